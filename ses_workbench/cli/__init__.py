@@ -1,0 +1,76 @@
+"""Command line: ``ses-workbench [DIR]`` opens the TUI; subcommands serve scripts and CI.
+
+Each command group lives in its own module with a ``register(subparsers)`` function;
+a command's function takes the parsed arguments and returns the exit code.  Every
+``WorkbenchError`` becomes one line on stderr (exit 1), usage errors exit 2 — no
+traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ses_workbench.errors import WorkbenchError
+
+# Modules under ses_workbench.cli that contribute subcommands (each has register()).
+COMMAND_MODULES = ("core", "ses_cmds", "check_cmd", "app_cmd")
+
+
+class UsageError(WorkbenchError):
+    """A command was called with arguments that cannot work (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ses-workbench",
+        description="Edit, check, deploy and test-send Amazon SES email templates.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for mod_name in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(f"ses_workbench.cli.{mod_name}")
+        except ModuleNotFoundError as exc:  # a command group not written yet
+            if exc.name != f"ses_workbench.cli.{mod_name}":
+                raise
+            continue
+        mod.register(sub)
+    return parser
+
+
+def _version() -> str:
+    from ses_workbench import __version__
+
+    return f"ses-workbench {__version__}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # `ses-workbench [DIR] [--local] [--env NAME]` (no subcommand) opens the workbench.
+    known = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]
+    if not args_list or (args_list[0] not in known and args_list[0] not in ("-h", "--help", "--version")):
+        args_list = ["app", *args_list]
+    args = parser.parse_args(args_list)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(func(args) or 0)
+    except UsageError as exc:
+        print(f"ses-workbench: {exc}", file=sys.stderr)
+        return 2
+    except WorkbenchError as exc:
+        print(f"ses-workbench: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ses-workbench: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
