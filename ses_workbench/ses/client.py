@@ -1,0 +1,522 @@
+"""The one path to SES: :class:`SesClient` wraps boto3's ``sesv2`` client for one environment.
+
+This is the only module that creates a boto3 client.  Everything above it (sync, send,
+remote render, calibration, the TUI, the notebook) calls these methods, which:
+
+- take *project* template names and apply the environment's name prefix here, once;
+- pace template operations through one shared :class:`~ses_workbench.ses.pacing.TokenBucket`
+  (SES documents them as one per second) and sends through a bucket sized to the
+  account's ``MaxSendRate``;
+- use botocore's ``standard`` retry mode and, on top, retry ``TooManyRequestsException``
+  with exponential backoff (pushing the whole bucket back so other threads wait too);
+- paginate listings (``sesv2`` has no paginator for ListEmailTemplates: NextToken loop);
+- translate every exception into a :class:`~ses_workbench.ses.errors.SesError`.
+
+:func:`open_environment` picks the endpoint: the embedded local SES endpoint when the
+environment is local, ``--local`` is given, or (for the default environment) no AWS
+credentials are configured — and stops it again on exit.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ses_workbench.ses.errors import BadRequest, SesError, TemplateNotFound, translate
+from ses_workbench.ses.pacing import TokenBucket
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_workbench.project import Environment, Project, TemplateContent
+    from ses_workbench.ses.local import LocalSes
+
+__all__ = ["SesClient", "RemoteTemplate", "Account", "Identity", "BulkResult", "open_environment",
+           "SCRATCH_PREFIX", "TEMPLATE_NAME_RE", "has_aws_credentials"]
+
+TEMPLATE_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+# Reserved name prefix of the workbench's temporary templates (remote render of unpushed edits,
+# calibration probes).  Listings hide them; they are always deleted after use.
+SCRATCH_PREFIX = "sesworkbench-scratch-"
+# Dummy credentials for the embedded endpoint (it does not check signatures; boto3 insists on some).
+LOCAL_CREDENTIALS = ("sesworkbench-local", "sesworkbench-local")
+_THROTTLE_CODES = {"TooManyRequestsException", "Throttling", "ThrottlingException", "ThrottledException"}
+
+
+@dataclass(frozen=True)
+class RemoteTemplate:
+    """One entry of ListEmailTemplates: ``name`` is the project name (prefix stripped)."""
+
+    name: str
+    remote_name: str
+    created: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """GetAccount, reduced to what the workbench decides on."""
+
+    production: bool
+    sending_enabled: bool
+    enforcement_status: str | None
+    max_24h_send: float          # -1: unlimited
+    max_send_rate: float         # recipients per second
+    sent_last_24h: float
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def sandbox(self) -> bool:
+        return not self.production
+
+    @property
+    def remaining_24h(self) -> float | None:
+        """Recipients still allowed in the rolling 24 hours; None = unlimited."""
+        if self.max_24h_send < 0:
+            return None
+        return max(0.0, self.max_24h_send - self.sent_last_24h)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One ListEmailIdentities entry."""
+
+    name: str
+    type: str
+    sending_enabled: bool
+    status: str  # SUCCESS | PENDING | FAILED | TEMPORARY_FAILURE | NOT_STARTED
+
+    @property
+    def verified(self) -> bool:
+        return self.status == "SUCCESS"
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """One BulkEmailEntryResults item, aligned with the entry that produced it."""
+
+    status: str
+    message_id: str | None
+    error: str | None
+
+
+def has_aws_credentials(profile: str | None = None) -> bool:
+    """True when boto3 finds credentials (env vars, profile, SSO cache, instance role...)."""
+    import boto3
+    import botocore.exceptions as bx
+
+    try:
+        return boto3.Session(profile_name=profile).get_credentials() is not None
+    except (bx.ProfileNotFound, bx.BotoCoreError):
+        return False
+
+
+# Buckets shared by every client of the same endpoint/region/profile in this process: the TUI and
+# a CLI command running side by side still share SES's one-per-second budget.
+_BUCKETS: dict[tuple[Any, ...], TokenBucket] = {}
+_BUCKETS_LOCK = threading.Lock()
+
+
+def _shared_bucket(key: tuple[Any, ...], rate: float, burst: float) -> TokenBucket:
+    with _BUCKETS_LOCK:
+        bucket = _BUCKETS.get(key)
+        if bucket is None:
+            bucket = _BUCKETS[key] = TokenBucket(rate, burst)
+        elif bucket.rate != rate:
+            bucket.configure(rate, burst)
+        return bucket
+
+
+class SesClient:
+    """SES v2 for one :class:`~ses_workbench.project.Environment`.
+
+    ``template_rate``: template operations per second (default: the local endpoint's configured
+    limit for local environments, else SES's documented 1/s).  ``max_attempts``: botocore's
+    standard-mode attempts (network errors, 5xx, throttling); ``throttle_retries``: our extra
+    retries of 429 with backoff ``backoff_base * 2**n`` (jittered, capped at ``backoff_max``).
+    ``safety``: fraction of a limit we aim for, so jitter between our clock and SES's never
+    trips the limit.
+    """
+
+    def __init__(self, environment: Environment, project: Project | None = None, *,
+                 endpoint_url: str | None = None, template_rate: float | None = None,
+                 template_bucket: TokenBucket | None = None, send_bucket: TokenBucket | None = None,
+                 max_attempts: int = 3, throttle_retries: int = 6, backoff_base: float = 0.25,
+                 backoff_max: float = 20.0, connect_timeout: float = 5.0, read_timeout: float = 60.0,
+                 page_size: int = 100, safety: float = 0.98,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.environment = environment
+        self.project = project
+        self.endpoint_url = endpoint_url or environment.endpoint_url
+        self.region = environment.region
+        self.throttle_retries = throttle_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.page_size = page_size
+        self.safety = safety
+        self._sleep = sleep
+        self.stats: dict[str, int] = {"calls": 0, "throttled": 0, "retried": 0}
+        self._stats_lock = threading.Lock()
+        self._account: Account | None = None
+
+        if template_rate is None:
+            if environment.local and project is not None:
+                template_rate = project.config.local_ses.template_ops_per_second
+            else:
+                template_rate = 1.0
+        self.template_rate = template_rate
+        key = ("templates", environment.profile, environment.region, self.endpoint_url)
+        effective = template_rate * safety if template_rate and template_rate > 0 else 0
+        self.template_bucket = template_bucket or _shared_bucket(key, effective, 1.0)
+        self.send_bucket = send_bucket  # sized from GetAccount on first send (see send_pacer)
+
+        import boto3
+        from botocore.config import Config as BotoConfig
+
+        try:
+            if environment.local:
+                session = boto3.Session(aws_access_key_id=LOCAL_CREDENTIALS[0],
+                                        aws_secret_access_key=LOCAL_CREDENTIALS[1],
+                                        region_name=environment.region or "us-east-1")
+            else:
+                session = boto3.Session(profile_name=environment.profile, region_name=environment.region)
+            self.region = session.region_name
+            cfg = BotoConfig(retries={"mode": "standard", "max_attempts": max(1, max_attempts)},
+                             connect_timeout=connect_timeout, read_timeout=read_timeout,
+                             user_agent_extra="ses-workbench")
+            self._client = session.client("sesv2", endpoint_url=self.endpoint_url, config=cfg)
+        except Exception as exc:
+            raise self._translate(exc, None, None) from None
+        # Count every 429 botocore sees, including the ones its own retries absorb.
+        self._client.meta.events.register("needs-retry.sesv2", self._count_throttles)
+
+    # ---------------------------------------------------------------- plumbing
+    def describe(self) -> str:
+        """One line naming where this client talks to (for progress headers and the TUI status bar)."""
+        env = self.environment
+        if env.local:
+            return f"{env.name} (local SES endpoint {self.endpoint_url})"
+        bits = [b for b in (env.profile and f"profile {env.profile}", self.region,
+                            self.endpoint_url) if b]
+        return f"{env.name} ({', '.join(bits)})" if bits else env.name
+
+    def remote_name(self, name: str) -> str:
+        """The SES name of a project template here — the one place the environment prefix is applied."""
+        remote = self.environment.remote_name(name)
+        if not TEMPLATE_NAME_RE.match(remote):
+            raise BadRequest(f"'{remote}' is not a valid SES template name (1-64 letters, digits, '_' "
+                             "or '-', environment prefix included).", template=name)
+        return remote
+
+    def local_name(self, remote_name: str) -> str | None:
+        return self.environment.local_name(remote_name)
+
+    def _count_throttles(self, response: Any = None, **_: Any) -> None:
+        if not response:
+            return
+        http, parsed = response
+        code = (parsed or {}).get("Error", {}).get("Code") if isinstance(parsed, dict) else None
+        if getattr(http, "status_code", None) == 429 or code in _THROTTLE_CODES:
+            with self._stats_lock:
+                self.stats["throttled"] += 1
+
+    def _translate(self, exc: BaseException, operation: str | None, template: str | None) -> SesError:
+        return translate(exc, operation, template, region=self.region, endpoint_url=self.endpoint_url,
+                         profile=self.environment.profile)
+
+    def _call(self, operation: str, *, template: str | None = None, bucket: TokenBucket | None = None,
+              cost: float = 1.0, **params: Any) -> dict[str, Any]:
+        """Call one SES operation: paced, 429 retried with backoff, errors translated."""
+        from botocore.exceptions import ClientError
+
+        method = getattr(self._client, _snake(operation))
+        bucket = bucket if bucket is not None else self.template_bucket
+        attempt = 0
+        while True:
+            bucket.acquire(cost)
+            with self._stats_lock:
+                self.stats["calls"] += 1
+            try:
+                result: dict[str, Any] = method(**params)
+                return result
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code in _THROTTLE_CODES and attempt < self.throttle_retries and \
+                        not _is_quota_message(exc):
+                    delay = self._backoff(attempt, exc)
+                    attempt += 1
+                    with self._stats_lock:
+                        self.stats["retried"] += 1
+                    if bucket.rate == float("inf"):
+                        self._sleep(delay)
+                    else:
+                        bucket.penalize(delay)
+                    continue
+                raise self._translate(exc, operation, template) from None
+            except SesError:
+                raise
+            except Exception as exc:
+                raise self._translate(exc, operation, template) from None
+
+    def _backoff(self, attempt: int, exc: Any) -> float:
+        headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}) or {}
+        retry_after = headers.get("retry-after")
+        if retry_after:
+            try:
+                return min(self.backoff_max, float(retry_after))
+            except ValueError:
+                pass
+        delay = min(self.backoff_max, self.backoff_base * (2 ** attempt))
+        return delay * (0.5 + random.random() / 2)
+
+    # ---------------------------------------------------------------- templates
+    def list_templates(self, *, include_scratch: bool = False,
+                       all_names: bool = False) -> list[RemoteTemplate]:
+        """Every template of this environment (names with our prefix, prefix stripped), sorted.
+
+        ``all_names``: every template of the account/region, regardless of prefix (name = SES name).
+        """
+        out: list[RemoteTemplate] = []
+        token: str | None = None
+        page_size = self.page_size
+        while True:
+            params: dict[str, Any] = {"PageSize": page_size}
+            if token:
+                params["NextToken"] = token
+            try:
+                page = self._call("ListEmailTemplates", **params)
+            except BadRequest as exc:
+                # PageSize limits have differed between API versions: small pages are always accepted.
+                if page_size > 10 and "pagesize" in (exc.ses_message or "").lower().replace(" ", ""):
+                    page_size = 10
+                    continue
+                raise
+            for item in page.get("TemplatesMetadata", []) or []:
+                remote = item.get("TemplateName", "")
+                local = remote if all_names else self.local_name(remote)
+                if local is None:
+                    continue
+                if not include_scratch and local.startswith(SCRATCH_PREFIX):
+                    continue
+                out.append(RemoteTemplate(local, remote, item.get("CreatedTimestamp")))
+            token = page.get("NextToken")
+            if not token:
+                break
+        out.sort(key=lambda t: t.name)
+        return out
+
+    def get_template(self, name: str) -> TemplateContent | None:
+        """The stored content of ``name``, or None when SES has no such template."""
+        from ses_workbench.project import TemplateContent
+
+        try:
+            reply = self._call("GetEmailTemplate", template=name, TemplateName=self.remote_name(name))
+        except TemplateNotFound:
+            return None
+        tc = reply.get("TemplateContent", {}) or {}
+        return TemplateContent(subject=tc.get("Subject") or "", html=tc.get("Html") or "",
+                               text=tc.get("Text"))
+
+    def create_template(self, name: str, content: TemplateContent) -> None:
+        self._call("CreateEmailTemplate", template=name, TemplateName=self.remote_name(name),
+                   TemplateContent=_content_v2(content))
+
+    def update_template(self, name: str, content: TemplateContent) -> None:
+        self._call("UpdateEmailTemplate", template=name, TemplateName=self.remote_name(name),
+                   TemplateContent=_content_v2(content))
+
+    def upsert_template(self, name: str, content: TemplateContent, *, exists: bool | None = None) -> str:
+        """Create or update; returns ``"created"`` or ``"updated"``.  ``exists`` skips a probe when known."""
+        from ses_workbench.ses.errors import TemplateAlreadyExists
+
+        if exists:
+            try:
+                self.update_template(name, content)
+                return "updated"
+            except TemplateNotFound:
+                pass
+        try:
+            self.create_template(name, content)
+            return "created"
+        except TemplateAlreadyExists:
+            self.update_template(name, content)
+            return "updated"
+
+    def delete_template(self, name: str, *, missing_ok: bool = False) -> bool:
+        """Delete; returns False when it did not exist and ``missing_ok``."""
+        try:
+            self._call("DeleteEmailTemplate", template=name, TemplateName=self.remote_name(name))
+            return True
+        except TemplateNotFound:
+            if missing_ok:
+                return False
+            raise
+
+    def test_render(self, name: str, data: Any) -> str:
+        """TestRenderEmailTemplate: the complete MIME message SES would send (``data``: dict or JSON text)."""
+        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        reply = self._call("TestRenderEmailTemplate", template=name, TemplateName=self.remote_name(name),
+                           TemplateData=text)
+        return str(reply.get("RenderedTemplate", ""))
+
+    # ---------------------------------------------------------------- account and identities
+    def get_account(self, *, refresh: bool = False) -> Account:
+        if self._account is not None and not refresh:
+            return self._account
+        reply = self._call("GetAccount", bucket=_UNPACED)
+        quota = reply.get("SendQuota", {}) or {}
+        self._account = Account(
+            production=bool(reply.get("ProductionAccessEnabled", False)),
+            sending_enabled=bool(reply.get("SendingEnabled", True)),
+            enforcement_status=reply.get("EnforcementStatus"),
+            max_24h_send=float(quota.get("Max24HourSend", -1)),
+            max_send_rate=float(quota.get("MaxSendRate", 1)),
+            sent_last_24h=float(quota.get("SentLast24Hours", 0)),
+            raw=reply,
+        )
+        return self._account
+
+    def list_identities(self) -> list[Identity]:
+        out: list[Identity] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"PageSize": 100}
+            if token:
+                params["NextToken"] = token
+            page = self._call("ListEmailIdentities", bucket=_UNPACED, **params)
+            for item in page.get("EmailIdentities", []) or []:
+                out.append(Identity(item.get("IdentityName", ""), item.get("IdentityType", ""),
+                                    bool(item.get("SendingEnabled", False)),
+                                    item.get("VerificationStatus", "NOT_STARTED")))
+            token = page.get("NextToken")
+            if not token:
+                return out
+
+    def create_identity(self, identity: str) -> dict[str, Any]:
+        """CreateEmailIdentity (address or domain): SES mails a link; the local endpoint verifies at once."""
+        reply = self._call("CreateEmailIdentity", bucket=_UNPACED, EmailIdentity=identity)
+        reply.pop("ResponseMetadata", None)
+        return reply
+
+    # ---------------------------------------------------------------- sending
+    def send_pacer(self) -> TokenBucket:
+        """The send bucket, sized to GetAccount's MaxSendRate (recipients per second) on first use."""
+        if self.send_bucket is None:
+            rate = self.get_account().max_send_rate
+            self.send_bucket = TokenBucket(rate * self.safety, max(1.0, rate))
+        return self.send_bucket
+
+    def send_bulk(self, template: str, entries: Sequence[tuple[Sequence[str], Any]], *, sender: str,
+                  default_data: Any = None, configuration_set: str | None = None) -> list[BulkResult]:
+        """SendBulkEmail with at most 50 ``(to_addresses, replacement_data)`` entries; paced per recipient."""
+        if not 1 <= len(entries) <= 50:
+            raise BadRequest(f"SendBulkEmail takes 1 to 50 entries, not {len(entries)}.",
+                             operation="SendBulkEmail", template=template)
+        bulk: list[dict[str, Any]] = []
+        recipients = 0
+        for to, data in entries:
+            recipients += len(to)
+            entry: dict[str, Any] = {"Destination": {"ToAddresses": list(to)}}
+            if data is not None:
+                entry["ReplacementEmailContent"] = {"ReplacementTemplate": {
+                    "ReplacementTemplateData": data if isinstance(data, str) else json.dumps(data)}}
+            bulk.append(entry)
+        params: dict[str, Any] = {
+            "FromEmailAddress": sender,
+            "DefaultContent": {"Template": {
+                "TemplateName": self.remote_name(template),
+                "TemplateData": default_data if isinstance(default_data, str) else
+                json.dumps(default_data if default_data is not None else {})}},
+            "BulkEmailEntries": bulk,
+        }
+        if configuration_set:
+            params["ConfigurationSetName"] = configuration_set
+        reply = self._call("SendBulkEmail", template=template, bucket=self.send_pacer(), cost=recipients,
+                           **params)
+        return [BulkResult(r.get("Status", "FAILED"), r.get("MessageId"), r.get("Error"))
+                for r in reply.get("BulkEmailEntryResults", []) or []]
+
+    def send_email(self, *, sender: str, to: Sequence[str], template: str | None = None, data: Any = None,
+                   raw: bytes | None = None, configuration_set: str | None = None) -> str:
+        """SendEmail with a stored template (``template`` + ``data``) or raw MIME; returns the MessageId."""
+        if (template is None) == (raw is None):
+            raise BadRequest("send_email needs exactly one of template= or raw=.", operation="SendEmail")
+        params: dict[str, Any] = {"FromEmailAddress": sender, "Destination": {"ToAddresses": list(to)}}
+        if raw is not None:
+            params["Content"] = {"Raw": {"Data": raw}}
+        else:
+            assert template is not None
+            params["Content"] = {"Template": {
+                "TemplateName": self.remote_name(template),
+                "TemplateData": _json(data)}}
+        if configuration_set:
+            params["ConfigurationSetName"] = configuration_set
+        reply = self._call("SendEmail", template=template, bucket=self.send_pacer(), cost=max(1, len(to)),
+                           **params)
+        return str(reply.get("MessageId", ""))
+
+
+_UNPACED = TokenBucket(0)  # account/identity calls are not rate-limited like template operations
+
+
+def _json(data: Any) -> str:
+    return data if isinstance(data, str) else json.dumps(data if data is not None else {}, ensure_ascii=False)
+
+
+def _snake(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+def _is_quota_message(exc: Any) -> bool:
+    msg = str(exc.response.get("Error", {}).get("Message", ""))
+    return bool(re.search(r"daily message quota|24.hour|sending quota", msg, re.I))
+
+
+def _content_v2(content: TemplateContent) -> dict[str, str]:
+    out = {"Subject": content.subject, "Html": content.html}
+    if content.text is not None:
+        out["Text"] = content.text
+    return out
+
+
+@contextmanager
+def open_environment(project: Project, env_name: str | None = None, local: bool | None = None, *,
+                     endpoint_url: str | None = None, **client_kwargs: Any
+                     ) -> Iterator[tuple[SesClient, LocalSes | None]]:
+    """A :class:`SesClient` for ``env_name`` (default: the project's default environment).
+
+    The embedded local endpoint is started (state in ``project.state_dir``) and stopped on exit when
+    the environment is local, ``local=True`` (``--local``), or the *default* environment is used and
+    boto3 finds no AWS credentials.  A named AWS environment without credentials is an error
+    (NoCredentials) rather than a silent switch to a local endpoint.  ``endpoint_url``
+    (``--endpoint-url``) overrides the environment's endpoint and never starts a server.
+    """
+    env = project.config.env(env_name)
+    use_local = bool(local) or env.local
+    if not use_local and local is None and env_name is None and endpoint_url is None \
+            and env.endpoint_url is None and not has_aws_credentials(env.profile):
+        use_local = True
+    server: LocalSes | None = None
+    if use_local and not env.local:
+        env = replace(env, local=True, region=env.region or "us-east-1")
+    if use_local and not (endpoint_url or env.endpoint_url):
+        from ses_workbench.ses.local import LocalSes
+
+        server = LocalSes(project.state_dir, project.config.local_ses, port=0)
+        endpoint_url = server.start()
+    try:
+        client = SesClient(env, project, endpoint_url=endpoint_url, **client_kwargs)
+        yield client, server
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def template_content_hash(content: TemplateContent | None) -> str | None:
+    """``content.content_hash()`` or None (absent)."""
+    return None if content is None else content.content_hash()
