@@ -1,0 +1,203 @@
+"""``ses-workbench render`` and ``ses-workbench lint``: the headless core from a shell or CI.
+
+``render`` shows one template with one fixture (or a JSON file) as SES would produce it;
+``lint`` checks templates against their fixtures and exits 0 (clean or warnings only),
+1 (errors) or 2 (usage: unknown template, missing directory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+from ses_workbench.cli import UsageError
+from ses_workbench.errors import FixtureError, UnknownFixtureError, UnknownTemplateError
+
+ENV_DIR = "SES_WORKBENCH_DIR"
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``render`` and ``lint`` commands."""
+    p = subparsers.add_parser(
+        "render", help="render a template with a fixture",
+        description="Render a template with one of its fixtures (or a JSON file) as SES would.",
+    )
+    p.add_argument("name", metavar="NAME", help="template name (its folder name)")
+    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+    p.add_argument("--fixture", "-f", metavar="F",
+                   help="fixture name in data/ (default: 'default' or the first)")
+    p.add_argument("--data", metavar="JSON_FILE",
+                   help="render with this JSON file instead of a fixture ('-' = stdin)")
+    p.add_argument("--part", choices=("subject", "html", "text", "mime"),
+                   help="print only one part, or the MIME message SES's TestRenderEmailTemplate returns")
+    p.add_argument("--open", action="store_true",
+                   help="write the HTML to a temporary file and open a browser")
+    p.set_defaults(func=cmd_render)
+
+    p = subparsers.add_parser(
+        "lint", help="check templates against their fixtures",
+        description="Check templates against their fixtures: exit 0 clean or warnings only, 1 errors, "
+                    "2 usage error.",
+    )
+    p.add_argument("targets", nargs="*", metavar="[DIR] [NAME...]",
+                   help="project folder (optional, first) and template names (default: all)")
+    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument("--quiet", "-q", action="store_true", help="text format: no summary line")
+    p.set_defaults(func=cmd_lint)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _default_dir(given: str | None) -> Path:
+    return Path(given or os.environ.get(ENV_DIR) or ".")
+
+
+def _load_project(folder: Path) -> Any:
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such directory")
+    from ses_workbench.project import Project
+
+    return Project.load(folder)
+
+
+def _get_template(project: Any, name: str) -> Any:
+    try:
+        return project.get(name)
+    except UnknownTemplateError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from ses_workbench.render import render_template
+
+    project = _load_project(_default_dir(args.dir))
+    tpl = _get_template(project, args.name)
+    data = None
+    fixture: Any = args.fixture
+    if args.data is not None:
+        data = _read_json(args.data)
+    elif fixture is not None:
+        try:
+            fixture = tpl.fixture(fixture)
+        except UnknownFixtureError as exc:
+            raise UsageError(str(exc)) from None
+    rendered = render_template(tpl, fixture=fixture, data=data)
+    if args.open:
+        path = _write_temp_html(rendered.html, tpl.name)
+        webbrowser.open(path.as_uri())
+        print(f"opened {path}", file=sys.stderr)
+        if args.part is None:
+            return 0
+    out = sys.stdout
+    if args.part == "mime":
+        config = getattr(project, "config", None)
+        sender = getattr(config, "sender", None) or "sender@example.com"
+        recipients = list(getattr(config, "test_recipients", None) or []) or ["recipient@example.com"]
+        mime = rendered.to_mime(sender=sender, to=recipients)
+        out.flush()
+        buf = getattr(out, "buffer", None)
+        if buf is not None:
+            buf.write(mime)
+            buf.flush()
+        else:
+            out.write(mime.decode("ascii"))
+        return 0
+    if args.part is not None:
+        value = rendered.part(args.part)
+        if value is None:
+            print(f"ses-workbench: {tpl.name} has no {args.part} part", file=sys.stderr)
+            return 1
+        out.write(value if value.endswith("\n") else value + "\n")
+        return 0
+    text = rendered.text
+    note = ""
+    if text is None:
+        text, note = _readable(rendered.html), "(no text part: shown from the HTML)\n"
+    out.write(f"Subject: {rendered.subject}\n")
+    if rendered.fixture:
+        out.write(f"Fixture: {rendered.fixture}\n")
+    out.write("\n" + note + text + ("" if text.endswith("\n") else "\n"))
+    return 0
+
+
+def _read_json(name: str) -> Any:
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{name}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FixtureError(exc.msg, name, exc.lineno, exc.colno) from None
+
+
+def _readable(html: str) -> str:
+    import html2text
+
+    conv = html2text.HTML2Text()
+    conv.body_width = 0
+    conv.ignore_images = True
+    return str(conv.handle(html)).strip() + "\n"
+
+
+def _write_temp_html(html: str, name: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f"ses-workbench-{name}-", suffix=".html")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(html)
+    return Path(tmp)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _split_targets(targets: list[str], given_dir: str | None) -> tuple[Path, list[str]]:
+    """``lint [DIR] [NAME...]``: the first target is the folder when it is (or looks like) a path."""
+    if targets and given_dir is None:
+        first = targets[0]
+        if Path(first).is_dir():
+            return Path(first), targets[1:]
+        if os.sep in first or "/" in first or first.startswith(".") or first.startswith("~"):
+            raise UsageError(f"{first}: no such directory")
+    return _default_dir(given_dir), list(targets)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from ses_workbench.lint import lint_project
+
+    folder, names = _split_targets(list(args.targets), args.dir)
+    project = _load_project(folder)
+    for name in names:
+        _get_template(project, name)  # unknown name: usage error before any output
+    diags = lint_project(project, names or None)
+    errors = sum(1 for d in diags if d.severity == "error")
+    warnings = len(diags) - errors
+    if args.format == "json":
+        payload = {
+            "diagnostics": [d.to_dict() for d in diags],
+            "errors": errors,
+            "warnings": warnings,
+            "templates": names or list(project.templates),
+        }
+        json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for d in diags:
+            print(d)
+        if not args.quiet:
+            count = len(names) if names else len(project.templates)
+            summary = (f"{count} template{_s(count)}: {errors} error{_s(errors)}, "
+                       f"{warnings} warning{_s(warnings)}")
+            print(summary, file=sys.stderr if diags else sys.stdout)
+    return 1 if errors else 0
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"

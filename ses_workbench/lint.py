@@ -1,0 +1,762 @@
+"""Lint: everything that would make SES reject a template or silently drop an email, found locally.
+
+Each template is checked on its own (name, size, subject, text part, layout, syntax, unknown
+helpers) and against each of its fixtures (missing data, ``each`` over a non-list, unused keys,
+the points where SES's behaviour is not known).  Every finding is a :class:`Diagnostic` with
+``file:line:column`` and a one-line reason, so editors, CI logs and the TUI can all point at it.
+
+Missing data is found by *rendering* with the engine, the same judge as the preview: SES
+stops at the first missing attribute, but a person wants them all, so the renderer is run
+again with each missing path filled by a sentinel, a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ses_workbench.engine import (
+    DEFAULT_DIALECT,
+    Dialect,
+    EngineError,
+    MissingAttributeError,
+    Reference,
+    Template,
+    TemplateSyntaxError,
+)
+from ses_workbench.engine import compile as compile_source
+from ses_workbench.errors import (
+    ConfigError,
+    FixtureError,
+    LayoutError,
+    ProjectError,
+    TemplateNameError,
+    TemplateSizeError,
+)
+from ses_workbench.render import PARTS, compile_content, map_location
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_workbench.project import EmailTemplate, Project
+
+__all__ = ["Diagnostic", "lint_project", "lint_template", "MAX_TEMPLATE_BYTES", "NAME_RE"]
+
+#: SES's template name rule (same as ``project.content.NAME_RE``).
+NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+#: SES's limit on a template's size (HTML + text, UTF-8): the project model's figure.
+try:
+    from ses_workbench.project.content import MAX_TEMPLATE_BYTES
+except ImportError:  # pragma: no cover - the project model always provides it
+    MAX_TEMPLATE_BYTES = 500 * 1024
+#: How many missing attributes are collected per part and fixture before giving up.
+MAX_MISSING_PER_PART = 50
+#: SES fills this one in when sending with list management; it is never missing.
+RESERVED = "amazonSESUnsubscribeUrl"
+
+_SENTINEL = "\u2063ses-workbench-sentinel\u2063"
+_BLOCK_HELPER_RE = re.compile(r"\{\{~?\s*#\*?\s*([^\s}~()]+)")
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding, located in the file a person edits."""
+
+    severity: str  # "error" | "warning"
+    code: str  # stable short id, e.g. "missing-attribute"
+    message: str  # one line
+    path: str
+    line: int = 1
+    column: int = 1
+    template: str | None = None
+    part: str | None = None
+    fixture: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------------------------------
+# public entry points
+
+
+def lint_project(project: Project, names: Iterable[str] | None = None,
+                 dialect: Dialect = DEFAULT_DIALECT) -> list[Diagnostic]:
+    """Lint the named templates (all when ``names`` is None) plus the project's load problems.
+
+    An unknown name raises the project's ``UnknownTemplateError`` (a usage error for the CLI).
+    """
+    diags: list[Diagnostic] = []
+    if names is None:
+        templates = list(project.templates.values())
+        diags.extend(_problem_diagnostic(p) for p in getattr(project, "problems", ()))
+    else:
+        templates = [project.get(n) for n in names]
+        dirs = [Path(t.dir) for t in templates]
+        for problem in getattr(project, "problems", ()):
+            ppath = getattr(problem, "path", None)
+            if ppath is not None and any(_is_under(Path(ppath), d) for d in dirs):
+                diags.append(_problem_diagnostic(problem))
+    config = getattr(project, "config", None)
+    for tpl in templates:
+        diags.extend(lint_template(tpl, dialect, config=config))
+    return _sorted_unique(diags)
+
+
+def lint_template(tpl: EmailTemplate, dialect: Dialect = DEFAULT_DIALECT, *,
+                  config: Any = None) -> list[Diagnostic]:
+    """Every diagnostic for one template and each of its fixtures."""
+    return _sorted_unique(_TemplateLinter(tpl, dialect, config).run())
+
+
+# ---------------------------------------------------------------------------------------------
+# one template
+
+
+class _TemplateLinter:
+    def __init__(self, tpl: EmailTemplate, dialect: Dialect, config: Any) -> None:
+        self.tpl = tpl
+        self.dialect = dialect
+        self.config = config if config is not None else _config_of(tpl)
+        self.diags: list[Diagnostic] = []
+        self.sources: dict[str, str] = {}
+        self.compiled: dict[str, Template] = {}
+        self.refs: dict[str, tuple[Reference, ...]] = {}
+        self.helper_at: dict[tuple[str, int, int], str] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+    def add(self, severity: str, code: str, message: str, path: Path | str | None, line: int | None = 1,
+            column: int | None = 1, *, part: str | None = None, fixture: str | None = None) -> None:
+        self.diags.append(Diagnostic(
+            severity=severity, code=code, message=message,
+            path=str(path if path is not None else self.tpl.dir),
+            line=line or 1, column=column or 1,
+            template=self.tpl.name, part=part, fixture=fixture,
+        ))
+
+    def add_at(self, severity: str, code: str, message: str, part: str, line: int | None,
+               column: int | None, *, fixture: str | None = None) -> None:
+        """A diagnostic at a position of the composed ``part``, mapped to the edited file."""
+        path, mline, mcol = map_location(self.tpl, part, line, column)
+        self.add(severity, code, message, path, mline, mcol, part=part, fixture=fixture)
+
+    def part_path(self, part: str) -> Path | str:
+        try:
+            return Path(self.tpl.part_path(part))
+        except Exception:  # noqa: BLE001
+            return Path(self.tpl.dir)
+
+    # -- checks -------------------------------------------------------------------------------
+    def run(self) -> list[Diagnostic]:
+        tpl = self.tpl
+        if not NAME_RE.match(tpl.name):
+            self.add("error", "bad-name",
+                     f"template name {tpl.name!r} is not allowed by SES (letters, digits, '_' and '-', "
+                     "1 to 64 characters)", tpl.dir)
+        fixtures = list(tpl.fixtures.values())
+        try:
+            content = _compose(tpl)
+        except (LayoutError, TemplateSizeError, ProjectError) as err:
+            code = "too-large" if isinstance(err, TemplateSizeError) else "layout"
+            self.add("error", code, _one_line(getattr(err, "message", str(err))),
+                     getattr(err, "path", None) or tpl.dir, getattr(err, "line", None),
+                     getattr(err, "column", None))
+            for fx in fixtures:
+                self.fixture_data(fx)  # still report broken JSON
+            return self.diags
+        self.check_content(content)
+        self.compile_parts(content)
+        self.check_static_refs()
+        if not fixtures:
+            self.add("warning", "no-fixture",
+                     "template has no fixture in data/: nothing checks the data it needs",
+                     Path(tpl.dir) / "data")
+        for fx in fixtures:
+            data = self.fixture_data(fx)
+            if data is _BROKEN:
+                continue
+            self.check_fixture(fx.name, Path(fx.path), getattr(fx, "text", None), data)
+        return self.diags
+
+    def check_content(self, content: Any) -> None:
+        size = _size_bytes(content)
+        if size > MAX_TEMPLATE_BYTES:
+            self.add("error", "too-large",
+                     f"composed template is {size:,} bytes (HTML + text); SES allows at most "
+                     f"{MAX_TEMPLATE_BYTES:,}", self.part_path("html"), part="html")
+        subject_path = self.part_path("subject")
+        if not Path(subject_path).is_file():
+            self.add("error", "empty-subject", "no subject.txt: every SES template needs a subject",
+                     subject_path, part="subject")
+        elif not (content.subject or "").strip():
+            self.add("error", "empty-subject", "the subject is empty (SES rejects an empty subject)",
+                     subject_path, part="subject")
+        elif "\n" in content.subject or "\r" in content.subject:
+            first = content.subject.splitlines()[0] if content.subject.splitlines() else ""
+            self.add("error", "subject-newline", "the subject must be one line", subject_path,
+                     1, len(first) + 1, part="subject")
+        has_text_file = Path(self.part_path("text")).is_file()
+        if not (content.html or "").strip() and content.text is None:
+            self.add("error", "no-body", "no body: add body.html (and optionally body.txt)",
+                     self.part_path("html"), part="html")
+        policy = getattr(self.config, "text_part", "generate") if self.config is not None else "generate"
+        if policy == "require" and not has_text_file:
+            self.add("error", "missing-text",
+                     "no text part (body.txt) and the project config requires one "
+                     "(text_part = \"require\")", self.part_path("text"), part="text")
+        elif content.text is None and policy == "generate" and (content.html or "").strip():
+            self.add("warning", "missing-text", "no text part: some mail clients show only the text part",
+                     self.part_path("text"), part="text")
+
+    def compile_parts(self, content: Any) -> None:
+        for part in PARTS:
+            src = getattr(content, part)
+            if src is None:
+                continue
+            self.sources[part] = src
+        try:  # the common case: one cached compilation shared with the preview
+            compiled = compile_content(content, self.dialect)
+            self.compiled = dict(compiled.parts())
+        except EngineError:
+            for part, src in self.sources.items():
+                try:
+                    self.compiled[part] = compile_source(src, self.dialect)
+                except EngineError as err:
+                    self.report_compile_error(part, err)
+        for part, tpl in self.compiled.items():
+            try:
+                self.refs[part] = tuple(tpl.references())
+            except EngineError as err:  # pragma: no cover - analysis is the engine's job
+                self.report_compile_error(part, err)
+                self.refs[part] = ()
+            lines = self.sources[part].splitlines(keepends=True)
+            for ref in self.refs[part]:
+                helper = _block_helper(lines, ref.line, ref.column)
+                if helper is not None:
+                    self.helper_at[(part, ref.line, ref.column)] = helper
+
+    def report_compile_error(self, part: str, err: EngineError) -> None:
+        msg = _one_line(err.message)
+        code = "syntax"
+        if isinstance(err, TemplateSyntaxError) and _is_partial_error(err):
+            code = "undefined-partial"
+        elif isinstance(err, MissingAttributeError):
+            code = "unknown-helper"
+        self.add_at("error", code, msg, part, err.line, err.column)
+
+    def check_static_refs(self) -> None:
+        for part, refs in self.refs.items():
+            for ref in refs:
+                if ref.kind == "unknown-helper":
+                    name = ref.path
+                    hint = _helper_hint(name)
+                    self.add_at("error", "unknown-helper",
+                                f"unknown helper '{name}': SES has only if, unless, each, with, lookup, log "
+                                f"and fails with \"Attribute '{name}' is not present in the rendering data.\""
+                                + hint, part, ref.line, ref.column)
+                elif ref.kind in ("undefined-partial", "unknown-partial"):
+                    self.add_at("error", "undefined-partial", f"partial '{ref.path}' is never defined in the "
+                                f"{part} part (SES rejects the template)", part, ref.line, ref.column)
+
+    def fixture_data(self, fx: Any) -> Any:
+        err = getattr(fx, "error", None)
+        if err is None:
+            try:
+                data = fx.data
+            except FixtureError as exc:
+                err = exc
+            except ValueError as exc:  # a plain JSON error
+                err = FixtureError(str(exc), fx.path, getattr(exc, "lineno", None),
+                                   getattr(exc, "colno", None))
+        if err is not None:
+            msg = getattr(err, "message", None) or str(err)
+            self.add("error", "broken-json", f"fixture is not valid JSON: {_one_line(msg)}",
+                     getattr(err, "path", None) or fx.path, getattr(err, "line", None),
+                     getattr(err, "column", None), fixture=fx.name)
+            return _BROKEN
+        if not isinstance(data, dict):
+            self.add("error", "broken-json",
+                     f"fixture must be a JSON object (SES's TemplateData), not {_json_type(data)}",
+                     fx.path, fixture=fx.name)
+            return _BROKEN
+        return data
+
+    # -- per fixture ---------------------------------------------------------------------------
+    def check_fixture(self, fx_name: str, fx_path: Path, fx_text: str | None, data: dict[str, Any]) -> None:
+        for part, tpl in self.compiled.items():
+            self.check_missing(part, tpl, fx_name, data)
+            self.check_block_args(part, fx_name, data)
+        if len(self.compiled) == len(self.sources):  # every part compiled: the reference list is complete
+            self.check_unused(fx_name, fx_path, fx_text, data)
+
+    def check_missing(self, part: str, tpl: Template, fx_name: str, data: dict[str, Any]) -> None:
+        work = copy.deepcopy(data)
+        seen: set[tuple[int | None, int | None, str]] = set()
+        refs = self.refs.get(part, ())
+        for _ in range(MAX_MISSING_PER_PART):
+            try:
+                tpl.render(work)
+                return
+            except MissingAttributeError as err:
+                key = (err.line, err.column, err.attribute)
+                if key in seen:
+                    return
+                seen.add(key)
+                ref = _ref_for(refs, err)
+                if ref is not None and ref.kind == "unknown-helper":
+                    return  # reported once, without a fixture; rendering cannot go past it
+                if err.attribute == RESERVED:  # pragma: no cover - the engine knows it is reserved
+                    return
+                self.report_missing(part, fx_name, data, err, ref)
+                if ref is None or not _fill(work, ref.segments):
+                    return
+            except EngineError as err:
+                self.add_at("error", "render", f"{_one_line(err.message)} (fixture '{fx_name}')",
+                            part, err.line, err.column, fixture=fx_name)
+                return
+        self.add_at("warning", "missing-attribute",
+                    f"stopped after {MAX_MISSING_PER_PART} missing attributes (fixture '{fx_name}')",
+                    part, 1, 1, fixture=fx_name)
+
+    def report_missing(self, part: str, fx_name: str, data: dict[str, Any], err: MissingAttributeError,
+                       ref: Reference | None) -> None:
+        hint = err.hint
+        name = _parent_scope_name(ref, data)
+        if name is not None:
+            self.add_at("error", "parent-scope",
+                        f"{err.message} '{name}' is not in the {{{{#each}}}} item but exists outside it, and "
+                        f"whether SES looks in the parent scope is unverified: write ../{name} "
+                        f"(or @root.{name}), which works either way (fixture '{fx_name}')",
+                        part, err.line, err.column, fixture=fx_name)
+            return
+        path = ref.path if ref is not None else err.attribute
+        extra = f" — {hint}" if hint else ""
+        self.add_at("error", "missing-attribute",
+                    f"{err.message} (fixture '{fx_name}' has no '{path}': SES's TestRender fails and a real "
+                    f"send is silently dropped){extra}", part, err.line, err.column, fixture=fx_name)
+
+    def check_block_args(self, part: str, fx_name: str, data: dict[str, Any]) -> None:
+        for ref in self.refs.get(part, ()):
+            segs = tuple(ref.segments)
+            if self.dialect.parent_scope_lookup and ref.kind != "block":
+                name = _parent_scope_name(ref, data)
+                if name is not None:
+                    self.add_at("warning", "parent-scope",
+                                f"'{name}' is found only by parent-scope lookup, which SES may not do: "
+                                f"write ../{name} or @root.{name} (fixture '{fx_name}')",
+                                part, ref.line, ref.column, fixture=fx_name)
+            helper = self.helper_at.get((part, ref.line, ref.column))
+            if helper is None or ref.kind not in ("block", "each", "if", "unless", "with"):
+                continue
+            if helper == "each":
+                for value in _walk(data, segs):
+                    if value is not None and not isinstance(value, (list, dict)):
+                        self.add_at("error", "each-non-list",
+                                    f"{{{{#each {ref.path}}}}} needs a list (or an object) but fixture "
+                                    f"'{fx_name}' has {_json_type(value)} {_short(value)}",
+                                    part, ref.line, ref.column, fixture=fx_name)
+                        break
+            if helper in ("if", "unless", "each", "with") and _missing_parent(data, segs):
+                parent = _parent_display(data, segs)
+                self.add_at("warning", "uncertain-if-path",
+                            f"{{{{#{helper} {ref.path}}}}}: fixture '{fx_name}' has no '{parent}'; the local "
+                            f"render treats it as false, SES may reject it: test it first "
+                            f"({{{{#if {parent}}}}})", part, ref.line, ref.column, fixture=fx_name)
+
+    def check_unused(self, fx_name: str, fx_path: Path, fx_text: str | None, data: dict[str, Any]) -> None:
+        all_refs = [(part, ref) for part, refs in self.refs.items() for ref in refs]
+        whole: list[tuple[str, ...]] = []
+        through: list[tuple[str, ...]] = []
+        for part, ref in all_refs:
+            segs = tuple(ref.segments)
+            helper = self.helper_at.get((part, ref.line, ref.column))
+            if ref.kind == "block" or helper in ("if", "unless", "each", "with"):
+                through.append(segs)
+            elif ref.kind == "unknown-helper":
+                continue
+            else:  # printed, passed to a partial or to lookup: everything below may be read
+                whole.append(segs)
+        through.extend(whole)
+        positions = _json_positions(fx_text) if fx_text else {}
+        reported: set[tuple[str, ...]] = set()
+        for concrete in _unused_paths(data, (), whole, through):
+            general = tuple("[]" if isinstance(s, int) else s for s in concrete)
+            if general in reported or general == (RESERVED,):
+                continue
+            reported.add(general)
+            line, col = positions.get(concrete, (1, 1))
+            self.add("warning", "unused-key",
+                     f"'{_display(general)}' in fixture '{fx_name}' is not used by the template",
+                     fx_path, line, col, fixture=fx_name)
+
+
+_BROKEN = object()
+
+
+# ---------------------------------------------------------------------------------------------
+# data walking
+
+
+def _children(node: Any) -> Iterator[tuple[str | int, Any]]:
+    if isinstance(node, dict):
+        yield from node.items()
+    elif isinstance(node, list):
+        yield from enumerate(node)
+
+
+def _walk(node: Any, segs: tuple[str, ...]) -> Iterator[Any]:
+    """Every value reached by ``segs`` (``"[]"`` fans out over list items / object values)."""
+    if not segs:
+        yield node
+        return
+    head, rest = segs[0], segs[1:]
+    if head == "[]":
+        for _, child in _children(node):
+            yield from _walk(child, rest)
+    elif isinstance(node, dict) and head in node:
+        yield from _walk(node[head], rest)
+
+
+def _missing_parent(node: Any, segs: tuple[str, ...]) -> bool:
+    """True when some reached object lacks (or has null for) a non-final segment of ``segs``."""
+    if len(segs) < 2:
+        return False
+    head, rest = segs[0], segs[1:]
+    if head == "[]":
+        return any(_missing_parent(child, rest) for _, child in _children(node))
+    if not isinstance(node, dict):
+        return False
+    if node.get(head) is None:
+        return True
+    return _missing_parent(node[head], rest)
+
+
+def _parent_display(node: Any, segs: tuple[str, ...]) -> str:
+    """The display path of the first missing non-final segment."""
+    out: list[str] = []
+    nodes = [node]
+    for seg in segs[:-1]:
+        out.append(seg)
+        if seg == "[]":
+            nodes = [c for n in nodes for _, c in _children(n)]
+            continue
+        nxt = [n[seg] for n in nodes if isinstance(n, dict) and n.get(seg) is not None]
+        if len(nxt) < len(nodes):
+            break
+        nodes = nxt
+    return _display(tuple(out))
+
+
+def _fill(node: Any, segs: tuple[str, ...]) -> bool:
+    """Put a sentinel where ``segs`` reaches nothing, so the next render goes further."""
+    if not segs:
+        return False
+    head, rest = segs[0], segs[1:]
+    if head == "[]":
+        changed = False
+        if not rest:
+            if isinstance(node, list):
+                for i, v in enumerate(node):
+                    if v is None:
+                        node[i], changed = _SENTINEL, True
+            elif isinstance(node, dict):
+                for k, v in node.items():
+                    if v is None:
+                        node[k], changed = _SENTINEL, True
+            return changed
+        for _, child in list(_children(node)):
+            changed = _fill(child, rest) or changed
+        return changed
+    if not isinstance(node, dict):
+        return False
+    if not rest:
+        if node.get(head) is None:
+            node[head] = _SENTINEL
+            return True
+        return False
+    if node.get(head) is None:
+        node[head] = {}
+    return _fill(node[head], rest)
+
+
+def _parent_scope_name(ref: Reference | None, data: dict[str, Any]) -> str | None:
+    """For ``items[].shopName`` where the items lack it but an enclosing scope has it: the name."""
+    if ref is None:
+        return None
+    segs = tuple(ref.segments)
+    if "[]" not in segs:
+        return None
+    last = max(i for i, s in enumerate(segs) if s == "[]")
+    tail = segs[last + 1:]
+    if len(tail) != 1:
+        return None
+    name = tail[0]
+    for item in _walk(data, segs[:last + 1]):
+        if isinstance(item, dict) and item.get(name) is not None:
+            return None  # some items have it: a plain missing value, not a scope question
+    for j in range(last - 1, -1, -1):  # enclosing scopes, innermost first
+        for scope in _walk(data, segs[:j]):
+            if isinstance(scope, dict) and scope.get(name) is not None:
+                return name
+    return None
+
+
+def _unused_paths(node: Any, path: tuple[str | int, ...], whole: list[tuple[str, ...]],
+                  through: list[tuple[str, ...]]) -> Iterator[tuple[str | int, ...]]:
+    for key, child in _children(node):
+        cpath = path + (key,)
+        if any(_matches(r, cpath, prefix_ok=True) for r in whole):
+            continue  # read as a whole somewhere
+        if not any(_reaches(r, cpath) for r in through):
+            yield cpath
+            continue
+        if isinstance(child, (dict, list)):
+            yield from _unused_paths(child, cpath, whole, through)
+
+
+def _seg_eq(ref_seg: str, key: str | int) -> bool:
+    if ref_seg == "[]":
+        return True  # every list item or object value
+    return isinstance(key, str) and key == ref_seg
+
+
+def _matches(ref: tuple[str, ...], concrete: tuple[str | int, ...], prefix_ok: bool) -> bool:
+    """``ref`` names ``concrete`` (or, with prefix_ok, one of its ancestors)."""
+    if len(ref) > len(concrete) or (not prefix_ok and len(ref) != len(concrete)):
+        return False
+    return all(_seg_eq(r, k) for r, k in zip(ref, concrete, strict=False))
+
+
+def _reaches(ref: tuple[str, ...], concrete: tuple[str | int, ...]) -> bool:
+    """``ref`` goes through (or ends at) ``concrete``."""
+    if len(ref) < len(concrete):
+        return False
+    return all(_seg_eq(r, k) for r, k in zip(ref, concrete, strict=False))
+
+
+def _display(segs: tuple[str | int, ...]) -> str:
+    out = ""
+    for s in segs:
+        if s == "[]" or isinstance(s, int):
+            out += "[]"
+        else:
+            out += ("." if out else "") + str(s)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON positions (json.loads gives none)
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUM = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null|NaN|-?Infinity")
+
+
+def _json_positions(text: str) -> dict[tuple[str | int, ...], tuple[int, int]]:
+    """1-based (line, column) of each object key and array item, by concrete path."""
+    starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+    out: dict[tuple[str | int, ...], tuple[int, int]] = {}
+
+    def pos(i: int) -> tuple[int, int]:
+        ln = bisect.bisect_right(starts, i) - 1
+        return ln + 1, i - starts[ln] + 1
+
+    def ws(i: int) -> int:
+        m = _WS.match(text, i)
+        return m.end() if m else i
+
+    def value(i: int, path: tuple[str | int, ...]) -> int:
+        i = ws(i)
+        ch = text[i:i + 1]
+        if ch == "{":
+            i = ws(i + 1)
+            if text[i:i + 1] == "}":
+                return i + 1
+            while True:
+                i = ws(i)
+                key_at = i
+                key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+                out.setdefault(path + (key,), pos(key_at))
+                i = ws(i)
+                i = value(i + 1, path + (key,))  # skip ':'
+                i = ws(i)
+                if text[i:i + 1] == ",":
+                    i += 1
+                    continue
+                return i + 1
+        if ch == "[":
+            i = ws(i + 1)
+            if text[i:i + 1] == "]":
+                return i + 1
+            n = 0
+            while True:
+                i = ws(i)
+                out.setdefault(path + (n,), pos(i))
+                i = value(i, path + (n,))
+                i = ws(i)
+                n += 1
+                if text[i:i + 1] == ",":
+                    i += 1
+                    continue
+                return i + 1
+        if ch == '"':
+            _, end = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+            return int(end)
+        m = _NUM.match(text, i)
+        if not m:
+            raise ValueError(f"unexpected JSON at {i}")
+        return m.end()
+
+    try:
+        value(1 if text.startswith("\ufeff") else 0, ())
+    except (ValueError, IndexError):
+        pass
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _block_helper(lines: list[str], line: int, column: int) -> str | None:
+    """The block helper name of the mustache at (line, column), e.g. ``each`` for ``{{#each x}}``."""
+    if not (1 <= line <= len(lines)):
+        return None
+    rest = lines[line - 1][column - 1:]
+    m = _BLOCK_HELPER_RE.match(rest)
+    if m is None and line < len(lines):  # a tag may wrap onto the next line
+        m = _BLOCK_HELPER_RE.match(rest + lines[line])
+    return m.group(1) if m else None
+
+
+def _ref_for(refs: tuple[Reference, ...], err: MissingAttributeError) -> Reference | None:
+    """The reference an engine error is about: same position, best name match."""
+    at = [r for r in refs if r.line == err.line and r.column == err.column]
+    if not at:
+        at = [r for r in refs if r.line == err.line]
+    if not at:
+        at = [r for r in refs if r.path == err.attribute or (r.segments and r.segments[-1] == err.attribute)]
+    if not at:
+        return None
+    attr = err.attribute
+    for r in at:
+        if r.path == attr:
+            return r
+    for r in at:
+        if r.segments and r.segments[-1] == attr.split(".")[-1]:
+            return r
+    required = [r for r in at if r.required]
+    return (required or at)[0]
+
+
+_BUILTINS = ("if", "unless", "each", "with", "lookup", "log")
+
+
+def _helper_hint(name: str) -> str:
+    low = name.lower()
+    if low in _BUILTINS and name != low:
+        return f" — helpers are case-sensitive: write '{low}'"
+    return ""
+
+
+def _is_partial_error(err: TemplateSyntaxError) -> bool:
+    if getattr(err, "partial", None):
+        return True
+    return "partial" in err.message.lower() and ("not defined" in err.message or "undefined" in err.message
+                                                 or "never defined" in err.message
+                                                 or "could not be found" in err.message)
+
+
+def _compose(tpl: Any) -> Any:
+    """The composed content without the project's own validation (lint reports those itself)."""
+    try:
+        return tpl.compose(validate=False)
+    except TypeError:  # an EmailTemplate-like object without the flag
+        return tpl.compose()
+
+
+def _size_bytes(content: Any) -> int:
+    size = getattr(content, "size_bytes", None)
+    if isinstance(size, int):
+        return size
+    return sum(len((getattr(content, p) or "").encode("utf-8")) for p in ("html", "text"))
+
+
+def _config_of(tpl: Any) -> Any:
+    project = getattr(tpl, "project", None)
+    return getattr(tpl, "config", None) or getattr(project, "config", None)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    return "an object"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_under(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _problem_diagnostic(problem: Any) -> Diagnostic:
+    if isinstance(problem, TemplateNameError):
+        code = "bad-name"
+    elif isinstance(problem, FixtureError):
+        code = "broken-json"
+    elif isinstance(problem, LayoutError):
+        code = "layout"
+    elif isinstance(problem, TemplateSizeError):
+        code = "too-large"
+    elif isinstance(problem, ConfigError):
+        code = "config"
+    else:
+        code = "project"
+    path = getattr(problem, "path", None)
+    return Diagnostic(
+        severity="error", code=code, message=_one_line(getattr(problem, "message", None) or str(problem)),
+        path=str(path) if path is not None else ".", line=getattr(problem, "line", None) or 1,
+        column=getattr(problem, "column", None) or 1, template=getattr(problem, "template", None),
+    )
+
+
+def _sorted_unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, str, int, int, str, str | None]] = set()
+    out: list[Diagnostic] = []
+    for d in diags:
+        key = (d.code, d.path, d.line, d.column, d.message, d.fixture)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(d)
+    out.sort(key=lambda d: (d.path, d.line, d.column, d.code))
+    return out
