@@ -1,0 +1,902 @@
+"""Batch validation: which of these data rows would SES reject, or accept and silently drop?
+
+This module owns ``ses-workbench check`` and ``Workbench.check``: it streams data rows from a
+JSON array, JSON Lines or CSV file (or any iterable of dicts), runs each one through the
+template's compiled parts exactly as a send would, and reports every row SES would refuse
+(``TestRenderEmailTemplate``) or accept and then drop as a "Rendering Failure" (``SendEmail``).
+
+Memory stays bounded whatever the input size: files are read incrementally (JSON Lines and
+CSV line by line, a JSON array element by element with :meth:`json.JSONDecoder.raw_decode`
+over chunks), failures are kept up to a cap while every count stays exact.
+
+Speed: rendering an 8 KB email three parts at a time costs far more than deciding whether it
+*would* render.  The verdict of a render depends only on the *shape* of the data along the
+paths the template references (is each value present, falsy, a list of what length, ...),
+never on the text of the values.  So each row is projected onto that shape (its
+"signature", see :class:`_Projector`) and rows with a signature already rendered reuse that
+verdict.  The projection is conservative — anything it does not understand makes the row
+render — and it is checked against real rendering while it runs (the first rows of each
+signature, then a regular sample of the rest); a disagreement switches the fast path off and
+the check restarts with full rendering when the input can be read again.  ``fast=False``
+renders every row.  tests/check/test_equivalence.py proves the two agree (hypothesis).
+
+CSV decisions (documented in docs/NOTES-notebook.md):
+
+- a header ``contact.firstName`` becomes ``{"contact": {"firstName": ...}}``;
+- cells are strings (``"false"`` is a non-empty, truthy string, as it would be in TemplateData
+  built from the CSV);
+- an empty cell is ``""``, a *present* value, as SES treats it — unless
+  ``empty_cells="missing"``, for pipelines that drop empty columns before sending.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from ses_workbench.engine.errors import EngineError, MissingAttributeError
+from ses_workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_workbench.project import EmailTemplate
+    from ses_workbench.render import CompiledEmail
+
+__all__ = [
+    "FORMATS",
+    "CheckReport",
+    "DataFormatError",
+    "Failure",
+    "Row",
+    "RowChecker",
+    "check_file",
+    "check_rows",
+    "confirm_via_ses",
+    "detect_format",
+    "iter_rows",
+]
+
+#: Input formats: ``json`` (an array, or whitespace-separated values), ``jsonl``, ``csv``.
+FORMATS = ("json", "jsonl", "csv")
+
+#: How many failures a report keeps by default (counts stay exact beyond it).
+DEFAULT_MAX_FAILURES = 1000
+
+_CHUNK = 1 << 16
+
+
+class DataFormatError(WorkbenchError):
+    """The data file cannot be read as rows at all (not a single malformed row: those are failures)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Reading rows
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Row:
+    """One data row: 1-based ``number``, the parsed ``data`` (or ``error`` when it does not parse).
+
+    ``line`` is the 1-based line in the file where the row starts, when the format knows it.
+    """
+
+    number: int
+    data: Any = None
+    line: int | None = None
+    error: str | None = None
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN/Infinity; SES's JSON parser does not (InvalidRenderingParameter).
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+_WS = " \t\n\r"
+
+
+class _Counter:
+    """Bytes consumed so far, for the progress bar (the readers update it)."""
+
+    __slots__ = ("bytes",)
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+
+def detect_format(path: str | Path, head: bytes | None = None) -> str:
+    """``json``, ``jsonl`` or ``csv`` from the file extension, else from the first byte."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".jsonlines"):
+        return "jsonl"
+    if suffix == ".csv":
+        return "csv"
+    if suffix == ".json":
+        return "json"
+    if head is None:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    text = head.lstrip(b"\xef\xbb\xbf" + _WS.encode())
+    if text.startswith(b"["):
+        return "json"
+    if text.startswith(b"{"):
+        return "jsonl"
+    return "csv"
+
+
+def iter_rows(
+    source: str | Path | BinaryIO,
+    fmt: str | None = None,
+    *,
+    empty_cells: str = "present",
+    counter: _Counter | None = None,
+) -> Iterator[Row]:
+    """Stream the rows of a data file (path or binary file object); never loads it whole.
+
+    A row that does not parse is yielded with ``error`` set (it is a failure, SES would
+    reject it); a file that is not rows at all raises :class:`DataFormatError`.
+    """
+    if empty_cells not in ("present", "missing"):
+        raise ValueError("empty_cells must be 'present' or 'missing'")
+    counter = counter or _Counter()
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if fmt is None:
+            fmt = detect_format(path)
+        try:
+            fh: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed in the finally below
+        except OSError as exc:
+            raise DataFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+        close = True
+    else:
+        fh = source
+        close = False
+        if fmt is None:
+            raise ValueError("fmt is required when reading from a file object")
+    if fmt not in FORMATS:
+        raise DataFormatError(f"unknown data format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    try:
+        if fmt == "jsonl":
+            yield from _iter_jsonl(fh, counter)
+        elif fmt == "json":
+            yield from _iter_json(fh, counter)
+        else:
+            yield from _iter_csv(fh, counter, empty_cells == "missing")
+    finally:
+        if close:
+            fh.close()
+
+
+def _iter_jsonl(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
+    number = 0
+    loads = _decoder.decode
+    for lineno, raw in enumerate(fh, 1):
+        counter.bytes += len(raw)
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        number += 1
+        try:
+            text = raw.decode("utf-8")
+            yield Row(number, loads(text), lineno)
+        except UnicodeDecodeError:
+            yield Row(number, None, lineno, "the line is not UTF-8")
+        except ValueError as exc:  # JSONDecodeError is a ValueError
+            yield Row(number, None, lineno, f"malformed JSON: {_json_reason(exc)}")
+
+
+def _json_reason(exc: ValueError) -> str:
+    msg = getattr(exc, "msg", None)
+    col = getattr(exc, "colno", None)
+    if msg and col:
+        return f"{msg} (column {col})"
+    return str(exc)
+
+
+def _iter_json(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
+    """A JSON array streamed element by element, or whitespace-separated JSON values.
+
+    ``raw_decode`` parses one value from a buffer; the buffer holds at most the current
+    element plus one chunk (it grows only while one element is bigger than a chunk).
+    """
+    reader = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+    raw_decode = _decoder.raw_decode
+    buf = ""
+    pos = 0
+    eof = False
+    line = 1  # line of buf[pos]
+    chunk_size = _CHUNK
+
+    def fill() -> bool:
+        nonlocal buf, pos, eof, chunk_size
+        if eof:
+            return False
+        try:
+            data = reader.read(chunk_size)
+        except UnicodeDecodeError:
+            raise DataFormatError("the data file is not UTF-8") from None
+        if not data:
+            eof = True
+            return False
+        counter.bytes += len(data.encode("utf-8")) if not data.isascii() else len(data)
+        buf = buf[pos:] + data
+        pos = 0
+        return True
+
+    def skip_ws() -> bool:
+        """Advance past whitespace; False at end of input."""
+        nonlocal pos, line
+        while True:
+            n = len(buf)
+            while pos < n and buf[pos] in _WS:
+                if buf[pos] == "\n":
+                    line += 1
+                pos += 1
+            if pos < n:
+                return True
+            if not fill():
+                return False
+
+    if not skip_ws():
+        return
+    in_array = buf[pos] == "["
+    if in_array:
+        pos += 1
+    number = 0
+    expect_value = True
+    while True:
+        if not skip_ws():
+            if in_array:
+                raise DataFormatError(f"the JSON array is not closed (after row {number})")
+            return
+        ch = buf[pos]
+        if in_array and ch == "]" and (number == 0 or not expect_value):
+            pos += 1
+            if skip_ws():
+                raise DataFormatError(f"unexpected data after the JSON array (line {line})")
+            return
+        if in_array and not expect_value:
+            if ch != ",":
+                raise DataFormatError(f"expected ',' or ']' after row {number} (line {line})")
+            pos += 1
+            expect_value = True
+            continue
+        # decode one value; a value that reaches the end of the buffer may be cut short
+        while True:
+            try:
+                value, end = raw_decode(buf, pos)
+            except ValueError as exc:
+                if not eof:
+                    if len(buf) - pos > chunk_size:  # one big row: read more at a time
+                        chunk_size = min(chunk_size * 2, 1 << 24)
+                    if fill():
+                        continue
+                if isinstance(exc, json.JSONDecodeError):
+                    at = line + buf.count("\n", pos, exc.pos)
+                    msg = exc.msg
+                    raise DataFormatError(f"malformed JSON in row {number + 1} (line {at}): {msg}") from None
+                raise DataFormatError(f"malformed JSON in row {number + 1} (line {line}): {exc}") from None
+            if end >= len(buf) and not eof:
+                # a number/literal at the end of the buffer may continue in the next chunk
+                if fill():
+                    continue
+            break
+        number += 1
+        chunk_size = _CHUNK
+        yield Row(number, value, line)
+        line += buf.count("\n", pos, end)
+        pos = end
+        expect_value = False
+        if pos > chunk_size:  # drop what was consumed, keep the buffer small
+            buf = buf[pos:]
+            pos = 0
+
+
+def _iter_csv(fh: BinaryIO, counter: _Counter, empty_missing: bool) -> Iterator[Row]:
+    def lines() -> Iterator[str]:
+        first = True
+        for raw in fh:
+            counter.bytes += len(raw)
+            if first:
+                first = False
+                if raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise DataFormatError("the CSV file is not UTF-8") from None
+
+    reader = csv.reader(lines())
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise DataFormatError(f"malformed CSV header: {exc}") from None
+    build = _nesting_builder(header)
+    number = 0
+    line = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            number += 1
+            yield Row(number, None, line, f"malformed CSV: {exc}")
+            line = reader.line_num + 1
+            continue
+        start, line = line, reader.line_num + 1
+        if not cells or (len(cells) == 1 and not cells[0]):
+            continue  # blank line
+        number += 1
+        if len(cells) != len(header):
+            yield Row(number, None, start,
+                      f"the row has {len(cells)} cells, the header {len(header)}")
+            continue
+        yield Row(number, build(cells, empty_missing), start)
+
+
+def _nesting_builder(header: list[str]) -> Callable[[list[str], bool], dict[str, Any]]:
+    """A function turning a CSV row into nested dicts along the dotted header names."""
+    paths: list[tuple[str, ...]] = []
+    seen: dict[tuple[str, ...], str] = {}
+    for name in header:
+        name = name.strip()
+        segs = tuple(name.split("."))
+        if not name or any(not s for s in segs):
+            raise DataFormatError(f"CSV column {name!r} is not a usable name (empty part in a dotted name)")
+        if segs in seen:
+            raise DataFormatError(f"CSV column {name!r} appears twice")
+        seen[segs] = name
+        paths.append(segs)
+    # a column may not be both a value and an object ("a" and "a.b")
+    for segs in paths:
+        for i in range(1, len(segs)):
+            if segs[:i] in seen:
+                raise DataFormatError(
+                    f"CSV columns {seen[segs[:i]]!r} and {'.'.join(segs)!r} conflict"
+                    f" ({seen[segs[:i]]!r} cannot be both a value and an object)")
+    flat = all(len(s) == 1 for s in paths)
+    keys = [s[0] for s in paths]
+
+    if flat:
+        def build_flat(cells: list[str], empty_missing: bool) -> dict[str, Any]:
+            if empty_missing:
+                return {k: v for k, v in zip(keys, cells, strict=True) if v != ""}
+            return dict(zip(keys, cells, strict=True))
+        return build_flat
+
+    def build_nested(cells: list[str], empty_missing: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for segs, value in zip(paths, cells, strict=True):
+            if empty_missing and value == "":
+                continue
+            node = out
+            for seg in segs[:-1]:
+                nxt = node.get(seg)
+                if nxt is None:
+                    nxt = node[seg] = {}
+                node = nxt
+            node[segs[-1]] = value
+        return out
+    return build_nested
+
+
+# --------------------------------------------------------------------------------------------
+# Reports
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Failure:
+    """One row SES would reject (TestRenderEmailTemplate) or accept and drop (a real send)."""
+
+    row: int
+    reason: str                     # "missing-attribute" | "render-error" | "invalid-data"
+    message: str                    # one sentence (SES's own message for missing attributes)
+    attribute: str | None = None
+    part: str | None = None         # subject | html | text
+    line: int | None = None         # in the part's file (layouts mapped back when possible)
+    column: int | None = None
+    path: str | None = None         # the file a person edits
+    data_line: int | None = None    # where the row starts in the data file
+    hint: str | None = None
+
+    @property
+    def location(self) -> str | None:
+        """``part:line:column`` in the template, e.g. ``html:12:5``."""
+        if self.part is None:
+            return None
+        out = self.part
+        if self.line is not None:
+            out += f":{self.line}"
+            if self.column is not None:
+                out += f":{self.column}"
+        return out
+
+    @property
+    def key(self) -> str:
+        """What ``by_reason`` counts: the missing attribute and where, or the kind of problem."""
+        if self.reason == "missing-attribute":
+            return f"missing '{self.attribute}' at {self.location}"
+        if self.reason == "render-error":
+            return f"{self.message} ({self.location})"
+        return self.reason
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row, "reason": self.reason, "attribute": self.attribute,
+            "location": self.location, "part": self.part, "line": self.line, "column": self.column,
+            "path": self.path, "data_line": self.data_line, "message": self.message, "hint": self.hint,
+        }
+
+
+@dataclass
+class CheckReport:
+    """The outcome of a batch check: exact counts, the first ``max_failures`` failing rows."""
+
+    template: str | None
+    source: str | None = None
+    rows: int = 0
+    ok: int = 0
+    failing: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    max_failures: int = DEFAULT_MAX_FAILURES
+    seconds: float = 0.0
+    rendered: int = 0               # rows that went through the full render (the rest: verdict reuse)
+    fast_path: str = "on"           # "on" | "off" | "disabled: <why>"
+    via_ses: dict[str, Any] | None = None
+    #: rows kept for ``--via-ses`` (``sample=N``): ``(row, data, local verdict)``
+    samples: list[tuple[int, Any, Failure | None]] = field(default_factory=list, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        return self.failing == 0
+
+    @property
+    def truncated(self) -> bool:
+        return self.failing > len(self.failures)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    def add(self, failure: Failure) -> None:
+        self.failing += 1
+        key = failure.key
+        self.by_reason[key] = self.by_reason.get(key, 0) + 1
+        if len(self.failures) < self.max_failures:
+            self.failures.append(failure)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "template": self.template, "source": self.source,
+            "rows": self.rows, "ok": self.ok, "failing": self.failing,
+            "by_reason": dict(sorted(self.by_reason.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "failures": [f.to_dict() for f in self.failures],
+            "failures_truncated": self.truncated, "max_failures": self.max_failures,
+            "seconds": round(self.seconds, 3), "rows_per_second": round(self.rows_per_second),
+            "rendered": self.rendered, "fast_path": self.fast_path,
+            **({"via_ses": self.via_ses} if self.via_ses is not None else {}),
+        }
+
+    def summary(self) -> str:
+        """One line: ``1000 rows: 990 ok, 10 failing``."""
+        return f"{self.rows} rows: {self.ok} ok, {self.failing} failing"
+
+
+# --------------------------------------------------------------------------------------------
+# The fast path: a row's shape along the referenced paths
+# --------------------------------------------------------------------------------------------
+
+
+class _Unsure(Exception):
+    """The projection meets something it cannot summarise: render this row."""
+
+
+class _Node:
+    __slots__ = ("children", "each", "items")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.each: _Node | None = None
+        self.items: tuple[tuple[str, _Node], ...] = ()
+
+    def freeze(self) -> None:
+        self.items = tuple(self.children.items())
+        for child in self.children.values():
+            child.freeze()
+        if self.each is not None:
+            self.each.freeze()
+
+
+# type tags in signatures
+_MISSING, _DICT, _LIST, _STR, _TRUE, _FALSE, _INT, _FLOAT = range(8)
+_UNSAFE_SEGMENTS = frozenset({"..", ".", "this", "@root", ""})
+
+
+class _Projector:
+    """Maps a row to its *signature*: what a render's verdict can depend on, and nothing else.
+
+    The trie holds every path a part references (output, block argument, helper argument),
+    with ``[]`` for "each element".  For each referenced node the signature records whether
+    the value is missing (absent or ``null``), its JSON type and truthiness, for a list or an
+    object iterated by ``#each`` the signature of every element in order, and for an object
+    the signature of every referenced key.  Two rows with equal signatures take the same
+    branches, iterate the same number of times and hit the same missing value first — so
+    render to the same verdict.  Anything outside that model (a path segment the analysis
+    left unresolved, a property looked up on a list or a scalar) raises :class:`_Unsure`.
+    """
+
+    def __init__(self, paths: Iterable[tuple[str, ...]]) -> None:
+        self.root = _Node()
+        for segs in paths:
+            node = self.root
+            for seg in segs:
+                if seg.startswith("@"):
+                    break  # @index/@key/@first/@last: positions, covered by element order
+                if seg in _UNSAFE_SEGMENTS:
+                    raise ValueError(f"unresolved path segment {seg!r}")
+                if seg == "[]":
+                    if node.each is None:
+                        node.each = _Node()
+                    node = node.each
+                else:
+                    node = node.children.setdefault(seg, _Node())
+        self.root.freeze()
+
+    def signature(self, value: Any) -> Any:
+        return _project(value, self.root)
+
+
+def _project(v: Any, node: _Node) -> Any:
+    if v is None:
+        return _MISSING
+    t = type(v)
+    if t is dict:
+        items = node.items
+        each = node.each
+        if not items and each is None:
+            return _DICT if v else (_DICT, 0)
+        parts: list[Any] = [_DICT, len(v) == 0]
+        get = v.get
+        for key, child in items:
+            parts.append(_project(get(key), child))
+        if each is not None:
+            parts.append(tuple([_project(x, each) for x in v.values()]))
+        return tuple(parts)
+    if t is list:
+        if node.items:
+            raise _Unsure  # e.g. items.length / items.0: engine-specific property lookups
+        each = node.each
+        if each is None:
+            return (_LIST, len(v))
+        return (_LIST, tuple([_project(x, each) for x in v]))
+    if node.items or node.each is not None:
+        raise _Unsure  # a property of a string/number: engine-specific
+    if t is str:
+        return _STR if v else (_STR, 0)
+    if t is bool:
+        return _TRUE if v else _FALSE
+    if t is int:
+        return _INT if v else (_INT, 0)
+    if t is float:
+        return _FLOAT if v and not math.isnan(v) else (_FLOAT, 0)
+    raise _Unsure  # not a JSON type (rows given from Python)
+
+
+# --------------------------------------------------------------------------------------------
+# Checking
+# --------------------------------------------------------------------------------------------
+
+#: Rows of one signature that are rendered before its verdict is reused.
+_CONFIRM_RENDERS = 2
+#: After that, every n-th reuse is rendered anyway, to keep checking the fast path.
+_SPOT_CHECK_EVERY = 97
+#: Distinct signatures remembered (beyond it, new shapes are rendered, not cached).
+_MAX_SIGNATURES = 20_000
+
+
+class FastPathMismatch(Exception):
+    """The fast path and a real render disagreed: the report must be redone by rendering."""
+
+
+class RowChecker:
+    """Decides, row by row, whether SES would render an email from the data (compile once).
+
+    ``check(data)`` returns None (the row renders) or a :class:`Failure` template (row 0).
+    """
+
+    def __init__(self, compiled: CompiledEmail, *, template: EmailTemplate | None = None,
+                 fast: bool = True, strict_fast: bool = False) -> None:
+        self.compiled = compiled
+        self.template = template
+        self.rendered = 0
+        self.strict_fast = strict_fast
+        self.fast_status = "off"
+        self._projector: _Projector | None = None
+        self._cache: dict[Any, list[Any]] = {}
+        self._reuses = 0
+        if fast:
+            self._projector, self.fast_status = _build_projector(compiled)
+
+    # the slow, exact path
+    def render_verdict(self, data: Any) -> Failure | None:
+        self.rendered += 1
+        try:
+            self.compiled.render(data)
+        except MissingAttributeError as err:
+            return self._failure(err, "missing-attribute")
+        except EngineError as err:
+            return self._failure(err, "render-error")
+        except RecursionError:
+            return Failure(0, "render-error", "the data is nested too deeply to render")
+        return None
+
+    def _failure(self, err: EngineError, reason: str) -> Failure:
+        part = err.part
+        if self.template is not None:
+            from ses_workbench.render import locate_error
+
+            # lines in the file a person edits (a layout's lines map back to it)
+            err = locate_error(err, self.template)
+        line, column = err.line, err.column
+        return Failure(
+            0, reason, str(err), attribute=getattr(err, "attribute", None), part=part,
+            line=line, column=column, path=err.path, hint=getattr(err, "hint", None))
+
+    def check(self, data: Any) -> Failure | None:
+        projector = self._projector
+        if projector is None:
+            return self.render_verdict(data)
+        try:
+            sig = projector.signature(data)
+        except (_Unsure, RecursionError):
+            return self.render_verdict(data)
+        entry = self._cache.get(sig)
+        if entry is None:
+            verdict = self.render_verdict(data)
+            if len(self._cache) < _MAX_SIGNATURES:
+                self._cache[sig] = [verdict, 1]
+            return verdict
+        verdict, seen = entry
+        if seen < _CONFIRM_RENDERS:
+            entry[1] = seen + 1
+            self._compare(verdict, self.render_verdict(data))
+            return verdict
+        self._reuses += 1
+        if self._reuses % _SPOT_CHECK_EVERY == 0:
+            self._compare(verdict, self.render_verdict(data))
+        return verdict
+
+    def _compare(self, cached: Failure | None, actual: Failure | None) -> None:
+        same = (cached is None and actual is None) or (
+            cached is not None and actual is not None and cached.key == actual.key)
+        if not same:
+            self._projector = None
+            self._cache.clear()
+            self.fast_status = "disabled: a row's render disagreed with its shape's verdict"
+            raise FastPathMismatch
+
+
+def _build_projector(compiled: CompiledEmail) -> tuple[_Projector | None, str]:
+    paths: list[tuple[str, ...]] = []
+    for _part, ref in compiled.references():
+        if ref.kind not in ("output", "block", "helper-arg", "unknown-helper", "partial"):
+            return None, f"off: the template uses {ref.kind!r} references"
+        segs = tuple(ref.segments)
+        paths.append(segs)
+    sources = [tpl.source for _part, tpl in compiled.parts()]
+    if any("lookup" in s for s in sources):
+        # {{lookup obj key}} picks a path by *value*: the shape alone cannot decide
+        return None, "off: the template uses lookup"
+    try:
+        return _Projector(paths), "on"
+    except ValueError as exc:
+        return None, f"off: {exc}"
+
+
+def check_rows(
+    compiled: CompiledEmail,
+    rows: Iterable[Row | Any],
+    *,
+    template: EmailTemplate | None = None,
+    name: str | None = None,
+    source: str | None = None,
+    max_failures: int = DEFAULT_MAX_FAILURES,
+    fast: bool = True,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 8192,
+    sample: int = 0,
+    _raise_on_mismatch: bool = False,
+) -> CheckReport:
+    """Check every row (``Row`` objects, or plain data); counts exact, failures capped.
+
+    Plain data is numbered from 1.  ``sample=N`` keeps N rows' data for :func:`confirm_via_ses`
+    (up to half of them failing rows, the rest a uniform sample of passing rows).
+    ``progress(rows_done)`` is called every ``progress_every`` rows.  A fast-path disagreement
+    makes the rest of the run render every row (or raises :class:`FastPathMismatch` when
+    ``_raise_on_mismatch``: :func:`check_file` then starts over).
+    """
+    name = name or (template.name if template is not None else None)
+    report = CheckReport(template=name, source=source, max_failures=max_failures)
+    checker = RowChecker(compiled, template=template, fast=fast)
+    report.fast_path = checker.fast_status
+    started = time.perf_counter()
+    check = checker.check
+    sampler = _Sampler(sample) if sample > 0 else None
+    n = 0
+    failure: Failure | None
+    for item in rows:
+        n += 1
+        if type(item) is Row:
+            number, data, line, error = item.number, item.data, item.line, item.error
+        else:
+            number, data, line, error = n, item, None, None
+        if error is not None:
+            report.add(Failure(number, "invalid-data", error, data_line=line))
+        else:
+            try:
+                failure = check(data)
+            except FastPathMismatch:
+                if _raise_on_mismatch:
+                    raise
+                report.fast_path = checker.fast_status
+                check = checker.check
+                failure = checker.render_verdict(data)
+            if failure is not None:
+                failure = Failure(
+                    number, failure.reason, failure.message, failure.attribute, failure.part,
+                    failure.line, failure.column, failure.path, line, failure.hint)
+                report.add(failure)
+            if sampler is not None:
+                sampler.offer(number, data, failure)
+        if progress is not None and n % progress_every == 0:
+            progress(n)
+    report.rows = n
+    report.ok = n - report.failing
+    report.rendered = checker.rendered
+    report.seconds = time.perf_counter() - started
+    if sampler is not None:
+        report.samples = sampler.result()
+    if checker.fast_status != "on" and report.fast_path == "on":
+        report.fast_path = checker.fast_status
+    return report
+
+
+class _Sampler:
+    """Keeps N rows for confirmation through SES: the first failing rows, a reservoir of passing ones."""
+
+    def __init__(self, size: int, seed: int = 0) -> None:
+        import random
+
+        self.size = size
+        self.failing: list[tuple[int, Any, Failure | None]] = []
+        self.passing: list[tuple[int, Any, Failure | None]] = []
+        self.seen_ok = 0
+        self._rng = random.Random(seed)
+
+    def offer(self, number: int, data: Any, verdict: Failure | None) -> None:
+        if verdict is not None:
+            if len(self.failing) < (self.size + 1) // 2:
+                self.failing.append((number, data, verdict))
+            return
+        self.seen_ok += 1
+        if len(self.passing) < self.size:
+            self.passing.append((number, data, None))
+        else:
+            j = self._rng.randrange(self.seen_ok)
+            if j < self.size:
+                self.passing[j] = (number, data, None)
+
+    def result(self) -> list[tuple[int, Any, Failure | None]]:
+        take_ok = self.size - len(self.failing)
+        return sorted(self.failing + self.passing[:take_ok], key=lambda s: s[0])
+
+
+def confirm_via_ses(
+    report: CheckReport,
+    remote_error: Callable[[Any], str | None],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Render the report's sampled rows through SES and compare with the local verdicts.
+
+    ``remote_error(data)`` renders one row through ``TestRenderEmailTemplate`` (the caller
+    paces it) and returns SES's error message, or None when SES rendered it.  Agreement
+    means both pass, or both fail naming the same attribute.  The result is stored in
+    ``report.via_ses`` and returned.
+    """
+    rows: list[dict[str, Any]] = []
+    agree = 0
+    for i, (number, data, local) in enumerate(report.samples, 1):
+        try:
+            remote = remote_error(data)
+        except WorkbenchError as exc:
+            rows.append({"row": number, "local": _verdict(local), "ses": f"error: {exc}", "agree": None})
+            continue
+        if local is None:
+            same = remote is None
+        else:
+            same = remote is not None and (local.attribute is None or f"'{local.attribute}'" in remote)
+        agree += same
+        rows.append({"row": number, "local": _verdict(local), "ses": remote or "ok", "agree": same})
+        if progress is not None:
+            progress(i, len(report.samples))
+    result = {
+        "sampled": len(rows), "agree": agree,
+        "disagree": sum(1 for r in rows if r["agree"] is False),
+        "errors": sum(1 for r in rows if r["agree"] is None),
+        "rows": rows,
+    }
+    report.via_ses = result
+    return result
+
+
+def _verdict(f: Failure | None) -> str:
+    return "ok" if f is None else f.message
+
+
+def check_file(
+    tpl: EmailTemplate,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    empty_cells: str = "present",
+    max_failures: int = DEFAULT_MAX_FAILURES,
+    fast: bool = True,
+    progress: Callable[[int, int, int], None] | None = None,
+    compiled: CompiledEmail | None = None,
+    sample: int = 0,
+) -> CheckReport:
+    """Check every row of a data file against ``tpl`` (composed and compiled once).
+
+    ``progress(rows, bytes_read, total_bytes)`` is called now and then.  When the fast path
+    ever disagrees with a render, the whole file is checked again by rendering every row,
+    so the report is always what rendering says.
+    """
+    from ses_workbench.render import compile_content, locate_error
+
+    path = Path(path)
+    if compiled is None:
+        try:
+            compiled = compile_content(tpl.compose())
+        except EngineError as err:
+            raise locate_error(err, tpl) from None
+    fmt = fmt or detect_format(path)
+    try:
+        total = path.stat().st_size
+    except OSError as exc:
+        raise DataFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+    def run(fast_now: bool) -> CheckReport:
+        counter = _Counter()
+        cb = None
+        if progress is not None:
+            def cb(n: int) -> None:
+                progress(n, counter.bytes, total)
+        rows = iter_rows(path, fmt, empty_cells=empty_cells, counter=counter)
+        report = check_rows(compiled, rows, template=tpl, source=str(path), max_failures=max_failures,
+                            fast=fast_now, progress=cb, sample=sample,
+                            _raise_on_mismatch=fast_now)
+        if progress is not None:
+            progress(report.rows, counter.bytes, total)
+        return report
+
+    if fast:
+        try:
+            return run(True)
+        except FastPathMismatch:
+            report = run(False)
+            report.fast_path = "disabled: a render disagreed with its shape's verdict; every row rendered"
+            return report
+    return run(False)

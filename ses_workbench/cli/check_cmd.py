@@ -1,0 +1,158 @@
+"""``ses-workbench check NAME --data FILE``: which data rows would SES reject or silently drop?
+
+The work is :mod:`ses_workbench.check`; this module parses arguments, draws a progress bar on
+stderr when it is a terminal, prints the report (text or one JSON object) and, with
+``--via-ses N``, confirms N sampled rows through SES's ``TestRenderEmailTemplate``.
+Exit codes: 0 every row renders, 1 some row fails (or an error), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from ses_workbench.check import FORMATS, CheckReport, check_file, confirm_via_ses
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "check",
+        help="check data rows (JSON, JSON Lines, CSV) against a template: which would SES drop?",
+        description=(
+            "Render every data row through the template as SES would and report each row SES would "
+            "reject, or accept and then silently drop as a rendering failure. Exit 0 when every row "
+            "renders, 1 otherwise."),
+    )
+    p.add_argument("name", metavar="NAME", help="template name")
+    p.add_argument("--data", required=True, metavar="FILE",
+                   help="data rows: a JSON array, JSON Lines (.jsonl) or CSV (dotted headers nest: contact.name)")
+    p.add_argument("--dir", default=".", metavar="DIR", help="template project folder (default: .)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument("--data-format", choices=FORMATS, default=None,
+                   help="force the data format (default: from the extension, else sniffed)")
+    p.add_argument("--empty-cells", choices=("present", "missing"), default="present",
+                   help='CSV: an empty cell is "" (present, as SES treats it; default) or a missing key')
+    p.add_argument("--max-failures", type=int, default=1000, metavar="N",
+                   help="failing rows kept in the report (counts stay exact; default 1000)")
+    p.add_argument("--no-fast", action="store_true",
+                   help="render every row in full (slower; the default reuses verdicts for identical shapes)")
+    p.add_argument("--via-ses", type=int, default=0, metavar="N",
+                   help="also render N sampled rows through SES's TestRenderEmailTemplate (paced) to confirm")
+    p.add_argument("--env", default=None, metavar="NAME", help="environment for --via-ses")
+    p.add_argument("--local", action="store_true", help="--via-ses against the embedded local SES endpoint")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ses_workbench.cli import UsageError
+    from ses_workbench.project import Project
+
+    if args.max_failures < 0:
+        raise UsageError("--max-failures must be 0 or more")
+    if args.via_ses < 0:
+        raise UsageError("--via-ses must be 0 or more")
+    data = Path(args.data)
+    if not data.is_file():
+        raise UsageError(f"no data file {args.data}")
+    project = Project.load(args.dir)
+    tpl = project.get(args.name)
+
+    bar = _ProgressBar(sys.stderr) if args.format == "text" and sys.stderr.isatty() else None
+    try:
+        report = check_file(
+            tpl, data, args.data_format, empty_cells=args.empty_cells, max_failures=args.max_failures,
+            fast=not args.no_fast, progress=bar.update if bar else None, sample=args.via_ses)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.via_ses and report.samples:
+        _confirm_via_ses(report, project, tpl.name, args, bar_enabled=bar is not None)
+
+    if args.format == "json":
+        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print_text(report, sys.stdout)
+    disagree = bool(report.via_ses and report.via_ses.get("disagree"))
+    return 0 if report.passed and not disagree else 1
+
+
+def _confirm_via_ses(report: CheckReport, project: Any, name: str, args: argparse.Namespace,
+                     bar_enabled: bool) -> None:
+    """Render the sampled rows through TestRenderEmailTemplate (paced by the SES client)."""
+    from ses_workbench.ses.remote import remote_error_for_data
+
+    def progress(done: int, total: int) -> None:
+        if bar_enabled:
+            sys.stderr.write(f"\r  via SES: {done}/{total} rows (paced)")
+            sys.stderr.flush()
+
+    with remote_error_for_data(project, name, env=args.env, local=args.local) as remote_error:
+        confirm_via_ses(report, remote_error, progress=progress)
+    if bar_enabled:
+        sys.stderr.write("\n")
+
+
+def print_text(report: CheckReport, out: TextIO) -> None:
+    """The human report: summary, failing rows with locations, counts by reason."""
+    src = f" from {report.source}" if report.source else ""
+    rate = f"{report.rows_per_second:,.0f} rows/s" if report.seconds else ""
+    out.write(f"{report.template}: {report.rows:,} rows{src} — {report.ok:,} ok, {report.failing:,} failing"
+              f" ({report.seconds:.2f} s{', ' + rate if rate else ''})\n")
+    if report.failures:
+        out.write("\nfailing rows:\n")
+        for f in report.failures:
+            where = f"  [{f.location}]" if f.location else ""
+            line = f" (line {f.data_line})" if f.data_line is not None and f.data_line != f.row else ""
+            out.write(f"  row {f.row}{line}: {f.message}{where}\n")
+            if f.hint:
+                out.write(f"      hint: {f.hint}\n")
+        if report.truncated:
+            out.write(f"  … and {report.failing - len(report.failures):,} more"
+                      f" (--max-failures, or --format json)\n")
+    if report.by_reason:
+        out.write("\nby reason:\n")
+        for key, count in sorted(report.by_reason.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.write(f"  {count:>9,}  {key}\n")
+    if report.via_ses is not None:
+        v = report.via_ses
+        out.write(f"\nvia SES: {v['sampled']} rows rendered by TestRenderEmailTemplate:"
+                  f" {v['agree']} agree, {v['disagree']} disagree, {v['errors']} errors\n")
+        for r in v["rows"]:
+            if r["agree"] is not True:
+                out.write(f"  row {r['row']}: local {r['local']!r}, SES {r['ses']!r}\n")
+    if not report.fast_path.startswith("on"):
+        out.write(f"\nfast path {report.fast_path}\n")
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal: percentage of the file read, rows and rows/s."""
+
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
+        self.stream = stream
+        self.width = width
+        self.started = time.perf_counter()
+        self.last = 0.0
+        self.drawn = False
+
+    def update(self, rows: int, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - self.last < 0.1 and done < total:
+            return
+        self.last = now
+        frac = min(1.0, done / total) if total else 1.0
+        filled = int(frac * self.width)
+        rate = rows / (now - self.started) if now > self.started else 0.0
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {frac:4.0%}"
+                          f"  {rows:,} rows  {rate:,.0f} rows/s ")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
