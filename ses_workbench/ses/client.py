@@ -318,17 +318,15 @@ class SesClient:
             reply = self._call("GetEmailTemplate", template=name, TemplateName=self.remote_name(name))
         except TemplateNotFound:
             return None
-        tc = reply.get("TemplateContent", {}) or {}
-        return TemplateContent(subject=tc.get("Subject") or "", html=tc.get("Html") or "",
-                               text=tc.get("Text"))
+        return TemplateContent.from_v2(reply.get("TemplateContent", {}) or {})
 
     def create_template(self, name: str, content: TemplateContent) -> None:
         self._call("CreateEmailTemplate", template=name, TemplateName=self.remote_name(name),
-                   TemplateContent=_content_v2(content))
+                   TemplateContent=content.to_v2())
 
     def update_template(self, name: str, content: TemplateContent) -> None:
         self._call("UpdateEmailTemplate", template=name, TemplateName=self.remote_name(name),
-                   TemplateContent=_content_v2(content))
+                   TemplateContent=content.to_v2())
 
     def upsert_template(self, name: str, content: TemplateContent, *, exists: bool | None = None) -> str:
         """Create or update; returns ``"created"`` or ``"updated"``.  ``exists`` skips a probe when known."""
@@ -475,13 +473,6 @@ def _snake(operation: str) -> str:
 def _is_quota_message(exc: Any) -> bool:
     msg = str(exc.response.get("Error", {}).get("Message", ""))
     return bool(re.search(r"daily message quota|24.hour|sending quota", msg, re.I))
-
-
-def _content_v2(content: TemplateContent) -> dict[str, str]:
-    out = {"Subject": content.subject, "Html": content.html}
-    if content.text is not None:
-        out["Text"] = content.text
-    return out
 
 
 @contextmanager

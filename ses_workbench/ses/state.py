@@ -1,0 +1,100 @@
+"""The SES layer's records in the project's state folder (``.ses-workbench/``).
+
+``state.json`` remembers, per environment and template, the content hash we last pushed
+(or pulled) — the baseline that tells "modified locally" from "changed remotely since our
+last push".  Backups of overwritten remote content, send reports and calibration results
+live beside it.  Everything is written atomically (temp file + rename) through
+``ses_workbench.project.atomic`` and read tolerantly: the folder is safe to delete.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ses_workbench.project import atomic
+
+__all__ = ["SyncState", "utc_stamp", "utc_iso"]
+
+_LOCKS: dict[Path, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(path: Path) -> threading.RLock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(path.resolve() if path.exists() else path.absolute(), threading.RLock())
+
+
+def utc_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def utc_stamp() -> str:
+    """A filename-safe UTC timestamp with microseconds (two backups in a second never collide)."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+class SyncState:
+    """``state_dir/state.json``: ``{"version": 1, "pushed": {env: {name: record}}}``.
+
+    A record is ``{"hash", "remote_name", "at", "via"}`` with ``via`` = ``"push"`` or ``"pull"``.
+    Other top-level keys written by other parts of the workbench are preserved.
+    """
+
+    FILE = "state.json"
+
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = Path(state_dir)
+        self.path = self.state_dir / self.FILE
+        self._lock = _lock_for(self.path)
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {"version": 1}
+        return data if isinstance(data, dict) else {"version": 1}
+
+    def record(self, env: str, name: str) -> dict[str, Any] | None:
+        rec = self._read().get("pushed", {}).get(env, {}).get(name)
+        return rec if isinstance(rec, dict) else None
+
+    def records(self, env: str) -> dict[str, dict[str, Any]]:
+        recs = self._read().get("pushed", {}).get(env, {})
+        return {k: v for k, v in recs.items() if isinstance(v, dict)} if isinstance(recs, dict) else {}
+
+    def baseline(self, env: str, name: str, remote_name: str) -> str | None:
+        """The hash last pushed/pulled for ``name`` (None if never, or under another prefix)."""
+        rec = self.record(env, name)
+        if rec is None or rec.get("remote_name", remote_name) != remote_name:
+            return None
+        value = rec.get("hash")
+        return value if isinstance(value, str) else None
+
+    def remember(self, env: str, name: str, remote_name: str, content_hash: str, via: str = "push") -> None:
+        with self._lock:
+            data = self._read()
+            data.setdefault("version", 1)
+            pushed = data.setdefault("pushed", {})
+            pushed.setdefault(env, {})[name] = {"hash": content_hash, "remote_name": remote_name,
+                                               "at": utc_iso(), "via": via}
+            atomic.write_json(self.path, data)
+
+    def forget(self, env: str, name: str) -> None:
+        with self._lock:
+            data = self._read()
+            if data.get("pushed", {}).get(env, {}).pop(name, None) is not None:
+                atomic.write_json(self.path, data)
+
+    def backup(self, env: str, name: str, remote_name: str, content: Any) -> Path:
+        """Save remote content about to be overwritten: ``backups/<env>/<name>-<timestamp>.json``.
+
+        The file is the AWS CLI v2 input shape, so ``aws sesv2 update-email-template --cli-input-json``
+        (or ``ses-workbench import``) restores it.
+        """
+        path = self.state_dir / "backups" / env / f"{name}-{utc_stamp()}.json"
+        atomic.write_json(path, {"TemplateName": remote_name, "TemplateContent": content.to_v2()})
+        return path

@@ -1,0 +1,567 @@
+"""Sync between the template folders and an SES environment: status, diff, push, pull.
+
+What is compared and pushed is always the *composed* content (layouts applied, text part
+generated) — exactly what ``EmailTemplate.compose()`` returns and SES stores.  The state
+folder remembers the hash of what we last pushed (or pulled) per environment; that baseline
+is how ``status`` tells "modified locally" from "changed remotely since our last push", and
+how ``push`` refuses to overwrite someone else's change (unless ``force``, and then only
+after backing the remote content up).
+
+SES has no last-modified date and ListEmailTemplates returns names only, so every
+comparison costs one paced GetEmailTemplate per template present on both sides; every
+multi-template function therefore reports progress through ``progress(done, total, name)``.
+
+Python API (CLI, TUI workers and the notebook call these)::
+
+    status(client, project, names=None, progress=None) -> list[TemplateStatus]
+    diff(client, project, names=None, against=None, progress=None) -> list[TemplateDiff]
+    plan_push(client, project, names=None, force=False, no_lint=False, progress=None) -> PushPlan
+    execute_push(client, project, plan, progress=None) -> PushResult
+    push(client, project, names=None, *, force, dry_run, no_lint, confirm, progress) -> PushResult
+    pull(client, project, names=None, *, force, dry_run, progress) -> PullResult
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ses_workbench.errors import WorkbenchError
+from ses_workbench.ses.client import SesClient
+from ses_workbench.ses.errors import Refused, SesError
+from ses_workbench.ses.state import SyncState
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_workbench.project import Project, TemplateContent
+
+__all__ = ["State", "TemplateStatus", "TemplateDiff", "PartDiff", "PushItem", "PushPlan", "PushResult",
+           "PullItem", "PullResult", "Progress", "status", "diff", "plan_push", "execute_push", "push",
+           "pull", "unified_part_diff", "PARTS"]
+
+Progress = Callable[[int, int, str], None]
+PARTS = ("subject", "html", "text")
+
+
+class State(str, Enum):
+    """Where one template stands between the folder and an environment."""
+
+    IN_SYNC = "in-sync"
+    MODIFIED_LOCALLY = "modified-locally"      # remote is what we last pushed; local edits since
+    CHANGED_REMOTELY = "changed-remotely"      # local is what we last pushed; someone changed SES
+    CONFLICT = "conflict"                      # both changed since our last push
+    UNTRACKED = "untracked"                    # both exist, differ, and we never pushed/pulled it here
+    LOCAL_ONLY = "local-only"
+    REMOTE_ONLY = "remote-only"
+    ERROR = "error"                            # local content does not compose (layout error...)
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def drifted(self) -> bool:
+        """Remote content we did not put there: push refuses to overwrite it without force."""
+        return self in (State.CHANGED_REMOTELY, State.CONFLICT, State.UNTRACKED)
+
+
+@dataclass
+class TemplateStatus:
+    name: str
+    state: State
+    remote_name: str | None = None
+    local_hash: str | None = None
+    remote_hash: str | None = None
+    baseline_hash: str | None = None
+    local: TemplateContent | None = field(default=None, repr=False)
+    remote: TemplateContent | None = field(default=None, repr=False)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "state": self.state.value, "remote_name": self.remote_name,
+                "local_hash": self.local_hash, "remote_hash": self.remote_hash,
+                "baseline_hash": self.baseline_hash, "error": self.error}
+
+
+def _noop(done: int, total: int, name: str) -> None:
+    return None
+
+
+def _compose(project: Project, name: str) -> tuple[TemplateContent | None, str | None]:
+    try:
+        return project.get(name).compose(), None
+    except WorkbenchError as exc:
+        return None, str(exc)
+
+
+def _classify(local: TemplateContent | None, remote: TemplateContent | None,
+              baseline: str | None) -> State:
+    if local is None and remote is None:
+        return State.ERROR
+    if remote is None:
+        return State.LOCAL_ONLY
+    if local is None:
+        return State.REMOTE_ONLY
+    lh, rh = local.content_hash(), remote.content_hash()
+    if lh == rh:
+        return State.IN_SYNC
+    if baseline is None:
+        return State.UNTRACKED
+    if rh == baseline:
+        return State.MODIFIED_LOCALLY
+    if lh == baseline:
+        return State.CHANGED_REMOTELY
+    return State.CONFLICT
+
+
+def _select(project: Project, client: SesClient, names: Sequence[str] | None,
+            remote_names: Iterable[str]) -> list[str]:
+    remote = set(remote_names)
+    if not names:
+        return sorted(set(project.templates) | remote)
+    unknown = [n for n in names if n not in project.templates and n not in remote]
+    if unknown:
+        if len(unknown) == 1:
+            project.get(unknown[0])  # raises UnknownTemplateError with close matches
+        raise Refused(f"No template named {', '.join(repr(n) for n in unknown)} locally or in "
+                      f"{client.environment.name}.")
+    return list(dict.fromkeys(names))
+
+
+def status(client: SesClient, project: Project, names: Sequence[str] | None = None,
+           progress: Progress | None = None) -> list[TemplateStatus]:
+    """Every template (or ``names``) local and remote, classified; one GetEmailTemplate per shared name."""
+    progress = progress or _noop
+    env = client.environment.name
+    remote = {t.name: t for t in client.list_templates()}
+    selected = _select(project, client, names, remote)
+    state = SyncState(project.state_dir)
+    out: list[TemplateStatus] = []
+    for i, name in enumerate(selected):
+        progress(i, len(selected), name)
+        local_exists = name in project.templates
+        local, error = _compose(project, name) if local_exists else (None, None)
+        remote_content = client.get_template(name) if name in remote else None
+        remote_name = client.environment.remote_name(name)
+        baseline = state.baseline(env, name, remote_name)
+        if local_exists and local is None:
+            st = TemplateStatus(name, State.ERROR, remote_name, error=error,
+                                remote=remote_content, baseline_hash=baseline,
+                                remote_hash=remote_content.content_hash() if remote_content else None)
+        else:
+            st = TemplateStatus(name, _classify(local, remote_content, baseline), remote_name,
+                                local.content_hash() if local else None,
+                                remote_content.content_hash() if remote_content else None,
+                                baseline, local, remote_content)
+        out.append(st)
+    progress(len(selected), len(selected), "")
+    return out
+
+
+# ------------------------------------------------------------------------------------------ diff
+@dataclass
+class PartDiff:
+    part: str
+    lines: list[str]  # unified diff lines (no trailing newlines); empty when the part is the same
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.lines)
+
+
+@dataclass
+class TemplateDiff:
+    """``old`` → ``new``: by default remote (``old_label`` = env) → local (what a push would change)."""
+
+    name: str
+    old_label: str
+    new_label: str
+    old: TemplateContent | None = field(default=None, repr=False)
+    new: TemplateContent | None = field(default=None, repr=False)
+    parts: list[PartDiff] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.error is not None or self.old is None or self.new is None or \
+            any(p.changed for p in self.parts)
+
+    @property
+    def summary(self) -> str:
+        if self.error:
+            return f"{self.name}: {self.error}"
+        if self.old is None and self.new is None:
+            return f"{self.name}: absent on both sides"
+        if self.old is None:
+            return f"{self.name}: only in {self.new_label}"
+        if self.new is None:
+            return f"{self.name}: only in {self.old_label}"
+        changed = [p.part for p in self.parts if p.changed]
+        return f"{self.name}: {'differs in ' + ', '.join(changed) if changed else 'same'}"
+
+    def unified(self) -> str:
+        """The whole diff as text (``---``/``+++`` headers per part), as ``git diff`` would show it."""
+        lines: list[str] = []
+        for p in self.parts:
+            lines.extend(p.lines)
+        return "\n".join(lines) + ("\n" if lines else "")
+
+
+def unified_part_diff(name: str, part: str, old: str | None, new: str | None, old_label: str,
+                      new_label: str, context: int = 3) -> list[str]:
+    """Unified diff of one part's source; absent parts diff as empty (and say so in the header)."""
+    if (old or "") == (new or "") and (old is None) == (new is None):
+        return []
+    a = (old or "").splitlines()
+    b = (new or "").splitlines()
+    fa = f"{old_label}/{name}/{part}" + ("" if old is not None else " (absent)")
+    fb = f"{new_label}/{name}/{part}" + ("" if new is not None else " (absent)")
+    out = list(difflib.unified_diff(a, b, fa, fb, n=context, lineterm=""))
+    if not out:  # only a trailing newline or absent-vs-empty differs
+        out = [f"--- {fa}", f"+++ {fb}", "@@ -1 +1 @@",
+               f"-{old!r}" if old is not None else "-(absent)",
+               f"+{new!r}" if new is not None else "+(absent)"]
+    return out
+
+
+def _diff_contents(name: str, old: TemplateContent | None, new: TemplateContent | None, old_label: str,
+                   new_label: str) -> TemplateDiff:
+    td = TemplateDiff(name, old_label, new_label, old, new)
+    for part in PARTS:
+        o = getattr(old, part) if old is not None else None
+        n = getattr(new, part) if new is not None else None
+        if part == "html":  # SES stores "no HTML part" and "" the same way
+            o = o or None
+            n = n or None
+        td.parts.append(PartDiff(part, unified_part_diff(name, part, o, n, old_label, new_label)))
+    return td
+
+
+def diff(client: SesClient, project: Project, names: Sequence[str] | None = None,
+         against: SesClient | None = None, progress: Progress | None = None) -> list[TemplateDiff]:
+    """Per-part unified diffs.
+
+    Without ``against``: the environment's content (old) vs the composed local content (new), i.e.
+    what ``push`` would change.  With ``against`` (``--env A --against B``): B (old) vs A (new).
+    """
+    progress = progress or _noop
+    if against is None:
+        remote = {t.name for t in client.list_templates()}
+        selected = _select(project, client, names, remote)
+        label = client.environment.name
+        out: list[TemplateDiff] = []
+        for i, name in enumerate(selected):
+            progress(i, len(selected), name)
+            local, error = _compose(project, name) if name in project.templates else (None, None)
+            rc = client.get_template(name) if name in remote else None
+            if error:
+                td = TemplateDiff(name, label, "local", rc, None, error=error)
+            else:
+                td = _diff_contents(name, rc, local, label, "local")
+            out.append(td)
+        progress(len(selected), len(selected), "")
+        return out
+
+    a_names = {t.name for t in client.list_templates()}
+    b_names = {t.name for t in against.list_templates()}
+    selected = list(dict.fromkeys(names)) if names else sorted(a_names | b_names)
+    if names:
+        unknown = [n for n in names if n not in a_names and n not in b_names]
+        if unknown:
+            raise Refused(f"No template named {', '.join(repr(n) for n in unknown)} in "
+                          f"{client.environment.name} or {against.environment.name}.")
+    a_label, b_label = client.environment.name, against.environment.name
+    if a_label == b_label:
+        a_label, b_label = f"{a_label}(a)", f"{b_label}(b)"
+    out = []
+    for i, name in enumerate(selected):
+        progress(i, len(selected), name)
+        new = client.get_template(name) if name in a_names else None
+        old = against.get_template(name) if name in b_names else None
+        out.append(_diff_contents(name, old, new, b_label, a_label))
+    progress(len(selected), len(selected), "")
+    return out
+
+
+# ------------------------------------------------------------------------------------------ push
+@dataclass
+class PushItem:
+    """One template in a push plan: ``action`` is create / update / skip / refuse."""
+
+    name: str
+    action: str
+    state: State | None = None
+    reason: str = ""
+    remote_name: str = ""
+    local: TemplateContent | None = field(default=None, repr=False)
+    remote: TemplateContent | None = field(default=None, repr=False)
+    diff: TemplateDiff | None = field(default=None, repr=False)
+    # filled in by execute_push
+    done: bool = False
+    backup: Path | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "action": self.action, "state": str(self.state) if self.state else None,
+                "reason": self.reason, "remote_name": self.remote_name, "done": self.done,
+                "backup": str(self.backup) if self.backup else None, "error": self.error}
+
+
+@dataclass
+class PushPlan:
+    environment: str
+    items: list[PushItem]
+    force: bool = False
+
+    def by_action(self, action: str) -> list[PushItem]:
+        return [i for i in self.items if i.action == action]
+
+    @property
+    def changes(self) -> list[PushItem]:
+        return [i for i in self.items if i.action in ("create", "update")]
+
+    @property
+    def refused(self) -> list[PushItem]:
+        return self.by_action("refuse")
+
+    def summary(self) -> str:
+        counts = {a: len(self.by_action(a)) for a in ("create", "update", "skip", "refuse")}
+        return (f"{self.environment}: {counts['create']} to create, {counts['update']} to update, "
+                f"{counts['skip']} unchanged, {counts['refuse']} refused")
+
+
+@dataclass
+class PushResult:
+    plan: PushPlan
+    dry_run: bool = False
+    cancelled: bool = False
+
+    @property
+    def pushed(self) -> list[PushItem]:
+        return [i for i in self.plan.items if i.done]
+
+    @property
+    def failed(self) -> list[PushItem]:
+        return [i for i in self.plan.items if i.error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.plan.refused and not self.cancelled
+
+
+def _lint_errors(project: Project, name: str) -> list[str]:
+    from ses_workbench.lint import lint_template
+
+    try:
+        diags = lint_template(project.get(name), config=project.config)
+    except TypeError:  # older lint_template without config=
+        diags = lint_template(project.get(name))
+    return [str(d) for d in diags if getattr(d, "is_error", getattr(d, "severity", "") == "error")]
+
+
+def plan_push(client: SesClient, project: Project, names: Sequence[str] | None = None, *,
+              force: bool = False, no_lint: bool = False,
+              progress: Progress | None = None) -> PushPlan:
+    """Decide, per template, whether a push creates, updates, skips (same content) or refuses.
+
+    Refused: the template does not compose, fails lint (unless ``no_lint``), or SES holds content we
+    did not push there (changed remotely / conflict / untracked) unless ``force``.
+    """
+    progress = progress or _noop
+    if names:
+        for n in names:
+            project.get(n)  # UnknownTemplateError with close matches
+        selected = list(dict.fromkeys(names))
+    else:
+        selected = list(project.templates)
+    env = client.environment.name
+    remote = {t.name for t in client.list_templates()}
+    state = SyncState(project.state_dir)
+    items: list[PushItem] = []
+    for i, name in enumerate(selected):
+        progress(i, len(selected), name)
+        remote_name = client.remote_name(name)
+        local, error = _compose(project, name)
+        if local is None:
+            items.append(PushItem(name, "refuse", State.ERROR, error or "does not compose", remote_name))
+            continue
+        if not no_lint:
+            errors = _lint_errors(project, name)
+            if errors:
+                more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+                items.append(PushItem(name, "refuse", None, f"lint error: {errors[0]}{more}", remote_name,
+                                      local))
+                continue
+        rc = client.get_template(name) if name in remote else None
+        st = _classify(local, rc, state.baseline(env, name, remote_name))
+        td = _diff_contents(name, rc, local, env, "local")
+        if st is State.IN_SYNC:
+            items.append(PushItem(name, "skip", st, "unchanged", remote_name, local, rc, td))
+        elif st is State.LOCAL_ONLY:
+            items.append(PushItem(name, "create", st, "new", remote_name, local, None, td))
+        elif st.drifted and not force:
+            why = {State.CHANGED_REMOTELY: "changed remotely since our last push",
+                   State.CONFLICT: "changed remotely and locally since our last push",
+                   State.UNTRACKED: "exists remotely with other content that was not pushed from here"}[st]
+            items.append(PushItem(name, "refuse", st, f"{why} (use --force to overwrite; a backup is kept, "
+                                  "or pull it first)", remote_name, local, rc, td))
+        else:
+            items.append(PushItem(name, "update", st, "forced over drift" if st.drifted else "modified",
+                                  remote_name, local, rc, td))
+    progress(len(selected), len(selected), "")
+    return PushPlan(env, items, force)
+
+
+def execute_push(client: SesClient, project: Project, plan: PushPlan,
+                 progress: Progress | None = None) -> PushResult:
+    """Carry out a plan's creates/updates: back up overwritten content, record hashes as we go.
+
+    One failing template does not stop the others; its ``error`` says why.  Credentials and
+    connection errors stop the push (nothing else could succeed).
+    """
+    from ses_workbench.ses.errors import CredentialsError, EndpointUnreachable, UnknownRegion
+
+    progress = progress or _noop
+    state = SyncState(project.state_dir)
+    todo = plan.changes
+    for i, item in enumerate(todo):
+        progress(i, len(todo), item.name)
+        assert item.local is not None
+        try:
+            if item.action == "update":
+                if item.remote is not None:
+                    item.backup = state.backup(plan.environment, item.name, item.remote_name, item.remote)
+                client.upsert_template(item.name, item.local, exists=True)
+            else:
+                client.upsert_template(item.name, item.local, exists=False)
+        except (CredentialsError, EndpointUnreachable, UnknownRegion):
+            raise
+        except SesError as exc:
+            item.error = str(exc)
+            continue
+        item.done = True
+        state.remember(plan.environment, item.name, item.remote_name, item.local.content_hash(), "push")
+    progress(len(todo), len(todo), "")
+    return PushResult(plan)
+
+
+def push(client: SesClient, project: Project, names: Sequence[str] | None = None, *, force: bool = False,
+         dry_run: bool = False, no_lint: bool = False, confirm: Callable[[PushPlan], bool] | None = None,
+         progress: Progress | None = None) -> PushResult:
+    """Plan, ask ``confirm(plan)`` once (when there is anything to do), then push only what changed."""
+    plan = plan_push(client, project, names, force=force, no_lint=no_lint, progress=progress)
+    if dry_run or not plan.changes:
+        return PushResult(plan, dry_run=dry_run)
+    if confirm is not None and not confirm(plan):
+        return PushResult(plan, cancelled=True)
+    return execute_push(client, project, plan, progress)
+
+
+# ------------------------------------------------------------------------------------------ pull
+@dataclass
+class PullItem:
+    """``action``: create (new folder) / update (overwrite parts) / skip (same) / refuse (local edits)."""
+
+    name: str
+    action: str
+    reason: str = ""
+    remote: TemplateContent | None = field(default=None, repr=False)
+    done: bool = False
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "action": self.action, "reason": self.reason, "done": self.done,
+                "error": self.error}
+
+
+@dataclass
+class PullResult:
+    environment: str
+    items: list[PullItem]
+    dry_run: bool = False
+
+    @property
+    def pulled(self) -> list[PullItem]:
+        return [i for i in self.items if i.done]
+
+    @property
+    def refused(self) -> list[PullItem]:
+        return [i for i in self.items if i.action == "refuse"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused and not any(i.error for i in self.items)
+
+
+def pull(client: SesClient, project: Project, names: Sequence[str] | None = None, *, force: bool = False,
+         dry_run: bool = False, progress: Progress | None = None) -> PullResult:
+    """Import remote templates into template folders.
+
+    A new name becomes a new folder (``Project.create_template``).  An existing folder is overwritten
+    only when its composed content is still what we last pushed/pulled (no local edits) or ``force``;
+    otherwise it is refused.  What was pulled becomes the baseline for ``status``.
+    """
+    progress = progress or _noop
+    env = client.environment.name
+    remote = {t.name: t for t in client.list_templates()}
+    if names:
+        missing = [n for n in names if n not in remote]
+        if missing:
+            raise Refused(f"{env} has no template {', '.join(repr(n) for n in missing)}.")
+        selected = list(dict.fromkeys(names))
+    else:
+        selected = sorted(remote)
+    state = SyncState(project.state_dir)
+    items: list[PullItem] = []
+    for i, name in enumerate(selected):
+        progress(i, len(selected), name)
+        rc = client.get_template(name)
+        if rc is None:  # deleted between list and get
+            items.append(PullItem(name, "skip", "no longer exists remotely"))
+            continue
+        remote_name = remote[name].remote_name
+        if name not in project.templates:
+            item = PullItem(name, "create", "new", rc)
+        else:
+            local, _error = _compose(project, name)
+            baseline = state.baseline(env, name, remote_name)
+            if local is not None and local.content_hash() == rc.content_hash():
+                item = PullItem(name, "skip", "unchanged", rc)
+            elif force or (local is not None and baseline is not None and local.content_hash() == baseline):
+                item = PullItem(name, "update", "forced over local edits" if force else "changed remotely",
+                                rc)
+            else:
+                why = "has local edits since the last push/pull" if baseline is not None else \
+                    "exists locally with other content"
+                item = PullItem(name, "refuse", f"{why} (use --force to overwrite the local files)", rc)
+        items.append(item)
+        if dry_run or item.action == "refuse":
+            continue
+        try:
+            if item.action == "create":
+                project.create_template(name, rc, description=f"pulled from {env} ({remote_name})")
+            elif item.action == "update":
+                _overwrite_parts(project, name, rc)
+        except WorkbenchError as exc:
+            item.error = str(exc)
+            continue
+        if item.action in ("create", "update"):
+            item.done = True
+        state.remember(env, name, remote_name, rc.content_hash(), "pull")
+    progress(len(selected), len(selected), "")
+    return PullResult(env, items, dry_run)
+
+
+def _overwrite_parts(project: Project, name: str, content: TemplateContent) -> None:
+    tpl = project.get(name)
+    tpl.write_part("subject", content.subject + "\n")
+    if content.html:
+        tpl.write_part("html", content.html)
+    elif tpl.part_path("html").exists():
+        tpl.delete_part("html")
+    if content.text is not None:
+        tpl.write_part("text", content.text)
+    elif tpl.part_path("text").exists():
+        tpl.delete_part("text")
