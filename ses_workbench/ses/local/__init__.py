@@ -1,0 +1,29 @@
+"""The embedded local SES v2 endpoint: SES's template, sending, account and identity API on 127.0.0.1.
+
+boto3 (or the AWS CLI) talks to it through ``endpoint_url`` exactly as to SES, so the workbench has one
+client code path.  It applies SES's rules — sandbox, rates, quota, 50 entries per bulk call, address
+validation, rendering failures dropped silently — with limits taken from :class:`LocalSesSettings`.
+
+    from ses_workbench.ses.local import LocalSes, LocalSesSettings, read_events
+    with LocalSes(project.state_dir, project.config.local_ses) as ses:
+        client = boto3.client("sesv2", endpoint_url=ses.endpoint_url, region_name="us-east-1",
+                              aws_access_key_id="x", aws_secret_access_key="x")
+        ...
+    failures = read_events(project.state_dir, "Rendering Failure")
+
+State lives in ``<state_dir>/local-ses/`` (see :mod:`ses_workbench.ses.local.store`); each delivered
+message (one per SendEmail call or bulk entry, with every To/Cc in its headers) is written to
+``<state_dir>/local-ses/outbox/<UTC timestamp>-<MessageId>.eml``.
+"""
+
+from ses_workbench.ses.local.rules import SIMULATOR_DOMAIN, AddressError, RateLimiter, merge_template_data
+from ses_workbench.ses.local.server import LocalSes
+from ses_workbench.ses.local.service import ApiError, LocalSesService
+from ses_workbench.ses.local.settings import LocalSesSettings
+from ses_workbench.ses.local.store import EVENT_TYPES, LocalSesStoreError, iter_events, read_events, store_dir
+
+__all__ = [
+    "LocalSes", "LocalSesSettings", "LocalSesService", "ApiError", "AddressError", "RateLimiter",
+    "LocalSesStoreError", "EVENT_TYPES", "SIMULATOR_DOMAIN", "iter_events", "read_events", "store_dir",
+    "merge_template_data",
+]

@@ -1,0 +1,177 @@
+"""What the local endpoint remembers, on disk under ``<state_dir>/local-ses/``::
+
+    templates.json     stored templates: content, creation time, a version id per write
+    identities.json    verified identities (created by CreateEmailIdentity or listed in the config)
+    account.json       recipients sent per minute over the last 24 h (SentLast24Hours survives restarts)
+    events.jsonl       one SES-style event per line: Send, Delivery, Bounce, Complaint, Rendering Failure
+    outbox/            every delivered message as <UTC timestamp>-<MessageId>.eml
+
+JSON files are replaced atomically (write a temporary file, then ``os.replace``), so a crash never
+leaves half a store.  The store is not thread-safe by itself: the service holds one lock around each
+operation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ses_workbench.errors import WorkbenchError
+
+__all__ = ["LocalSesStoreError", "Store", "read_events", "iter_events", "store_dir", "EVENT_TYPES"]
+
+EVENT_TYPES = ("Send", "Delivery", "Bounce", "Complaint", "Rendering Failure")
+DAY = 86_400.0
+
+
+class LocalSesStoreError(WorkbenchError):
+    """A local-ses state file cannot be read (corrupt JSON, wrong shape)."""
+
+
+def store_dir(state_dir: str | Path) -> Path:
+    """``<state_dir>/local-ses``: where the local endpoint keeps everything."""
+    return Path(state_dir) / "local-ses"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    # No fsync: this is simulator state, and sends at hundreds per second should not wait on the disk.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _load_json(path: Path, default: Any) -> Any:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise LocalSesStoreError(f"{path}: the local SES state is not valid JSON ({exc}); "
+                                 "delete the file to start afresh.") from None
+
+
+class Store:
+    """The local endpoint's state, loaded at construction and written through on every change."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.outbox = self.root / "outbox"
+        self.events_path = self.root / "events.jsonl"
+        self.templates: dict[str, dict[str, Any]] = {}
+        self.identities: dict[str, dict[str, Any]] = {}
+        self.sent: list[list[float]] = []  # [minute start (epoch s), recipients]
+        self._load()
+
+    # -- loading and saving ------------------------------------------------------------------
+    def _load(self) -> None:
+        templates = _load_json(self.root / "templates.json", {"templates": []})
+        identities = _load_json(self.root / "identities.json", {"identities": []})
+        account = _load_json(self.root / "account.json", {"sent": []})
+        try:
+            for rec in templates["templates"]:
+                rec.setdefault("version", uuid.uuid4().hex)
+                self.templates[rec["name"]] = rec
+            for rec in identities["identities"]:
+                self.identities[rec["key"]] = rec
+            self.sent = [[float(m), float(n)] for m, n in account["sent"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise LocalSesStoreError(f"{self.root}: the local SES state has an unexpected shape ({exc!r}); "
+                                     "delete the folder to start afresh.") from None
+
+    def save_templates(self) -> None:
+        recs = [self.templates[name] for name in sorted(self.templates)]
+        _write_atomic(self.root / "templates.json", _dumps({"templates": recs}))
+
+    def save_identities(self) -> None:
+        recs = [self.identities[key] for key in sorted(self.identities)]
+        _write_atomic(self.root / "identities.json", _dumps({"identities": recs}))
+
+    def save_account(self) -> None:
+        _write_atomic(self.root / "account.json", _dumps({"sent": self.sent}))
+
+    # -- 24-hour sending count -----------------------------------------------------------------
+    def sent_last_24h(self, now: float | None = None) -> float:
+        now = time.time() if now is None else now
+        return sum(n for minute, n in self.sent if minute > now - DAY)
+
+    def record_sent(self, recipients: int, now: float | None = None) -> None:
+        """Count ``recipients`` against the 24-hour quota (minute buckets, older ones dropped)."""
+        now = time.time() if now is None else now
+        minute = float(int(now // 60 * 60))
+        self.sent = [entry for entry in self.sent if entry[0] > now - DAY - 60]
+        if self.sent and self.sent[-1][0] == minute:
+            self.sent[-1][1] += recipients
+        else:
+            self.sent.append([minute, float(recipients)])
+        self.save_account()
+
+    # -- events and outbox ---------------------------------------------------------------------
+    def append_event(self, event: dict[str, Any]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.events_path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+    def write_eml(self, message_id: str, data: bytes, when: float | None = None) -> Path:
+        stamp = datetime.fromtimestamp(time.time() if when is None else when, timezone.utc)
+        name = f"{stamp.strftime('%Y%m%dT%H%M%S.%f')}Z-{message_id}.eml"
+        path = self.outbox / name
+        _write_atomic(path, data)
+        return path
+
+
+def _dumps(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def iter_events(state_dir: str | Path, event_type: str | None = None,
+                message_id: str | None = None) -> Iterator[dict[str, Any]]:
+    """The local endpoint's events, oldest first, optionally only one ``eventType`` or one message.
+
+    ``state_dir`` is the project's state folder (the one given to ``LocalSes``).  Each event follows
+    SES's event-publishing shape: ``{"eventType", "mail": {"messageId", "timestamp", "source",
+    "destination", ...}, "<type>": {...}}``; a rendering failure carries
+    ``"failure": {"errorMessage", "templateName"}``.  A torn last line (crash mid-write) is skipped.
+    """
+    path = store_dir(state_dir) / "events.jsonl"
+    try:
+        fh = open(path, encoding="utf-8")
+    except FileNotFoundError:
+        return
+    with fh:
+        for line in fh:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event_type is not None and event.get("eventType") != event_type:
+                continue
+            if message_id is not None and event.get("mail", {}).get("messageId") != message_id:
+                continue
+            yield event
+
+
+def read_events(state_dir: str | Path, event_type: str | None = None,
+                message_id: str | None = None) -> list[dict[str, Any]]:
+    """:func:`iter_events` as a list."""
+    return list(iter_events(state_dir, event_type, message_id))
