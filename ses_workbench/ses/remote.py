@@ -1,0 +1,263 @@
+"""SES's own rendering: ``TestRenderEmailTemplate`` on a template, and parity with the local engine.
+
+SES renders only *stored* templates.  When the local files match what is pushed, the pushed
+template is rendered; otherwise (unpushed edits, or never pushed) the composed content is
+uploaded as a scratch template under the reserved prefix ``sesworkbench-scratch-``,
+rendered, and deleted again — also when rendering fails.  The MIME message SES returns is
+parsed with :func:`ses_workbench.mime.parse_mime` into subject/html/text.
+
+:func:`parity` renders each fixture locally and through SES and compares the parts after
+normalising what transport changes and a person does not see (line endings, MIME encoding,
+trailing whitespace); differences come back as unified diffs.  This is how users learn to
+trust the local preview.
+"""
+
+from __future__ import annotations
+
+import difflib
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ses_workbench.errors import WorkbenchError
+from ses_workbench.ses.client import SCRATCH_PREFIX, SesClient
+from ses_workbench.ses.errors import BadRequest, SesError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_workbench.mime import ParsedEmail
+    from ses_workbench.project import Project, TemplateContent
+
+__all__ = ["RemoteRender", "PartParity", "FixtureParity", "remote_render", "parity", "scratch_template",
+           "scratch_name", "normalise"]
+
+PARTS = ("subject", "html", "text")
+Progress = Callable[[int, int, str], None]
+
+
+def scratch_name() -> str:
+    """A fresh reserved name, e.g. ``sesworkbench-scratch-3f9a1c2e``."""
+    return f"{SCRATCH_PREFIX}{secrets.token_hex(4)}"
+
+
+@contextmanager
+def scratch_template(client: SesClient, content: TemplateContent) -> Iterator[str]:
+    """Upload ``content`` under a scratch name; yield the name; always delete it afterwards."""
+    name = scratch_name()
+    client.create_template(name, content)
+    try:
+        yield name
+    finally:
+        try:
+            client.delete_template(name, missing_ok=True)
+        except SesError:  # pragma: no cover - cleanup must not mask the real error
+            pass
+
+
+@contextmanager
+def _render_target(client: SesClient, name: str, content: TemplateContent | None,
+                   pushed: bool | None) -> Iterator[tuple[str, bool]]:
+    """Yield ``(template name to render, is_scratch)``."""
+    if pushed is True or content is None:
+        yield name, False
+        return
+    remote = client.get_template(name)
+    if remote is not None and remote.content_hash() == content.content_hash():
+        yield name, False
+        return
+    with scratch_template(client, content) as scratch:
+        yield scratch, True
+
+
+@dataclass
+class RemoteRender:
+    """What SES rendered: the raw MIME (``RenderedTemplate``) and its parsed parts."""
+
+    template: str
+    fixture: str | None
+    raw: str
+    parsed: ParsedEmail
+    scratch: bool  # True when a scratch copy of unpushed edits was rendered
+
+    @property
+    def subject(self) -> str:
+        return self.parsed.subject
+
+    @property
+    def html(self) -> str | None:
+        return self.parsed.html
+
+    @property
+    def text(self) -> str | None:
+        return self.parsed.text
+
+
+def _fixture(project: Project, name: str, fixture: str | None) -> tuple[str, Any]:
+    fx = project.get(name).fixture(fixture)
+    return fx.name, fx.data
+
+
+def remote_render(client: SesClient, project: Project, name: str, fixture: str | None = None, *,
+                  data: Any = None, pushed: bool | None = None) -> RemoteRender:
+    """Render ``name`` with a fixture (or ``data``) through SES.
+
+    ``pushed=True`` renders what is deployed even if local edits exist; by default the local
+    composed content is rendered (the pushed template when identical, else a scratch copy).
+    A template that exists only remotely is rendered as stored.
+    """
+    from ses_workbench.mime import parse_mime
+
+    content: TemplateContent | None = None
+    fx_name: str | None = fixture
+    if name in project.templates:
+        content = project.get(name).compose()
+        if data is None:
+            fx_name, data = _fixture(project, name, fixture)
+    elif data is None:
+        raise BadRequest(f"'{name}' is not a local template: pass data to render the remote one.",
+                         template=name)
+    with _render_target(client, name, content, pushed) as (target, scratch):
+        raw = client.test_render(target, data)
+    return RemoteRender(name, fx_name, raw, parse_mime(raw), scratch)
+
+
+# ------------------------------------------------------------------------------------------ parity
+def normalise(value: str | None, part: str) -> str:
+    """Remove what transport changes and a reader does not see: CRLF, trailing blanks, final newlines."""
+    if value is None:
+        return ""
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip() for line in text.split("\n")]
+    text = "\n".join(lines).strip("\n")
+    if part == "subject":
+        text = " ".join(text.split())  # folded header whitespace
+    return text
+
+
+@dataclass
+class PartParity:
+    part: str
+    local: str | None
+    remote: str | None
+    diff: list[str] = field(default_factory=list)
+
+    @property
+    def same(self) -> bool:
+        return not self.diff
+
+
+@dataclass
+class FixtureParity:
+    """Local vs SES for one fixture; ``local_error``/``remote_error`` when a side fails to render."""
+
+    template: str
+    fixture: str
+    parts: list[PartParity] = field(default_factory=list)
+    local_error: str | None = None
+    remote_error: str | None = None
+
+    @property
+    def same(self) -> bool:
+        if self.local_error or self.remote_error:
+            # Both failing on the same missing attribute is agreement (SES would reject the send too).
+            return _same_failure(self.local_error, self.remote_error)
+        return all(p.same for p in self.parts)
+
+    def report(self) -> str:
+        if self.local_error or self.remote_error:
+            verdict = "same failure" if self.same else "DIFFERENT"
+            return (f"{self.template} [{self.fixture}]: {verdict}\n"
+                    f"  local: {self.local_error or 'rendered'}\n"
+                    f"  SES:   {self.remote_error or 'rendered'}\n")
+        if self.same:
+            return f"{self.template} [{self.fixture}]: same\n"
+        out = [f"{self.template} [{self.fixture}]: differs in "
+               f"{', '.join(p.part for p in self.parts if not p.same)}"]
+        for p in self.parts:
+            out.extend(p.diff)
+        return "\n".join(out) + "\n"
+
+
+def _same_failure(a: str | None, b: str | None) -> bool:
+    import re
+
+    if not a or not b:
+        return False
+    pat = re.compile(r"Attribute '([^']*)' is not present")
+    ma, mb = pat.search(a), pat.search(b)
+    return bool(ma and mb and ma.group(1) == mb.group(1))
+
+
+def parity(client: SesClient, project: Project, name: str, fixtures: Sequence[str] | None = None, *,
+           all_fixtures: bool = False, progress: Progress | None = None) -> list[FixtureParity]:
+    """Local render vs SES render of ``name`` for each fixture (default fixture unless given/all).
+
+    Unpushed edits are uploaded once as a scratch template for all fixtures and deleted after.
+    """
+    from ses_workbench.mime import parse_mime
+    from ses_workbench.render import render_template
+    from ses_workbench.ses.errors import MissingRenderingAttribute
+
+    tpl = project.get(name)
+    if all_fixtures:
+        fx_names = list(tpl.fixtures)
+    elif fixtures:
+        fx_names = [tpl.fixture(f).name for f in dict.fromkeys(fixtures)]
+    else:
+        fx_names = [tpl.fixture(None).name]
+    content = tpl.compose()
+    dialect = _dialect(project, client)
+    results: list[FixtureParity] = []
+    with _render_target(client, name, content, None) as (target, _scratch):
+        for i, fx in enumerate(fx_names):
+            if progress:
+                progress(i, len(fx_names), fx)
+            res = FixtureParity(name, fx)
+            local = None
+            try:
+                data = tpl.fixture(fx).data
+            except WorkbenchError as exc:
+                res.local_error = str(exc)
+                res.remote_error = "not rendered (the fixture does not load)"
+                results.append(res)
+                continue
+            try:
+                local = render_template(tpl, fixture=fx, dialect=dialect)
+            except WorkbenchError as exc:
+                res.local_error = str(exc)
+            try:
+                parsed = parse_mime(client.test_render(target, data))
+            except MissingRenderingAttribute as exc:
+                res.remote_error = exc.ses_message or str(exc)
+                parsed = None
+            except SesError as exc:
+                if isinstance(exc, BadRequest):
+                    res.remote_error = exc.ses_message or str(exc)
+                    parsed = None
+                else:
+                    raise
+            if local is not None and parsed is not None:
+                for part in PARTS:
+                    lv = normalise(local.part(part), part)
+                    rv = normalise(getattr(parsed, part), part)
+                    diff = [] if lv == rv else list(difflib.unified_diff(
+                        lv.splitlines(), rv.splitlines(), f"local/{name}/{fx}/{part}",
+                        f"ses/{name}/{fx}/{part}", lineterm=""))
+                    res.parts.append(PartParity(part, local.part(part), getattr(parsed, part), diff))
+            results.append(res)
+    if progress:
+        progress(len(fx_names), len(fx_names), "")
+    return results
+
+
+def _dialect(project: Project, client: SesClient) -> Any:
+    """The engine dialect calibrated for this environment, if any (else the defaults)."""
+    try:
+        from ses_workbench.ses.calibrate import load_dialect
+
+        return load_dialect(project, client.environment.name)
+    except Exception:  # noqa: BLE001 - calibration is optional
+        from ses_workbench.engine import DEFAULT_DIALECT
+
+        return DEFAULT_DIALECT
