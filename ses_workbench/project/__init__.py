@@ -1,0 +1,59 @@
+"""The template folder model: files on disk → :class:`Project` → :class:`EmailTemplate` → SES content.
+
+See docs/ARCHITECTURE.md ("Project model") for the contract.  No textual, no boto3 here.
+"""
+
+from ses_workbench.project.config import CONFIG_FILE, Config, Environment, LocalSesConfig
+from ses_workbench.project.content import (
+    MAX_TEMPLATE_BYTES,
+    PART_FILES,
+    PARTS,
+    TemplateContent,
+    validate_name,
+)
+from ses_workbench.project.errors import (
+    ConfigError,
+    FixtureError,
+    ImportFormatError,
+    LayoutError,
+    PartError,
+    ProjectError,
+    TemplateExistsError,
+    TemplateNameError,
+    TemplateSizeError,
+    UnknownFixtureError,
+    UnknownTemplateError,
+)
+from ses_workbench.project.fixtures import Fixture
+from ses_workbench.project.model import STATE_DIR, Project
+from ses_workbench.project.template import EmailTemplate, TemplateMeta
+from ses_workbench.project.textgen import generate_text
+
+__all__ = [
+    "CONFIG_FILE",
+    "MAX_TEMPLATE_BYTES",
+    "PARTS",
+    "PART_FILES",
+    "STATE_DIR",
+    "Config",
+    "ConfigError",
+    "EmailTemplate",
+    "Environment",
+    "Fixture",
+    "FixtureError",
+    "ImportFormatError",
+    "LayoutError",
+    "LocalSesConfig",
+    "PartError",
+    "Project",
+    "ProjectError",
+    "TemplateContent",
+    "TemplateExistsError",
+    "TemplateMeta",
+    "TemplateNameError",
+    "TemplateSizeError",
+    "UnknownFixtureError",
+    "UnknownTemplateError",
+    "generate_text",
+    "validate_name",
+]

@@ -1,0 +1,246 @@
+"""The project config, ``ses-workbench.toml`` at the project root: sender, recipients, text-part policy,
+layout variables, named environments and the local SES endpoint's simulated account.
+
+The file is optional (every key has a default).  A malformed file, or a key with the wrong type, raises
+:class:`ConfigError` naming the file — the project cannot be trusted with a half-read config.  Unknown keys
+are kept in :attr:`Config.extra` (other layers may own sections) and listed in :attr:`Config.unknown_keys`
+so lint can point at typos.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ses_workbench.project.errors import ConfigError
+
+__all__ = ["CONFIG_FILE", "Config", "Environment", "LocalSesConfig", "TEXT_PART_POLICIES", "load_config"]
+
+CONFIG_FILE = "ses-workbench.toml"
+TEXT_PART_POLICIES = ("generate", "require", "optional")
+TextPartPolicy = Literal["generate", "require", "optional"]
+LOCAL_ENV = "local"
+_PREFIX_RE = re.compile(r"^[a-zA-Z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Where templates are pushed: an AWS account/region (``profile``, ``region``), or the embedded local
+    endpoint (``local=True``).  ``prefix`` is prepended to every template name there, so one account can
+    hold ``stg-welcome`` and ``welcome`` side by side."""
+
+    name: str
+    local: bool = False
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    prefix: str = ""
+
+    def remote_name(self, template_name: str) -> str:
+        """The SES name of a project template in this environment (prefix applied)."""
+        return f"{self.prefix}{template_name}"
+
+    def local_name(self, remote_name: str) -> str | None:
+        """The project name of an SES template in this environment, or None if it lacks our prefix."""
+        if not remote_name.startswith(self.prefix):
+            return None
+        return remote_name[len(self.prefix):] or None
+
+
+@dataclass(frozen=True)
+class LocalSesConfig:
+    """The simulated account of the embedded local SES endpoint (defaults: a fresh sandbox account)."""
+
+    sandbox: bool = True
+    max_send_rate: float = 1.0
+    max_24h_send: int = 200
+    template_ops_per_second: float = 1.0
+    verified_identities: tuple[str, ...] = ()
+
+
+def _local_env() -> Environment:
+    return Environment(name=LOCAL_ENV, local=True, region="us-east-1")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The parsed ``ses-workbench.toml`` (or the defaults when there is none)."""
+
+    path: Path | None = None
+    sender: str | None = None
+    test_recipients: tuple[str, ...] = ()
+    text_part: TextPartPolicy = "generate"
+    layout_vars: dict[str, Any] = field(default_factory=dict)
+    environments: dict[str, Environment] = field(default_factory=lambda: {LOCAL_ENV: _local_env()})
+    default_env: str = LOCAL_ENV
+    local_ses: LocalSesConfig = field(default_factory=LocalSesConfig)
+    extra: dict[str, Any] = field(default_factory=dict)
+    unknown_keys: tuple[str, ...] = ()
+
+    def env(self, name: str | None = None) -> Environment:
+        """The named environment (default: :attr:`default_env`); ConfigError lists the known names."""
+        key = name or self.default_env
+        try:
+            return self.environments[key]
+        except KeyError:
+            known = ", ".join(sorted(self.environments))
+            raise ConfigError(f"no environment named {key!r} (known: {known})", self.path) from None
+
+
+_KNOWN_TOP = {"sender", "test_recipients", "text_part", "layout_vars", "environments", "default_env",
+              "local_ses"}
+_ENV_KEYS = {"local", "profile", "region", "endpoint_url", "prefix"}
+_LOCAL_SES_KEYS = {"sandbox", "max_send_rate", "max_24h_send", "template_ops_per_second",
+                   "verified_identities"}
+
+
+def load_config(root: Path) -> Config:
+    """Read ``root/ses-workbench.toml``; defaults when it does not exist; ConfigError when it is wrong."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text ({exc.reason})", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        line, column = _toml_position(str(exc))
+        raise ConfigError(f"malformed TOML: {_toml_reason(str(exc))}", path, line, column) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config ({exc.strerror})", path) from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
+    """Validate an already-parsed TOML document (also used by tests and ``Project.from_config``)."""
+    p = _Checker(path)
+    sender = p.opt_str(raw, "sender")
+    recipients = p.str_list(raw, "test_recipients")
+    text_part = raw.get("text_part", "generate")
+    if text_part not in TEXT_PART_POLICIES:
+        p.fail(f"text_part must be one of {', '.join(TEXT_PART_POLICIES)}, not {text_part!r}")
+    layout_vars = raw.get("layout_vars", {})
+    if not isinstance(layout_vars, dict):
+        p.fail("layout_vars must be a table")
+
+    environments: dict[str, Environment] = {LOCAL_ENV: _local_env()}
+    envs_raw = raw.get("environments", {})
+    if not isinstance(envs_raw, dict):
+        p.fail("environments must be a table of tables ([environments.NAME])")
+    for name, env_raw in envs_raw.items():
+        environments[name] = _parse_env(p, name, env_raw)
+
+    default_env = raw.get("default_env", LOCAL_ENV)
+    if not isinstance(default_env, str) or default_env not in environments:
+        known = ", ".join(sorted(environments))
+        p.fail(f"default_env {default_env!r} is not a defined environment (known: {known})")
+
+    local_raw = raw.get("local_ses", {})
+    if not isinstance(local_raw, dict):
+        p.fail("local_ses must be a table")
+    for key in local_raw:
+        if key not in _LOCAL_SES_KEYS:
+            p.fail(f"unknown key local_ses.{key} (known: {', '.join(sorted(_LOCAL_SES_KEYS))})")
+    local_ses = LocalSesConfig(
+        sandbox=p.typed(local_raw, "sandbox", bool, True, "local_ses."),
+        max_send_rate=p.positive(local_raw, "max_send_rate", 1.0),
+        max_24h_send=p.typed(local_raw, "max_24h_send", int, 200, "local_ses."),
+        template_ops_per_second=p.positive(local_raw, "template_ops_per_second", 1.0),
+        verified_identities=tuple(p.str_list(local_raw, "verified_identities", "local_ses.")),
+    )
+    if local_ses.max_24h_send < -1:
+        p.fail("local_ses.max_24h_send must be -1 (unlimited) or more")
+
+    extra = {k: v for k, v in raw.items() if k not in _KNOWN_TOP}
+    return Config(
+        path=path,
+        sender=sender,
+        test_recipients=tuple(recipients),
+        text_part=text_part,
+        layout_vars=dict(layout_vars),
+        environments=environments,
+        default_env=default_env,
+        local_ses=local_ses,
+        extra=extra,
+        unknown_keys=tuple(sorted(extra)),
+    )
+
+
+def _parse_env(p: _Checker, name: str, env_raw: Any) -> Environment:
+    where = f"environments.{name}"
+    if not isinstance(env_raw, dict):
+        p.fail(f"{where} must be a table")
+    for key in env_raw:
+        if key not in _ENV_KEYS:
+            p.fail(f"unknown key {where}.{key} (known: {', '.join(sorted(_ENV_KEYS))})")
+    is_local = p.typed(env_raw, "local", bool, name == LOCAL_ENV, f"{where}.")
+    prefix = p.typed(env_raw, "prefix", str, "", f"{where}.")
+    if not _PREFIX_RE.match(prefix):
+        p.fail(f"{where}.prefix {prefix!r} may only use letters, digits, '_' and '-' (SES names)")
+    region = p.typed(env_raw, "region", str, None, f"{where}.")
+    if is_local and region is None:
+        region = "us-east-1"
+    return Environment(
+        name=name,
+        local=is_local,
+        profile=p.typed(env_raw, "profile", str, None, f"{where}."),
+        region=region,
+        endpoint_url=p.typed(env_raw, "endpoint_url", str, None, f"{where}."),
+        prefix=prefix,
+    )
+
+
+class _Checker:
+    """Small helpers that raise ConfigError naming the file (and the offending key)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def fail(self, message: str) -> Any:
+        raise ConfigError(message, self.path)
+
+    def typed(self, table: dict[str, Any], key: str, kind: type, default: Any, where: str = "") -> Any:
+        if key not in table:
+            return default
+        value = table[key]
+        # bool is an int subclass: reject true/false where a number is expected.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.fail(f"{where}{key} must be {_kind_name(kind)}, not {value!r}")
+        return value
+
+    def opt_str(self, table: dict[str, Any], key: str) -> str | None:
+        value: str | None = self.typed(table, key, str, None)
+        return value
+
+    def positive(self, table: dict[str, Any], key: str, default: float) -> float:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            self.fail(f"local_ses.{key} must be a number above 0, not {value!r}")
+        return float(value)
+
+    def str_list(self, table: dict[str, Any], key: str, where: str = "") -> list[str]:
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(f"{where}{key} must be a list of strings")
+        return list(value)
+
+
+def _kind_name(kind: type) -> str:
+    names = {bool: "true or false", int: "an integer", str: "a string", float: "a number"}
+    return names.get(kind, kind.__name__)
+
+
+def _toml_position(message: str) -> tuple[int | None, int | None]:
+    m = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    return None, None
+
+
+def _toml_reason(message: str) -> str:
+    return re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)

@@ -1,0 +1,191 @@
+"""jinja2 layouts: shared headers/footers composed into a template *before* it goes to SES.
+
+SES has no cross-template layouts or partials, so composition happens here.  The delimiters can never be
+mistaken for Handlebars (which SES keeps): variables ``[[ ]]``, blocks ``{% %}``, comments ``[# #]``; so
+``{{ }}`` passes through untouched.  A part that contains neither ``{%`` nor ``[[`` is plain SES content and
+is returned as it is, without running jinja at all.
+
+Every failure (unknown layout, undefined ``[[ var ]]`` — StrictUndefined —, syntax) is a
+:class:`LayoutError` naming the file and line where it happened: the part file or the layout file.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ses_workbench.project.errors import LayoutError
+
+__all__ = ["LAYOUTS_DIR", "LayoutEnvironment", "SourceMap", "needs_jinja"]
+
+LAYOUTS_DIR = "_layouts"
+
+
+def needs_jinja(source: str) -> bool:
+    """True when a part uses jinja2 at all (the fast path skips jinja entirely otherwise)."""
+    return "{%" in source or "[[" in source
+
+
+class _TrackingLoader(jinja2.FileSystemLoader):
+    """FileSystemLoader that remembers which layout files a composition read (for the source map)."""
+
+    def __init__(self, searchpath: Path) -> None:
+        super().__init__(str(searchpath))
+        self.loaded: dict[str, Path] = {}
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if filename:
+            self.loaded[template] = Path(filename)
+        return source, filename, uptodate
+
+
+class LayoutEnvironment:
+    """One jinja2 Environment per project, loading layouts from ``<root>/_layouts``."""
+
+    def __init__(self, root: Path) -> None:
+        self.layouts_dir = root / LAYOUTS_DIR
+        self.loader = _TrackingLoader(self.layouts_dir)
+        self.env = jinja2.Environment(
+            loader=self.loader,
+            block_start_string="{%",
+            block_end_string="%}",
+            variable_start_string="[[",
+            variable_end_string="]]",
+            comment_start_string="[#",
+            comment_end_string="#]",
+            line_statement_prefix=None,
+            line_comment_prefix=None,
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            # A block tag alone on its line leaves no blank line behind.
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=True,
+        )
+
+    def _template_frame(self, tb: types.TracebackType | None, part: Path) -> tuple[Path, int | None]:
+        """The innermost traceback frame in the part or a layout file (jinja2 rewrites tracebacks so
+        template frames carry the template's filename and line)."""
+        found: tuple[Path, int | None] = (part, None)
+        layouts = str(self.layouts_dir)
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename == str(part) or filename.startswith(layouts):
+                found = (Path(filename), tb.tb_lineno)
+            tb = tb.tb_next
+        return found
+
+    def layout_files(self) -> list[Path]:
+        """Every file under ``_layouts/`` (for cache keys and the file watcher)."""
+        if not self.layouts_dir.is_dir():
+            return []
+        return sorted(p for p in self.layouts_dir.rglob("*") if p.is_file())
+
+    def compose(self, source: str, path: Path, variables: Mapping[str, Any]) -> tuple[str, SourceMap]:
+        """Apply jinja2 to one part's ``source`` (read from ``path``); returns text and its source map."""
+        if not needs_jinja(source):
+            return source, SourceMap.identity(path)
+        self.loader.loaded = {}
+        try:
+            code = self.env.compile(source, name=path.name, filename=str(path))
+            template = self.env.template_class.from_code(self.env, code, self.env.make_globals(None), None)
+            out = template.render(dict(variables))
+        except jinja2.TemplateSyntaxError as exc:
+            where = Path(exc.filename) if exc.filename else path
+            raise LayoutError(f"layout syntax error: {exc.message}", where, exc.lineno) from None
+        except jinja2.TemplateNotFound as exc:
+            where, line = self._template_frame(sys.exc_info()[2], path)
+            raise LayoutError(f"layout {exc.name!r} not found in {self.layouts_dir}", where, line) from None
+        except jinja2.UndefinedError as exc:
+            where, line = self._template_frame(sys.exc_info()[2], path)
+            raise LayoutError(f"undefined layout variable: {exc.message}", where, line) from None
+        except Exception as exc:  # noqa: BLE001 - a filter/expression failing inside a layout
+            where, line = self._template_frame(sys.exc_info()[2], path)
+            raise LayoutError(f"layout failed: {type(exc).__name__}: {exc}", where, line) from None
+        files = [path, *self.loader.loaded.values()]
+        return out, SourceMap(out, files)
+
+
+
+
+_VAR_RE = re.compile(r"\[\[.*?\]\]")
+
+
+class SourceMap:
+    """Maps each line of composed content back to ``(file, line)`` — best effort.
+
+    Built by matching composed lines against the lines of the part file first, then of the layouts it
+    used; a source line with ``[[ var ]]`` matches as a pattern; lines that match nothing inherit the file
+    of the line before them (the next line in that file).
+    """
+
+    def __init__(self, composed: str | None, files: list[Path]) -> None:
+        self._composed = composed  # None = identity map (no jinja ran)
+        self.files = files
+        self._entries: list[tuple[Path, int]] | None = None
+
+    @classmethod
+    def identity(cls, path: Path) -> SourceMap:
+        return cls(None, [path])
+
+    def locate(self, line: int) -> tuple[Path, int]:
+        """The (file, 1-based line) a 1-based composed line came from."""
+        if self._composed is None:
+            return self.files[0], max(line, 1)
+        if self._entries is None:  # built on first use: compose stays cheap
+            self._entries = self._build(self._composed, self.files)
+        if not self._entries:
+            return self.files[0], 1
+        idx = min(max(line, 1), len(self._entries)) - 1
+        return self._entries[idx]
+
+    @staticmethod
+    def _build(composed: str, files: list[Path]) -> list[tuple[Path, int]]:
+        index: list[tuple[Path, list[str], list[re.Pattern[str] | None]]] = []
+        for f in files:
+            try:
+                lines = f.read_text(encoding="utf-8-sig").splitlines()
+            except OSError:
+                continue
+            pats: list[re.Pattern[str] | None] = []
+            for ln in lines:
+                if "[[" in ln:
+                    pieces = _VAR_RE.split(ln.strip())
+                    pats.append(re.compile(".*?".join(re.escape(p) for p in pieces) + r"\Z", re.S))
+                else:
+                    pats.append(None)
+            index.append((f, [ln.strip() for ln in lines], pats))
+        entries: list[tuple[Path, int]] = []
+        cursor: dict[Path, int] = {}  # last matched line per file: prefer matches after it
+        prev: tuple[Path, int] | None = None
+        for text in composed.splitlines() or [""]:
+            stripped = text.strip()
+            hit = _find(index, stripped, cursor) if stripped else None
+            if hit is None:
+                hit = (prev[0], prev[1] + 1) if prev else (files[0], 1)
+            else:
+                cursor[hit[0]] = hit[1]
+            entries.append(hit)
+            prev = hit
+        return entries
+
+
+def _find(index: list[tuple[Path, list[str], list[re.Pattern[str] | None]]], stripped: str,
+          cursor: dict[Path, int]) -> tuple[Path, int] | None:
+    for f, lines, pats in index:
+        start = cursor.get(f, 0)
+        order = list(range(start, len(lines))) + list(range(0, start))
+        for i in order:
+            pat = pats[i]
+            if lines[i] == stripped or (pat is not None and pat.match(stripped)):
+                return f, i + 1
+    return None

@@ -1,0 +1,254 @@
+"""The project: a folder of template folders plus ``ses-workbench.toml`` and ``_layouts/``.
+
+:meth:`Project.load` reads the config (a broken config raises: nothing can be trusted without it) and scans
+the folders.  Per-template problems (a folder whose name SES would reject...) do not stop the load; they are
+collected in :attr:`Project.problems` for lint and the UI.  Every write goes through :mod:`.atomic`; whole
+template folders are built in the state folder and renamed into place; nothing is ever deleted — removed
+templates and fixtures move to ``.ses-workbench/trash/``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from ses_workbench.project import atomic
+from ses_workbench.project.config import Config, load_config
+from ses_workbench.project.content import PART_FILES, TemplateContent, validate_name
+from ses_workbench.project.errors import (
+    PartError,
+    ProjectError,
+    TemplateExistsError,
+    TemplateNameError,
+    UnknownTemplateError,
+)
+from ses_workbench.project.fixtures import validate_fixture_name
+from ses_workbench.project.layouts import LAYOUTS_DIR, LayoutEnvironment
+from ses_workbench.project.template import EmailTemplate
+
+__all__ = ["STATE_DIR", "Project"]
+
+STATE_DIR = ".ses-workbench"
+
+
+class Project:
+    """A template folder on disk; :attr:`templates` is a view of it (call :meth:`reload` after changes
+    made by something else than this object)."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root
+        self.config = config
+        self.state_dir = root / STATE_DIR
+        self.templates: dict[str, EmailTemplate] = {}
+        self.problems: list[ProjectError] = []
+        self._layouts: LayoutEnvironment | None = None
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"Project({str(self.root)!r}, {len(self.templates)} templates)"
+
+    @classmethod
+    def load(cls, path: str | Path) -> Project:
+        """Load the project at ``path``; ConfigError when ``ses-workbench.toml`` is malformed."""
+        root = Path(path).expanduser()
+        if not root.is_dir():
+            raise ProjectError("not a directory (expected a folder of template folders)", root)
+        root = root.resolve()
+        project = cls(root, load_config(root))
+        project.scan()
+        return project
+
+    # -- scanning ----------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Re-read the config and rescan the folders (template objects are kept where names persist)."""
+        self.config = load_config(self.root)
+        self._layouts = None
+        self.scan()
+
+    def scan(self) -> None:
+        """Rescan the root for template folders (keeps existing EmailTemplate objects and their caches)."""
+        with self._lock:
+            found: dict[str, EmailTemplate] = {}
+            problems: list[ProjectError] = []
+            for entry in sorted(self.root.iterdir(), key=lambda p: p.name):
+                if not entry.is_dir() or entry.name.startswith(("_", ".")):
+                    continue
+                if not any((entry / f).is_file() for f in PART_FILES.values()):
+                    continue  # not a template folder (docs/, scripts/ ... in a repo root)
+                try:
+                    validate_name(entry.name, entry)
+                except TemplateNameError as exc:
+                    problems.append(exc)
+                    continue
+                old = self.templates.get(entry.name)
+                found[entry.name] = old if old is not None and old.dir == entry else \
+                    EmailTemplate(self, entry.name, entry)
+            self.templates = found
+            self.problems = problems
+
+    @property
+    def layouts(self) -> LayoutEnvironment:
+        """The jinja2 environment for ``_layouts/`` (created on first use)."""
+        if self._layouts is None:
+            self._layouts = LayoutEnvironment(self.root)
+        return self._layouts
+
+    @property
+    def layouts_dir(self) -> Path:
+        return self.root / LAYOUTS_DIR
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.templates)
+
+    def get(self, name: str) -> EmailTemplate:
+        """The template called ``name``; UnknownTemplateError suggests close names."""
+        try:
+            return self.templates[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, list(self.templates), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise UnknownTemplateError(f"no template named {name!r}{hint}", self.root) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.templates
+
+    def owner_of(self, path: str | Path) -> EmailTemplate | None:
+        """The template a file belongs to (for the file watcher), or None."""
+        p = Path(path)
+        try:
+            rel = p.resolve().relative_to(self.root)
+        except ValueError:
+            return None
+        return self.templates.get(rel.parts[0]) if rel.parts else None
+
+    # -- CRUD (atomic; nothing is ever deleted) ----------------------------------------------------
+    def create_template(self, name: str, content: TemplateContent,
+                        fixtures: dict[str, str] | None = None, description: str | None = None
+                        ) -> EmailTemplate:
+        """Create ``<root>/<name>/`` from ``content`` (+ fixture texts by name); refuses to overwrite."""
+        target = self.root / name
+        validate_name(name, target)
+        if not content.html and content.text is None:
+            raise PartError("a template needs an HTML or a text part", target / PART_FILES["html"])
+        with self._lock:
+            self._refuse_existing(target)
+            staging = self._staging_dir(name)
+            _write_parts(staging, content)
+            for fx_name, fx_text in (fixtures or {}).items():
+                validate_fixture_name(fx_name, staging / "data" / f"{fx_name}.json")
+                atomic.write_text(staging / "data" / f"{fx_name}.json", fx_text)
+            if description:
+                atomic.write_text(staging / "template.toml", f"description = {_toml_str(description)}\n")
+            self._move_into_place(staging, target)
+            self.scan()
+            return self.templates[name]
+
+    def duplicate_template(self, src: str, new: str) -> EmailTemplate:
+        """Copy a template folder (parts, fixtures, metadata) under a new name."""
+        source = self.get(src)
+        target = self.root / new
+        validate_name(new, target)
+        with self._lock:
+            self._refuse_existing(target)
+            staging = self._staging_dir(new)
+            shutil.rmtree(staging)
+            shutil.copytree(source.dir, staging, symlinks=True)
+            self._move_into_place(staging, target)
+            self.scan()
+            return self.templates[new]
+
+    def rename_template(self, old: str, new: str) -> EmailTemplate:
+        """Rename a template folder (one atomic rename)."""
+        tpl = self.get(old)
+        target = self.root / new
+        validate_name(new, target)
+        if new == old:
+            return tpl
+        with self._lock:
+            # Case-only renames on case-insensitive filesystems: target "exists" but is the same folder.
+            if target.exists() and not _same_file(target, tpl.dir):
+                raise TemplateExistsError(f"a template named {new!r} already exists", target)
+            os.rename(tpl.dir, target)
+            self.scan()
+            return self.templates[new]
+
+    def delete_template(self, name: str) -> Path:
+        """Move a template folder to ``.ses-workbench/trash/``; returns where it went."""
+        tpl = self.get(name)
+        with self._lock:
+            where = self.trash(tpl.dir)
+            self.scan()
+            return where
+
+    def write_part(self, name: str, part: str, text: str) -> Path:
+        return self.get(name).write_part(part, text)
+
+    def write_fixture(self, name: str, fixture: str, text: str) -> Path:
+        return self.get(name).write_fixture(fixture, text).path
+
+    def delete_fixture(self, name: str, fixture: str) -> Path:
+        return self.get(name).delete_fixture(fixture)
+
+    # -- state folder ------------------------------------------------------------------------------
+    @property
+    def trash_dir(self) -> Path:
+        return self.state_dir / "trash"
+
+    def trash(self, path: Path) -> Path:
+        """Move a file or folder of the project into ``trash/<timestamp>/<its path in the project>``."""
+        path = Path(path)
+        try:
+            rel = path.resolve().relative_to(self.root)
+        except ValueError:
+            rel = Path(path.name)
+        stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
+        dest = self.trash_dir / stamp / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, dest)
+        return dest
+
+    def _staging_dir(self, name: str) -> Path:
+        base = self.state_dir / "tmp"
+        base.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f"{name}.", dir=base))
+
+    def _refuse_existing(self, target: Path) -> None:
+        if target.exists():
+            what = "template" if target.name in self.templates else "folder"
+            raise TemplateExistsError(f"a {what} named {target.name!r} already exists", target)
+
+    def _move_into_place(self, staging: Path, target: Path) -> None:
+        try:
+            # os.rename onto a missing path: atomic; the folder appears complete or not at all.
+            if target.exists():
+                raise TemplateExistsError(f"a folder named {target.name!r} already exists", target)
+            os.rename(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _write_parts(folder: Path, content: TemplateContent) -> None:
+    atomic.write_text(folder / PART_FILES["subject"], content.subject + "\n")
+    if content.html:
+        atomic.write_text(folder / PART_FILES["html"], content.html)
+    if content.text is not None:
+        atomic.write_text(folder / PART_FILES["text"], content.text)
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

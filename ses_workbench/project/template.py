@@ -1,0 +1,372 @@
+"""One email template: a folder with a file per part, optional ``template.toml`` and ``data/*.json``.
+
+The folder is the source of truth: nothing is held in memory that the files do not say.  Part sources are
+read when asked for; fixtures re-read themselves when their file changes; :meth:`EmailTemplate.compose`
+caches its result keyed on the content of every input (parts, ``template.toml``, layout files, config), so
+composing again after nothing changed is a few small reads and a hash.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import threading
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ses_workbench.project import atomic
+from ses_workbench.project.content import MAX_TEMPLATE_BYTES, PART_FILES, PARTS, TemplateContent
+from ses_workbench.project.errors import (
+    ConfigError,
+    PartError,
+    TemplateSizeError,
+    UnknownFixtureError,
+)
+from ses_workbench.project.fixtures import Fixture, validate_fixture_name
+from ses_workbench.project.layouts import SourceMap, needs_jinja
+from ses_workbench.project.textgen import generate_text
+
+if TYPE_CHECKING:
+    from ses_workbench.project.model import Project
+
+__all__ = ["DATA_DIR", "META_FILE", "EmailTemplate", "TemplateMeta"]
+
+DATA_DIR = "data"
+META_FILE = "template.toml"
+DEFAULT_FIXTURE = "default"
+
+
+@dataclass(frozen=True)
+class TemplateMeta:
+    """``template.toml``: a description and layout variables that override the project's."""
+
+    description: str = ""
+    layout_vars: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Composed:
+    key: str
+    content: TemplateContent
+    maps: dict[str, SourceMap]
+    text_generated: bool
+
+
+class EmailTemplate:
+    """A template folder; ``name`` is the folder name and the SES template name (before any env prefix)."""
+
+    def __init__(self, project: Project, name: str, directory: Path) -> None:
+        self.project = project
+        self.name = name
+        self.dir = directory
+        self._fixtures: dict[str, Fixture] = {}
+        self._composed: _Composed | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"EmailTemplate({self.name!r})"
+
+    # -- parts -------------------------------------------------------------------------------------
+    def part_path(self, part: str) -> Path:
+        """The file that holds ``part`` (``subject``/``html``/``text``), whether or not it exists."""
+        try:
+            return self.dir / PART_FILES[part]
+        except KeyError:
+            raise ValueError(f"unknown part {part!r} (expected one of {', '.join(PARTS)})") from None
+
+    def source(self, part: str) -> str | None:
+        """The raw text of a part file (BOM dropped, newlines as on disk), or None when it is absent."""
+        path = self.part_path(part)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except IsADirectoryError:
+            raise PartError("expected a file, found a directory", path) from None
+        except OSError as exc:
+            raise PartError(f"cannot read the part ({exc.strerror})", path) from None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise PartError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+
+    def has_part(self, part: str) -> bool:
+        return self.part_path(part).is_file()
+
+    @property
+    def meta_path(self) -> Path:
+        return self.dir / META_FILE
+
+    @property
+    def meta(self) -> TemplateMeta:
+        """The parsed ``template.toml`` (defaults when absent); ConfigError naming it when malformed."""
+        path = self.meta_path
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except FileNotFoundError:
+            return TemplateMeta()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read template metadata ({exc})", path) from None
+        return _parse_meta(text, path)
+
+    @property
+    def description(self) -> str:
+        try:
+            return self.meta.description
+        except ConfigError:
+            return ""
+
+    @property
+    def uses_layout(self) -> bool:
+        """True when any part goes through jinja2 (``{%`` or ``[[`` in it)."""
+        return any(needs_jinja(self.source(p) or "") for p in PARTS)
+
+    @property
+    def text_generated(self) -> bool:
+        """True when the text part will be generated from the HTML (no body.txt, policy "generate")."""
+        return not self.has_part("text") and self.project.config.text_part == "generate" \
+            and self.has_part("html")
+
+    def layout_vars(self) -> dict[str, Any]:
+        """Variables visible to jinja2: project ``layout_vars`` deep-merged with this template's, plus
+        ``template`` = {name, description}."""
+        meta = self.meta
+        merged = _deep_merge(self.project.config.layout_vars, meta.layout_vars)
+        merged.setdefault("template", {"name": self.name, "description": meta.description})
+        return merged
+
+    # -- compose -----------------------------------------------------------------------------------
+    def compose(self, validate: bool = True) -> TemplateContent:
+        """The SES content of this template: layouts applied, text part generated when configured.
+
+        With ``validate`` (the default) a missing subject, an empty subject, no body, a text part the
+        config requires, and SES's 500 KB limit raise errors naming the file.  ``validate=False`` is for
+        lint, which reports those itself and still wants the content.
+        """
+        with self._lock:
+            composed = self._compose_cached()
+        if validate:
+            self._validate(composed.content)
+        return composed.content
+
+    def locate(self, part: str, line: int) -> tuple[Path, int]:
+        """Where line ``line`` (1-based) of the composed ``part`` came from: ``(file, line)``, best effort.
+
+        For a generated text part the line is traced to the HTML line holding the same text or tag.
+        """
+        with self._lock:
+            composed = self._compose_cached()
+        if part == "text" and composed.text_generated:
+            return self._locate_generated_text(composed, line)
+        sm = composed.maps.get(part)
+        if sm is None:
+            return self.part_path(part), max(line, 1)
+        return sm.locate(line)
+
+    def _compose_cached(self) -> _Composed:
+        sources = {p: self.source(p) for p in PARTS}
+        key = self._cache_key(sources)
+        if self._composed is not None and self._composed.key == key:
+            return self._composed
+        layouts = self.project.layouts
+        variables: dict[str, Any] | None = None
+        out: dict[str, str | None] = {}
+        maps: dict[str, SourceMap] = {}
+        for part in PARTS:
+            src = sources[part]
+            path = self.part_path(part)
+            if src is None:
+                out[part] = None
+                continue
+            if needs_jinja(src):
+                if variables is None:
+                    variables = self.layout_vars()
+                text, smap = layouts.compose(src, path, variables)
+            else:
+                text, smap = src, SourceMap.identity(path)
+            out[part], maps[part] = text, smap
+        subject = out["subject"] or ""
+        subject = subject.rstrip("\r\n")
+        html = out["html"] or ""
+        text = out["text"]
+        generated = False
+        if text is None and html and self.project.config.text_part == "generate":
+            text, generated = generate_text(html), True
+        result = _Composed(key, TemplateContent(subject, html, text), maps, generated)
+        self._composed = result
+        return result
+
+    def _cache_key(self, sources: dict[str, str | None]) -> str:
+        h = hashlib.sha256()
+        cfg = self.project.config
+        h.update(repr((cfg.text_part, sorted(_flatten(cfg.layout_vars)))).encode())
+        for part in PARTS:
+            src = sources[part]
+            h.update(b"\0N" if src is None else b"\0S" + src.encode("utf-8", "surrogatepass"))
+        if any(src is not None and needs_jinja(src) for src in sources.values()):
+            try:
+                h.update(self.meta_path.read_bytes())
+            except OSError:
+                h.update(b"\0nometa")
+            for f in self.project.layouts.layout_files():
+                try:
+                    st = f.stat()
+                except OSError:
+                    continue
+                h.update(f"{f}\0{st.st_mtime_ns}\0{st.st_size}".encode())
+        return h.hexdigest()
+
+    def _validate(self, content: TemplateContent) -> None:
+        subject_path = self.part_path("subject")
+        if not subject_path.is_file():
+            raise PartError("missing subject.txt (every template needs a subject)", subject_path)
+        if not content.subject.strip():
+            raise PartError("the subject is empty (SES rejects an empty subject)", subject_path)
+        if "\n" in content.subject or "\r" in content.subject:
+            raise PartError("the subject must be one line", subject_path)
+        if not self.has_part("html") and not self.has_part("text"):
+            raise PartError("no body: add body.html (and optionally body.txt)", self.part_path("html"))
+        if self.project.config.text_part == "require" and not self.has_part("text"):
+            raise PartError("missing body.txt (the project config says text_part = \"require\")",
+                            self.part_path("text"))
+        size = content.size_bytes
+        if size > MAX_TEMPLATE_BYTES:
+            biggest = self.part_path("html") if len(content.html) >= len(content.text or "") \
+                else self.part_path("text")
+            raise TemplateSizeError(
+                f"the composed template is {size:,} bytes (HTML + text); SES allows at most "
+                f"{MAX_TEMPLATE_BYTES:,}", biggest)
+
+    def _locate_generated_text(self, composed: _Composed, line: int) -> tuple[Path, int]:
+        html_path = self.part_path("html")
+        text_lines = (composed.content.text or "").splitlines()
+        if not 1 <= line <= len(text_lines):
+            return html_path, 1
+        wanted = text_lines[line - 1].strip()
+        html_lines = composed.content.html.splitlines()
+        needles = [wanted] if wanted else []
+        needles += [t for t in _tags_in(wanted)]
+        needles += [w for w in wanted.split() if len(w) > 3]
+        for needle in needles:
+            for i, hl in enumerate(html_lines, 1):
+                if needle in hl:
+                    sm = composed.maps.get("html")
+                    return sm.locate(i) if sm else (html_path, i)
+        return html_path, 1
+
+    # -- fixtures ----------------------------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return self.dir / DATA_DIR
+
+    @property
+    def fixtures(self) -> dict[str, Fixture]:
+        """Fixtures by name (``data/<name>.json``), sorted by name; rescanned on each access."""
+        found: dict[str, Fixture] = {}
+        if self.data_dir.is_dir():
+            for path in sorted(self.data_dir.glob("*.json")):
+                if path.name.startswith(".") or not path.is_file():
+                    continue
+                name = path.stem
+                fx = self._fixtures.get(name)
+                if fx is None or fx.path != path:
+                    fx = Fixture(name, path)
+                found[name] = fx
+        self._fixtures = found
+        return dict(found)
+
+    def fixture(self, name: str | None = None) -> Fixture:
+        """A fixture by name; without a name ``default`` if present, else the first one."""
+        fixtures = self.fixtures
+        if name is None:
+            if not fixtures:
+                raise UnknownFixtureError(f"template {self.name!r} has no fixtures (add data/default.json)",
+                                          self.data_dir)
+            return fixtures.get(DEFAULT_FIXTURE) or next(iter(fixtures.values()))
+        if name.endswith(".json"):
+            name = name[:-5]
+        try:
+            return fixtures[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, list(fixtures), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else (
+                f" (known: {', '.join(fixtures)})" if fixtures else " (it has none)")
+            raise UnknownFixtureError(f"template {self.name!r} has no fixture {name!r}{hint}",
+                                      self.data_dir / f"{name}.json") from None
+
+    # -- writes (all atomic) -----------------------------------------------------------------------
+    def write_part(self, part: str, text: str) -> Path:
+        """Replace a part file's text atomically (byte for byte: no newline translation)."""
+        path = self.part_path(part)
+        atomic.write_text(path, text)
+        return path
+
+    def delete_part(self, part: str) -> Path | None:
+        """Move a part file to the project trash (e.g. drop body.txt to let it be generated)."""
+        path = self.part_path(part)
+        if not path.exists():
+            return None
+        return self.project.trash(path)
+
+    def write_fixture(self, name: str, text: str) -> Fixture:
+        """Create or replace ``data/<name>.json`` (written as given, even if it is not valid JSON yet)."""
+        validate_fixture_name(name, self.data_dir / f"{name}.json")
+        path = self.data_dir / f"{name}.json"
+        atomic.write_text(path, text)
+        return self.fixtures[name]
+
+    def delete_fixture(self, name: str) -> Path:
+        """Move a fixture to the project trash; returns where it went."""
+        fx = self.fixture(name)
+        return self.project.trash(fx.path)
+
+    def write_meta(self, text: str) -> Path:
+        """Replace ``template.toml`` (validated first: a broken file is refused, naming it)."""
+        _parse_meta(text, self.meta_path)
+        return atomic.write_text(self.meta_path, text)
+
+
+def _parse_meta(text: str, path: Path) -> TemplateMeta:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        from ses_workbench.project.config import _toml_position, _toml_reason
+
+        line, column = _toml_position(str(exc))
+        raise ConfigError(f"malformed TOML: {_toml_reason(str(exc))}", path, line, column) from None
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise ConfigError("description must be a string", path)
+    layout_vars = raw.get("layout_vars", {})
+    if not isinstance(layout_vars, dict):
+        raise ConfigError("layout_vars must be a table", path)
+    extra = {k: v for k, v in raw.items() if k not in ("description", "layout_vars")}
+    return TemplateMeta(description=description, layout_vars=layout_vars, extra=extra)
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _flatten(d: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(d, dict):
+        items: list[tuple[str, str]] = []
+        for k, v in d.items():
+            items += _flatten(v, f"{prefix}.{k}")
+        return items
+    return [(prefix, repr(d))]
+
+
+def _tags_in(text: str) -> list[str]:
+    return re.findall(r"\{\{\{?.*?\}?\}\}", text)
+
