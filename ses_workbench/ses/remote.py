@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.project import Project, TemplateContent
 
 __all__ = ["RemoteRender", "PartParity", "FixtureParity", "remote_render", "parity", "scratch_template",
-           "scratch_name", "normalise"]
+           "scratch_name", "normalise", "remote_error_for_data"]
 
 PARTS = ("subject", "html", "text")
 Progress = Callable[[int, int, str], None]
@@ -261,3 +261,26 @@ def _dialect(project: Project, client: SesClient) -> Any:
         from ses_workbench.engine import DEFAULT_DIALECT
 
         return DEFAULT_DIALECT
+
+
+@contextmanager
+def remote_error_for_data(project: Project, name: str, *, env: str | None = None, local: bool | None = None,
+                          endpoint_url: str | None = None) -> Iterator[Callable[[Any], str | None]]:
+    """For ``check --via-ses``: yield ``remote_error(data)`` → SES's rendering error message, or None.
+
+    Opens the environment (starting the local endpoint if needed), renders the local composed content
+    (the pushed template when identical, else one scratch copy, deleted on exit).
+    """
+    from ses_workbench.ses.client import open_environment
+
+    content = project.get(name).compose()
+    with open_environment(project, env, local, endpoint_url=endpoint_url) as (client, _server):
+        with _render_target(client, name, content, None) as (target, _scratch):
+            def remote_error(data: Any) -> str | None:
+                try:
+                    client.test_render(target, data)
+                except BadRequest as exc:
+                    return exc.ses_message or str(exc)
+                return None
+
+            yield remote_error

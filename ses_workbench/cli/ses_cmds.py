@@ -1,0 +1,435 @@
+"""SES commands: status, diff, push, pull, remote-render, parity, calibrate, send.
+
+Thin wrappers over :mod:`ses_workbench.ses` (the TUI and the notebook call the same functions):
+parse flags, open the environment (starting the embedded local endpoint when needed), print
+progress on stderr when it is a terminal, show the plan and ask once.  Asking uses ``input()``
+only when stdin is a terminal; otherwise ``--yes`` is required (exit 2 without it).
+
+Common flags: ``--dir``, ``--env NAME``, ``--local``, ``--endpoint-url URL``, ``--yes``.
+Exit codes: 0 ok (``diff``: same), 1 refused/failed (``diff``: different), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from ses_workbench.cli import UsageError
+from ses_workbench.errors import UnknownFixtureError, UnknownTemplateError
+
+ENV_DIR = "SES_WORKBENCH_DIR"
+
+
+# ------------------------------------------------------------------------------------------ parser
+def _common(p: argparse.ArgumentParser, *, yes: bool = False) -> None:
+    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+    p.add_argument("--env", metavar="NAME", help="environment from ses-workbench.toml (default: default_env)")
+    p.add_argument("--local", action="store_true", default=None,
+                   help="use the embedded local SES endpoint (started on a free port)")
+    p.add_argument("--endpoint-url", metavar="URL", help="talk to this SES endpoint instead")
+    if yes:
+        p.add_argument("--yes", "-y", action="store_true", help="do not ask (needed without a terminal)")
+
+
+def register(subparsers: Any) -> None:
+    """Add the SES command group."""
+    p = subparsers.add_parser("status", help="compare local templates with an SES environment",
+                              description="Every template local and remote: in-sync, modified-locally, "
+                                          "changed-remotely, conflict, untracked, local-only, remote-only.")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _common(p)
+    p.set_defaults(func=cmd_status)
+
+    p = subparsers.add_parser("diff", help="diff local templates (or two environments)",
+                              description="Composed local content vs GetEmailTemplate per part; "
+                                          "exit 0 same, 1 different.")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--against", metavar="ENV", help="compare --env with this environment instead of local")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    _common(p)
+    p.set_defaults(func=cmd_diff)
+
+    p = subparsers.add_parser("push", help="create or update changed templates in SES",
+                              description="Push what changed (lint first); refuses to overwrite remote "
+                                          "changes unless --force (a backup is kept).")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--force", action="store_true", help="overwrite templates changed remotely (backed up)")
+    p.add_argument("--no-lint", action="store_true", help="push even templates that fail lint")
+    p.add_argument("--dry-run", action="store_true", help="show the plan, push nothing")
+    _common(p, yes=True)
+    p.set_defaults(func=cmd_push)
+
+    p = subparsers.add_parser("pull", help="import remote templates into template folders",
+                              description="Import SES templates as folders; never overwrites local edits "
+                                          "without --force.")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--force", action="store_true", help="overwrite local edits")
+    p.add_argument("--dry-run", action="store_true", help="show what would be pulled")
+    _common(p, yes=True)
+    p.set_defaults(func=cmd_pull)
+
+    p = subparsers.add_parser("remote-render", help="render a template through SES (TestRenderEmailTemplate)",
+                              description="Unpushed edits are rendered from a scratch copy that is "
+                                          "deleted afterwards.")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--fixture", "-f", metavar="F")
+    p.add_argument("--pushed", action="store_true", help="render the deployed template, ignoring local edits")
+    p.add_argument("--part", choices=("subject", "html", "text", "mime"))
+    _common(p)
+    p.set_defaults(func=cmd_remote_render)
+
+    p = subparsers.add_parser("parity", help="compare the local render with SES's render",
+                              description="Local render vs TestRenderEmailTemplate, normalised for MIME "
+                                          "encoding; exit 0 same, 1 different.")
+    p.add_argument("name", metavar="NAME")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--fixture", "-f", metavar="F", action="append")
+    g.add_argument("--all-fixtures", action="store_true")
+    _common(p)
+    p.set_defaults(func=cmd_parity)
+
+    p = subparsers.add_parser("calibrate", help="probe SES's rendering on this account",
+                              description="Run probe templates through TestRenderEmailTemplate, record "
+                                          "SES's answers and the engine dialect that matches them.")
+    _common(p)
+    p.set_defaults(func=cmd_calibrate)
+
+    p = subparsers.add_parser("send", help="test-send a template to recipients × fixtures",
+                              description="One email per (recipient, fixture), SendBulkEmail in batches "
+                                          "of 50 paced to MaxSendRate; guarded; asks once.")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--to", nargs="+", action="extend", metavar="ADDR",
+                   help="recipients (default: test_recipients)")
+    p.add_argument("--fixture", "-f", nargs="+", action="extend", metavar="F",
+                   help="fixtures (default: the default fixture)")
+    p.add_argument("--all-fixtures", action="store_true", help="every fixture of the template")
+    p.add_argument("--from", dest="sender", metavar="ADDR", help="sender (default: sender in the config)")
+    p.add_argument("--draft", action="store_true",
+                   help="render locally and send raw MIME (tests unpushed edits)")
+    p.add_argument("--allow-unverified", action="store_true",
+                   help="allow unverified recipients (production accounts only)")
+    p.add_argument("--dry-run", action="store_true", help="show the plan, send nothing")
+    _common(p, yes=True)
+    p.set_defaults(func=cmd_send)
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def _project(args: argparse.Namespace) -> Any:
+    folder = Path(args.dir or os.environ.get(ENV_DIR) or ".")
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such directory")
+    from ses_workbench.project import Project
+
+    return Project.load(folder)
+
+
+@contextmanager
+def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Iterator[Any]:
+    from ses_workbench.ses.client import open_environment
+
+    env_name = env if env is not None else args.env
+    if env_name is not None and env_name not in project.config.environments:
+        known = ", ".join(sorted(project.config.environments))
+        raise UsageError(f"no environment named {env_name!r} (known: {known})")
+    with open_environment(project, env_name, args.local, endpoint_url=args.endpoint_url) as (client, server):
+        if server is not None and not args.local and not project.config.env(env_name).local:
+            _note(f"no AWS credentials: using the embedded local SES endpoint ({server.endpoint_url})")
+        yield client
+
+
+def _note(text: str) -> None:
+    print(f"ses-workbench: {text}", file=sys.stderr)
+
+
+class _Progress:
+    """``progress(done, total, name)`` → one rewritten line on stderr when it is a terminal."""
+
+    def __init__(self, verb: str, stream: TextIO | None = None) -> None:
+        self.verb = verb
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if not self.enabled or total == 0:
+            return
+        line = f"\r{self.verb} {done}/{total} {name}"[:100]
+        self.stream.write(line.ljust(60))
+        self.stream.flush()
+        self.shown = True
+        if done >= total:
+            self.finish()
+
+    def finish(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+            self.shown = False
+
+
+def _ask(question: str, args: argparse.Namespace) -> bool:
+    """Ask once: ``--yes`` → yes; a terminal → input(); otherwise a usage error (exit 2)."""
+    if getattr(args, "yes", False):
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError("stdin is not a terminal: pass --yes to confirm")
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _color(args: argparse.Namespace) -> bool:
+    mode = getattr(args, "color", "auto")
+    if mode == "always":
+        return True
+    if mode == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _paint(line: str, color: bool) -> str:
+    if not color:
+        return line
+    if line.startswith(("+++", "---")):
+        return f"\x1b[1m{line}\x1b[0m"
+    if line.startswith("@@"):
+        return f"\x1b[36m{line}\x1b[0m"
+    if line.startswith("+"):
+        return f"\x1b[32m{line}\x1b[0m"
+    if line.startswith("-"):
+        return f"\x1b[31m{line}\x1b[0m"
+    return line
+
+
+def _print_diff(text: str, color: bool, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    for line in text.splitlines():
+        out.write(_paint(line, color) + "\n")
+
+
+def _names_known(project: Any, names: list[str]) -> None:
+    for n in names:
+        try:
+            project.get(n)
+        except UnknownTemplateError as exc:
+            raise UsageError(str(exc)) from None
+
+
+# ------------------------------------------------------------------------------------------ commands
+def cmd_status(args: argparse.Namespace) -> int:
+    from ses_workbench.ses.sync import status
+
+    project = _project(args)
+    with _open(project, args) as client:
+        bar = _Progress("checking")
+        rows = status(client, project, args.names or None, progress=bar)
+        bar.finish()
+    if args.format == "json":
+        json.dump({"environment": client.environment.name, "templates": [r.to_dict() for r in rows]},
+                  sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{client.describe()}:")
+    width = max([len(str(r.state)) for r in rows] + [8])
+    for r in rows:
+        extra = f"  ({r.error})" if r.error else ""
+        print(f"  {str(r.state):<{width}}  {r.name}{extra}")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[str(r.state)] = counts.get(str(r.state), 0) + 1
+    print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no templates")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from ses_workbench.ses.sync import diff
+
+    project = _project(args)
+    color = _color(args)
+    with _open(project, args) as client:
+        bar = _Progress("comparing")
+        if args.against:
+            with _open(project, args, env=args.against) as other:
+                diffs = diff(client, project, args.names or None, against=other, progress=bar)
+        else:
+            diffs = diff(client, project, args.names or None, progress=bar)
+        bar.finish()
+    different = False
+    for d in diffs:
+        if not d.changed:
+            continue
+        different = True
+        if d.old is None or d.new is None or d.error:
+            print(_paint(f"# {d.summary}", color))
+        if d.error:
+            continue
+        _print_diff(d.unified(), color)
+    if not different:
+        print(f"no differences ({len(diffs)} template{'s' if len(diffs) != 1 else ''})", file=sys.stderr)
+    return 1 if different else 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from ses_workbench.ses.sync import execute_push, plan_push
+
+    project = _project(args)
+    _names_known(project, args.names)
+    color = _color(args)
+    with _open(project, args) as client:
+        bar = _Progress("checking")
+        plan = plan_push(client, project, args.names or None, force=args.force, no_lint=args.no_lint,
+                         progress=bar)
+        bar.finish()
+        for item in plan.changes:
+            print(_paint(f"# {item.action} {item.name} ({item.reason})", color))
+            if item.diff is not None and item.action == "update":
+                _print_diff(item.diff.unified(), color)
+        for item in plan.refused:
+            print(f"refused {item.name}: {item.reason}", file=sys.stderr)
+        print(plan.summary())
+        if args.dry_run or not plan.changes:
+            if not plan.changes:
+                print("nothing to push")
+            return 1 if plan.refused else 0
+        if not _ask(f"Push {len(plan.changes)} template(s) to {client.environment.name}?", args):
+            print("cancelled")
+            return 1
+        bar = _Progress("pushing")
+        result = execute_push(client, project, plan, progress=bar)
+        bar.finish()
+    for item in result.pushed:
+        extra = f" (backup: {item.backup})" if item.backup else ""
+        print(f"{'created' if item.action == 'create' else 'updated'} {item.name}{extra}")
+    for item in result.failed:
+        print(f"failed {item.name}: {item.error}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from ses_workbench.ses.sync import pull
+
+    project = _project(args)
+    with _open(project, args) as client:
+        bar = _Progress("pulling")
+        result = pull(client, project, args.names or None, force=args.force, dry_run=args.dry_run,
+                      progress=bar)
+        bar.finish()
+    for item in result.items:
+        if item.action == "refuse":
+            print(f"refused {item.name}: {item.reason}", file=sys.stderr)
+        elif item.error:
+            print(f"failed {item.name}: {item.error}", file=sys.stderr)
+        elif item.action != "skip":
+            verb = {"create": "created", "update": "updated"}[item.action]
+            print(f"{'would be ' if args.dry_run else ''}{verb} {item.name}")
+    skipped = sum(1 for i in result.items if i.action == "skip")
+    if skipped:
+        print(f"{skipped} unchanged")
+    return 0 if result.ok else 1
+
+
+def cmd_remote_render(args: argparse.Namespace) -> int:
+    from ses_workbench.ses.remote import remote_render
+
+    project = _project(args)
+    _names_known(project, [args.name])
+    with _open(project, args) as client:
+        try:
+            r = remote_render(client, project, args.name, args.fixture, pushed=args.pushed or None)
+        except UnknownFixtureError as exc:
+            raise UsageError(str(exc)) from None
+    if args.part == "mime":
+        sys.stdout.write(r.raw if r.raw.endswith("\n") else r.raw + "\n")
+        return 0
+    if args.part:
+        value = getattr(r, args.part)
+        if value is None:
+            print(f"ses-workbench: SES's render has no {args.part} part", file=sys.stderr)
+            return 1
+        sys.stdout.write(value if value.endswith("\n") else value + "\n")
+        return 0
+    src = "scratch copy of the local edits" if r.scratch else "pushed template"
+    print(f"Subject: {r.subject}\nFixture: {r.fixture}\nRendered by: SES ({src})\n")
+    body = r.text if r.text is not None else (r.html or "")
+    sys.stdout.write(body if body.endswith("\n") else body + "\n")
+    return 0
+
+
+def cmd_parity(args: argparse.Namespace) -> int:
+    from ses_workbench.ses.remote import parity
+
+    project = _project(args)
+    _names_known(project, [args.name])
+    with _open(project, args) as client:
+        bar = _Progress("rendering")
+        try:
+            results = parity(client, project, args.name, args.fixture, all_fixtures=args.all_fixtures,
+                             progress=bar)
+        except UnknownFixtureError as exc:
+            raise UsageError(str(exc)) from None
+        bar.finish()
+    color = _color(args)
+    for r in results:
+        _print_diff(r.report(), color)
+    same = sum(1 for r in results if r.same)
+    print(f"{same}/{len(results)} fixture(s) render the same locally and in SES")
+    return 0 if same == len(results) else 1
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from ses_workbench.ses.calibrate import calibrate
+
+    project = _project(args)
+    with _open(project, args) as client:
+        bar = _Progress("probing")
+        result = calibrate(client, project, progress=bar)
+        bar.finish()
+    sys.stdout.write(result.report())
+    return 0
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    from ses_workbench.ses.send import execute_send, plan_send
+
+    project = _project(args)
+    _names_known(project, [args.name])
+    fixtures = args.fixture
+    if args.all_fixtures:
+        fixtures = list(project.get(args.name).fixtures)
+    with _open(project, args) as client:
+        try:
+            plan = plan_send(client, project, args.name, args.to, fixtures=fixtures, sender=args.sender,
+                             draft=args.draft, allow_unverified=args.allow_unverified)
+        except UnknownFixtureError as exc:
+            raise UsageError(str(exc)) from None
+        print(plan.summary())
+        for w in plan.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        if plan.refusals:
+            for r in plan.refusals:
+                print(f"refused: {r}", file=sys.stderr)
+            return 1
+        if args.dry_run:
+            return 0
+        if not _ask(f"Send {plan.count} email(s)?", args):
+            print("cancelled")
+            return 1
+        bar = _Progress("sending")
+        report = execute_send(client, project, plan, progress=bar)
+        bar.finish()
+    print(report.summary())
+    for o in report.failed:
+        print(f"  {o.status} {o.recipient} [{o.fixture}]: {o.error}", file=sys.stderr)
+    if report.path:
+        print(f"report: {report.path}")
+    return 0 if report.ok else 1
+
