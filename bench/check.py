@@ -1,0 +1,180 @@
+"""Benchmark of ``ses-workbench check``: rows per second and peak memory.
+
+    python bench/check.py [--template order-receipt] [--rows 200000] [--memory-rows 1000000]
+
+Measures, on one core:
+
+1. rows/s of ``check_file`` on a JSON Lines file (reading + parsing + checking; 1% of the rows
+   miss an attribute, so failures are collected too) — the figure the issue asks for
+   (target >= 20,000 rows/s on the 8 KB order-receipt sample);
+2. the same with every row fully rendered (``--no-fast``), for comparison;
+3. rows/s of ``check_rows`` on rows already in memory (the notebook's case);
+4. peak RSS of a fresh process checking ``--memory-rows`` rows of JSON Lines
+   (``resource.getrusage(RUSAGE_SELF).ru_maxrss``; target < 200 MB), and the same process's
+   RSS right after imports, so the cost of the check itself is visible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_templates"
+
+
+def _drop_one(data: Any, i: int) -> Any:
+    """A copy of ``data`` with one required top-level key removed (a row SES would drop)."""
+    bad = copy.deepcopy(data)
+    if isinstance(bad, dict) and bad:
+        keys = sorted(k for k, v in bad.items()
+                      if isinstance(v, (str, int, float)) and not isinstance(v, bool))
+        if keys:
+            del bad[keys[i % len(keys)]]
+    return bad
+
+
+def make_rows(tpl: Any, n: int, fail_every: int = 100) -> Any:
+    """``n`` rows cycling through the template's fixtures; every ``fail_every``-th row loses a key."""
+    fixtures = [fx.data for fx in tpl.fixtures.values()]
+    lines = [json.dumps(d, separators=(",", ":")).encode() + b"\n" for d in fixtures]
+    bad = [json.dumps(_drop_one(d, i), separators=(",", ":")).encode() + b"\n"
+           for i, d in enumerate(fixtures)]
+    for i in range(n):
+        if fail_every and i % fail_every == fail_every - 1:
+            yield bad[i % len(bad)]
+        else:
+            yield lines[i % len(lines)]
+
+
+def write_jsonl(path: Path, tpl: Any, n: int) -> int:
+    size = 0
+    with open(path, "wb") as fh:
+        buf: list[bytes] = []
+        for line in make_rows(tpl, n):
+            buf.append(line)
+            if len(buf) >= 10_000:
+                chunk = b"".join(buf)
+                fh.write(chunk)
+                size += len(chunk)
+                buf.clear()
+        chunk = b"".join(buf)
+        fh.write(chunk)
+        size += len(chunk)
+    return size
+
+
+def _memory_child(project: str, name: str, data: str) -> None:
+    """Run in a fresh interpreter: check the file, print RSS figures as JSON."""
+    def rss_mb() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return r / (1024 * 1024) if sys.platform == "darwin" else r / 1024
+
+    from ses_workbench.check import check_file
+    from ses_workbench.project import Project
+
+    tpl = Project.load(project).get(name)
+    tpl.compose()
+    base = rss_mb()
+    t0 = time.perf_counter()
+    report = check_file(tpl, data)
+    secs = time.perf_counter() - t0
+    print(json.dumps({"rows": report.rows, "failing": report.failing, "kept": len(report.failures),
+                      "baseline_mb": round(base, 1), "peak_mb": round(rss_mb(), 1), "seconds": round(secs, 2),
+                      "fast_path": report.fast_path}))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--project", default=str(SAMPLES))
+    ap.add_argument("--template", default="order-receipt")
+    ap.add_argument("--rows", type=int, default=200_000, help="rows for the speed runs")
+    ap.add_argument("--render-rows", type=int, default=20_000, help="rows for the full-render comparison")
+    ap.add_argument("--memory-rows", type=int, default=1_000_000, help="rows for the memory run (0: skip)")
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    ap.add_argument("--_memory-child", nargs=3, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args._memory_child:
+        _memory_child(*args._memory_child)
+        return 0
+
+    from ses_workbench.check import check_file, check_rows
+    from ses_workbench.project import Project
+    from ses_workbench.render import compile_content
+
+    tpl = Project.load(args.project).get(args.template)
+    content = tpl.compose()
+    compiled = compile_content(content)
+    fig: dict[str, Any] = {
+        "template": args.template, "template_bytes": content.size_bytes + len(content.subject.encode()),
+        "fixtures": len(tpl.fixtures), "python": platform.python_version(), "machine": platform.machine(),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "rows.jsonl"
+        fig["file_bytes"] = write_jsonl(data, tpl, args.rows)
+        fig["row_bytes"] = round(fig["file_bytes"] / args.rows)
+
+        check_file(tpl, data)  # warm-up (page cache, compile cache)
+        rep = check_file(tpl, data)
+        fig["fast_rows_per_s"] = round(rep.rows / rep.seconds)
+        fig["fast_rows"], fig["fast_failing"], fig["fast_rendered"] = rep.rows, rep.failing, rep.rendered
+        fig["fast_path"] = rep.fast_path
+
+        small = Path(tmp) / "small.jsonl"
+        write_jsonl(small, tpl, args.render_rows)
+        rep_r = check_file(tpl, small, fast=False)
+        fig["render_rows_per_s"] = round(rep_r.rows / rep_r.seconds)
+        fig["render_failing"] = rep_r.failing
+        rep_f = check_file(tpl, small)
+        fig["verdicts_equal"] = (rep_f.failing == rep_r.failing and rep_f.by_reason == rep_r.by_reason
+                                 and [f.row for f in rep_f.failures] == [f.row for f in rep_r.failures])
+
+        rows = [json.loads(line) for line in make_rows(tpl, args.rows)]
+        t0 = time.perf_counter()
+        rep_m = check_rows(compiled, rows, template=tpl)
+        fig["in_memory_rows_per_s"] = round(rep_m.rows / (time.perf_counter() - t0))
+        del rows
+
+        if args.memory_rows:
+            big = Path(tmp) / "big.jsonl"
+            fig["memory_file_mb"] = round(write_jsonl(big, tpl, args.memory_rows) / 1e6, 1)
+            out = subprocess.run(
+                [sys.executable, __file__, "--_memory-child", args.project, args.template, str(big)],
+                capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+            mem = json.loads(out.stdout.strip().splitlines()[-1])
+            fig.update({f"memory_{k}": v for k, v in mem.items()})
+            fig["memory_rows_per_s"] = round(mem["rows"] / mem["seconds"]) if mem["seconds"] else None
+
+    if args.json:
+        print(json.dumps(fig, indent=2))
+    else:
+        print(f"template {fig['template']}: {fig['template_bytes']:,} bytes, rows ~{fig['row_bytes']} bytes "
+              f"of JSON ({fig['fixtures']} fixtures, 1% failing)")
+        print(f"check_file, fast path:     {fig['fast_rows_per_s']:>9,} rows/s  ({fig['fast_rows']:,} rows, "
+              f"{fig['fast_rendered']:,} rendered; fast path {fig['fast_path']})")
+        print(f"check_file, render all:    {fig['render_rows_per_s']:>9,} rows/s  "
+              f"(verdicts equal to fast path: {fig['verdicts_equal']})")
+        print(f"check_rows, in memory:     {fig['in_memory_rows_per_s']:>9,} rows/s")
+        if args.memory_rows:
+            print(f"memory, {fig['memory_rows']:,} rows JSONL ({fig['memory_file_mb']} MB): peak RSS "
+                  f"{fig['memory_peak_mb']} MB (after imports {fig['memory_baseline_mb']} MB), "
+                  f"{fig['memory_seconds']} s, {fig['memory_failing']:,} failing, {fig['memory_kept']} kept")
+        target = fig["fast_rows_per_s"] >= 20_000
+        print(f"target >= 20,000 rows/s: {'met' if target else 'NOT met'}"
+              + (f"; target < 200 MB: {'met' if fig['memory_peak_mb'] < 200 else 'NOT met'}"
+                 if args.memory_rows else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
