@@ -1,0 +1,109 @@
+"""``ses-workbench import`` and ``ses-workbench export``: the AWS CLI JSON shapes in and out.
+
+``import FILE...`` turns v1 (``{"Template": {...}}``) or v2 (``{"TemplateName", "TemplateContent"}``) files
+into template folders; ``export NAME`` prints the composed template (what would be pushed) as v2, or v1
+with ``--v1``, ready for ``aws sesv2 create-email-template --cli-input-json file://...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ses_workbench.cli import UsageError
+
+ENV_DIR = "SES_WORKBENCH_DIR"
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``import`` and ``export`` commands."""
+    p = subparsers.add_parser(
+        "import", help="import AWS CLI template JSON files (v1 or v2) as template folders",
+        description="Create template folders from AWS CLI JSON files: v1 {\"Template\": {TemplateName, "
+                    "SubjectPart, HtmlPart, TextPart}} or v2 {TemplateName, TemplateContent: {Subject, Html, "
+                    "Text}}. Every file is checked before anything is written.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="JSON file(s); '-' reads one from stdin")
+    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite the parts of existing templates (old files go to .ses-workbench/trash)")
+    p.set_defaults(func=cmd_import)
+
+    p = subparsers.add_parser(
+        "export", help="print a composed template as AWS CLI JSON (v2, or v1 with --v1)",
+        description="Print the composed template (layouts applied, text part generated): what SES would "
+                    "store. v2 by default (aws sesv2 create-email-template --cli-input-json).",
+    )
+    p.add_argument("name", metavar="NAME", help="template name (its folder name)")
+    p.add_argument("--v1", action="store_true",
+                   help="v1 shape {\"Template\": {...}} (aws ses create-template --cli-input-json)")
+    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.add_argument("--as-name", metavar="SES_NAME",
+                   help="TemplateName to write (default: NAME), e.g. with an environment prefix")
+    p.set_defaults(func=cmd_export)
+
+
+def _project(given: str | None) -> Any:
+    folder = Path(given or os.environ.get(ENV_DIR) or ".")
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such directory")
+    from ses_workbench.project import Project
+
+    return Project.load(folder)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ses_workbench.project.errors import ImportFormatError
+    from ses_workbench.project.importexport import (
+        import_templates,
+        parse_template_json,
+        read_template_file,
+    )
+
+    project = _project(args.dir)
+    batch = []
+    for f in args.files:
+        if f == "-":
+            try:
+                obj = json.loads(sys.stdin.read())
+            except json.JSONDecodeError as exc:
+                raise ImportFormatError(f"invalid JSON: {exc.msg}", "<stdin>",
+                                        exc.lineno, exc.colno) from None
+            batch += parse_template_json(obj, None)
+        else:
+            batch += read_template_file(f)
+    existing = set(project.templates)
+    for tpl in import_templates(project, batch, overwrite=args.force):
+        verb = "updated" if tpl.name in existing else "created"
+        print(f"{verb} {tpl.name} ({tpl.dir})")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ses_workbench.errors import UnknownTemplateError
+    from ses_workbench.project.importexport import export_template
+
+    project = _project(args.dir)
+    try:
+        tpl = project.get(args.name)
+    except UnknownTemplateError as exc:
+        raise UsageError(str(exc)) from None
+    if args.as_name:
+        from ses_workbench.project.content import validate_name
+
+        validate_name(args.as_name)
+    doc = export_template(tpl, v1=args.v1, name=args.as_name)
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        from ses_workbench.project import atomic
+
+        atomic.write_text(args.output, text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,190 @@
+"""Import and export the AWS CLI JSON shapes of a template.
+
+Accepted on import (one template per JSON object; a file may also hold a list of them):
+
+- v1, as ``aws ses create-template --cli-input-json`` takes it: ``{"Template": {"TemplateName",
+  "SubjectPart", "HtmlPart", "TextPart"}}`` — or the bare inner object;
+- v2, as ``aws sesv2 create-email-template --cli-input-json`` takes it and ``get-email-template`` returns
+  it: ``{"TemplateName", "TemplateContent": {"Subject", "Html", "Text"}}`` — or the bare
+  ``{"Subject", "Html", "Text"}`` (the name then comes from the file name).
+
+Other keys (``TemplateData``, ``ResponseMetadata``...) are ignored.  Every file is parsed and checked before
+anything is written, so a bad file in a batch leaves the project untouched.  Export writes the *composed*
+content (layouts applied, text generated): exactly what would be pushed to SES.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ses_workbench.project.content import TemplateContent, validate_name
+from ses_workbench.project.errors import ImportFormatError, TemplateExistsError
+from ses_workbench.project.model import Project
+from ses_workbench.project.template import EmailTemplate
+
+__all__ = ["ImportedTemplate", "export_template", "import_files", "parse_template_json", "read_template_file"]
+
+
+@dataclass(frozen=True)
+class ImportedTemplate:
+    """One template read from a JSON file (before it is written to the project)."""
+
+    name: str
+    content: TemplateContent
+    source: Path | None
+    shape: str  # "v1" | "v2"
+
+
+def parse_template_json(obj: Any, source: Path | None = None) -> list[ImportedTemplate]:
+    """Recognise the v1/v2 shapes in an already-parsed JSON value; ImportFormatError names ``source``."""
+    if isinstance(obj, list):
+        out: list[ImportedTemplate] = []
+        for item in obj:
+            out += parse_template_json(item, source)
+        if not out:
+            raise ImportFormatError("the file holds an empty list: no template to import", source)
+        return out
+    if not isinstance(obj, dict):
+        raise ImportFormatError(f"expected a JSON object, found {type(obj).__name__}", source)
+
+    if isinstance(obj.get("Template"), dict):  # v1 wrapped
+        return [_from_v1(obj["Template"], source)]
+    if isinstance(obj.get("TemplateContent"), dict):  # v2 (create-email-template / get-email-template)
+        name = obj.get("TemplateName")
+        if not isinstance(name, str):
+            raise ImportFormatError("a v2 template needs a \"TemplateName\" string", source)
+        return [_from_v2(name, obj["TemplateContent"], source)]
+    if any(k in obj for k in ("SubjectPart", "HtmlPart", "TextPart")):  # v1 bare
+        return [_from_v1(obj, source)]
+    if any(k in obj for k in ("Subject", "Html", "Text")):  # v2 bare TemplateContent
+        name = obj.get("TemplateName")
+        if name is None:
+            if source is None:
+                raise ImportFormatError("a bare TemplateContent needs a \"TemplateName\"", source)
+            name = source.stem
+        if not isinstance(name, str):
+            raise ImportFormatError("\"TemplateName\" must be a string", source)
+        return [_from_v2(name, obj, source)]
+    keys = ", ".join(sorted(obj)) or "none"
+    raise ImportFormatError(
+        "not an SES template: expected {\"Template\": {...}} (v1) or {\"TemplateName\", "
+        f"\"TemplateContent\": {{...}}}} (v2); keys found: {keys}", source)
+
+
+def _str_field(data: dict[str, Any], key: str, source: Path | None, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise ImportFormatError(f"missing \"{key}\"", source)
+        return None
+    if not isinstance(value, str):
+        raise ImportFormatError(f"\"{key}\" must be a string, not {type(value).__name__}", source)
+    return value
+
+
+def _check_body(name: str, html: str | None, text: str | None, source: Path | None) -> None:
+    if not html and text is None:
+        raise ImportFormatError(f"template {name!r} has neither an HTML nor a text part", source)
+
+
+def _from_v1(data: dict[str, Any], source: Path | None) -> ImportedTemplate:
+    name = _str_field(data, "TemplateName", source, required=True) or ""
+    validate_name(name, source)
+    subject = _str_field(data, "SubjectPart", source) or ""
+    html = _str_field(data, "HtmlPart", source)
+    text = _str_field(data, "TextPart", source)
+    _check_body(name, html, text, source)
+    return ImportedTemplate(name, TemplateContent(subject, html or "", text), source, "v1")
+
+
+def _from_v2(name: str, data: dict[str, Any], source: Path | None) -> ImportedTemplate:
+    validate_name(name, source)
+    subject = _str_field(data, "Subject", source) or ""
+    html = _str_field(data, "Html", source)
+    text = _str_field(data, "Text", source)
+    _check_body(name, html, text, source)
+    return ImportedTemplate(name, TemplateContent(subject, html or "", text), source, "v2")
+
+
+def read_template_file(path: str | Path) -> list[ImportedTemplate]:
+    """Parse one JSON file (``-`` is not special here; the CLI reads stdin itself)."""
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ImportFormatError("no such file", p) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFormatError(f"cannot read the file ({exc})", p) from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(f"invalid JSON: {exc.msg}", p, exc.lineno, exc.colno) from None
+    return parse_template_json(obj, p)
+
+
+def import_files(project: Project, paths: Iterable[str | Path], overwrite: bool = False
+                 ) -> list[EmailTemplate]:
+    """Import every template in ``paths`` into ``project``; all files are checked before any write.
+
+    An existing template is refused (TemplateExistsError) unless ``overwrite``: then its parts are
+    replaced (a part absent from the import moves to the trash) and its fixtures and metadata kept.
+    """
+    batch: list[ImportedTemplate] = []
+    for path in paths:
+        batch += read_template_file(path)
+    return import_templates(project, batch, overwrite=overwrite)
+
+
+def import_templates(project: Project, batch: list[ImportedTemplate], overwrite: bool = False
+                     ) -> list[EmailTemplate]:
+    """Write already-parsed templates into the project (see :func:`import_files`)."""
+    seen: dict[str, ImportedTemplate] = {}
+    for item in batch:
+        if item.name in seen:
+            first = seen[item.name].source
+            raise ImportFormatError(f"template {item.name!r} appears twice in this import"
+                                    + (f" (also in {first})" if first and first != item.source else ""),
+                                    item.source)
+        seen[item.name] = item
+        target = project.root / item.name
+        if target.exists() and not overwrite:
+            raise TemplateExistsError(
+                f"template {item.name!r} already exists in {project.root} (use --force to overwrite it)",
+                item.source)
+    done: list[EmailTemplate] = []
+    for item in batch:
+        if item.name in project.templates and overwrite:
+            done.append(_overwrite(project, project.templates[item.name], item.content))
+        else:
+            done.append(project.create_template(item.name, item.content))
+    return done
+
+
+def _overwrite(project: Project, tpl: EmailTemplate, content: TemplateContent) -> EmailTemplate:
+    tpl.write_part("subject", content.subject + "\n")
+    if content.html:
+        tpl.write_part("html", content.html)
+    else:
+        tpl.delete_part("html")
+    if content.text is not None:
+        tpl.write_part("text", content.text)
+    else:
+        tpl.delete_part("text")
+    project.scan()
+    return project.get(tpl.name)
+
+
+def export_template(tpl: EmailTemplate, v1: bool = False, name: str | None = None) -> dict[str, Any]:
+    """The composed template as the v2 (default) or v1 AWS CLI JSON shape.
+
+    ``name`` overrides the template name (e.g. an environment's prefixed name).
+    """
+    content = tpl.compose()
+    out_name = name or tpl.name
+    if v1:
+        return {"Template": content.to_v1(out_name)}
+    return {"TemplateName": out_name, "TemplateContent": content.to_v2()}
