@@ -1,0 +1,162 @@
+"""GetAccount, identities and the HTTP surface (unknown operations, any credentials) over boto3."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from ses_workbench.ses.local import LocalSes
+
+from .conftest import SENDER, VERIFIED_DOMAIN, VERIFIED_TO, error_code, make_client
+
+
+def test_get_account_reports_the_configured_sandbox(start_ses: Any) -> None:
+    ses = start_ses(max_send_rate=3.0, max_24h_send=250)
+    account = make_client(ses.endpoint_url).get_account()
+    assert account["ProductionAccessEnabled"] is False
+    assert account["SendingEnabled"] is True
+    assert account["EnforcementStatus"] == "HEALTHY"
+    assert account["SendQuota"] == {"Max24HourSend": 250.0, "MaxSendRate": 3.0, "SentLast24Hours": 0.0}
+
+
+def test_get_account_production_and_unlimited_quota(start_ses: Any) -> None:
+    ses = start_ses(sandbox=False, max_24h_send=-1)
+    account = make_client(ses.endpoint_url).get_account()
+    assert account["ProductionAccessEnabled"] is True
+    assert account["SendQuota"]["Max24HourSend"] == -1.0
+
+
+def test_config_identities_are_verified_from_the_start(client: Any) -> None:
+    identities = {i["IdentityName"]: i for i in client.list_email_identities()["EmailIdentities"]}
+    assert set(identities) == {SENDER, VERIFIED_TO, VERIFIED_DOMAIN}
+    assert identities[SENDER]["IdentityType"] == "EMAIL_ADDRESS"
+    assert identities[VERIFIED_DOMAIN]["IdentityType"] == "DOMAIN"
+    assert all(i["VerificationStatus"] == "SUCCESS" and i["SendingEnabled"] for i in identities.values())
+
+
+def test_create_email_identity_verifies_at_once(client: Any) -> None:
+    out = client.create_email_identity(EmailIdentity="new@example.org")
+    assert out["IdentityType"] == "EMAIL_ADDRESS"
+    assert out["VerifiedForSendingStatus"] is True
+    got = client.get_email_identity(EmailIdentity="new@example.org")
+    assert got["VerificationStatus"] == "SUCCESS"
+    assert got["IdentityType"] == "EMAIL_ADDRESS"
+
+    domain = client.create_email_identity(EmailIdentity="brand.example")
+    assert domain["IdentityType"] == "DOMAIN"
+    assert domain["DkimAttributes"]["Status"] == "SUCCESS"
+    assert len(domain["DkimAttributes"]["Tokens"]) == 3
+
+
+def test_create_email_identity_errors(client: Any) -> None:
+    with pytest.raises(client.exceptions.AlreadyExistsException):
+        client.create_email_identity(EmailIdentity=SENDER)
+    with pytest.raises(client.exceptions.BadRequestException):
+        client.create_email_identity(EmailIdentity="not an address@")
+    with pytest.raises(client.exceptions.BadRequestException):
+        client.create_email_identity(EmailIdentity="nodot")
+
+
+def test_get_and_delete_unknown_identity(client: Any) -> None:
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.get_email_identity(EmailIdentity="nobody@example.com")
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.delete_email_identity(EmailIdentity="nobody@example.com")
+
+
+def test_delete_email_identity(client: Any) -> None:
+    client.create_email_identity(EmailIdentity="gone@example.org")
+    client.delete_email_identity(EmailIdentity="gone@example.org")
+    names = [i["IdentityName"] for i in client.list_email_identities()["EmailIdentities"]]
+    assert "gone@example.org" not in names
+
+
+def test_domain_identities_compare_case_insensitively(client: Any) -> None:
+    assert client.get_email_identity(EmailIdentity="VERIFIED.Example")["IdentityType"] == "DOMAIN"
+
+
+def test_list_email_identities_paginates(client: Any) -> None:
+    for i in range(7):
+        client.create_email_identity(EmailIdentity=f"p{i}@example.org")
+    seen: list[str] = []
+    kwargs: dict[str, Any] = {"PageSize": 3}
+    while True:
+        page = client.list_email_identities(**kwargs)
+        assert len(page["EmailIdentities"]) <= 3
+        seen += [i["IdentityName"] for i in page["EmailIdentities"]]
+        if "NextToken" not in page:
+            break
+        kwargs["NextToken"] = page["NextToken"]
+    assert len(seen) == 10 and len(set(seen)) == 10
+
+
+def test_identities_persist_across_restart(start_ses: Any, state_dir: Any) -> None:
+    first = start_ses()
+    make_client(first.endpoint_url).create_email_identity(EmailIdentity="kept@example.org")
+    first.stop()
+    second = start_ses()
+    got = make_client(second.endpoint_url).get_email_identity(EmailIdentity="kept@example.org")
+    assert got["VerificationStatus"] == "SUCCESS"
+
+
+def test_any_credentials_are_accepted(ses: LocalSes) -> None:
+    import boto3
+
+    other = boto3.client("sesv2", endpoint_url=ses.endpoint_url, region_name="eu-west-1",
+                         aws_access_key_id="whatever", aws_secret_access_key="really",
+                         aws_session_token="and-a-token")
+    assert other.get_account()["SendingEnabled"] is True
+    # Unsigned requests too.
+    with urllib.request.urlopen(f"{ses.endpoint_url}/v2/email/account") as resp:
+        assert json.load(resp)["SendingEnabled"] is True
+
+
+def _raw_request(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, dict[str, str], Any]:
+    req = urllib.request.Request(url, data=body, method=method)
+    try:
+        with urllib.request.urlopen(req) as resp:
+            return resp.status, dict(resp.headers), json.load(resp)
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), json.loads(err.read())
+
+
+def test_unknown_operation_is_a_clear_error(ses: LocalSes) -> None:
+    status, headers, body = _raw_request(f"{ses.endpoint_url}/v2/email/configuration-sets")
+    assert status == 404
+    assert headers["x-amzn-ErrorType"] == "UnknownOperationException"
+    assert "does not implement GET /v2/email/configuration-sets" in body["message"]
+
+    status, headers, body = _raw_request(f"{ses.endpoint_url}/v2/email/account", method="DELETE")
+    assert status == 405
+    assert "wrong HTTP method" in body["message"]
+
+
+def test_unknown_operation_through_boto3(ses: LocalSes) -> None:
+    client = make_client(ses.endpoint_url)
+    with pytest.raises(ClientError) as info:
+        client.list_configuration_sets()
+    assert error_code(info.value) == "UnknownOperationException"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_malformed_json_body(ses: LocalSes) -> None:
+    status, headers, body = _raw_request(f"{ses.endpoint_url}/v2/email/identities", "POST", b"{nope")
+    assert status == 400
+    assert headers["x-amzn-ErrorType"] == "SerializationException"
+
+
+def test_stop_is_idempotent_and_closes_the_port(start_ses: Any) -> None:
+    ses = start_ses()
+    url = ses.endpoint_url
+    client = make_client(url)
+    client.get_account()
+    ses.stop()
+    ses.stop()
+    with pytest.raises(EndpointConnectionError):
+        client.get_account()
+    assert not ses.running
