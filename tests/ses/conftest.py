@@ -1,0 +1,120 @@
+"""Fixtures for the SES layer: a small project on disk and the embedded local SES endpoint over HTTP.
+
+Every test talks to the endpoint through boto3 (no Stubber, no moto).  Limits are fast
+(unlimited template operations and sends) unless pacing is the subject of the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ses_workbench.project import Environment, Project
+from ses_workbench.ses.client import SesClient
+from ses_workbench.ses.local import LocalSes, LocalSesSettings
+
+CONFIG = """\
+sender = "QA <sender@example.com>"
+test_recipients = ["qa@verified.test", "success@simulator.amazonses.com"]
+text_part = "optional"
+default_env = "local"
+
+[environments.stg]
+local = true
+prefix = "stg-"
+
+[environments.aws]
+profile = "ses-workbench-test-no-such-profile-creds"
+region = "us-east-1"
+
+[local_ses]
+sandbox = true
+max_send_rate = 1000
+max_24h_send = 200
+template_ops_per_second = 1000
+verified_identities = ["sender@example.com", "verified.test"]
+"""
+
+TEMPLATES: dict[str, dict[str, Any]] = {
+    "welcome": {
+        "subject.txt": "Welcome {{name}}!\n",
+        "body.html": "<p>Hello {{name}}</p>\n{{#if plan}}<p>Plan: {{plan.name}}</p>{{/if}}\n",
+        "body.txt": "Hello {{name}}\n",
+        "data": {"default": {"name": "Ada", "plan": {"name": "Pro"}}, "no-plan": {"name": "Bob"}},
+    },
+    "receipt": {
+        "subject.txt": "Receipt {{order.id}}\n",
+        "body.html": "<ul>{{#each order.items}}<li>{{this.sku}}</li>{{/each}}</ul>\n",
+        "data": {"default": {"order": {"id": "A1", "items": [{"sku": "x"}, {"sku": "y"}]}},
+                 "missing-id": {"order": {"items": []}}},
+    },
+}
+
+
+def write_project(root: Path, templates: dict[str, dict[str, Any]] | None = None,
+                  config: str = CONFIG) -> Project:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "ses-workbench.toml").write_text(config)
+    for name, files in (templates or TEMPLATES).items():
+        d = root / name
+        d.mkdir()
+        for fname, text in files.items():
+            if fname == "data":
+                (d / "data").mkdir()
+                for fx, data in text.items():
+                    (d / "data" / f"{fx}.json").write_text(json.dumps(data))
+            else:
+                (d / fname).write_text(text)
+    return Project.load(root)
+
+
+@pytest.fixture(autouse=True)
+def _no_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test may find real credentials or wait on the instance metadata service."""
+    empty = tmp_path_factory.mktemp("aws")
+    (empty / "config").write_text("")
+    (empty / "credentials").write_text("")
+    for var in list(os.environ):
+        if var.startswith("AWS_") and var != "AWS_CA_BUNDLE":
+            monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return write_project(tmp_path / "proj")
+
+
+def settings(**overrides: Any) -> LocalSesSettings:
+    base: dict[str, Any] = dict(sandbox=True, max_send_rate=None, max_24h_send=200,
+                                template_ops_per_second=None,
+                                verified_identities=("sender@example.com", "verified.test"))
+    base.update(overrides)
+    return LocalSesSettings(**base)
+
+
+@pytest.fixture
+def server(project: Project) -> Iterator[LocalSes]:
+    with LocalSes(project.state_dir, settings(), port=0) as ses:
+        yield ses
+
+
+def make_client(project: Project, server: LocalSes, env: str = "local", **kw: Any) -> SesClient:
+    base = project.config.env(env)
+    environment = Environment(base.name, local=True, region="us-east-1", endpoint_url=server.endpoint_url,
+                              prefix=base.prefix)
+    kw.setdefault("template_rate", 0)  # unpaced: the endpoint is unlimited in tests
+    kw.setdefault("backoff_base", 0.01)
+    return SesClient(environment, project, **kw)
+
+
+@pytest.fixture
+def client(project: Project, server: LocalSes) -> SesClient:
+    return make_client(project, server)
