@@ -1,0 +1,36 @@
+"""``ses-workbench [DIR] [--local] [--env NAME]``: open the terminal workbench (the default command)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "app",
+        help="open the terminal workbench (default when no command is given)",
+        description="Open the workbench on a template folder. Without AWS credentials (or with --local) "
+                    "the embedded local SES endpoint starts in-process.",
+    )
+    parser.add_argument("dir", nargs="?", default=".",
+                        help="the template folder (default: current directory)")
+    parser.add_argument("--local", action="store_true",
+                        help="use the embedded local SES endpoint whatever the environment says")
+    parser.add_argument("--env", metavar="NAME", default=None,
+                        help="environment from ses-workbench.toml (default: its default_env)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Load the project before the screen takes over, so a broken config is one line on stderr.
+    from ses_workbench.project import Project
+
+    project = Project.load(args.dir)
+    if args.env is not None:
+        project.config.env(args.env)  # unknown name: ConfigError listing the known ones
+    from ses_workbench.tui.app import WorkbenchApp
+
+    app = WorkbenchApp(project, local=args.local, env_name=args.env)
+    app.run()
+    return int(app.return_code or 0)

@@ -1,0 +1,1192 @@
+"""The workbench app: owns the state, arranges the panes, runs the core in workers.
+
+State lives here (the project, the current template and fixture, lint results, deployment states, the
+SES client); widgets get it pushed down and post messages up. Everything slow runs in a worker and comes
+back as a message (``messages.py``): rendering the preview (thread, at most one in flight, newest wins),
+lint, and every SES call (``@work(thread=True, exclusive=True, exit_on_error=False, group=...)``).
+A worker error becomes one notification in :meth:`on_worker_state_changed`; the app stays usable.
+
+Each user action is one ``Binding`` with a stable id (remappable via ``[tui.keymap]`` in
+ses-workbench.toml), the same action in the command palette (:meth:`get_system_commands`), hidden
+there and in the footer when :meth:`check_action` says it cannot run now.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+import time
+import webbrowser
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, ProgressBar, Static, TabbedContent, TabPane, TextArea
+from textual.worker import Worker, WorkerState
+
+from ses_workbench.errors import WorkbenchError
+from ses_workbench.project import PARTS, EmailTemplate, Project, TemplateContent
+from ses_workbench.tui import reading
+from ses_workbench.tui.browser import PreviewServer
+from ses_workbench.tui.messages import (
+    FilesChanged,
+    LintDone,
+    Notice,
+    PreviewOutcome,
+    PreviewRendered,
+)
+from ses_workbench.tui.overlay import BufferFixture, EditedTemplate, fill_skeleton, walk_present
+from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
+from ses_workbench.tui.ses_ui import SesMixin
+from ses_workbench.tui.watcher import FolderWatcher
+from ses_workbench.tui.widgets.data_pane import AttributeRow, DataPane
+from ses_workbench.tui.widgets.editor import Marker, PartEditor
+from ses_workbench.tui.widgets.lines_view import LinesView
+from ses_workbench.tui.widgets.template_list import TemplateList, TemplateRow
+
+#: Preview tabs, in order: (tab id, label).
+PREVIEW_TABS: tuple[tuple[str, str], ...] = (
+    ("read", "Read"),
+    ("html", "HTML"),
+    ("text", "Text"),
+    ("mime", "MIME"),
+    ("ses", "SES"),
+    ("parity", "Parity"),
+)
+EDITOR_TABS: tuple[tuple[str, str], ...] = (("subject", "Subject"), ("html", "HTML"), ("text", "Text"),
+                                            ("data", "Data"))
+PART_LANGUAGE = {"subject": None, "html": "html", "text": None}
+#: Below these widths the panes stack, then the template list collapses.
+STACK_BELOW = 120
+COLLAPSE_BELOW = 70
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    """One user action: what the palette and the help screen say about it."""
+
+    action: str
+    title: str
+    help: str
+
+
+#: Every action the user can take, in help-screen order (the Binding ids are the action names).
+ACTIONS: tuple[ActionInfo, ...] = (
+    ActionInfo("save", "Save", "Write the edited parts and fixture to disk (atomic)"),
+    ActionInfo("push", "Push template", "Diff against the environment, confirm once, push with progress"),
+    ActionInfo("push_all", "Push all modified", "Push every template that differs from the environment"),
+    ActionInfo("diff", "Diff with environment", "Local vs deployed, per part (side by side when wide)"),
+    ActionInfo("send", "Test-send", "Send the template to test recipients with fixtures"),
+    ActionInfo("pull", "Pull template", "Import the environment's version of this template"),
+    ActionInfo("lint_all", "Lint all", "Lint every template; badges in the list, markers in the editor"),
+    ActionInfo("remote_render", "SES render", "TestRenderEmailTemplate with the current fixture"),
+    ActionInfo("parity", "Parity", "Compare the local render with SES's render"),
+    ActionInfo("switch_env", "Switch environment", "Local endpoint or a configured AWS profile/region"),
+    ActionInfo("outbox", "Open outbox", "Read messages delivered by the local endpoint"),
+    ActionInfo("browser", "Open in browser", "Rendered HTML on a local page that reloads on change"),
+    ActionInfo("external_editor", "Open in $EDITOR", "Edit the current part in $EDITOR (app suspends)"),
+    ActionInfo("new_template", "New template", "Create a template folder"),
+    ActionInfo("duplicate_template", "Duplicate template", "Copy the current template under a new name"),
+    ActionInfo("rename_template", "Rename template", "Rename the current template folder"),
+    ActionInfo("delete_template", "Delete template", "Move the current template to the trash"),
+    ActionInfo("new_fixture", "New fixture", "Add a fixture to the current template"),
+    ActionInfo("duplicate_fixture", "Duplicate fixture", "Copy the current fixture"),
+    ActionInfo("delete_fixture", "Delete fixture", "Move the current fixture to the trash"),
+    ActionInfo("skeleton", "Fill skeleton fixture", "Add every attribute the template uses to the fixture"),
+    ActionInfo("focus_filter", "Find template", "Focus the template filter"),
+    ActionInfo("toggle_sidebar", "Toggle template list", "Show or hide the template list"),
+    ActionInfo("help", "Keys", "This help screen"),
+    ActionInfo("quit", "Quit", "Quit (asks when there are unsaved edits)"),
+)
+ACTION_INFO = {info.action: info for info in ACTIONS}
+SES_ACTIONS = {"push", "push_all", "diff", "send", "pull", "remote_render", "parity"}
+
+
+class WorkbenchApp(SesMixin, App[int]):
+    """``ses-workbench [DIR]``: template list, editors, data, live preview, SES flows."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ses-workbench"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="save"),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("f2", "push", "Push", id="push"),
+        Binding("f3", "diff", "Diff", id="diff"),
+        Binding("f4", "send", "Send", id="send"),
+        Binding("f5", "pull", "Pull", id="pull", show=False),
+        Binding("f6", "lint_all", "Lint", id="lint_all", show=False),
+        Binding("f7", "remote_render", "SES", id="remote_render", show=False),
+        Binding("f8", "parity", "Parity", id="parity", show=False),
+        Binding("f9", "switch_env", "Env", id="switch_env"),
+        Binding("ctrl+o", "outbox", "Outbox", id="outbox", show=False),
+        Binding("ctrl+b", "browser", "Browser", id="browser", show=False),
+        Binding("ctrl+g", "external_editor", "$EDITOR", id="external_editor", show=False),
+        Binding("ctrl+n", "new_template", "New", id="new_template", show=False),
+        Binding("ctrl+f", "focus_filter", "Find", id="focus_filter", show=False),
+        Binding("ctrl+t", "toggle_sidebar", "List", id="toggle_sidebar", show=False),
+        Binding("ctrl+k", "skeleton", "Skeleton", id="skeleton", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    current: reactive[str | None] = reactive(None, init=False)
+    """Name of the template in the editors (None: the project has none)."""
+    compact: reactive[bool] = reactive(False)
+    """Narrow terminal: editor and preview stack vertically."""
+    sidebar_hidden: reactive[bool] = reactive(False)
+    """The template list is collapsed (very narrow terminal, or toggled)."""
+
+    def __init__(self, project: Project | Path | str, *, local: bool = False, env_name: str | None = None,
+                 watch: bool = True, connect: bool = True, browser: bool = True) -> None:
+        super().__init__()
+        self.project = project if isinstance(project, Project) else Project.load(project)
+        self.local = local
+        self.env_name = env_name or self.project.config.default_env
+        self.watch_files = watch
+        self.auto_connect = connect
+        self.use_browser = browser
+        # state owned here
+        self.fixture_name: str | None = None
+        self.lint: dict[str, list[Any]] = {}
+        self.states: dict[str, str] = {}
+        self.status_cache: dict[str, Any] = {}
+        self.ses: Any = None
+        self.local_server: Any = None
+        self.account: Any = None
+        self.env_description = "connecting…"
+        self._env_stack: ExitStack | None = None
+        self.last_good: Any = None
+        self.last_error: str | None = None
+        self.outbox_message: tuple[str, Any] | None = None
+        self.preview_server = PreviewServer()
+        self._browser_open = False
+        self._watcher: FolderWatcher | None = None
+        self._preview_seq = 0
+        self._applied_seq = 0
+        self._preview_running = False
+        self._preview_pending = False
+        self._lint_timer: Timer | None = None
+        self._lint_running = False
+        self._lint_pending = False
+        self._conflict_open = False
+        self._shown: dict[str, object] = {}
+        self.preview_listeners: list[Callable[[PreviewOutcome], None]] = []
+        self.attributes: list[AttributeRow] = []
+        keymap = self._config_keymap()
+        if keymap:
+            self.set_keymap(keymap)
+
+    # ------------------------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Static(id="header")
+        with Horizontal(id="main"):
+            yield TemplateList(id="sidebar")
+            with Vertical(id="edit-col"):
+                with TabbedContent(id="editor-tabs", initial="tab-html"):
+                    for part, label in EDITOR_TABS:
+                        with TabPane(label, id=f"tab-{part}"):
+                            if part == "data":
+                                yield DataPane(id="data-pane")
+                            else:
+                                yield PartEditor(part, language=PART_LANGUAGE[part], id=f"editor-{part}")
+                yield Static("", id="lint-line")
+            with Vertical(id="preview-col"):
+                yield Static("", id="preview-error")
+                with TabbedContent(id="preview-tabs", initial="pv-read"):
+                    for tab, label in PREVIEW_TABS:
+                        with TabPane(label, id=f"pv-{tab}"):
+                            yield LinesView(id=f"view-{tab}")
+        with Horizontal(id="progress-box"):
+            yield Static("", id="progress-label")
+            yield ProgressBar(id="progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#preview-error", Static).display = False
+        self.query_one("#progress-box").display = False
+        for view_id, text in (
+            ("ses", "Press F7 (SES render) to render this template with TestRenderEmailTemplate."),
+            ("parity", "Press F8 (parity) to compare the local render with SES's."),
+        ):
+            self.view(view_id).set_text(text)
+        self.editor("text").placeholder = "(no body.txt: generated from the HTML — type to write one)"
+        self._refresh_rows()
+        names = self.project.names
+        if names:
+            self.open_template(names[0])
+        else:
+            self._update_header()
+        self.query_one("#editor-html", PartEditor).focus()
+        if self.watch_files:
+            self._watcher = FolderWatcher(self.project.root,
+                                          lambda paths: self.post_message(FilesChanged(paths)))
+            self._watcher.start()
+        if self.auto_connect:
+            self.connect_environment(self.env_name, self.local)
+        self.lint_templates(None)
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+        self.preview_server.stop()
+        if self._env_stack is not None:
+            self._env_stack.close()
+
+    def on_resize(self, event: Resize) -> None:
+        self.compact = event.size.width < STACK_BELOW
+        if event.size.width < COLLAPSE_BELOW:
+            self.sidebar_hidden = True
+
+    def watch_compact(self, compact: bool) -> None:
+        self.screen.set_class(compact, "-compact")
+
+    def watch_sidebar_hidden(self, hidden: bool) -> None:
+        self.screen.set_class(hidden, "-no-sidebar")
+
+    # ------------------------------------------------------------------------------------ typed access
+    def editor(self, part: str) -> PartEditor:
+        return self.query_one(f"#editor-{part}", PartEditor)
+
+    @property
+    def editors(self) -> list[PartEditor]:
+        return [self.editor(part) for part in PARTS]
+
+    @property
+    def data_pane(self) -> DataPane:
+        return self.query_one(DataPane)
+
+    @property
+    def fixture_editor(self) -> PartEditor:
+        return self.data_pane.editor
+
+    @property
+    def template_list(self) -> TemplateList:
+        return self.query_one(TemplateList)
+
+    @property
+    def preview_tabs(self) -> TabbedContent:
+        return self.query_one("#preview-tabs", TabbedContent)
+
+    @property
+    def editor_tabs(self) -> TabbedContent:
+        return self.query_one("#editor-tabs", TabbedContent)
+
+    def view(self, tab: str) -> LinesView:
+        return self.query_one(f"#view-{tab}", LinesView)
+
+    @property
+    def visible_preview_tab(self) -> str:
+        active = self.preview_tabs.active or "pv-read"
+        return active.removeprefix("pv-")
+
+    @property
+    def template(self) -> EmailTemplate | None:
+        if self.current is None:
+            return None
+        return self.project.templates.get(self.current)
+
+    @property
+    def dirty_editors(self) -> list[PartEditor]:
+        return [e for e in (*self.editors, self.fixture_editor) if e.dirty]
+
+    @property
+    def is_dirty(self) -> bool:
+        return bool(self.dirty_editors)
+
+    # ------------------------------------------------------------------------------------ header/list
+    def _update_header(self) -> None:
+        root = self.project.root.name or str(self.project.root)
+        parts = [f"[b]ses-workbench[/b] · {root}"]
+        if self.current:
+            dirty = " [yellow]●[/]" if self.is_dirty else ""
+            fixture = f" · data: {self.fixture_name}" if self.fixture_name else ""
+            parts.append(f"[b]{self.current}[/b]{dirty}{fixture}")
+        env = f"env: [b]{self.env_name}[/b]"
+        if self.env_description:
+            env += f" ({self.env_description})"
+        parts.append(env)
+        account = self.account
+        if account is not None:
+            mode = "[yellow]sandbox[/]" if account.sandbox else "[green]production[/]"
+            left = account.remaining_24h
+            quota = "quota ∞" if left is None else f"quota {int(left)}/{int(account.max_24h_send)} left"
+            parts.append(f"{mode} · {quota}")
+        self.query_one("#header", Static).update("  ·  ".join(parts))
+
+    def _refresh_rows(self) -> None:
+        rows: list[TemplateRow] = []
+        for name in self.project.names:
+            diags = self.lint.get(name, [])
+            rows.append(TemplateRow(
+                name=name,
+                errors=sum(1 for d in diags if d.severity == "error"),
+                warnings=sum(1 for d in diags if d.severity != "error"),
+                dirty=name == self.current and self.is_dirty,
+                state=self.states.get(name, "unknown"),
+            ))
+        for name, state in sorted(self.states.items()):
+            if state == "remote-only" and name not in self.project.templates:
+                rows.append(TemplateRow(name=name, state=state, remote_only=True))
+        self.template_list.set_rows(rows, self.current)
+
+    # ------------------------------------------------------------------------------------ opening
+    @on(TemplateList.Selected)
+    def _template_selected(self, event: TemplateList.Selected) -> None:
+        if event.name == self.current:
+            return
+        if event.name not in self.project.templates:
+            self.notify(f"{event.name} exists only in {self.env_name}: pull it (F5) to edit it.")
+            return
+        self.switch_template(event.name)
+
+    def switch_template(self, name: str) -> None:
+        """Open another template, asking first when the current one has unsaved edits."""
+        if not self.is_dirty:
+            self.open_template(name)
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "save":
+                if self.save():
+                    self.open_template(name)
+            elif choice == "discard":
+                self.open_template(name)
+
+        self.push_screen(ChoiceScreen(f"Unsaved edits in {self.current}",
+                                      "Save them before opening another template?",
+                                      [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]),
+                         answer)
+
+    def open_template(self, name: str, fixture: str | None = None) -> None:
+        """Load a template's parts and a fixture into the editors and render it."""
+        tpl = self.project.templates[name]
+        self.current = name
+        self.outbox_message = None
+        for part in PARTS:
+            path = tpl.part_path(part)
+            try:
+                text = tpl.source(part)
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                text = None
+            self.editor(part).load(path, text)
+        fixtures = tpl.fixtures
+        if fixture is None or fixture not in fixtures:
+            fixture = "default" if "default" in fixtures else next(iter(fixtures), None)
+        self.load_fixture(fixture)
+        self.last_good = None
+        self.last_error = None
+        self._shown.clear()
+        self._apply_markers()
+        self._refresh_rows()
+        self._update_header()
+        self.request_preview()
+        self.schedule_lint(0.05)
+
+    def load_fixture(self, name: str | None) -> None:
+        tpl = self.template
+        assert tpl is not None
+        self.fixture_name = name
+        fixtures = tpl.fixtures
+        pane = self.data_pane
+        pane.set_fixtures(list(fixtures), name)
+        if name is None:
+            pane.editor.load(None, None)
+        else:
+            fx = fixtures[name]
+            pane.editor.load(fx.path, fx.text)
+        self._update_header()
+
+    @on(DataPane.FixtureChosen)
+    def _fixture_chosen(self, event: DataPane.FixtureChosen) -> None:
+        if event.name == self.fixture_name:
+            return
+        if self.fixture_editor.dirty:
+            self.save_fixture()
+        self.load_fixture(event.name)
+        self.request_preview()
+        self._apply_markers()
+
+    # ------------------------------------------------------------------------------------ editing
+    @on(TextArea.Changed)
+    def _text_changed(self, event: TextArea.Changed) -> None:
+        if not isinstance(event.text_area, PartEditor):
+            return
+        self.outbox_message = None
+        self._dirty_changed()
+        self.request_preview()
+        self.schedule_lint()
+
+    def _dirty_changed(self) -> None:
+        dirty_parts = {e.part for e in self.dirty_editors}
+        tabs = self.editor_tabs
+        for part, label in EDITOR_TABS:
+            key = "fixture" if part == "data" else part
+            tab = tabs.get_tab(f"tab-{part}")
+            tab.label = f"{label} ●" if key in dirty_parts else label  # type: ignore[assignment]
+        self._refresh_rows()
+        self._update_header()
+        self.refresh_bindings()
+
+    @on(TextArea.SelectionChanged)
+    def _cursor_moved(self, event: TextArea.SelectionChanged) -> None:
+        if isinstance(event.text_area, PartEditor):
+            self._show_lint_line(event.text_area)
+
+    def action_save(self) -> None:
+        self.save()
+
+    def save(self) -> bool:
+        """Write every dirty editor of the current template atomically; False when something failed."""
+        tpl = self.template
+        if tpl is None:
+            return True
+        ok = True
+        for editor in self.editors:
+            if not editor.dirty:
+                continue
+            try:
+                tpl.write_part(editor.part, editor.text)
+                editor.mark_saved()
+            except (WorkbenchError, OSError) as exc:
+                self.notify(f"Could not save {editor.part}: {exc}", severity="error")
+                ok = False
+        if self.fixture_editor.dirty:
+            ok = self.save_fixture() and ok
+        self._dirty_changed()
+        if ok:
+            self.notify(f"Saved {tpl.name}.", timeout=2)
+        self.schedule_lint(0.05)
+        self._refresh_local_state(tpl.name)
+        return ok
+
+    def save_fixture(self) -> bool:
+        tpl, name = self.template, self.fixture_name
+        if tpl is None or name is None:
+            return True
+        try:
+            tpl.write_fixture(name, self.fixture_editor.text)
+            self.fixture_editor.mark_saved()
+            return True
+        except (WorkbenchError, OSError) as exc:
+            self.notify(f"Could not save fixture {name}: {exc}", severity="error")
+            return False
+
+    def action_external_editor(self) -> None:
+        """Edit the current part (or fixture) in $EDITOR; the app suspends and resumes."""
+        editor = self._focused_editor()
+        if editor is None:
+            return
+        command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        suffix = editor.path.suffix if editor.path is not None else ".txt"
+        with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False, encoding="utf-8") as handle:
+            handle.write(editor.text)
+            temp = Path(handle.name)
+        try:
+            with self.suspend():
+                subprocess.call([*shlex.split(command), str(temp)])
+            text = temp.read_text(encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001 - no editor, suspend unsupported: say so, carry on
+            self.notify(f"Could not run {command}: {exc}", severity="error")
+            return
+        finally:
+            temp.unlink(missing_ok=True)
+        if text != editor.text:
+            editor.replace(text, (0, 0), editor.document.end)
+
+    def _focused_editor(self) -> PartEditor | None:
+        focused = self.focused
+        if isinstance(focused, PartEditor):
+            return focused
+        active = (self.editor_tabs.active or "tab-html").removeprefix("tab-")
+        return self.fixture_editor if active == "data" else self.editor(active)
+
+    # ------------------------------------------------------------------------------------ preview
+    def _snapshot(self) -> EditedTemplate | None:
+        tpl = self.template
+        if tpl is None:
+            return None
+        sources: dict[str, str | None] = {}
+        for editor in self.editors:
+            exists = editor.disk_text is not None
+            sources[editor.part] = editor.text if (exists or editor.text) else None
+        fixture = None
+        if self.fixture_name is not None and self.fixture_editor.path is not None:
+            fixture = BufferFixture(self.fixture_name, self.fixture_editor.path, self.fixture_editor.text)
+        return EditedTemplate(tpl, sources, fixture)
+
+    def request_preview(self) -> None:
+        """Render the editors' state: coalesced (one render in flight, the newest request wins)."""
+        if self._preview_running:
+            self._preview_pending = True
+            return
+        edited = self._snapshot()
+        if edited is None:
+            return
+        self._preview_running = True
+        self._preview_pending = False
+        self._preview_seq += 1
+        tab = self.visible_preview_tab
+        view = self.view(tab)
+        width = view.scrollable_content_region.width or 80
+        self._render_preview(self._preview_seq, edited, tab, width, self.outbox_message)
+
+    @work(thread=True, exit_on_error=False, group="preview")
+    def _render_preview(self, seq: int, edited: EditedTemplate, tab: str, width: int,
+                        outbox: tuple[str, Any] | None) -> None:
+        started = time.perf_counter()
+        outcome = PreviewOutcome(seq=seq, template=edited.name, fixture=self.fixture_name)
+        try:
+            outcome.rendered, outcome.extra = _render_job(edited, tab, width, outbox,
+                                                          sender=self.project.config.sender)
+        except Exception as exc:  # noqa: BLE001 - shown in the preview's error line
+            outcome.error = exc
+            try:
+                outcome.extra = {"attributes": _attributes(edited)}
+            except Exception:  # noqa: BLE001
+                outcome.extra = {}
+        outcome.elapsed_ms = (time.perf_counter() - started) * 1000
+        self.post_message(PreviewRendered(outcome))
+
+    @on(PreviewRendered)
+    def _preview_rendered(self, message: PreviewRendered) -> None:
+        outcome = message.outcome
+        self._preview_running = False
+        if outcome.seq > self._applied_seq and outcome.template == self.current:
+            self._applied_seq = outcome.seq
+            self._apply_preview(outcome)
+        if self._preview_pending:
+            self.request_preview()
+        for listener in list(self.preview_listeners):
+            listener(outcome)
+
+    def _apply_preview(self, outcome: PreviewOutcome) -> None:
+        extra = outcome.extra or {}
+        error_line = self.query_one("#preview-error", Static)
+        if "attributes" in extra:
+            self.attributes = extra["attributes"]
+            self.data_pane.set_attributes(self.attributes)
+        if outcome.error is not None:
+            self.last_error = _one_line(outcome.error)
+            error_line.update(f"✗ {self.last_error}")
+            error_line.display = True
+            self.data_pane.set_error(_fixture_error(outcome.error))
+            return
+        self.last_error = None
+        error_line.display = False
+        self.data_pane.set_error(None)
+        self.last_good = outcome.rendered
+        for tab, (lines, signature) in extra.get("views", {}).items():
+            self.view(tab).set_lines(lines, signature)
+            self._shown[tab] = signature
+        if self._browser_open and outcome.rendered is not None:
+            self.preview_server.publish(outcome.rendered.html)
+
+    @on(TabbedContent.TabActivated, "#preview-tabs")
+    def _preview_tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if self.visible_preview_tab in ("read", "html", "text", "mime"):
+            self.request_preview()
+
+    def on_resize_preview(self) -> None:
+        self.request_preview()
+
+    # ------------------------------------------------------------------------------------ lint
+    def schedule_lint(self, delay: float = 0.35) -> None:
+        """Lint the current template after a pause in typing (lint renders every fixture)."""
+        if self._lint_timer is not None:
+            self._lint_timer.stop()
+        self._lint_timer = self.set_timer(delay, self._lint_current)
+
+    def _lint_current(self) -> None:
+        if self._lint_running:
+            self._lint_pending = True
+            return
+        edited = self._snapshot()
+        if edited is None:
+            return
+        self._lint_running = True
+        self._lint_one(edited)
+
+    @work(thread=True, exit_on_error=False, group="lint")
+    def _lint_one(self, edited: EditedTemplate) -> None:
+        from ses_workbench.lint import lint_template
+
+        try:
+            diags = lint_template(edited, config=self.project.config)
+        finally:
+            self.call_from_thread(self._lint_finished)
+        self.post_message(LintDone([edited.name], diags))
+
+    def _lint_finished(self) -> None:
+        self._lint_running = False
+        if self._lint_pending:
+            self._lint_pending = False
+            self._lint_current()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lint-all")
+    def lint_templates(self, names: list[str] | None, announce: bool = False) -> None:
+        from ses_workbench.lint import lint_project
+
+        diags = lint_project(self.project, names)
+        done = names if names is not None else self.project.names
+        self.post_message(LintDone(list(done), diags, announce))
+
+    def action_lint_all(self) -> None:
+        self.lint_templates(None, announce=True)
+
+    @on(LintDone)
+    def _lint_done(self, message: LintDone) -> None:
+        by_name: dict[str, list[Any]] = {name: [] for name in message.names}
+        for diag in message.diagnostics:
+            if diag.template in by_name:
+                by_name[diag.template].append(diag)
+        self.lint.update(by_name)
+        self._apply_markers()
+        self._refresh_rows()
+        if message.announce:
+            errors = sum(1 for d in message.diagnostics if d.severity == "error")
+            warnings = len(message.diagnostics) - errors
+            self.notify(f"Lint: {errors} errors, {warnings} warnings in {len(message.names)} templates.",
+                        severity="error" if errors else "information")
+
+    def _apply_markers(self) -> None:
+        diags = self.lint.get(self.current or "", [])
+        for editor in (*self.editors, self.fixture_editor):
+            if editor.path is None:
+                editor.set_markers([])
+                continue
+            path = str(editor.path)
+            markers = [Marker(d.line - 1, d.column - 1, d.severity, d.message) for d in diags
+                       if d.path == path and (d.fixture is None or d.fixture == self.fixture_name
+                                              or editor is self.fixture_editor)]
+            editor.set_markers(markers)
+        focused = self._focused_editor()
+        if focused is not None:
+            self._show_lint_line(focused)
+
+    def _show_lint_line(self, editor: PartEditor) -> None:
+        line = self.query_one("#lint-line", Static)
+        here = editor.markers_at(editor.cursor_location[0])
+        diags = self.lint.get(self.current or "", [])
+        if here:
+            marker = here[0]
+            icon = "✗" if marker.severity == "error" else "!"
+            line.update(f"{icon} {marker.line + 1}:{marker.column + 1} {marker.message}")
+            line.set_class(marker.severity == "error", "-error")
+        elif diags:
+            errors = sum(1 for d in diags if d.severity == "error")
+            line.update(f"{errors} errors, {len(diags) - errors} warnings in {self.current} "
+                        f"(marked lines; fixture {self.fixture_name or '-'})")
+            line.set_class(errors > 0, "-error")
+        else:
+            line.update("✓ lint clean" if self.current in self.lint else "")
+            line.set_class(False, "-error")
+
+    # ------------------------------------------------------------------------------------ watching
+    @on(FilesChanged)
+    def _files_changed(self, message: FilesChanged) -> None:
+        before = set(self.project.names)
+        structural = any(_is_structural(path, self.project.root) for path in message.paths)
+        if structural:
+            try:
+                self.project.reload()
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                return
+        after = set(self.project.names)
+        if self.current is not None and self.current not in after:
+            self.notify(f"{self.current} was removed on disk.", severity="warning")
+            self.current = None
+            names = self.project.names
+            if names:
+                self.open_template(names[0])
+        elif self.current is not None:
+            self._sync_editors_with_disk()
+        changed = sorted({name for name in after for path in message.paths
+                          if _under(path, self.project.root / name)} | (after - before))
+        if changed:
+            self.lint_templates(changed)
+            for name in changed:
+                self._refresh_local_state(name)
+        self._refresh_rows()
+
+    def _sync_editors_with_disk(self) -> None:
+        """Take external edits into clean editors; ask when an editor with unsaved edits changed on disk."""
+        tpl = self.template
+        if tpl is None:
+            return
+        conflicts: list[tuple[PartEditor, str | None]] = []
+        changed = False
+        for editor in self.editors:
+            try:
+                disk = tpl.source(editor.part)
+            except WorkbenchError:
+                continue
+            changed |= self._reconcile(editor, disk, conflicts)
+        fixtures = tpl.fixtures
+        if self.fixture_name not in fixtures:
+            self.load_fixture("default" if "default" in fixtures else next(iter(fixtures), None))
+            changed = True
+        else:
+            self.data_pane.set_fixtures(list(fixtures), self.fixture_name)
+            if self.fixture_name is not None:
+                fx_path = fixtures[self.fixture_name].path
+                try:
+                    disk_fx: str | None = fx_path.read_text(encoding="utf-8-sig")
+                except OSError:
+                    disk_fx = None
+                changed |= self._reconcile(self.fixture_editor, disk_fx, conflicts)
+        if changed:
+            self._dirty_changed()
+            self.request_preview()
+        if conflicts:
+            self._ask_conflict(conflicts)
+
+    def _reconcile(self, editor: PartEditor, disk: str | None,
+                   conflicts: list[tuple[PartEditor, str | None]]) -> bool:
+        if disk == editor.disk_text:
+            return False
+        if not editor.dirty:
+            editor.load(editor.path, disk, keep_cursor=True)
+            return True
+        if disk == editor.text:  # someone saved exactly what we have
+            editor.mark_saved()
+            return True
+        conflicts.append((editor, disk))
+        return False
+
+    def _ask_conflict(self, conflicts: list[tuple[PartEditor, str | None]]) -> None:
+        if self._conflict_open:
+            return
+        self._conflict_open = True
+        files = ", ".join(str(e.path.name) if e.path else e.part for e, _ in conflicts)
+
+        def answer(choice: str | None) -> None:
+            self._conflict_open = False
+            for editor, disk in conflicts:
+                if choice == "theirs":
+                    editor.load(editor.path, disk, keep_cursor=True)
+                elif choice == "both":
+                    copy = self._save_copy(editor, disk)
+                    editor.disk_text = disk
+                    self.notify(f"Kept your edits; the version on disk was copied to {copy}.", timeout=8)
+                else:  # mine (also on escape): keep the buffer; the next save overwrites the file
+                    editor.disk_text = disk
+            self._dirty_changed()
+            self.request_preview()
+
+        self.push_screen(ChoiceScreen(
+            "Changed on disk while you were editing",
+            f"{files} changed outside the app, and you have unsaved edits. Which should stay?",
+            [("mine", "Keep mine"), ("theirs", "Take theirs"), ("both", "Keep both")]), answer)
+
+    def _save_copy(self, editor: PartEditor, disk: str | None) -> Path:
+        from ses_workbench.project import atomic
+
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        name = editor.path.name if editor.path else editor.part
+        target = self.project.state_dir / "conflicts" / (self.current or "template") / f"{stamp}-{name}"
+        atomic.write_text(target, disk or "")
+        return target
+
+    # ------------------------------------------------------------------------------------ templates
+    def action_new_template(self) -> None:
+        def create(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                self.project.create_template(
+                    name, TemplateContent(subject=f"{name} subject", html="<p>Hello {{name}}</p>\n"),
+                    fixtures={"default": '{\n  "name": "Ada"\n}\n'})
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._refresh_rows()
+            self.switch_template(name)
+            self.lint_templates([name])
+
+        self.push_screen(PromptScreen("New template name", placeholder="letters, digits, _ and -"), create)
+
+    def action_duplicate_template(self) -> None:
+        source = self.current
+        if source is None:
+            return
+
+        def duplicate(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                self.project.duplicate_template(source, name)
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._refresh_rows()
+            self.switch_template(name)
+            self.lint_templates([name])
+
+        self.push_screen(PromptScreen(f"Duplicate {source} as", f"{source}-copy"), duplicate)
+
+    def action_rename_template(self) -> None:
+        old = self.current
+        if old is None:
+            return
+        if self.is_dirty:
+            self.notify("Save or discard your edits before renaming.", severity="warning")
+            return
+
+        def rename(name: str | None) -> None:
+            if not name or name == old:
+                return
+            try:
+                self.project.rename_template(old, name)
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.lint.pop(old, None)
+            self.open_template(name, self.fixture_name)
+            self.lint_templates([name])
+
+        self.push_screen(PromptScreen(f"Rename {old} to", old), rename)
+
+    def action_delete_template(self) -> None:
+        name = self.current
+        if name is None:
+            return
+
+        def delete(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                where = self.project.delete_template(name)
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.lint.pop(name, None)
+            self.current = None
+            for editor in (*self.editors, self.fixture_editor):
+                editor.load(None, None)
+            names = self.project.names
+            if names:
+                self.open_template(names[0])
+            self._refresh_rows()
+            self.notify(f"Moved {name} to {where}.")
+
+        self.push_screen(ConfirmScreen(f"Delete template {name}?",
+                                       "The folder moves to .ses-workbench/trash/ (nothing is pushed).",
+                                       yes="Delete", danger=True), delete)
+
+    # ------------------------------------------------------------------------------------ fixtures
+    def action_new_fixture(self) -> None:
+        self._new_fixture("{\n}\n", "New fixture name")
+
+    def action_duplicate_fixture(self) -> None:
+        self._new_fixture(self.fixture_editor.text, f"Duplicate {self.fixture_name} as",
+                          f"{self.fixture_name}-copy" if self.fixture_name else "")
+
+    def _new_fixture(self, text: str, title: str, value: str = "") -> None:
+        tpl = self.template
+        if tpl is None:
+            return
+
+        def create(name: str | None) -> None:
+            if not name:
+                return
+            if name in tpl.fixtures:
+                self.notify(f"{tpl.name} already has a fixture {name!r}.", severity="error")
+                return
+            try:
+                if self.fixture_editor.dirty:
+                    self.save_fixture()
+                tpl.write_fixture(name, text)
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.load_fixture(name)
+            self.request_preview()
+
+        self.push_screen(PromptScreen(title, value), create)
+
+    def action_delete_fixture(self) -> None:
+        tpl, name = self.template, self.fixture_name
+        if tpl is None or name is None:
+            return
+
+        def delete(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                tpl.delete_fixture(name)
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            fixtures = tpl.fixtures
+            self.load_fixture("default" if "default" in fixtures else next(iter(fixtures), None))
+            self.request_preview()
+
+        self.push_screen(ConfirmScreen(f"Delete fixture {name}?", "It moves to .ses-workbench/trash/.",
+                                       yes="Delete", danger=True), delete)
+
+    def action_skeleton(self) -> None:
+        """Fill the fixture with every attribute the template references (existing values kept)."""
+        editor = self.fixture_editor
+        if self.template is None:
+            return
+        try:
+            data = json.loads(editor.text) if editor.text.strip() else {}
+        except json.JSONDecodeError as exc:
+            self.notify(f"Fix the JSON first (line {exc.lineno}, column {exc.colno}).", severity="error")
+            return
+        if not isinstance(data, dict):
+            data = {}
+        paths = [(row.segments, row.is_list) for row in self.attributes]
+        filled = fill_skeleton(data, paths)
+        text = json.dumps(filled, indent=2, ensure_ascii=False) + "\n"
+        if self.fixture_name is None:
+            try:
+                self.template.write_fixture("default", text)
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.load_fixture("default")
+        elif text != editor.text:
+            editor.replace(text, (0, 0), editor.document.end)
+        self.editor_tabs.active = "tab-data"
+        self.request_preview()
+
+    @on(DataPane.Action)
+    def _data_action(self, event: DataPane.Action) -> None:
+        self.run_action(event.action)
+
+    # ------------------------------------------------------------------------------------ browser
+    def action_browser(self) -> None:
+        url = self.preview_server.start()
+        self._browser_open = True
+        if self.last_good is not None:
+            self.preview_server.publish(self.last_good.html)
+        self.notify(f"Preview page: {url} (reloads on every change)", timeout=8)
+        if self.use_browser:
+            self._open_url(url)
+
+    @work(thread=True, exit_on_error=False, group="browser")
+    def _open_url(self, url: str) -> None:
+        webbrowser.open(url, new=2)
+
+    # ------------------------------------------------------------------------------------ misc actions
+    def action_focus_filter(self) -> None:
+        self.sidebar_hidden = False
+        self.template_list.filter_input.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar_hidden = not self.sidebar_hidden
+
+    def action_help(self) -> None:
+        from ses_workbench.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.key_table()))
+
+    def key_table(self) -> list[tuple[str, str, str]]:
+        """(keys, title, help) for every action, with keymap overrides applied."""
+        keys: dict[str, str] = {}
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.id:
+                keys[binding.action] = self._keymap.get(binding.id, binding.key)
+        keys.setdefault("duplicate_template", "c (in list)")
+        keys.setdefault("rename_template", "r (in list)")
+        keys.setdefault("delete_template", "delete (in list)")
+        return [(keys.get(info.action, "palette"), info.title, info.help) for info in ACTIONS]
+
+    async def action_quit(self) -> None:
+        if not self.is_dirty:
+            self.exit(0)
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "save":
+                if self.save():
+                    self.exit(0)
+            elif choice == "discard":
+                self.exit(0)
+
+        files = ", ".join(e.path.name if e.path else e.part for e in self.dirty_editors)
+        self.push_screen(ChoiceScreen("Quit with unsaved edits?", f"Unsaved: {files}",
+                                      [("save", "Save and quit"), ("discard", "Quit without saving"),
+                                       ("cancel", "Cancel")]), answer)
+
+    # ------------------------------------------------------------------------------------ palette
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in SES_ACTIONS:
+            if self.ses is None:
+                return False
+            if action in ("push", "diff", "send", "remote_render", "parity", "pull"):
+                return self.current is not None
+        if action == "save":
+            return self.is_dirty
+        if action == "outbox":
+            return self.local_server is not None
+        if action in ("duplicate_template", "rename_template", "delete_template", "external_editor",
+                      "new_fixture", "skeleton", "browser"):
+            return self.current is not None
+        if action in ("duplicate_fixture", "delete_fixture"):
+            return self.fixture_name is not None
+        return True
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        keys = {title: key for key, title, _ in self.key_table()}
+        for info in ACTIONS:
+            if self.check_action(info.action, ()) is False:
+                continue
+            key = keys.get(info.title, "")
+            help_text = f"{info.help}  [{key}]" if key and key != "palette" else info.help
+            yield SystemCommand(info.title, help_text, _runner(self, info.action))
+        yield from super().get_system_commands(screen)
+
+    # ------------------------------------------------------------------------------------ errors
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where a failed worker becomes a notification (one line, app stays usable)."""
+        if event.state is not WorkerState.ERROR:
+            return
+        worker = event.worker
+        if worker.group == "preview":
+            self._preview_running = False
+        elif worker.group == "lint":
+            self._lint_running = False
+        self.notify(_one_line(worker.error), title=_worker_title(worker.group), severity="error",
+                    timeout=8)
+
+    @on(Notice)
+    def _notice(self, message: Notice) -> None:
+        self.notify(message.text, severity=message.severity)  # type: ignore[arg-type]
+
+    def _config_keymap(self) -> dict[str, str]:
+        extra = getattr(self.project.config, "extra", {}) or {}
+        tui = extra.get("tui", {}) if isinstance(extra, dict) else {}
+        keymap = tui.get("keymap", {}) if isinstance(tui, dict) else {}
+        return {str(k): str(v) for k, v in keymap.items()} if isinstance(keymap, dict) else {}
+
+
+# ---------------------------------------------------------------------------------------- helpers
+def _runner(app: WorkbenchApp, action: str) -> Callable[[], Any]:
+    async def run() -> None:
+        await app.run_action(action)
+
+    return run
+
+
+def _render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,
+                *, sender: str | None) -> tuple[Any, dict[str, Any]]:
+    """Worker body: render the edited template and build the lines of the visible preview tab."""
+    from ses_workbench.render import render_template
+
+    fixture = edited.edited_fixture()
+    if outbox is not None:
+        rendered = outbox[1]
+        banner = f"outbox: {outbox[0]}"
+    else:
+        rendered = render_template(edited, fixture=fixture if fixture is not None else None)
+        banner = None
+    extra: dict[str, Any] = {"attributes": _attributes(edited)}
+    views: dict[str, tuple[list[Any], object]] = {}
+    if tab == "read":
+        signature = ("read", rendered.subject, rendered.html, width, banner)
+        views[tab] = (reading.reading_lines(rendered.subject, rendered.html, width, banner=banner), signature)
+    elif tab == "html":
+        views[tab] = (reading.syntax_lines(rendered.html, "html"), ("html", rendered.html))
+    elif tab == "text":
+        text = rendered.text if rendered.text is not None else "(this template has no text part)"
+        views[tab] = (reading.plain_lines(text), ("text", text))
+    elif tab == "mime" and getattr(rendered, "raw", None) is not None:
+        views[tab] = (reading.mime_header_lines(rendered.raw), ("mime-raw", rendered.raw))
+    elif tab == "mime":
+        from ses_workbench.mime import build_mime
+
+        mime = build_mime(rendered, sender=sender or "sender@example.com", to="recipient@example.com")
+        views[tab] = (reading.mime_header_lines(mime),
+                      ("mime", rendered.subject, rendered.html, rendered.text))
+    extra["views"] = views
+    return rendered, extra
+
+
+def _attributes(edited: EditedTemplate) -> list[AttributeRow]:
+    """The attributes the template uses, each marked present/missing for the edited fixture."""
+    from ses_workbench.render import compile_content
+
+    content = edited.compose(validate=False)
+    compiled = compile_content(content)
+    fixture = edited.edited_fixture()
+    data = None
+    if fixture is not None and fixture.error is None:
+        data = fixture.data
+    rows: dict[str, AttributeRow] = {}
+    for part, ref in compiled.references():
+        if ref.path.startswith("@") or "@" in ref.path or ref.kind in ("partial", "unknown-helper"):
+            continue
+        if ref.path in ("this", ".", "amazonSESUnsubscribeUrl") or not ref.segments:
+            continue
+        is_list = ref.kind == "block" and not ref.required
+        present = data is not None and walk_present(data, tuple(ref.segments))
+        existing = rows.get(ref.path)
+        if existing is None:
+            rows[ref.path] = AttributeRow(ref.path, tuple(ref.segments), ref.required and not ref.conditional,
+                                          ref.conditional, present, {part}, is_list)
+        else:
+            rows[ref.path] = AttributeRow(
+                ref.path, existing.segments, existing.required or (ref.required and not ref.conditional),
+                existing.conditional and ref.conditional, present, existing.parts | {part},
+                existing.is_list or is_list)
+    return list(rows.values())
+
+
+def _fixture_error(error: BaseException) -> str | None:
+    from ses_workbench.project import FixtureError
+
+    if isinstance(error, FixtureError):
+        where = f"line {error.line}, column {error.column}: " if error.line else ""
+        return f"{where}{error.message}"
+    return None
+
+
+def _one_line(error: BaseException | None) -> str:
+    if error is None:
+        return "unknown error"
+    text = str(error).strip() or type(error).__name__
+    return " ".join(text.split())[:300]
+
+
+def _worker_title(group: str) -> str:
+    return {"preview": "Preview", "lint": "Lint", "lint-all": "Lint"}.get(group, "SES")
+
+
+def _is_structural(path: Path, root: Path) -> bool:
+    """A change that may add/remove/rename templates or change config/layouts (rescan the project)."""
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return True
+    if len(rel.parts) <= 1:
+        return True  # a folder at the root, or ses-workbench.toml
+    if rel.parts[0] == "_layouts":
+        return True
+    return len(rel.parts) == 2 and not path.exists() or not (root / rel.parts[0]).is_dir()
+
+
+def _under(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False

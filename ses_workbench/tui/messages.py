@@ -1,0 +1,104 @@
+"""Messages that cross widgets: posted by workers and threads, handled by the app, which owns the state.
+
+Workers never touch widgets; they post one of these and an ``@on`` handler updates the screen. Messages
+that belong to one widget are nested in that widget instead (``TemplateList.Selected`` ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual.message import Message
+
+
+class FilesChanged(Message):
+    """The watcher saw files change under the project root (one message per batch)."""
+
+    def __init__(self, paths: set[Path]) -> None:
+        self.paths = paths
+        super().__init__()
+
+    def can_replace(self, message: Message) -> bool:  # noqa: D401 - textual hook
+        """Coalesce: a newer batch queued behind this one replaces it, carrying both sets of paths."""
+        if isinstance(message, FilesChanged):
+            message.paths |= self.paths
+            return True
+        return False
+
+
+@dataclass
+class PreviewOutcome:
+    """What one preview render produced: the rendered email or the error (the last good one stays)."""
+
+    seq: int
+    template: str
+    fixture: str | None
+    rendered: Any = None           # ses_workbench.render.RenderedEmail
+    error: BaseException | None = None
+    elapsed_ms: float = 0.0
+    extra: dict[str, Any] | None = None   # views (tab -> (lines, signature)), attributes
+
+
+class PreviewRendered(Message):
+    """A preview render finished (successfully or not); stale ones are dropped by sequence number."""
+
+    def __init__(self, outcome: PreviewOutcome) -> None:
+        self.outcome = outcome
+        super().__init__()
+
+
+class SesConnected(Message):
+    """The SES environment is open (client ready); ``account`` is GetAccount's answer, or None."""
+
+    def __init__(self, env_name: str, client: Any, account: Any, description: str, *,
+                 stack: Any = None, server: Any = None) -> None:
+        self.env_name = env_name
+        self.client = client
+        self.account = account
+        self.description = description
+        self.stack = stack      # ExitStack holding the environment open (closes the local endpoint)
+        self.server = server    # LocalSes when the embedded endpoint runs, else None
+        super().__init__()
+
+
+class SesStatus(Message):
+    """Per-template deployment status for the current environment (name -> sync.TemplateStatus)."""
+
+    def __init__(self, env_name: str, states: dict[str, Any]) -> None:
+        self.env_name = env_name
+        self.states = states
+        super().__init__()
+
+
+class LintDone(Message):
+    """Lint results for some templates (``names``), every diagnostic in ``diagnostics``."""
+
+    def __init__(self, names: list[str], diagnostics: list[Any], announce: bool = False) -> None:
+        self.names = names
+        self.diagnostics = diagnostics
+        self.announce = announce
+        super().__init__()
+
+
+class SesPanel(Message):
+    """A remote render or parity result to show in a preview tab (``tab`` = "ses" | "parity")."""
+
+    def __init__(self, tab: str, template: str, body: str, ok: bool = True, *,
+                 lines: list[Any] | None = None) -> None:
+        self.lines = lines      # pre-rendered Strips (built in the worker), or None to show ``body``
+        self.tab = tab
+        self.template = template
+        self.body = body
+        self.ok = ok
+        super().__init__()
+
+
+class Notice(Message):
+    """A one-line notification from a worker (errors: severity="error")."""
+
+    def __init__(self, text: str, severity: str = "information") -> None:
+        self.text = text
+        self.severity = severity
+        super().__init__()

@@ -1,0 +1,406 @@
+"""The SES half of the workbench: environment, status, push, diff, pull, send, remote render, parity.
+
+Every call into ``ses_workbench.ses`` runs in a thread worker
+(``@work(thread=True, exclusive=True, exit_on_error=False, group=...)``); a worker never touches a
+widget: it posts a message, or — for the one confirmation a flow needs — waits on a modal through
+:meth:`SesMixin._ask` (the thread blocks, the event loop does not). Errors surface once, as a one-line
+notification, in ``WorkbenchApp.on_worker_state_changed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.screen import Screen
+
+from ses_workbench.tui import reading
+from ses_workbench.tui.messages import Notice, SesConnected, SesPanel, SesStatus
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_workbench.tui.app import WorkbenchApp
+
+
+class SesProgress:
+    """Progress callback for the core (``progress(done, total, name)``), forwarded to the progress bar."""
+
+    def __init__(self, app: WorkbenchApp, label: str) -> None:
+        self.app = app
+        self.label = label
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        self.app.call_from_thread(self.app.show_progress, self.label, done, total, name)
+
+
+class SesMixin:
+    """Mixed into :class:`~ses_workbench.tui.app.WorkbenchApp` (handlers found by name: ``on_ses_*``)."""
+
+    # ------------------------------------------------------------------------------------ environment
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-connect")
+    def connect_environment(self: WorkbenchApp, env_name: str, local: bool = False) -> None:
+        """Open ``env_name`` (starting the embedded endpoint when local or without credentials)."""
+        from ses_workbench.ses.client import open_environment
+
+        stack = ExitStack()
+        try:
+            client, server = stack.enter_context(
+                open_environment(self.project, env_name, True if local else None))
+            account = client.get_account(refresh=True)
+        except BaseException:
+            stack.close()
+            raise
+        description = "local endpoint" if server is not None else client.describe()
+        self.post_message(SesConnected(env_name, client, account, description, stack=stack, server=server))
+
+    def on_ses_connected(self: WorkbenchApp, message: SesConnected) -> None:
+        old = self._env_stack
+        self._env_stack = message.stack
+        self.ses = message.client
+        self.local_server = message.server
+        self.account = message.account
+        self.env_name = message.env_name
+        self.env_description = message.description
+        self.states = {}
+        self.status_cache = {}
+        if old is not None:
+            old.close()
+        self._update_header()
+        self._refresh_rows()
+        self.refresh_bindings()
+        self.refresh_status()
+
+    def action_switch_env(self: WorkbenchApp) -> None:
+        envs = self.project.config.environments
+        choices = [(name, f"{name}{' (local)' if env.local else ''}") for name, env in envs.items()]
+        if all(not env.local for env in envs.values()):
+            choices.append(("__local__", "local endpoint"))
+
+        def chosen(name: str | None) -> None:
+            if not name or name == self.env_name:
+                return
+            self.ses = None
+            self.account = None
+            self.env_description = "connecting…"
+            self._update_header()
+            self.refresh_bindings()
+            if name == "__local__":
+                self.connect_environment(self.project.config.default_env, True)
+            else:
+                self.connect_environment(name, False)
+
+        from ses_workbench.tui.screens.dialogs import ChoiceScreen
+
+        self.push_screen(ChoiceScreen("Switch environment", f"Now: {self.env_name}", choices), chosen)
+
+    # ------------------------------------------------------------------------------------ status
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-status")
+    def refresh_status(self: WorkbenchApp, names: list[str] | None = None) -> None:
+        """Deployment state of every template (one paced GetEmailTemplate each)."""
+        from ses_workbench.ses import sync
+
+        client = self.ses
+        if client is None:
+            return
+        statuses = sync.status(client, self.project, names)
+        self.post_message(SesStatus(client.environment.name, {s.name: s for s in statuses}))
+
+    def on_ses_status(self: WorkbenchApp, message: SesStatus) -> None:
+        if self.ses is None or message.env_name != self.ses.environment.name:
+            return
+        for name, status in message.states.items():
+            self.status_cache[name] = status
+            self.states[name] = str(status.state)
+        self._refresh_rows()
+
+    def _refresh_local_state(self: WorkbenchApp, name: str) -> None:
+        """Re-classify one template after a local change, from the last known remote hash (no SES call)."""
+        status = self.status_cache.get(name)
+        if status is None or name not in self.project.templates:
+            return
+        self._reclassify(name, status)
+
+    @work(thread=True, exit_on_error=False, group="local-state")
+    def _reclassify(self: WorkbenchApp, name: str, status: Any) -> None:
+        from ses_workbench.ses import sync
+
+        classify = getattr(sync, "classify", None) or sync._classify
+        try:
+            local = self.project.get(name).compose()
+        except Exception:  # noqa: BLE001 - does not compose: that is a state too
+            local = None
+        state = classify(local, status.remote, status.baseline_hash) if local is not None else \
+            sync.State.ERROR
+        status.state = state
+        self.post_message(SesStatus(self.ses.environment.name if self.ses else "", {name: status}))
+
+    # ------------------------------------------------------------------------------------ progress
+    def show_progress(self: WorkbenchApp, label: str, done: int, total: int, name: str) -> None:
+        from textual.widgets import ProgressBar, Static
+
+        box = self.query_one("#progress-box")
+        box.display = True
+        self.query_one("#progress-label", Static).update(f"{label}: {name}" if name else label)
+        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
+
+    def hide_progress(self: WorkbenchApp) -> None:
+        self.query_one("#progress-box").display = False
+
+    async def _ask_async(self: WorkbenchApp, screen: Screen[Any]) -> Any:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+        def done(value: Any) -> None:
+            if not future.done():
+                future.set_result(value)
+
+        await self.push_screen(screen, done)
+        return await future
+
+    def _ask(self: WorkbenchApp, screen: Screen[Any]) -> Any:
+        """From a thread worker: show a modal and block this thread (not the app) until it is dismissed."""
+        return self.call_from_thread(self._ask_async, screen)
+
+    # ------------------------------------------------------------------------------------ push
+    def action_push(self: WorkbenchApp) -> None:
+        if self.current is None:
+            return
+        if self.is_dirty and not self.save():
+            return
+        self._push([self.current])
+
+    def action_push_all(self: WorkbenchApp) -> None:
+        if self.is_dirty and not self.save():
+            return
+        self._push(None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-push")
+    def _push(self: WorkbenchApp, names: list[str] | None) -> None:
+        from ses_workbench.ses import sync
+        from ses_workbench.tui.screens.diff import DiffScreen
+
+        client = self.ses
+        if client is None:
+            return
+        try:
+            plan = sync.plan_push(client, self.project, names, progress=SesProgress(self, "Planning push"))
+        finally:
+            self.call_from_thread(self.hide_progress)
+        if not plan.changes and not plan.refused:
+            self.post_message(Notice(f"Nothing to push: {plan.summary()}"))
+            return
+        diffs = [item.diff for item in plan.items if item.diff is not None and item.action != "skip"]
+        refusals = [f"{item.name}: {item.reason}" for item in plan.refused]
+        drifted = [item.name for item in plan.refused if item.state is not None and item.state.drifted]
+        answer = self._ask(DiffScreen(
+            f"Push to {plan.environment}", diffs, summary=plan.summary(), refusals=refusals,
+            confirm=f"Push {len(plan.changes)}" if plan.changes else None,
+            force="Force push (backup kept)" if drifted else None))
+        if answer not in ("push", "force"):
+            self.post_message(Notice("Push cancelled."))
+            return
+        if answer == "force":
+            plan = sync.plan_push(client, self.project, names, force=True)
+        try:
+            result = sync.execute_push(client, self.project, plan, progress=SesProgress(self, "Pushing"))
+        finally:
+            self.call_from_thread(self.hide_progress)
+        pushed = [item.name for item in result.pushed]
+        failed = [f"{item.name}: {item.error}" for item in result.failed]
+        if failed:
+            self.post_message(Notice(f"Push failed for {failed[0]}" + (
+                f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""), "error"))
+        if pushed:
+            self.post_message(Notice(f"Pushed {', '.join(pushed)} to {plan.environment}."))
+        self.refresh_status_after(pushed + [item.name for item in plan.refused])
+
+    def refresh_status_after(self: WorkbenchApp, names: list[str]) -> None:
+        if names:
+            self.call_from_thread(self.refresh_status, names)
+
+    # ------------------------------------------------------------------------------------ diff
+    def action_diff(self: WorkbenchApp) -> None:
+        if self.current is not None:
+            self._diff([self.current])
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-diff")
+    def _diff(self: WorkbenchApp, names: list[str]) -> None:
+        from ses_workbench.ses import sync
+        from ses_workbench.tui.screens.diff import DiffScreen
+
+        client = self.ses
+        if client is None:
+            return
+        try:
+            diffs = sync.diff(client, self.project, names, progress=SesProgress(self, "Diff"))
+        finally:
+            self.call_from_thread(self.hide_progress)
+        note = " (saved files; unsaved edits are not included)" if self.is_dirty else ""
+        self._ask(DiffScreen(f"{client.environment.name} → local{note}", diffs,
+                             summary="; ".join(d.summary for d in diffs)))
+
+    # ------------------------------------------------------------------------------------ pull
+    def action_pull(self: WorkbenchApp) -> None:
+        if self.current is not None:
+            self._pull([self.current])
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-pull")
+    def _pull(self: WorkbenchApp, names: list[str]) -> None:
+        from ses_workbench.ses import sync
+        from ses_workbench.tui.screens.dialogs import ConfirmScreen
+
+        client = self.ses
+        if client is None:
+            return
+        plan = sync.pull(client, self.project, names, dry_run=True)
+        changes = [i for i in plan.items if i.action in ("create", "update")]
+        refused = plan.refused
+        if not changes and not refused:
+            self.post_message(Notice("Nothing to pull: " + "; ".join(
+                f"{i.name}: {i.reason}" for i in plan.items)))
+            return
+        force = False
+        if refused:
+            body = "\n".join(f"{i.name}: {i.reason}" for i in refused)
+            if not self._ask(ConfirmScreen("Pull over local changes?",
+                                           body + "\n\nThe local files will be overwritten.",
+                                           yes="Overwrite local", danger=True)):
+                return
+            force = True
+        elif not self._ask(ConfirmScreen(f"Pull from {client.environment.name}?",
+                                         "\n".join(f"{i.name}: {i.action} ({i.reason})" for i in changes),
+                                         yes="Pull")):
+            return
+        result = sync.pull(client, self.project, names, force=force)
+        errors = [f"{i.name}: {i.error}" for i in result.items if i.error]
+        if errors:
+            self.post_message(Notice(f"Pull failed: {errors[0]}", "error"))
+        pulled = [i.name for i in result.pulled]
+        if pulled:
+            self.post_message(Notice(f"Pulled {', '.join(pulled)}."))
+        self.refresh_status_after(pulled)
+
+    # ------------------------------------------------------------------------------------ remote render
+    def action_remote_render(self: WorkbenchApp) -> None:
+        if self.current is None:
+            return
+        self.preview_tabs.active = "pv-ses"
+        self.view("ses").set_text("Rendering through SES…")
+        width = self.view("ses").scrollable_content_region.width or 80
+        self._remote_render(self.current, self.fixture_name, width)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-render")
+    def _remote_render(self: WorkbenchApp, name: str, fixture: str | None, width: int) -> None:
+        from ses_workbench.ses import remote
+        from ses_workbench.ses.errors import BadRequest
+
+        client = self.ses
+        if client is None:
+            return
+        try:
+            result = remote.remote_render(client, self.project, name, fixture)
+        except BadRequest as exc:
+            self.post_message(SesPanel("ses", name, f"SES refused to render: {exc}", ok=False))
+            return
+        banner = (f"SES TestRenderEmailTemplate · {name} · fixture {result.fixture}"
+                  + (" · scratch copy of local content" if result.scratch else ""))
+        lines = reading.reading_lines(result.subject or "", result.html or "", width, banner=banner)
+        self.post_message(SesPanel("ses", name, "", lines=lines))
+
+    def on_ses_panel(self: WorkbenchApp, message: SesPanel) -> None:
+        view = self.view(message.tab)
+        if message.lines is not None:
+            view.set_lines(message.lines, None)
+        else:
+            view.set_text(message.body)
+        self.preview_tabs.active = f"pv-{message.tab}"
+
+    # ------------------------------------------------------------------------------------ parity
+    def action_parity(self: WorkbenchApp) -> None:
+        if self.current is None:
+            return
+        self.preview_tabs.active = "pv-parity"
+        self.view("parity").set_text("Comparing the local render with SES's…")
+        self._parity(self.current, self.fixture_name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-parity")
+    def _parity(self: WorkbenchApp, name: str, fixture: str | None) -> None:
+        from rich.text import Text
+
+        from ses_workbench.ses import remote
+
+        client = self.ses
+        if client is None:
+            return
+        results = remote.parity(client, self.project, name, [fixture] if fixture else None)
+        text = Text()
+        for res in results:
+            verdict = "same" if res.same else "DIFFERENT"
+            text.append(f"{res.template} [{res.fixture}]: {verdict}\n",
+                        style="bold green" if res.same else "bold red")
+            for line in res.report().splitlines()[1:]:
+                style = "red" if line.startswith("-") else "green" if line.startswith("+") else \
+                    "cyan" if line.startswith("@@") else ""
+                text.append(line + "\n", style=style)
+        self.post_message(SesPanel("parity", name, "", lines=reading.text_lines(text)))
+
+    # ------------------------------------------------------------------------------------ send
+    def action_send(self: WorkbenchApp) -> None:
+        if self.current is None or self.ses is None:
+            return
+        if self.is_dirty:
+            self.notify("Test-send uses the pushed template: save and push your edits first.",
+                        severity="warning")
+        from ses_workbench.tui.screens.send import SendScreen
+
+        tpl = self.template
+        assert tpl is not None
+        self.push_screen(SendScreen(self.ses, self.project, self.current, list(tpl.fixtures),
+                                    self.fixture_name), self._send_closed)
+
+    def _send_closed(self: WorkbenchApp, result: Any) -> None:
+        self.refresh_account()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-account")
+    def refresh_account(self: WorkbenchApp) -> None:
+        client = self.ses
+        if client is None:
+            return
+        account = client.get_account(refresh=True)
+        self.call_from_thread(self._set_account, account)
+
+    def _set_account(self: WorkbenchApp, account: Any) -> None:
+        self.account = account
+        self._update_header()
+
+    # ------------------------------------------------------------------------------------ outbox
+    def action_outbox(self: WorkbenchApp) -> None:
+        server = getattr(self, "local_server", None)
+        if server is None:
+            self.notify("The outbox exists only for the local endpoint.", severity="warning")
+            return
+        from ses_workbench.tui.screens.outbox import OutboxScreen
+
+        def chosen(path: Path | None) -> None:
+            if path is None:
+                return
+            from ses_workbench.mime import parse_mime
+
+            raw = path.read_bytes()
+            parsed = parse_mime(raw)
+            self.outbox_message = (path.name, _OutboxEmail(parsed, raw))
+            self.preview_tabs.active = "pv-read"
+            self.request_preview()
+
+        self.push_screen(OutboxScreen(server.outbox_messages()), chosen)
+
+
+class _OutboxEmail:
+    """A delivered message shaped like a RenderedEmail for the preview tabs."""
+
+    def __init__(self, parsed: Any, raw: bytes) -> None:
+        self.subject = parsed.subject or ""
+        self.html = parsed.html or f"<pre>{parsed.text or ''}</pre>"
+        self.text = parsed.text
+        self.raw = raw

@@ -1,0 +1,100 @@
+"""Code editors for the template parts and fixtures, with lint markers on the offending lines.
+
+``PartEditor`` is a ``TextArea.code_editor`` that knows which file it edits, what the file held when it
+was loaded (``disk_text``: the dirty flag is ``text != disk_text``) and the diagnostics for its lines.
+Markers are drawn by styling the line in :meth:`get_line` (TextArea's documented hook for extra styling),
+so they follow syntax highlighting and scrolling for free; the message for the cursor's line is shown
+by the app in the line under the editor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import TextArea
+
+ERROR_STYLE = Style(underline=True, color="#ff5f5f", bgcolor="#3a1f1f")
+WARNING_STYLE = Style(underline=True, bgcolor="#3a331f")
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One diagnostic to draw: 0-based line, 0-based column, severity and message."""
+
+    line: int
+    column: int
+    severity: str
+    message: str
+
+
+class PartEditor(TextArea):
+    """A part or fixture editor: dirty tracking against the file, lint markers."""
+
+    def __init__(self, part: str, *, language: str | None, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(
+            "",
+            language=language,
+            theme="monokai",
+            soft_wrap=False,
+            tab_behavior="indent",
+            show_line_numbers=True,
+            id=id,
+        )
+        self.part = part
+        self.path: Path | None = None
+        self.disk_text: str | None = None
+        self._markers: dict[int, list[Marker]] = {}
+
+    @property
+    def dirty(self) -> bool:
+        """Unsaved edits: the text differs from what the file held when loaded or saved."""
+        return self.disk_text is not None and self.text != self.disk_text or (
+            self.disk_text is None and self.text != "")
+
+    def load(self, path: Path | None, text: str | None, *, keep_cursor: bool = False) -> None:
+        """Show a file's text; ``text=None`` means the file does not exist (an empty, clean editor)."""
+        self.path = path
+        self.disk_text = text
+        cursor = self.cursor_location
+        scroll = self.scroll_offset
+        self.load_text(text or "")
+        if keep_cursor:
+            last = max(self.document.line_count - 1, 0)
+            row = min(cursor[0], last)
+            col = min(cursor[1], len(self.document.get_line(row)))
+            self.cursor_location = (row, col)
+            self.scroll_to(scroll.x, scroll.y, animate=False)
+
+    def mark_saved(self) -> None:
+        self.disk_text = self.text
+
+    # -- lint markers ------------------------------------------------------------------------------
+    def set_markers(self, markers: list[Marker]) -> None:
+        by_line: dict[int, list[Marker]] = {}
+        for marker in markers:
+            by_line.setdefault(marker.line, []).append(marker)
+        if by_line == self._markers:
+            return
+        self._markers = by_line
+        self._line_cache.clear()
+        self.refresh()
+
+    def markers_at(self, line: int) -> list[Marker]:
+        return self._markers.get(line, [])
+
+    @property
+    def marker_count(self) -> int:
+        return sum(len(v) for v in self._markers.values())
+
+    def get_line(self, line_index: int) -> Text:
+        line = super().get_line(line_index)
+        markers = self._markers.get(line_index)
+        if markers:
+            error = any(m.severity == "error" for m in markers)
+            start = min(m.column for m in markers)
+            start = max(0, min(start, max(len(line) - 1, 0)))
+            line.stylize(ERROR_STYLE if error else WARNING_STYLE, start, max(len(line), start + 1))
+        return line
