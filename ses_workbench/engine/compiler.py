@@ -1,0 +1,543 @@
+"""Code generation: a parsed template becomes one Python function, compiled once.
+
+Everything that handlebars.js decides at run time but can be known statically is resolved here:
+``../`` depth and block parameters become local variable names, ``@index``/``@first`` become loop
+variables, helpers are inlined (``#each`` is a ``for`` loop, ``#if`` an ``if``). Only what is truly
+dynamic goes through the runtime (lookups on data, printing, partial calls). Deeply nested
+templates are split into separate functions so Python's own nesting limits never bite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
+from ses_workbench.engine.dialect import Dialect
+from ses_workbench.engine.errors import TemplateSyntaxError
+from ses_workbench.engine.lexer import LineMap
+from ses_workbench.engine.nodes import (
+    Block,
+    Comment,
+    Content,
+    Expr,
+    Literal,
+    Mustache,
+    Node,
+    ParsedTemplate,
+    Partial,
+    PathExpr,
+    Program,
+    SubExpr,
+)
+from ses_workbench.engine.parser import _SCOPED
+from ses_workbench.engine.runtime import UNSUBSCRIBE_KEY, runtime_namespace
+
+KNOWN_HELPERS = frozenset({"if", "unless", "each", "with", "lookup", "log"})
+_MAX_INDENT = 40
+_MAX_LOOPS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    kind: str  # "root" (main template: only @root), "dyn" (a partial's incoming frame), "loop"
+    var: str = ""  # frame dict variable for root/dyn
+    index: str = ""
+    keys: str = ""
+    last: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    ctxs: tuple[str, ...]  # context variables, innermost last ("../" walks back)
+    bparams: tuple[tuple[str, str], ...]  # (block param name, expression), innermost last
+    frames: tuple[Frame, ...]
+    pvar: str  # variable holding the visible partials
+    in_partial: bool
+    vars: tuple[str, ...]  # every local a nested body may read (for outlined functions)
+
+
+class Func:
+    """Lines of one generated function, with pending constant text merged into one append."""
+
+    def __init__(self, name: str, params: list[str] | tuple[str, ...]) -> None:
+        self.lines = [f"def {name}({', '.join(params)}):"]
+        self.indent = 1
+        self.loops = 0
+        self.pending: list[str] = []
+        self.marks: list[int] = []
+
+    def flush(self) -> None:
+        if self.pending:
+            text = "".join(self.pending)
+            self.pending.clear()
+            if text:
+                self.lines.append("    " * self.indent + f"a({text!r})")
+
+    def line(self, code: str) -> None:
+        self.flush()
+        self.lines.append("    " * self.indent + code)
+
+    def text(self, value: str) -> None:
+        if value:
+            self.pending.append(value)
+
+    def open(self, header: str) -> None:
+        self.line(header)
+        self.indent += 1
+        self.marks.append(len(self.lines))
+
+    def close(self) -> None:
+        self.flush()
+        if self.marks.pop() == len(self.lines):
+            self.lines.append("    " * self.indent + "pass")
+        self.indent -= 1
+
+    def source(self) -> str:
+        self.flush()
+        return "\n".join(self.lines)
+
+
+def display_name(path: PathExpr) -> str:
+    """The attribute name SES's error shows: the dotted path as written, without this/../ prefixes."""
+    if not path.parts:
+        return "this"
+    name = ".".join(path.parts)
+    return "@" + name if path.data else name
+
+
+def as_path(expr: Expr) -> Expr:
+    """handlebars.js's transformLiteralToPath: a literal in helper position names a property."""
+    if isinstance(expr, Literal):
+        original = expr.original
+        return PathExpr(False, 0, [original], original, expr.pos, bool(_SCOPED.search(original)))
+    return expr
+
+
+def _getexpr(obj: str, key: str) -> str:
+    if obj == "None":
+        return "None"
+    return f"({obj}.get({key!r}) if {obj}.__class__ is dict else _g({obj}, {key!r}))"
+
+
+class Compiler:
+    def __init__(self, parsed: ParsedTemplate, dialect: Dialect, source: str) -> None:
+        self.parsed = parsed
+        self.dialect = dialect
+        self.source = source
+        self.linemap = LineMap(source)
+        self.funcs: list[Func] = []
+        self.n = 0
+        self.partial_names = set(parsed.inline_partials)
+
+    # -- utilities ------------------------------------------------------------------------------
+    def uid(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        return self.linemap.position(offset)
+
+    def syntax_error(self, message: str, offset: int) -> TemplateSyntaxError:
+        line, col = self.pos(offset)
+        return TemplateSyntaxError(message, line, col)
+
+    @staticmethod
+    def bparam(scope: Scope, name: str) -> str | None:
+        for bname, expr in reversed(scope.bparams):
+            if bname == name:
+                return expr
+        return None
+
+    def is_bparam_head(self, head: Expr, scope: Scope) -> bool:
+        return isinstance(head, PathExpr) and head.simple and self.bparam(scope, head.parts[0]) is not None
+
+    # -- entry points ---------------------------------------------------------------------------
+    def compile_main(self) -> str:
+        fn = Func("_render", ["c0"])
+        for code in ("R = c0", "D0 = {'root': R}", "P0 = {}", "out = []", "a = out.append"):
+            fn.line(code)
+        scope = Scope(("c0",), (), (Frame("root", var="D0"),), "P0", False, ("c0", "R", "D0", "P0", "a"))
+        self.program(self.parsed.program, scope, fn)
+        fn.line("return ''.join(out)")
+        self.funcs.append(fn)
+        return "\n\n".join(f.source() for f in self.funcs) + "\n"
+
+    def compile_partial(self, block: Block) -> str:
+        name = self.uid("_p")
+        fn = Func(name, ["c0", "R", "D", "P"])
+        fn.line("out = []")
+        fn.line("a = out.append")
+        scope = Scope(("c0",), (), (Frame("dyn", var="D"),), "P", True, ("c0", "R", "D", "P", "a"))
+        if block.program is not None:
+            self.program(block.program, scope, fn)
+        fn.line("return ''.join(out)")
+        self.funcs.append(fn)
+        return name
+
+    # -- statements -----------------------------------------------------------------------------
+    def program(self, program: Program, scope: Scope, fn: Func) -> None:
+        defs = [node for node in program.body if isinstance(node, Block) and node.decorator]
+        if defs:
+            pvar = self.uid("P")
+            fn.line(f"{pvar} = dict({scope.pvar})")
+            for block in defs:
+                lit = block.params[0]
+                assert isinstance(lit, Literal)
+                fn.line(f"{pvar}[{lit.original!r}] = {self.compile_partial(block)}")
+            scope = replace(scope, pvar=pvar, vars=scope.vars + (pvar,))
+        for node in program.body:
+            self.statement(node, scope, fn)
+
+    def body(self, program: Program | None, scope: Scope, fn: Func) -> None:
+        """A block's program, inline, or as a separate function when nesting gets deep."""
+        if program is None or not program.body:
+            return
+        if fn.indent > _MAX_INDENT or fn.loops >= _MAX_LOOPS:
+            name = self.uid("_b")
+            sub = Func(name, scope.vars)
+            self.program(program, scope, sub)
+            self.funcs.append(sub)
+            fn.line(f"{name}({', '.join(scope.vars)})")
+        else:
+            self.program(program, scope, fn)
+
+    def statement(self, node: Node, scope: Scope, fn: Func) -> None:
+        if isinstance(node, Content):
+            fn.text(node.value)
+        elif isinstance(node, Mustache):
+            self.mustache(node, scope, fn)
+        elif isinstance(node, Block):
+            if not node.decorator:
+                self.block(node, scope, fn)
+        elif isinstance(node, Partial):
+            self.partial(node, scope, fn)
+        else:
+            assert isinstance(node, Comment)
+
+    def emit_print(self, value: str, fn: Func) -> None:
+        fn.line(f"a({value} if {value}.__class__ is str else _s({value}))")
+
+    def mustache(self, node: Mustache, scope: Scope, fn: Func) -> None:
+        head = as_path(node.path)
+        line, col = self.pos(node.pos)
+        assert isinstance(head, PathExpr)
+        is_bp = self.is_bparam_head(head, scope)
+        if head.simple and not is_bp and head.parts[0] in KNOWN_HELPERS:
+            name = head.parts[0]
+            if name == "lookup":
+                value = self.call_lookup(node.params, scope, fn, node.pos)
+                fn.line(f"if {value} is None: raise _missl({self.lookup_field}, {line}, {col})")
+                self.emit_print(value, fn)
+            elif name != "log":
+                fn.line(f"raise _RE({_block_only(name)!r}, {line}, {col})")
+            return
+        if (node.params or node.hash) and not is_bp:
+            fn.line(f"raise _MAE({head.original!r}, {line}, {col})")
+            return
+        value = self.path_value(head, scope, fn, node.pos, strict=True)
+        self.emit_print(value, fn)
+
+    lookup_field = "None"
+
+    def call_lookup(self, params: list[Expr], scope: Scope, fn: Func, pos: int) -> str:
+        line, col = self.pos(pos)
+        if len(params) != 2:
+            fn.line(f"raise _RE('lookup needs exactly two arguments: an object and a key.', {line}, {col})")
+            self.lookup_field = "None"
+            return "None"
+        obj = self.value(params[0], scope, fn, pos)
+        field = self.value(params[1], scope, fn, pos)
+        self.lookup_field = field
+        t = self.uid("t")
+        fn.line(f"{t} = _lookup({obj}, {field})")
+        return t
+
+    def block(self, node: Block, scope: Scope, fn: Func) -> None:
+        head = as_path(node.path)
+        line, col = self.pos(node.pos)
+        assert isinstance(head, PathExpr)
+        is_bp = self.is_bparam_head(head, scope)
+        if head.simple and not is_bp and head.parts[0] in KNOWN_HELPERS:
+            name = head.parts[0]
+            if name in ("if", "unless"):
+                self.block_if(node, name, scope, fn)
+            elif name == "with":
+                self.block_with(node, scope, fn)
+            elif name == "each":
+                self.block_each(node, scope, fn)
+            elif name == "lookup":
+                value = self.call_lookup(node.params, scope, fn, node.pos)
+                fn.line(f"if {value} is not None: a({value} if {value}.__class__ is str else _s({value}))")
+            return
+        if (node.params or node.hash) and not is_bp:
+            fn.line(f"raise _MAE({head.original!r}, {line}, {col})")
+            return
+        self.block_section(node, head, scope, fn)
+
+    def cond_scope(self, node: Block, scope: Scope) -> Scope:
+        if node.program is not None and node.program.block_params:
+            extra = tuple((name, "None") for name in node.program.block_params)
+            return replace(scope, bparams=scope.bparams + extra)
+        return scope
+
+    def block_if(self, node: Block, name: str, scope: Scope, fn: Func) -> None:
+        line, col = self.pos(node.pos)
+        if len(node.params) != 1:
+            fn.line(f"raise _RE({f'#{name} requires exactly one argument'!r}, {line}, {col})")
+            return
+        value = self.value(node.params[0], scope, fn, node.pos)
+        cond = f"_T({value})"
+        for key, expr in node.hash:
+            if key == "includeZero":
+                if isinstance(expr, Literal):
+                    from ses_workbench.engine.runtime import js_truthy
+
+                    if js_truthy(expr.value):
+                        cond = f"not _E({value})"
+                else:
+                    hz = self.value(expr, scope, fn, node.pos)
+                    cond = f"(not _E({value}) if _J({hz}) else _T({value}))"
+        program, inverse = node.program, node.inverse
+        if name == "unless":
+            program, inverse = inverse, program
+        fn.open(f"if {cond}:")
+        self.body(program, self.cond_scope(node, scope) if name == "if" else scope, fn)
+        fn.close()
+        if inverse is not None and inverse.body:
+            fn.open("else:")
+            self.body(inverse, self.cond_scope(node, scope) if name == "unless" else scope, fn)
+            fn.close()
+
+    def block_with(self, node: Block, scope: Scope, fn: Func) -> None:
+        line, col = self.pos(node.pos)
+        if len(node.params) != 1:
+            fn.line(f"raise _RE('#with requires exactly one argument', {line}, {col})")
+            return
+        value = self.value(node.params[0], scope, fn, node.pos)
+        ctx = self.uid("c")
+        fn.open(f"if not _E({value}):")
+        fn.line(f"{ctx} = {value}")
+        inner = replace(scope, ctxs=scope.ctxs + (ctx,), vars=scope.vars + (ctx,))
+        if node.program is not None and node.program.block_params:
+            names = node.program.block_params
+            inner = replace(inner, bparams=inner.bparams + ((names[0], ctx),)
+                            + tuple((n, "None") for n in names[1:]))
+        self.body(node.program, inner, fn)
+        fn.close()
+        if node.inverse is not None and node.inverse.body:
+            fn.open("else:")
+            self.body(node.inverse, scope, fn)
+            fn.close()
+
+    def loop(self, node: Block, items: str, keys: str, scope: Scope, fn: Func, *, frame: bool = True) -> None:
+        """``for`` over ``items`` (values) with ``keys`` (None for arrays); else-branch if empty."""
+        ctx, idx, last = self.uid("c"), self.uid("i"), self.uid("n")
+        fn.open(f"if {items}:")
+        fn.line(f"{last} = len({items}) - 1")
+        fn.open(f"for {idx}, {ctx} in enumerate({items}):")
+        fn.loops += 1
+        frames = scope.frames + (Frame("loop", index=idx, keys=keys, last=last),) if frame else scope.frames
+        inner = replace(scope, ctxs=scope.ctxs + (ctx,), frames=frames,
+                        vars=scope.vars + (ctx, idx, keys, last))
+        if node.program is not None and node.program.block_params:
+            names = node.program.block_params
+            bps = [(names[0], ctx)]
+            if len(names) > 1:
+                bps.append((names[1], f"({idx} if {keys} is None else {keys}[{idx}])"))
+            bps.extend((n, "None") for n in names[2:])
+            inner = replace(inner, bparams=inner.bparams + tuple(bps))
+        self.body(node.program, inner, fn)
+        fn.close()
+        fn.loops -= 1
+        fn.close()
+        if node.inverse is not None and node.inverse.body:
+            fn.open("else:")
+            self.body(node.inverse, scope, fn)
+            fn.close()
+
+    def block_each(self, node: Block, scope: Scope, fn: Func) -> None:
+        line, col = self.pos(node.pos)
+        if len(node.params) != 1:
+            msg = "Must pass iterator to #each" if not node.params else "#each takes exactly one argument"
+            fn.line(f"raise _RE({msg!r}, {line}, {col})")
+            return
+        value = self.value(node.params[0], scope, fn, node.pos)
+        items, keys = self.uid("it"), self.uid("k")
+        fn.open(f"if {value}.__class__ is list:")
+        fn.line(f"{items} = {value}")
+        fn.line(f"{keys} = None")
+        fn.close()
+        fn.open(f"elif {value}.__class__ is dict:")
+        fn.line(f"{keys} = _K({value})")
+        fn.line(f"{items} = [{value}[_k] for _k in {keys}]")
+        fn.close()
+        fn.open("else:")
+        fn.line(f"{items} = {keys} = None")
+        fn.close()
+        self.loop(node, items, keys, scope, fn)
+
+    def block_section(self, node: Block, head: PathExpr, scope: Scope, fn: Func) -> None:
+        """``{{#name}}`` with no helper: handlebars.js's blockHelperMissing."""
+        value = self.path_value(head, scope, fn, node.pos, strict=True)
+        items, keys = self.uid("it"), self.uid("k")
+        fn.line(f"{keys} = None")
+        fn.open(f"if {value} is True:")
+        fn.line(f"{items} = ({scope.ctxs[-1]},)")
+        fn.close()
+        fn.open(f"elif {value} is False:")
+        fn.line(f"{items} = None")
+        fn.close()
+        fn.open(f"elif {value}.__class__ is list:")
+        fn.line(f"{items} = {value}")
+        fn.close()
+        fn.open("else:")
+        fn.line(f"{items} = ({value},)")
+        fn.close()
+        self.loop(node, items, keys, scope, fn)
+
+    def partial(self, node: Partial, scope: Scope, fn: Func) -> None:
+        line, col = self.pos(node.pos)
+        if isinstance(node.name, SubExpr):
+            value = self.value(node.name, scope, fn, node.pos)
+            name = f"_s({value})"
+        else:
+            static = node.name.original
+            if static not in self.partial_names:
+                raise self.syntax_error(
+                    f"The partial '{static}' is never defined in this template; SES has no shared "
+                    f"partials, so define it with {{{{#* inline \"{static}\"}}}}...{{{{/inline}}}}.", node.pos)
+            name = repr(static)
+        ctx = self.value(node.params[0], scope, fn, node.pos) if node.params else scope.ctxs[-1]
+        hash_ = "None"
+        if node.hash:
+            items = [f"{key!r}: {self.value(expr, scope, fn, node.pos)}" for key, expr in node.hash]
+            hash_ = "{" + ", ".join(items) + "}"
+        frame = self.frame_expr(scope)
+        t = self.uid("t")
+        fn.line(f"{t} = _callp({scope.pvar}, {name}, {ctx}, R, {frame}, {hash_}, {node.indent!r}, {line}, {col})")
+        fn.line(f"a({t})")
+
+    def frame_expr(self, scope: Scope) -> str:
+        expr = "None"
+        for f in scope.frames:
+            if f.kind in ("root", "dyn"):
+                expr = f.var
+            else:
+                expr = (f"{{'_parent': {expr}, 'root': R, 'index': {f.index}, "
+                        f"'key': ({f.index} if {f.keys} is None else {f.keys}[{f.index}]), "
+                        f"'first': {f.index} == 0, 'last': {f.index} == {f.last}}}")
+        return expr
+
+    # -- expressions ----------------------------------------------------------------------------
+    def value(self, expr: Expr, scope: Scope, fn: Func, pos: int) -> str:
+        """A helper/block argument: missing is just undefined (None), as in handlebars.js."""
+        if isinstance(expr, Literal):
+            return repr(expr.value)
+        if isinstance(expr, SubExpr):
+            return self.subexpr(expr, scope, fn, pos)
+        return self.path_value(expr, scope, fn, pos, strict=False)
+
+    def subexpr(self, expr: SubExpr, scope: Scope, fn: Func, pos: int) -> str:
+        head = as_path(expr.path)
+        assert isinstance(head, PathExpr)
+        line, col = self.pos(pos)
+        if self.is_bparam_head(head, scope):
+            return self.path_value(head, scope, fn, pos, strict=False)
+        if head.simple and head.parts[0] in KNOWN_HELPERS:
+            name = head.parts[0]
+            if name == "lookup":
+                return self.call_lookup(expr.params, scope, fn, pos)
+            if name == "log":
+                return "None"
+            fn.line(f"raise _RE({_block_only(name)!r}, {line}, {col})")
+            return "None"
+        fn.line(f"raise _MAE({head.original!r}, {line}, {col})")
+        return "None"
+
+    def data_expr(self, scope: Scope, depth: int, head: str | None) -> str:
+        if head == "root":
+            return "R"
+        if head is None:
+            return "None"
+        frames = scope.frames
+        idx = len(frames) - 1 - depth
+        if idx < 0:
+            if frames[0].kind == "dyn":
+                return f"_dget({frames[0].var}, {-idx}, {head!r})"
+            return "None"
+        frame = frames[idx]
+        if frame.kind == "loop":
+            if head == "index":
+                return frame.index
+            if head == "key":
+                return f"({frame.index} if {frame.keys} is None else {frame.keys}[{frame.index}])"
+            if head == "first":
+                return f"({frame.index} == 0)"
+            if head == "last":
+                return f"({frame.index} == {frame.last})"
+            if frames[0].kind == "dyn":
+                return f"_dget({frames[0].var}, 0, {head!r})"
+            return "None"
+        if frame.kind == "dyn":
+            return f"_dget({frame.var}, 0, {head!r})"
+        return "None"
+
+    def path_value(self, path: PathExpr, scope: Scope, fn: Func, pos: int, *, strict: bool) -> str:
+        line, col = self.pos(pos)
+        name = display_name(path)
+        fallback = False
+        bp = None
+        if not path.depth and not path.scoped and path.parts:
+            bp = self.bparam(scope, path.parts[0])
+        if bp is not None:
+            base, rest = bp, path.parts[1:]
+        elif path.data:
+            base = self.data_expr(scope, path.depth, path.parts[0] if path.parts else None)
+            rest = path.parts[1:]
+        elif (not path.scoped and not path.depth and path.parts == [UNSUBSCRIBE_KEY]):
+            t = self.uid("t")
+            fn.line(f"{t} = _unsub(R)")
+            return t
+        else:
+            base = scope.ctxs[-1 - path.depth] if path.depth < len(scope.ctxs) else "None"
+            rest = path.parts
+            fallback = not path.scoped and not path.depth and len(scope.ctxs) > 1 and bool(rest)
+        t = self.uid("t")
+        if not rest:
+            fn.line(f"{t} = {base}")
+        else:
+            fn.line(f"{t} = {_getexpr(base, rest[0])}")
+            check_parent = not strict and self.dialect.if_missing_parent == "error"
+            for part in rest[1:]:
+                if check_parent:
+                    fn.line(f"if {t} is None: raise _miss({name!r}, {line}, {col})")
+                    fn.line(f"{t} = {_getexpr(t, part)}")
+                else:
+                    fn.line(f"if {t} is not None: {t} = {_getexpr(t, part)}")
+        outers = "(" + "".join(f"{c}, " for c in reversed(scope.ctxs[:-1])) + ")"
+        parts = tuple(rest)
+        if fallback and self.dialect.parent_scope_lookup:
+            fn.line(f"if {t} is None: {t} = _up({parts!r}, {outers})")
+        if strict:
+            if fallback:
+                fn.line(f"if {t} is None: raise _miss({name!r}, {line}, {col}, {parts!r}, {outers}, R, "
+                        f"{scope.in_partial})")
+            else:
+                fn.line(f"if {t} is None: raise _miss({name!r}, {line}, {col})")
+        return t
+
+
+def _block_only(name: str) -> str:
+    if name in ("if", "unless"):
+        return f"#{name} must be used as a block: {{{{#{name} value}}}}...{{{{/{name}}}}}"
+    return f"#{name} must be used as a block: {{{{#{name} value}}}}...{{{{/{name}}}}}"
+
+
+def generate(parsed: ParsedTemplate, dialect: Dialect, source: str) -> tuple[str, Callable[[Any], str]]:
+    """Generate and compile the render function; returns (python source, function)."""
+    python = Compiler(parsed, dialect, source).compile_main()
+    namespace = runtime_namespace(dialect.print_style, dialect.each_object_order)
+    code = compile(python, "<ses-template>", "exec")
+    exec(code, namespace)
+    fn = namespace["_render"]
+    return python, fn

@@ -1,0 +1,280 @@
+"""Runtime support for compiled templates: lookups, truthiness, value printing, built-in helpers.
+
+Generated code calls these small functions; they encode handlebars.js's JavaScript semantics for
+JSON data in Python (``{}`` is truthy, ``0`` prints as ``0`` but is false for ``#if``, numbers print
+the way JavaScript's ``Number#toString`` does, arrays print comma-joined, objects as
+``[object Object]``), plus SES's rule that ``null`` is the same as missing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Callable
+
+from ses_workbench.engine.errors import MissingAttributeError, RenderError
+
+MAX_SAFE_INTEGER = 2**53 - 1
+UNSUBSCRIBE_KEY = "amazonSESUnsubscribeUrl"
+#: What ``{{amazonSESUnsubscribeUrl}}`` renders locally when the data does not provide a value:
+#: SES substitutes the real link only when it sends with list management, so a preview keeps the tag.
+UNSUBSCRIBE_PLACEHOLDER = "{{amazonSESUnsubscribeUrl}}"
+
+PartialFn = Callable[[Any, Any, Any, dict[str, Any]], str]
+
+
+def format_number(value: float | int) -> str:
+    """JavaScript's ``Number.prototype.toString()`` for a JSON number."""
+    if value.__class__ is int or isinstance(value, int) and not isinstance(value, bool):
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return str(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            return "Infinity" if value > 0 else "-Infinity"
+    x = float(value)
+    if x != x:
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    r = repr(abs(x))
+    exp = 0
+    if "e" in r:
+        r, e = r.split("e")
+        exp = int(e)
+    if "." in r:
+        ip, fp = r.split(".")
+    else:
+        ip, fp = r, ""
+    digits = ip + fp
+    n = len(ip) + exp  # position of the decimal point relative to the first digit
+    stripped = digits.lstrip("0")
+    n -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    k = len(digits)
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * (-n) + digits
+    e = n - 1
+    es = f"e+{e}" if e >= 0 else f"e-{-e}"
+    if k == 1:
+        return sign + digits + es
+    return sign + digits[0] + "." + digits[1:] + es
+
+
+def to_str(v: Any) -> str:
+    """How handlebars.js (JavaScript string concatenation) prints a value."""
+    cls = v.__class__
+    if cls is str:
+        return v  # type: ignore[no-any-return]
+    if cls is bool:
+        return "true" if v else "false"
+    if cls is int or cls is float:
+        return format_number(v)
+    if cls is list:
+        return ",".join("" if x is None else to_str(x) for x in v)
+    if cls is dict:
+        return "[object Object]"
+    if v is None:
+        return ""
+    if isinstance(v, (int, float)):
+        return format_number(v)
+    return str(v)
+
+
+def to_str_json(v: Any) -> str:
+    """Alternative printing (dialect ``print_style="json"``): JSON text for anything not a string."""
+    if v.__class__ is str:
+        return v  # type: ignore[no-any-return]
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+def get(obj: Any, key: str) -> Any:
+    """Property lookup on a non-dict (dicts are looked up inline by generated code)."""
+    cls = obj.__class__
+    if cls is dict:
+        return obj.get(key)
+    if cls is list:
+        if key == "length":
+            return len(obj)
+        if key.isdigit() and key.isascii() and (key == "0" or key[0] != "0"):
+            idx = int(key)
+            if idx < len(obj):
+                return obj[idx]
+    return None
+
+
+def path_get(obj: Any, parts: tuple[str, ...]) -> Any:
+    for part in parts:
+        if obj is None:
+            return None
+        obj = obj.get(part) if obj.__class__ is dict else get(obj, part)
+    return obj
+
+
+def js_truthy(v: Any) -> bool:
+    """JavaScript truthiness: ``[]`` and ``{}`` are true, ``0``/``""``/``null``/``NaN`` false."""
+    if v is None or v is False:
+        return False
+    cls = v.__class__
+    if cls is str:
+        return v != ""
+    if cls is int:
+        return v != 0  # type: ignore[no-any-return]
+    if cls is float:
+        return v == v and v != 0.0  # type: ignore[no-any-return]
+    return True
+
+
+def if_truthy(v: Any) -> bool:
+    """``{{#if}}``: JavaScript truthiness, except an empty array is false."""
+    if v.__class__ is list:
+        return len(v) > 0
+    return js_truthy(v)
+
+
+def is_empty(v: Any) -> bool:
+    """handlebars.js ``isEmpty``: falsy but not 0, or an empty array (``#with``, ``includeZero``)."""
+    if v is None or v is False:
+        return True
+    cls = v.__class__
+    if cls is str:
+        return v == ""
+    if cls is list:
+        return len(v) == 0
+    if cls is float:
+        return v != v  # type: ignore[no-any-return]
+    return False
+
+
+def _array_index(key: str) -> bool:
+    return key.isdigit() and key.isascii() and (key == "0" or key[0] != "0") and int(key) < 2**32 - 1
+
+
+def keys_js(obj: dict[str, Any]) -> list[str]:
+    """``Object.keys`` order: array-index keys ascending, then the rest in insertion order."""
+    ints = [k for k in obj if _array_index(k)]
+    if not ints:
+        return list(obj)
+    ints.sort(key=int)
+    return ints + [k for k in obj if not _array_index(k)]
+
+
+def keys_python(obj: dict[str, Any]) -> list[str]:
+    return list(obj)
+
+
+def keys_sorted(obj: dict[str, Any]) -> list[str]:
+    return sorted(obj)
+
+
+def lookup(obj: Any, field: Any) -> Any:
+    """The ``lookup`` helper: ``obj[field]`` (``!obj`` returns obj itself, as handlebars.js)."""
+    if not js_truthy(obj):
+        return obj
+    key = field if field.__class__ is str else ("undefined" if field is None else to_str(field))
+    cls = obj.__class__
+    if cls is dict:
+        return obj.get(key)
+    if cls is list:
+        return get(obj, key)
+    if cls is str:
+        if key == "length":
+            return len(obj)
+        if _array_index(key) and int(key) < len(obj):
+            return obj[int(key)]
+    return None
+
+
+def data_get(frame: Any, skip: int, name: str) -> Any:
+    """``@name`` looked up in a runtime data frame (used inside partials), ``skip`` frames up."""
+    while skip and frame is not None:
+        frame = frame.get("_parent")
+        skip -= 1
+    if frame is None:
+        return None
+    return frame.get(name)
+
+
+def unsubscribe(root: Any) -> Any:
+    value = root.get(UNSUBSCRIBE_KEY) if root.__class__ is dict else None
+    return UNSUBSCRIBE_PLACEHOLDER if value is None else value
+
+
+def _hint(name: str, parts: tuple[str, ...], outers: tuple[Any, ...], root: Any,
+          in_partial: bool) -> str | None:
+    for level, ctx in enumerate(outers, start=1):
+        if path_get(ctx, parts) is not None:
+            ups = "../" * level
+            alt = "" if in_partial or ctx is not root else f" or '@root.{name}'"
+            return (f"'{name}' is not in the current block's context but is {level} level(s) up: "
+                    f"write '{ups}{name}'{alt}, which works in both SES and handlebars.js.")
+    return None
+
+
+def missing(name: str, line: int, column: int, parts: tuple[str, ...] = (),
+            outers: tuple[Any, ...] = (), root: Any = None, in_partial: bool = False) -> MissingAttributeError:
+    """Build SES's missing-attribute error, with a hint when an outer context has the value."""
+    hint = _hint(name, parts, outers, root, in_partial) if outers and parts else None
+    return MissingAttributeError(name, line, column, hint=hint)
+
+
+def scope_up(parts: tuple[str, ...], outers: tuple[Any, ...]) -> Any:
+    """Parent-scope lookup (dialect ``parent_scope_lookup=True``): first outer context that has it."""
+    for ctx in outers:
+        v = path_get(ctx, parts)
+        if v is not None:
+            return v
+    return None
+
+
+def missing_lookup(field: Any, line: int, column: int) -> MissingAttributeError:
+    name = field if field.__class__ is str else to_str(field)
+    return MissingAttributeError(name, line, column)
+
+
+def call_partial(partials: dict[str, PartialFn], name: str, ctx: Any, root: Any, frame: Any,
+                 hash_: dict[str, Any] | None, indent: str, line: int, column: int) -> str:
+    fn = partials.get(name)
+    if fn is None:
+        raise RenderError(f"The partial {name} could not be found.", line, column)
+    if hash_:
+        ctx = {**ctx, **hash_} if ctx.__class__ is dict else dict(hash_)
+    result = fn(ctx, root, frame, partials)
+    if indent:
+        lines = result.split("\n")
+        last = len(lines) - 1
+        for i, text in enumerate(lines):
+            if not text and i == last:
+                break
+            lines[i] = indent + text
+        result = "\n".join(lines)
+    return result
+
+
+def runtime_namespace(print_style: str, object_order: str) -> dict[str, Any]:
+    """Globals for generated code (short names keep the generated source compact)."""
+    keys = {"insertion": keys_js, "python": keys_python, "sorted": keys_sorted}[object_order]
+    return {
+        "_g": get,
+        "_s": to_str_json if print_style == "json" else to_str,
+        "_T": if_truthy,
+        "_J": js_truthy,
+        "_E": is_empty,
+        "_K": keys,
+        "_lookup": lookup,
+        "_callp": call_partial,
+        "_miss": missing,
+        "_missl": missing_lookup,
+        "_up": scope_up,
+        "_dget": data_get,
+        "_unsub": unsubscribe,
+        "_RE": RenderError,
+        "_MAE": MissingAttributeError,
+    }
