@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from ses_workbench.errors import WorkbenchError
 
 # Modules under ses_workbench.cli that contribute subcommands (each has register()).
-COMMAND_MODULES = ("core", "ses_cmds", "check_cmd", "app_cmd", "project_cmds")
+COMMAND_MODULES = ("core", "ses_cmds", "check_cmd", "app_cmd", "project_cmds", "local_cmd")
 
 
 class UsageError(WorkbenchError):
