@@ -117,15 +117,15 @@ class LayoutEnvironment:
 
 
 
-_VAR_RE = re.compile(r"\[\[.*?\]\]")
+_JINJA_RE = re.compile(r"\[\[.*?\]\]|\{%.*?%\}|\[#.*?#\]")
 
 
 class SourceMap:
     """Maps each line of composed content back to ``(file, line)`` — best effort.
 
     Built by matching composed lines against the lines of the part file first, then of the layouts it
-    used; a source line with ``[[ var ]]`` matches as a pattern; lines that match nothing inherit the file
-    of the line before them (the next line in that file).
+    used; a source line with ``[[ var ]]`` / ``{% ... %}`` matches as a pattern (those constructs match
+    anything); lines that match nothing follow the line before them (the next line in its file).
     """
 
     def __init__(self, composed: str | None, files: list[Path]) -> None:
@@ -158,8 +158,10 @@ class SourceMap:
                 continue
             pats: list[re.Pattern[str] | None] = []
             for ln in lines:
-                if "[[" in ln:
-                    pieces = _VAR_RE.split(ln.strip())
+                pieces = _JINJA_RE.split(ln.strip())
+                # A line with jinja constructs matches as a pattern (constructs = wildcards), provided
+                # enough literal text is left to mean something.
+                if len(pieces) > 1 and len("".join(pieces).strip()) >= 4:
                     pats.append(re.compile(".*?".join(re.escape(p) for p in pieces) + r"\Z", re.S))
                 else:
                     pats.append(None)
@@ -169,7 +171,7 @@ class SourceMap:
         prev: tuple[Path, int] | None = None
         for text in composed.splitlines() or [""]:
             stripped = text.strip()
-            hit = _find(index, stripped, cursor) if stripped else None
+            hit = _best(index, stripped, cursor, prev, files[0]) if stripped else None
             if hit is None:
                 hit = (prev[0], prev[1] + 1) if prev else (files[0], 1)
             else:
@@ -179,13 +181,35 @@ class SourceMap:
         return entries
 
 
-def _find(index: list[tuple[Path, list[str], list[re.Pattern[str] | None]]], stripped: str,
-          cursor: dict[Path, int]) -> tuple[Path, int] | None:
+_HBS_TAG_RE = re.compile(r"\{\{\{?.*?\}?\}\}")
+
+
+def _best(index: list[tuple[Path, list[str], list[re.Pattern[str] | None]]], stripped: str,
+          cursor: dict[Path, int], prev: tuple[Path, int] | None, child: Path) -> tuple[Path, int] | None:
+    """Score every source line against one composed line; the best wins (ties: child first, then
+    file order, then line order).  Exact text beats a pattern match; a line holding the composed line's
+    Handlebars tags beats one that does not (the tags come from where the author wrote them); continuing
+    right after the previous line's match breaks ties between generic lines like ``<tr>``."""
+    tags = set(_HBS_TAG_RE.findall(stripped))
+    best: tuple[int, tuple[Path, int]] | None = None
     for f, lines, pats in index:
-        start = cursor.get(f, 0)
-        order = list(range(start, len(lines))) + list(range(0, start))
-        for i in order:
+        after = cursor.get(f, 0)
+        for i, line in enumerate(lines):
+            exact = line == stripped
             pat = pats[i]
-            if lines[i] == stripped or (pat is not None and pat.match(stripped)):
-                return f, i + 1
-    return None
+            pattern = not exact and pat is not None and pat.match(stripped) is not None
+            contains = bool(tags) and all(t in line for t in tags)
+            if not (exact or pattern or contains):
+                continue
+            score = 100 if exact else 50 if pattern else 10
+            if tags:
+                score += 30 if contains else -40
+            if prev is not None and f == prev[0] and prev[1] <= i < prev[1] + 3:
+                score += 20
+            if f == child:
+                score += 5
+            if i >= after:
+                score += 2
+            if best is None or score > best[0]:
+                best = (score, (f, i + 1))
+    return best[1] if best is not None and best[0] > 0 else None

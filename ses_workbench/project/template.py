@@ -246,15 +246,21 @@ class EmailTemplate:
         text_lines = (composed.content.text or "").splitlines()
         if not 1 <= line <= len(text_lines):
             return html_path, 1
-        wanted = text_lines[line - 1].strip()
+        wanted = " ".join(text_lines[line - 1].split())
         html_lines = composed.content.html.splitlines()
-        needles = [wanted] if wanted else []
-        needles += [t for t in _tags_in(wanted)]
-        needles += [w for w in wanted.split() if len(w) > 3]
-        for needle in needles:
-            for i, hl in enumerate(html_lines, 1):
-                if needle in hl:
-                    sm = composed.maps.get("html")
+        plain = [" ".join(re.sub(r"<[^>]*>", " ", hl).split()) for hl in html_lines]
+        sm = composed.maps.get("html")
+        candidates: list[tuple[list[str], str]] = []
+        if wanted:
+            candidates.append((plain, wanted))
+            # link text "label (url)" in the text; the label alone in the HTML
+            candidates.append((plain, re.sub(r" \([^()]*\)$", "", wanted)))
+        candidates += [(html_lines, tag) for tag in _tags_in(wanted)]
+        for haystack, needle in candidates:
+            if not needle:
+                continue
+            for i, hl in enumerate(haystack, 1):
+                if needle in hl and "display:none" not in html_lines[i - 1]:
                     return sm.locate(i) if sm else (html_path, i)
         return html_path, 1
 
