@@ -60,7 +60,8 @@ def test_plain_part_skips_jinja(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_subject_and_text_can_use_layout_vars(tmp_path: Path) -> None:
-    project = make_project(tmp_path, subject="[[ brand.name ]]: hi {{name}}\n", text="From [[ brand.name ]]\n")
+    project = make_project(tmp_path, subject="[[ brand.name ]]: hi {{name}}\n",
+                           text="From [[ brand.name ]]\n")
     content = project.get("t").compose()
     assert content.subject == "Acme: hi {{name}}"
     assert content.text == "From Acme\n"

@@ -182,7 +182,7 @@ def test_broken_json_fixture_has_line_and_column(tmp_path: Path) -> None:
     assert (fx.error.line, fx.error.column) == (4, 1)
     assert str(fx.error).startswith(str(fx.path) + ":4:1: invalid JSON")
     with pytest.raises(FixtureError):
-        fx.data
+        _ = fx.data
     assert "JSON object" in str(tpl.fixture("list").error)
 
 

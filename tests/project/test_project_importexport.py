@@ -1,0 +1,150 @@
+"""AWS CLI JSON shapes in and out, and the import/export CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ses_workbench.cli import main
+from ses_workbench.project import ImportFormatError, Project, TemplateExistsError, TemplateNameError
+from ses_workbench.project.importexport import export_template, import_files, parse_template_json
+
+V1 = {"Template": {"TemplateName": "legacy", "SubjectPart": "Hi {{name}}",
+                   "HtmlPart": "<p>Hello {{name}}</p>", "TextPart": "Hello {{name}}"}}
+V2 = {"TemplateName": "modern", "TemplateContent": {"Subject": "Yo {{n}}", "Html": "<b>{{n}}</b>"},
+      "TemplateData": "{\"n\": 1}"}
+
+
+def dump(path: Path, obj: object) -> Path:
+    path.write_text(json.dumps(obj), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("obj, name, shape", [
+    (V1, "legacy", "v1"),
+    (V1["Template"], "legacy", "v1"),
+    (V2, "modern", "v2"),
+    ({"TemplateName": "bare", "Subject": "s", "Text": "t"}, "bare", "v2"),
+])
+def test_parse_shapes(obj: dict, name: str, shape: str) -> None:
+    [item] = parse_template_json(obj)
+    assert (item.name, item.shape) == (name, shape)
+
+
+def test_bare_content_takes_name_from_file(tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    project = Project.load(tmp_path / "proj")
+    f = dump(tmp_path / "from-file.json", {"Subject": "S", "Html": "<p>h</p>", "Text": None})
+    [tpl] = import_files(project, [f])
+    assert tpl.name == "from-file"
+    assert tpl.compose().html == "<p>h</p>"
+
+
+@pytest.mark.parametrize("obj, fragment", [
+    ({"Foo": 1}, "not an SES template"),
+    ([], "empty list"),
+    ("str", "JSON object"),
+    ({"Template": {"SubjectPart": "s", "HtmlPart": "h"}}, "TemplateName"),
+    ({"Template": {"TemplateName": "x", "SubjectPart": "s"}}, "neither"),
+    ({"Template": {"TemplateName": "x", "SubjectPart": 3, "HtmlPart": "h"}}, "SubjectPart"),
+    ({"TemplateContent": {"Subject": "s"}}, "TemplateName"),
+])
+def test_bad_shapes_name_the_file(obj: object, fragment: str, tmp_path: Path) -> None:
+    f = dump(tmp_path / "bad.json", obj)
+    project = Project.load(tmp_path)
+    with pytest.raises(ImportFormatError) as err:
+        import_files(project, [f])
+    assert fragment in str(err.value) and "bad.json" in str(err.value)
+
+
+def test_invalid_json_and_bad_name(tmp_path: Path) -> None:
+    (tmp_path / "broken.json").write_text('{\n "Template": {,\n}')
+    project = Project.load(tmp_path)
+    with pytest.raises(ImportFormatError) as err:
+        import_files(project, [tmp_path / "broken.json"])
+    assert err.value.line == 2
+    bad_name = {"Template": {"TemplateName": "no good", "SubjectPart": "s", "HtmlPart": "h"}}
+    f = dump(tmp_path / "n.json", bad_name)
+    with pytest.raises(TemplateNameError, match="n.json"):
+        import_files(project, [f])
+
+
+def test_import_is_all_or_nothing(tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    project = Project.load(tmp_path / "proj")
+    good = dump(tmp_path / "good.json", V1)
+    bad = dump(tmp_path / "bad.json", {"nope": 1})
+    with pytest.raises(ImportFormatError):
+        import_files(project, [good, bad])
+    assert project.names == []
+    with pytest.raises(ImportFormatError, match="twice"):
+        import_files(project, [good, good])
+    assert project.names == []
+
+
+def test_refuses_overwrite_unless_asked(tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    project = Project.load(tmp_path / "proj")
+    f = dump(tmp_path / "t.json", V1)
+    import_files(project, [f])
+    project.get("legacy").write_fixture("default", '{"name": "x"}')
+    with pytest.raises(TemplateExistsError, match="--force"):
+        import_files(project, [f])
+    changed = {"Template": {"TemplateName": "legacy", "SubjectPart": "New", "HtmlPart": "<p>new</p>"}}
+    [tpl] = import_files(project, [dump(tmp_path / "t2.json", changed)], overwrite=True)
+    assert tpl.compose().subject == "New"
+    assert not tpl.has_part("text")  # absent from the import: moved to the trash
+    assert "default" in tpl.fixtures  # fixtures kept
+
+
+@pytest.mark.parametrize("v1", [False, True])
+def test_round_trip_through_export(v1: bool, sample_project: Project, tmp_path: Path) -> None:
+    (tmp_path / "other").mkdir()
+    other = Project.load(tmp_path / "other")
+    for tpl in sample_project.templates.values():
+        doc = export_template(tpl, v1=v1)
+        if v1:
+            assert set(doc) == {"Template"} and doc["Template"]["TemplateName"] == tpl.name
+        else:
+            assert doc["TemplateName"] == tpl.name
+            assert set(doc["TemplateContent"]) == {"Subject", "Html", "Text"}
+        [imported] = import_files(other, [dump(tmp_path / f"{tpl.name}.json", doc)])
+        assert imported.compose() == tpl.compose()
+        assert imported.compose().content_hash() == tpl.compose().content_hash()
+
+
+def test_export_with_other_name(sample_project: Project) -> None:
+    doc = export_template(sample_project.get("invoice"), name="stg-invoice")
+    assert doc["TemplateName"] == "stg-invoice"
+
+
+def test_cli_import_export(sample_project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    assert main(["export", "order-receipt", "--dir", str(sample_project.root)]) == 0
+    out = capsys.readouterr().out
+    doc = json.loads(out)
+    assert doc["TemplateName"] == "order-receipt" and "{{#each items}}" in doc["TemplateContent"]["Html"]
+
+    target = tmp_path / "fresh"
+    target.mkdir()
+    exported = tmp_path / "v1.json"
+    assert main(["export", "welcome", "--v1", "--dir", str(sample_project.root), "-o", str(exported)]) == 0
+    assert json.loads(exported.read_text())["Template"]["SubjectPart"].startswith("Welcome to Acme")
+
+    monkeypatch.setenv("SES_WORKBENCH_DIR", str(target))
+    assert main(["import", str(exported)]) == 0
+    assert "created welcome" in capsys.readouterr().out
+    assert Project.load(target).get("welcome").compose() == sample_project.get("welcome").compose()
+
+    assert main(["import", str(exported)]) == 1  # exists
+    assert "--force" in capsys.readouterr().err
+    assert main(["import", str(exported), "--force"]) == 0
+    assert "updated welcome" in capsys.readouterr().out
+
+    assert main(["export", "welcom", "--dir", str(sample_project.root)]) == 2
+    assert "did you mean welcome" in capsys.readouterr().err
+    assert main(["import", str(tmp_path / "missing.json")]) == 1
+    assert "missing.json" in capsys.readouterr().err
+    assert main(["export", "x", "--dir", str(tmp_path / "nope")]) == 2
