@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -40,7 +41,7 @@ class _TrackingLoader(jinja2.FileSystemLoader):
         self.loaded: dict[str, Path] = {}
 
     def get_source(self, environment: jinja2.Environment, template: str
-                   ) -> tuple[str, str | None, Callable[[], bool] | None]:
+                   ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         if filename:
             self.loaded[template] = Path(filename)
@@ -53,6 +54,7 @@ class LayoutEnvironment:
     def __init__(self, root: Path) -> None:
         self.layouts_dir = root / LAYOUTS_DIR
         self.loader = _TrackingLoader(self.layouts_dir)
+        self._lock = threading.Lock()  # the loader records per-composition state
         self.env = jinja2.Environment(
             loader=self.loader,
             block_start_string="{%",
@@ -94,27 +96,28 @@ class LayoutEnvironment:
         """Apply jinja2 to one part's ``source`` (read from ``path``); returns text and its source map."""
         if not needs_jinja(source):
             return source, SourceMap.identity(path)
-        self.loader.loaded = {}
-        try:
-            code = self.env.compile(source, name=path.name, filename=str(path))
-            template = self.env.template_class.from_code(self.env, code, self.env.make_globals(None), None)
-            out = template.render(dict(variables))
-        except jinja2.TemplateSyntaxError as exc:
-            where = Path(exc.filename) if exc.filename else path
-            raise LayoutError(f"layout syntax error: {exc.message}", where, exc.lineno) from None
-        except jinja2.TemplateNotFound as exc:
-            where, line = self._template_frame(sys.exc_info()[2], path)
-            raise LayoutError(f"layout {exc.name!r} not found in {self.layouts_dir}", where, line) from None
-        except jinja2.UndefinedError as exc:
-            where, line = self._template_frame(sys.exc_info()[2], path)
-            raise LayoutError(f"undefined layout variable: {exc.message}", where, line) from None
-        except Exception as exc:  # noqa: BLE001 - a filter/expression failing inside a layout
-            where, line = self._template_frame(sys.exc_info()[2], path)
-            raise LayoutError(f"layout failed: {type(exc).__name__}: {exc}", where, line) from None
-        files = [path, *self.loader.loaded.values()]
-        return out, SourceMap(out, files)
-
-
+        with self._lock:
+            self.loader.loaded = {}
+            try:
+                code = self.env.compile(source, name=path.name, filename=str(path))
+                globals_ = self.env.make_globals(None)
+                template = self.env.template_class.from_code(self.env, code, globals_, None)
+                out = template.render(dict(variables))
+            except jinja2.TemplateSyntaxError as exc:
+                where = Path(exc.filename) if exc.filename else path
+                raise LayoutError(f"layout syntax error: {exc.message}", where, exc.lineno) from None
+            except jinja2.TemplateNotFound as exc:
+                where, line = self._template_frame(sys.exc_info()[2], path)
+                message = f"layout {exc.name!r} not found in {self.layouts_dir}"
+                raise LayoutError(message, where, line) from None
+            except jinja2.UndefinedError as exc:
+                where, line = self._template_frame(sys.exc_info()[2], path)
+                raise LayoutError(f"undefined layout variable: {exc.message}", where, line) from None
+            except Exception as exc:  # noqa: BLE001 - a filter/expression failing inside a layout
+                where, line = self._template_frame(sys.exc_info()[2], path)
+                raise LayoutError(f"layout failed: {type(exc).__name__}: {exc}", where, line) from None
+            files = [path, *self.loader.loaded.values()]
+            return out, SourceMap(out, files)
 
 
 _JINJA_RE = re.compile(r"\[\[.*?\]\]|\{%.*?%\}|\[#.*?#\]")

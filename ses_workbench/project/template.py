@@ -192,11 +192,11 @@ class EmailTemplate:
         subject = out["subject"] or ""
         subject = subject.rstrip("\r\n")
         html = out["html"] or ""
-        text = out["text"]
+        text_part = out["text"]
         generated = False
-        if text is None and html and self.project.config.text_part == "generate":
-            text, generated = generate_text(html), True
-        result = _Composed(key, TemplateContent(subject, html, text), maps, generated)
+        if text_part is None and html and self.project.config.text_part == "generate":
+            text_part, generated = generate_text(html), True
+        result = _Composed(key, TemplateContent(subject, html, text_part), maps, generated)
         self._composed = result
         return result
 
