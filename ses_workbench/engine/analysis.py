@@ -217,13 +217,12 @@ class Analyzer:
         if helper in ("if", "unless"):
             for p in node.params:
                 self.expr(p, node.pos, state, "block")
-            extra = tuple((n, None) for n in names)
-            self.program(node.program, self.inner(state, None, extra))
+            self.program(node.program, self.inner(state, None, tuple((n, None) for n in names)))
             self.program(node.inverse, cond)
         elif helper == "with":
             target = self.expr(node.params[0], node.pos, state, "block") if node.params else None
-            extra = ((names[0], target),) if names else ()
-            self.program(node.program, self.inner(state, _Ctx(target), extra))
+            bound = ((names[0], target),) if names else ()
+            self.program(node.program, self.inner(state, _Ctx(target), bound))
             self.program(node.inverse, cond)
         elif helper == "each":
             target = self.expr(node.params[0], node.pos, state, "block") if node.params else None
@@ -244,8 +243,8 @@ class Analyzer:
                 head = PathExpr(False, 0, [head.original], head.original, head.pos, False)
             assert isinstance(head, PathExpr)
             target = self.path_ref(head, node.pos, True, state, "block")
-            extra = ((names[0], target),) if names else ()
-            self.program(node.program, self.inner(state, _Ctx(target), extra))
+            bound = ((names[0], target),) if names else ()
+            self.program(node.program, self.inner(state, _Ctx(target), bound))
             self.program(node.inverse, cond)
 
     def partial(self, node: Partial, state: _State) -> None:

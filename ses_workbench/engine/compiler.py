@@ -127,12 +127,18 @@ class Compiler:
         self.linemap = LineMap(source)
         self.funcs: list[Func] = []
         self.n = 0
+        self.tn = 0
         self.partial_names = set(parsed.inline_partials)
 
     # -- utilities ------------------------------------------------------------------------------
     def uid(self, prefix: str) -> str:
         self.n += 1
         return f"{prefix}{self.n}"
+
+    def tmp(self) -> str:
+        """A short-lived temporary: reused across statements (fewer names compile faster)."""
+        self.tn += 1
+        return f"t{self.tn}"
 
     def pos(self, offset: int) -> tuple[int, int]:
         return self.linemap.position(offset)
@@ -202,6 +208,7 @@ class Compiler:
             self.program(program, scope, fn)
 
     def statement(self, node: Node, scope: Scope, fn: Func) -> None:
+        self.tn = 0
         if isinstance(node, Content):
             fn.text(node.value)
         elif isinstance(node, Mustache):
@@ -234,8 +241,7 @@ class Compiler:
         if (node.params or node.hash) and not is_bp:
             fn.line(f"raise _MAE({head.original!r}, {line}, {col})")
             return
-        value = self.path_value(head, scope, fn, node.pos, strict=True)
-        self.emit_print(value, fn)
+        self.print_path(head, scope, fn, node.pos)
 
     lookup_field = "None"
 
@@ -248,7 +254,7 @@ class Compiler:
         obj = self.value(params[0], scope, fn, pos)
         field = self.value(params[1], scope, fn, pos)
         self.lookup_field = field
-        t = self.uid("t")
+        t = self.tmp()
         fn.line(f"{t} = _lookup({obj}, {field})")
         return t
 
@@ -405,7 +411,8 @@ class Compiler:
             if static not in self.partial_names:
                 raise self.syntax_error(
                     f"The partial '{static}' is never defined in this template; SES has no shared "
-                    f"partials, so define it with {{{{#* inline \"{static}\"}}}}...{{{{/inline}}}}.", node.pos)
+                    f"partials, so define it with {{{{#* inline \"{static}\"}}}}...{{{{/inline}}}}.",
+                    node.pos)
             name = repr(static)
         ctx = self.value(node.params[0], scope, fn, node.pos) if node.params else scope.ctxs[-1]
         hash_ = "None"
@@ -413,8 +420,9 @@ class Compiler:
             items = [f"{key!r}: {self.value(expr, scope, fn, node.pos)}" for key, expr in node.hash]
             hash_ = "{" + ", ".join(items) + "}"
         frame = self.frame_expr(scope)
-        t = self.uid("t")
-        fn.line(f"{t} = _callp({scope.pvar}, {name}, {ctx}, R, {frame}, {hash_}, {node.indent!r}, {line}, {col})")
+        t = self.tmp()
+        fn.line(f"{t} = _callp({scope.pvar}, {name}, {ctx}, R, {frame}, {hash_}, {node.indent!r}, "
+                f"{line}, {col})")
         fn.line(f"a({t})")
 
     def frame_expr(self, scope: Scope) -> str:
@@ -482,49 +490,75 @@ class Compiler:
             return f"_dget({frame.var}, 0, {head!r})"
         return "None"
 
-    def path_value(self, path: PathExpr, scope: Scope, fn: Func, pos: int, *, strict: bool) -> str:
-        line, col = self.pos(pos)
-        name = display_name(path)
-        fallback = False
+    def resolve_base(self, path: PathExpr, scope: Scope, fn: Func) -> tuple[str, list[str], bool]:
+        """(python expression of the lookup base, remaining parts, parent-scope fallback applies)."""
         bp = None
         if not path.depth and not path.scoped and path.parts:
             bp = self.bparam(scope, path.parts[0])
         if bp is not None:
-            base, rest = bp, path.parts[1:]
-        elif path.data:
-            base = self.data_expr(scope, path.depth, path.parts[0] if path.parts else None)
-            rest = path.parts[1:]
-        elif (not path.scoped and not path.depth and path.parts == [UNSUBSCRIBE_KEY]):
-            t = self.uid("t")
-            fn.line(f"{t} = _unsub(R)")
-            return t
-        else:
-            base = scope.ctxs[-1 - path.depth] if path.depth < len(scope.ctxs) else "None"
-            rest = path.parts
-            fallback = not path.scoped and not path.depth and len(scope.ctxs) > 1 and bool(rest)
-        t = self.uid("t")
+            return bp, path.parts[1:], False
+        if path.data:
+            head = path.parts[0] if path.parts else None
+            return self.data_expr(scope, path.depth, head), path.parts[1:], False
+        if not path.scoped and not path.depth and path.parts == [UNSUBSCRIBE_KEY]:
+            return "_unsub(R)", [], False
+        base = scope.ctxs[-1 - path.depth] if path.depth < len(scope.ctxs) else "None"
+        fallback = not path.scoped and not path.depth and len(scope.ctxs) > 1 and bool(path.parts)
+        return base, path.parts, fallback
+
+    def lookup_chain(self, base: str, rest: list[str], fn: Func, check_parent: str | None) -> str:
+        t = self.tmp()
         if not rest:
             fn.line(f"{t} = {base}")
+        elif len(rest) == 1:
+            fn.line(f"{t} = {_getexpr(base, rest[0])}")
+        elif check_parent is None:
+            fn.line(f"{t} = _P({base}, {tuple(rest)!r})")
         else:
             fn.line(f"{t} = {_getexpr(base, rest[0])}")
-            check_parent = not strict and self.dialect.if_missing_parent == "error"
             for part in rest[1:]:
-                if check_parent:
-                    fn.line(f"if {t} is None: raise _miss({name!r}, {line}, {col})")
-                    fn.line(f"{t} = {_getexpr(t, part)}")
-                else:
-                    fn.line(f"if {t} is not None: {t} = {_getexpr(t, part)}")
-        outers = "(" + "".join(f"{c}, " for c in reversed(scope.ctxs[:-1])) + ")"
+                fn.line(f"if {t} is None: raise {check_parent}")
+                fn.line(f"{t} = {_getexpr(t, part)}")
+        return t
+
+    def outers(self, scope: Scope) -> str:
+        return "(" + "".join(f"{c}, " for c in reversed(scope.ctxs[:-1])) + ")"
+
+    def path_value(self, path: PathExpr, scope: Scope, fn: Func, pos: int, *, strict: bool) -> str:
+        """Evaluate a path; ``strict``: it must be present (else SES's missing-attribute error)."""
+        line, col = self.pos(pos)
+        name = display_name(path)
+        base, rest, fallback = self.resolve_base(path, scope, fn)
+        check = None
+        if not strict and self.dialect.if_missing_parent == "error":
+            check = f"_miss({name!r}, {line}, {col})"
+        t = self.lookup_chain(base, rest, fn, check)
         parts = tuple(rest)
         if fallback and self.dialect.parent_scope_lookup:
-            fn.line(f"if {t} is None: {t} = _up({parts!r}, {outers})")
+            fn.line(f"if {t} is None: {t} = _up({parts!r}, {self.outers(scope)})")
         if strict:
             if fallback:
-                fn.line(f"if {t} is None: raise _miss({name!r}, {line}, {col}, {parts!r}, {outers}, R, "
-                        f"{scope.in_partial})")
+                fn.line(f"if {t} is None: raise _miss({name!r}, {line}, {col}, {parts!r}, "
+                        f"{self.outers(scope)}, "
+                        f"R, {scope.in_partial})")
             else:
                 fn.line(f"if {t} is None: raise _miss({name!r}, {line}, {col})")
         return t
+
+    def print_path(self, path: PathExpr, scope: Scope, fn: Func, pos: int) -> None:
+        """``{{path}}``: look up, fail when missing, print (one compact line on the hot path)."""
+        line, col = self.pos(pos)
+        name = display_name(path)
+        base, rest, fallback = self.resolve_base(path, scope, fn)
+        t = self.lookup_chain(base, rest, fn, None)
+        parts = tuple(rest)
+        if fallback and self.dialect.parent_scope_lookup:
+            fn.line(f"if {t} is None: {t} = _up({parts!r}, {self.outers(scope)})")
+        if fallback:
+            spec = (name, line, col, parts, not scope.in_partial)
+            fn.line(f"a({t} if {t}.__class__ is str else _S({t}, {spec!r}, {self.outers(scope)}))")
+        else:
+            fn.line(f"a({t} if {t}.__class__ is str else _S({t}, {(name, line, col)!r}))")
 
 
 def _block_only(name: str) -> str:

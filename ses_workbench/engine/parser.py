@@ -186,7 +186,8 @@ class Parser:
         if k == "DATA":
             self.advance()
             if self.peek().kind != "ID":
-                raise self.error(f"Expected a name after '@', found {_describe(self.peek())}.", self.peek().pos)
+                nxt = self.peek()
+                raise self.error(f"Expected a name after '@', found {_describe(nxt)}.", nxt.pos)
             return self.path(True, tok.pos)
         self.advance()
         if k == "STRING":
@@ -403,7 +404,7 @@ def _lead_ws(text: str) -> str:
 
 
 def _expand_ws() -> str:
-    out = []
+    out: list[str] = []
     i = 0
     while i < len(WS):
         if i + 2 < len(WS) and WS[i + 1] == "-":

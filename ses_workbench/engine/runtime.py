@@ -25,14 +25,15 @@ PartialFn = Callable[[Any, Any, Any, dict[str, Any]], str]
 
 def format_number(value: float | int) -> str:
     """JavaScript's ``Number.prototype.toString()`` for a JSON number."""
-    if value.__class__ is int or isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
         if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
             return str(value)
         try:
-            value = float(value)
+            x = float(value)
         except OverflowError:
             return "Infinity" if value > 0 else "-Infinity"
-    x = float(value)
+    else:
+        x = float(value)
     if x != x:
         return "NaN"
     if math.isinf(x):
@@ -43,8 +44,8 @@ def format_number(value: float | int) -> str:
     r = repr(abs(x))
     exp = 0
     if "e" in r:
-        r, e = r.split("e")
-        exp = int(e)
+        r, exp_text = r.split("e")
+        exp = int(exp_text)
     if "." in r:
         ip, fp = r.split(".")
     else:
@@ -61,8 +62,8 @@ def format_number(value: float | int) -> str:
         return sign + digits[:n] + "." + digits[n:]
     if -6 < n <= 0:
         return sign + "0." + "0" * (-n) + digits
-    e = n - 1
-    es = f"e+{e}" if e >= 0 else f"e-{-e}"
+    power = n - 1
+    es = f"e+{power}" if power >= 0 else f"e-{-power}"
     if k == 1:
         return sign + digits + es
     return sign + digits[0] + "." + digits[1:] + es
@@ -90,9 +91,18 @@ def to_str(v: Any) -> str:
 
 def to_str_json(v: Any) -> str:
     """Alternative printing (dialect ``print_style="json"``): JSON text for anything not a string."""
-    if v.__class__ is str:
-        return v  # type: ignore[no-any-return]
+    if isinstance(v, str):
+        return v
     return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+_PRINT = to_str
+
+
+def print_json(v: Any, spec: tuple[Any, ...], outers: tuple[Any, ...] = ()) -> str:
+    if v is None:
+        print_or_fail(v, spec, outers)
+    return to_str_json(v)
 
 
 def get(obj: Any, key: str) -> Any:
@@ -118,17 +128,30 @@ def path_get(obj: Any, parts: tuple[str, ...]) -> Any:
     return obj
 
 
+def print_or_fail(v: Any, spec: tuple[Any, ...], outers: tuple[Any, ...] = ()) -> str:
+    """Print a looked-up value, or raise SES's missing-attribute error when it is None.
+
+    ``spec`` is (name, line, column[, parts, root_is_outermost]) baked into the generated code.
+    """
+    if v is None:
+        if len(spec) > 3 and outers:
+            name, line, column, parts, rooted = spec
+            raise missing(name, line, column, parts, outers, outers[-1] if rooted else None, not rooted)
+        raise MissingAttributeError(spec[0], spec[1], spec[2])
+    return _PRINT(v)
+
+
 def js_truthy(v: Any) -> bool:
     """JavaScript truthiness: ``[]`` and ``{}`` are true, ``0``/``""``/``null``/``NaN`` false."""
     if v is None or v is False:
         return False
     cls = v.__class__
     if cls is str:
-        return v != ""
+        return bool(v != "")
     if cls is int:
-        return v != 0  # type: ignore[no-any-return]
+        return bool(v != 0)
     if cls is float:
-        return v == v and v != 0.0  # type: ignore[no-any-return]
+        return bool(v == v and v != 0.0)
     return True
 
 
@@ -145,11 +168,11 @@ def is_empty(v: Any) -> bool:
         return True
     cls = v.__class__
     if cls is str:
-        return v == ""
+        return bool(v == "")
     if cls is list:
         return len(v) == 0
     if cls is float:
-        return v != v  # type: ignore[no-any-return]
+        return bool(v != v)
     return False
 
 
@@ -212,14 +235,14 @@ def _hint(name: str, parts: tuple[str, ...], outers: tuple[Any, ...], root: Any,
     for level, ctx in enumerate(outers, start=1):
         if path_get(ctx, parts) is not None:
             ups = "../" * level
-            alt = "" if in_partial or ctx is not root else f" or '@root.{name}'"
+            alt = "" if in_partial or level != len(outers) else f" or '@root.{name}'"
             return (f"'{name}' is not in the current block's context but is {level} level(s) up: "
                     f"write '{ups}{name}'{alt}, which works in both SES and handlebars.js.")
     return None
 
 
-def missing(name: str, line: int, column: int, parts: tuple[str, ...] = (),
-            outers: tuple[Any, ...] = (), root: Any = None, in_partial: bool = False) -> MissingAttributeError:
+def missing(name: str, line: int, column: int, parts: tuple[str, ...] = (), outers: tuple[Any, ...] = (),
+            root: Any = None, in_partial: bool = False) -> MissingAttributeError:
     """Build SES's missing-attribute error, with a hint when an outer context has the value."""
     hint = _hint(name, parts, outers, root, in_partial) if outers and parts else None
     return MissingAttributeError(name, line, column, hint=hint)
@@ -263,6 +286,8 @@ def runtime_namespace(print_style: str, object_order: str) -> dict[str, Any]:
     keys = {"insertion": keys_js, "python": keys_python, "sorted": keys_sorted}[object_order]
     return {
         "_g": get,
+        "_P": path_get,
+        "_S": print_json if print_style == "json" else print_or_fail,
         "_s": to_str_json if print_style == "json" else to_str,
         "_T": if_truthy,
         "_J": js_truthy,
