@@ -255,7 +255,7 @@ case("each-root-var-with-parent", "{{#each items}}{{../shopName}}{{/each}}",
      {"items": [{"a": 1}], "shopName": "S"})
 case("each-item-missing-field", "{{#each items}}{{name}};{{/each}}", {"items": [{"name": "a"}, {}]})
 case("each-item-null-in-array", "{{#each items}}[{{this}}]{{/each}}", {"items": ["a", None, "c"]},
-     note="`this` being null is not a name lookup")
+     note="an output that resolves to null, through `this`", difference="null-is-missing", expect="this")
 case("each-nested", "{{#each rows}}{{#each cols}}{{this}}{{/each}};{{/each}}",
      {"rows": [{"cols": [1, 2]}, {"cols": [3]}]})
 case("each-nested-arrays", "{{#each m}}{{#each this}}{{this}}{{/each}}|{{/each}}", {"m": [[1, 2], [3, 4]]})
@@ -273,7 +273,7 @@ case("each-block-param-item-index", "{{#each items as |item i|}}{{i}}={{item}} {
      {"items": ["a", "b"]})
 case("each-block-param-object", "{{#each obj as |value key|}}{{key}}:{{value}} {{/each}}",
      {"obj": {"a": 1, "b": 2}})
-case("each-block-param-nested", "{{#each rows as |row r|}}{{#each row.cells as |cell c|}}{{r}}{{c}}{{cell}} {{/each}}{{/each}}",
+case("each-block-param-nested", "{{#each rows as |row r|}}{{#each row.cells as |cell c|}}{{r}}.{{c}}={{cell}} {{/each}}{{/each}}",
      {"rows": [{"cells": ["x", "y"]}, {"cells": ["z"]}]})
 case("each-block-param-outer-in-inner", "{{#each a as |x|}}{{#each b as |y|}}{{x}}{{y}} {{/each}}{{/each}}",
      {"a": [1, 2], "b": ["p", "q"]}, note="`b` is looked up in the context (the item), not the root: the inner loop is empty")
@@ -295,7 +295,8 @@ case("each-index-in-with", "{{#each items}}{{#with this}}{{@index}}{{/with}}{{/e
 case("each-last-separator", "{{#each items}}{{this}}{{#unless @last}}, {{/unless}}{{/each}}",
      {"items": ["a", "b", "c"]})
 case("each-subexpr", "{{#each (lookup this \"items\")}}{{this}}{{/each}}", {"items": [1, 2]})
-case("each-object-with-null-value", "{{#each o}}{{@key}}=[{{this}}];{{/each}}", {"o": {"a": None, "b": 1}})
+case("each-object-with-null-value", "{{#each o}}{{@key}}=[{{this}}];{{/each}}", {"o": {"a": None, "b": 1}},
+     difference="null-is-missing", expect="this")
 case("each-array-of-arrays-print", "{{#each items}}<{{this}}>{{/each}}", {"items": [[1, 2], [], [3]]})
 case("each-index-prints-number", "{{#each items}}{{@index}}{{/each}}", {"items": list(range(12))})
 case("each-root-data-in-each", "{{#each items}}{{@root.items.length}}{{/each}}", {"items": [1, 2]})
@@ -354,7 +355,8 @@ case("lookup-string-index", "{{lookup s 0}}", {"s": "hey"})
 case("lookup-this-key-var", "{{#each keys}}{{lookup @root.obj this}};{{/each}}",
      {"keys": ["b", "a"], "obj": {"a": 1, "b": 2}})
 case("lookup-too-few-args", "[{{lookup map}}]", {"map": {"a": 1}})
-case("lookup-null-value", "[{{lookup map \"a\"}}]", {"map": {"a": None}})
+case("lookup-null-value", "[{{lookup map \"a\"}}]", {"map": {"a": None}},
+     note="an output that resolves to null, through lookup", difference="null-is-missing", expect="a")
 case("log-string", "a{{log \"hello\"}}b")
 case("log-var", "a{{log name}}b", {"name": "x"})
 case("log-many-args", "a{{log 1 true null undefined \"s\" name}}b", {"name": "x"})
@@ -429,7 +431,8 @@ case("partial-with-else-inside", "{{#*inline \"p\"}}{{#if v}}y{{else}}n{{/if}}{{
 case("partial-hash-only-scalars", "{{#*inline \"p\"}}{{n}}/{{t}}{{/inline}}{{> p n=1 t=true}}")
 case("partial-decorator-tilde", "{{~#*inline \"p\"~}}  P  {{~/inline~}}  [{{> p}}]")
 case("partial-block-fallback", "{{#> missing}}fallback {{x}}{{/missing}}", {"x": 1},
-     note="a partial block: the body is the fallback when the partial does not exist")
+     note="a partial block naming a partial that is never defined: SES rejects the template when stored",
+     difference="undefined-partial")
 case("partial-block-existing", "{{#*inline \"p\"}}[{{> @partial-block}}]{{/inline}}{{#> p}}body{{/p}}")
 case("partial-in-subject-like", "{{#*inline \"brand\"}}ACME{{/inline}}Your {{> brand}} order {{id}}", {"id": 7})
 case("partial-undefined", "{{> nope}}", {}, difference="undefined-partial")
@@ -941,3 +944,161 @@ case("diff-noescape-sum-in-each", "{{#each items}}{{x}}{{y}};{{/each}}",
      {"items": [{"x": 1, "y": 2}, {"x": 3, "y": 4}]}, difference="noescape-sum", expect="12;34;")
 case("diff-noescape-sum-index", "{{#each items}}{{@index}}{{this}} {{/each}}", {"items": [5, 6]},
      difference="noescape-sum", expect="05 16 ")
+
+# --------------------------------------------------------------------------------------------
+# 21. Adversarial: where a Python implementation is tempted to differ from JavaScript
+# --------------------------------------------------------------------------------------------
+# Python indexing / attribute semantics must not leak in.
+case("py-negative-index", "{{items.[-1]}}", {"items": ["a", "b"]}, note="JS has no negative indexing")
+case("py-leading-zero-index", "{{items.[01]}}", {"items": ["a", "b"]}, note='items["01"] is undefined in JS')
+case("py-float-index", "{{items.[1.0]}}", {"items": ["a", "b"]})
+case("py-lookup-negative", "[{{lookup items -1}}]", {"items": ["a", "b"]})
+case("py-lookup-string-index", "{{lookup items \"1\"}}", {"items": ["a", "b"]})
+case("py-string-index", "{{s.[0]}}", {"s": "abc"}, note="strict `in` on a string throws in JS")
+case("py-dict-method-keys", "{{a.keys}}", {"a": {"x": 1}})
+case("py-dict-method-items", "{{a.items}}", {"a": {"x": 1}})
+case("py-dict-method-get", "{{a.get}}", {"a": {"x": 1}})
+case("py-dunder-class", "{{a.__class__}}", {"a": {"x": 1}})
+case("py-list-method-count", "{{arr.count}}", {"arr": [1]})
+case("py-str-method-upper", "{{s.upper}}", {"s": "abc"})
+case("py-key-named-items", "{{#each items}}{{items}}{{/each}}", {"items": [{"items": "inner"}]})
+case("py-key-named-keys-each", "{{#each o}}{{@key}}{{/each}}", {"o": {"keys": 1, "values": 2, "items": 3}})
+case("py-if-dict-method", "[{{#if a.keys}}y{{else}}n{{/if}}]", {"a": {"x": 1}})
+case("py-bool-is-not-int", "{{#each items}}{{this}},{{/each}}", {"items": [True, 1, False, 0]})
+case("py-bool-key-lookup", "[{{lookup arr true}}]", {"arr": ["a", "b"]}, note="arr[true] is undefined in JS")
+case("py-bool-equals-one-if", "{{#if v}}T{{else}}F{{/if}}", {"v": 1.0})
+case("js-root-this-print", "[{{this}}]", {"a": 1})
+case("js-root-data-print", "[{{@root}}]", {"a": 1})
+case("js-dot-root-print", "[{{.}}]", {"a": 1})
+case("js-array-length-in-each", "{{#each items}}{{../items.length}}{{/each}}", {"items": [1, 2, 3]})
+case("js-object-length-key", "{{o.length}}", {"o": {"length": 7}})
+case("js-nested-empty-array-print", "[{{a}}]", {"a": [[], [[]]]})
+case("js-array-of-empty-strings", "[{{a}}]", {"a": ["", ""]})
+case("js-object-keys-order-tricky", "{{#each o}}{{@key}},{{/each}}",
+     {"o": {"b": 1, "01": 2, "-1": 3, "4294967295": 4, "4294967294": 5, "10": 6, "1.5": 7, "2": 8, "0": 9}},
+     note="only canonical array indices (< 2**32 - 1) come first, ascending")
+case("js-object-keys-order-index", "{{#each o}}{{@index}}={{@key}} {{/each}}", {"o": {"z": 1, "3": 2, "1": 3}})
+case("js-object-keys-first-last-order", "{{#each o}}{{#if @first}}F{{@key}}{{/if}}{{#if @last}}L{{@key}}{{/if}}{{/each}}",
+     {"o": {"z": 1, "3": 2, "1": 3}})
+case("js-string-literal-backslash-n", "{{#with \"a\\nb\"}}{{this}}{{/with}}", note="no escape processing in literals")
+case("js-string-literal-backslash", "{{#with \"a\\\\b\"}}{{this}}{{/with}}")
+case("js-number-literal-trailing-zero", "{{#with 1.50}}{{this}}{{/with}}")
+case("js-number-literal-neg-zero", "{{#with -0}}[{{this}}]{{else}}falsy{{/with}}")
+case("js-number-literal-exponent", "{{#with 1e3}}{{this}}{{/with}}", {"1e3": "key"})
+case("js-number-literal-leading-zero", "{{#with 007}}{{this}}{{/with}}")
+case("js-number-literal-as-hash", "{{#*inline \"p\"}}{{n}}|{{m}}{{/inline}}{{> p n=1.50 m=-2}}")
+NUMBERS_MORE: list[tuple[str, Any]] = [
+    ("9.999999999999999e20", 9.999999999999999e20), ("1.23e20", 1.23e20), ("5e-7", 5e-7), ("1.5e-7", 1.5e-7),
+    ("0.0000015", 0.0000015), ("neg-1e21", -1e21), ("2^63", 2**63), ("1e15+0.3", 1e15 + 0.3), ("4.35", 4.35),
+    ("0.000001234", 0.000001234), ("min-normal", 2.2250738585072014e-308), ("neg-1e-7", -1e-7),
+    ("123456789.123456789", 123456789.123456789), ("1e300", 1e300), ("0.1x3", 0.1 * 3), ("2^53-1", 2**53 - 1),
+    ("neg-big-int", -123456789012345678901), ("1e21-int", 10**21), ("1e20-int", 10**20), ("float-1e22", 1e22),
+]
+for name, value in NUMBERS_MORE:
+    case(f"number-{name}", "n={{n}}", {"n": value})
+case("number-float-array-print", "a={{a}}", {"a": [1.5, 2e21, -0.0, 5e-7, 10**21]})
+case("number-key-index-in-each", "{{#each o}}{{@key}}:{{this}} {{/each}}", {"o": {"1": 1.0, "x": 2.50}})
+case("number-lookup-float", "{{lookup this \"n\"}}", {"n": 1e21})
+
+# Mustache-style sections (block helper missing): {{#name}} iterates, pushes a context or tests.
+case("section-array", "{{#items}}[{{this}}]{{/items}}", {"items": [1, 2]})
+case("section-array-index", "{{#items}}{{@index}}{{/items}}", {"items": ["a", "b"]})
+case("section-object", "{{#user}}{{name}}{{/user}}", {"user": {"name": "U"}})
+case("section-true", "{{#flag}}yes {{name}}{{/flag}}", {"flag": True, "name": "N"})
+case("section-false", "[{{#flag}}yes{{/flag}}]", {"flag": False})
+case("section-string", "{{#s}}<{{this}}>{{/s}}", {"s": "abc"})
+case("section-empty-array-else", "{{#items}}x{{else}}empty{{/items}}", {"items": []})
+case("section-missing", "[{{#nope}}x{{/nope}}]", {})
+case("section-nested-path", "{{#a.b}}{{c}}{{/a.b}}", {"a": {"b": {"c": "C"}}})
+case("section-parent", "{{#user}}{{../site}}{{/user}}", {"user": {"n": 1}, "site": "S"})
+case("inverse-block-if", "{{^if v}}not v{{else}}v{{/if}}", {"v": False})
+case("inverse-block-if-true", "{{^if v}}not v{{else}}v{{/if}}", {"v": True})
+case("inverse-block-each", "{{^each items}}empty{{/each}}", {"items": []})
+case("inverse-block-with", "{{^with a}}none{{/with}}", {"a": None})
+
+# Block params: lexical scope, shadowing, with partials.
+case("bp-visible-in-nested-block", "{{#each a as |x|}}{{#each ../b}}{{x}}-{{this}} {{/each}}{{/each}}",
+     {"a": ["p", "q"], "b": [1, 2]})
+case("bp-visible-in-nested-with", "{{#each a as |x|}}{{#with w}}{{x.n}}{{v}}{{/with}}{{/each}}",
+     {"a": [{"n": 1, "w": {"v": "a"}}, {"n": 2, "w": {"v": "b"}}]})
+case("bp-inner-shadows-outer", "{{#each a as |x|}}{{#each x.b as |x|}}{{x}}{{/each}};{{/each}}",
+     {"a": [{"b": [1, 2]}, {"b": [3]}]})
+case("bp-index-in-nested", "{{#each a as |x i|}}{{#each x as |y j|}}{{i}}.{{j}}={{y}} {{/each}}{{/each}}",
+     {"a": [["a", "b"], ["c"]]})
+case("bp-to-partial-context", "{{#*inline \"p\"}}<{{name}}>{{/inline}}{{#each items as |it|}}{{> p it}}{{/each}}",
+     {"items": [{"name": "a"}, {"name": "b"}]})
+case("bp-to-partial-hash", "{{#*inline \"p\"}}<{{n}}>{{/inline}}{{#each items as |it i|}}{{> p n=it.name}}{{/each}}",
+     {"items": [{"name": "a"}, {"name": "b"}]})
+case("bp-index-to-partial-hash", "{{#*inline \"p\"}}{{i}},{{/inline}}{{#each items as |it i|}}{{> p i=i}}{{/each}}",
+     {"items": ["a", "b"]})
+case("bp-data-index-to-hash", "{{#*inline \"p\"}}{{i}}/{{@index}},{{/inline}}{{#each items}}{{> p i=@index}}{{/each}}",
+     {"items": ["a", "b"]})
+case("bp-in-subexpr", "{{#each keys as |k|}}{{lookup @root.map k}} {{/each}}", {"keys": ["a", "b"], "map": {"a": 1, "b": 2}})
+case("bp-with-this-path", "{{#with user as |u|}}{{u.name}}/{{this.name}}/{{../x}}{{/with}}", {"user": {"name": "N"}, "x": "X"})
+case("bp-each-object-value-key-nested", "{{#each o as |v k|}}{{#each v as |w|}}{{k}}:{{w}} {{/each}}{{/each}}",
+     {"o": {"a": [1, 2], "b": [3]}})
+case("bp-each-else", "{{#each items as |it|}}{{it}}{{else}}none{{/each}}", {"items": []})
+
+# Partials: more shapes.
+case("partial-name-with-slash", "{{#*inline \"a/b\"}}AB{{/inline}}{{> a/b}}")
+case("partial-name-with-dot", "{{#*inline \"a.b\"}}AB{{/inline}}{{> \"a.b\"}}")
+case("partial-in-partial-defined-inside", "{{#*inline \"outer\"}}{{#*inline \"inner\"}}I{{/inline}}[{{> inner}}]{{/inline}}{{> outer}}")
+case("partial-context-this", "{{#*inline \"p\"}}{{a}}{{/inline}}{{#with o}}{{> p this}}{{/with}}", {"o": {"a": "A"}})
+case("partial-context-dot", "{{#*inline \"p\"}}{{a}}{{/inline}}{{> p .}}", {"a": "A"})
+case("partial-context-parent", "{{#*inline \"p\"}}{{a}}{{/inline}}{{#with o}}{{> p ..}}{{/with}}", {"o": {"b": 1}, "a": "A"})
+case("partial-context-root", "{{#*inline \"p\"}}{{a}}{{/inline}}{{#each items}}{{> p @root}}{{/each}}",
+     {"items": [1, 2], "a": "A"})
+case("partial-context-string-then-hash", "{{#*inline \"p\"}}{{this}}{{/inline}}{{> p \"s\" x=1}}")
+case("partial-hash-shadows-only-in-partial", "{{#*inline \"p\"}}{{a}}{{/inline}}{{> p a=\"h\"}}{{a}}", {"a": "ctx"})
+case("partial-hash-on-primitive-context", "{{#*inline \"p\"}}{{this}}|{{n}}{{/inline}}{{#each items}}{{> p n=1}};{{/each}}",
+     {"items": ["a", "b"]}, note="a hash on a primitive context: handlebars.js extends a copy of the context")
+case("partial-first-line-newline", "{{#*inline \"p\"}}\nline\n{{/inline}}<{{> p}}>")
+case("partial-standalone-at-eof", "{{#*inline \"p\"}}a\nb\n{{/inline}}x\n  {{> p}}")
+case("partial-standalone-crlf-body-each", "{{#*inline \"p\"}}<li>{{this}}</li>\r\n{{/inline}}<ul>\r\n{{#each items}}\r\n  {{> p}}\r\n{{/each}}\r\n</ul>",
+     {"items": [1, 2]})
+case("partial-standalone-with-blocks-inside", "{{#*inline \"p\"}}{{#if v}}\nyes\n{{else}}\nno\n{{/if}}\n{{/inline}}<div>\n    {{> p}}\n</div>",
+     {"v": False})
+case("partial-tilde-standalone", "{{#*inline \"p\"}}P\n{{/inline}}a\n  {{~> p}}\nb")
+case("partial-inline-def-indented-standalone", "  {{#*inline \"p\"}}\n  x\n  {{/inline}}\n[{{> p}}]")
+case("partial-recursive-depth", "{{#*inline \"n\"}}{{v}}{{#if next}}>{{> n next}}{{/if}}{{/inline}}{{> n}}",
+     {"v": 0, "next": {"v": 1, "next": {"v": 2, "next": {"v": 3, "next": None}}}})
+case("partial-each-index-and-parent", "{{#*inline \"p\"}}{{@index}}:{{../title}}{{/inline}}{{#each items}}{{> p}} {{/each}}",
+     {"items": [1, 2], "title": "T"})
+
+# Whitespace odds and ends.
+case("ws-vertical-tab-formfeed-standalone", "a\n\u000b\u000c{{#if v}}\nb\n{{/if}}\n", {"v": True},
+     note="JS \\s matches \\v and \\f: standalone, but only [ \\t] is removed")
+case("ws-em-space-standalone", "a\n\u2003{{#if v}}\nb\n{{/if}}\n", {"v": True})
+case("ws-nbsp-after-tag", "a\n{{#if v}}\u00a0\nb\n{{/if}}\n", {"v": True})
+case("ws-tabs-around-standalone", "\t{{#if v}}\t\nX\n\t{{/if}}\t", {"v": True})
+case("ws-standalone-start-and-end-no-newline", "  {{#if v}}  \nX{{/if}}", {"v": True})
+case("ws-standalone-else-tilde", "{{#if v}}\n  a\n  {{~else~}}\n  b\n{{/if}}\n", {"v": False})
+case("ws-standalone-else-tilde-true", "{{#if v}}\n  a\n  {{~else~}}\n  b\n{{/if}}\n", {"v": True})
+case("ws-standalone-each-object", "<dl>\n  {{#each o}}\n  <dt>{{@key}}</dt>\n  {{/each}}\n</dl>", {"o": {"a": 1, "b": 2}})
+case("ws-two-standalone-lines-adjacent", "{{#each a}}\n{{#each this}}\n{{this}}\n{{/each}}\n{{/each}}\n", {"a": [[1, 2], [3]]})
+case("ws-standalone-comment-between-blocks", "{{#if v}}\n{{! why }}\nx\n{{/if}}\n", {"v": True})
+case("ws-standalone-tag-with-newline-inside", "a\n{{#if\nv}}\nb\n{{/if}}\n", {"v": True})
+case("ws-tilde-before-text-newlines-only", "x{{~#if v~}}\n\n\ny\n\n{{~/if~}}z", {"v": True})
+case("ws-tilde-close-else-chain", "{{#if a~}} A {{~else if b~}} B {{~^~}} C {{~/if}}", {"a": False, "b": False})
+case("ws-crlf-inside-values-kept", "{{#each items}}\r\n{{this}}\r\n{{/each}}\r\n", {"items": ["a\r\nb", "c"]})
+case("ws-only-newlines-template", "\n\n\r\n\n")
+case("ws-tabs-between-tags", "{{#if v}}\t{{x}}\t{{/if}}", {"v": True, "x": "X"})
+
+# Comments: more shapes.
+case("comment-short-with-close-inside", "a{{! x }} b }}c")
+case("comment-long-with-dashes-inside", "a{{!-- x -- y --}}b")
+case("comment-long-ends-early", "a{{!-- x --}} y --}}b")
+case("comment-with-mustaches-short", "a{{! {{x}} }}b", note="a short comment ends at the first }}")
+case("comment-tilde-standalone", "a\n  {{~! x ~}}  \nb")
+case("comment-crlf-long-standalone", "a\r\n  {{!--\r\n x\r\n--}}\r\nb")
+
+# Missing data: more positions.
+case("missing-root-in-each", "{{#each items}}{{@root.nope}}{{/each}}", {"items": [1]})
+case("missing-in-partial-in-each", "{{#*inline \"p\"}}{{nope}}{{/inline}}{{#each items}}{{> p}}{{/each}}", {"items": [{"a": 1}]})
+case("missing-in-section", "{{#user}}{{nope}}{{/user}}", {"user": {"a": 1}})
+case("missing-second-segment-of-root", "{{@root.a.b.c}}", {"a": {"b": {}}})
+case("missing-deep-parent", "{{#each a}}{{#each b}}{{../../nope}}{{/each}}{{/each}}", {"a": [{"b": [1]}]})
+case("missing-after-1000-ok", "{{#each items}}{{v}}{{/each}}{{tail}}", {"items": [{"v": i} for i in range(1000)]})
+case("missing-in-else-chain-with", "{{#if a}}A{{else with b}}{{nope}}{{/if}}", {"a": False, "b": {"c": 1}})
+case("missing-empty-key", "{{[]}}", {}, note="empty segment literal")
+case("present-empty-key", "{{[]}}", {"": "empty key"})
