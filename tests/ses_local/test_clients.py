@@ -1,0 +1,137 @@
+"""Clients we did not write: the AWS CLI against the endpoint, and the ``local-ses`` command itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ses_workbench.ses.local import LocalSes
+
+from .conftest import HAS_ENGINE, SENDER, VERIFIED_TO, make_client
+
+
+def _aws_command() -> list[str] | None:
+    exe = shutil.which("aws")
+    if exe:
+        return [exe]
+    try:
+        import awscli  # noqa: F401
+    except ImportError:
+        return None
+    return [sys.executable, "-m", "awscli"]
+
+
+AWS = _aws_command()
+
+
+def aws_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION="us-east-1",
+               AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+               AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-creds"),
+               AWS_PAGER="", AWS_EC2_METADATA_DISABLED="true")
+    return env
+
+
+def aws(ses: LocalSes, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert AWS is not None
+    return subprocess.run([*AWS, "--endpoint-url", ses.endpoint_url, "--output", "json", "sesv2", *args],
+                          env=aws_env(tmp_path), capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
+def test_aws_cli_identities_account_and_errors(ses: LocalSes, tmp_path: Path) -> None:
+    out = aws(ses, tmp_path, "create-email-identity", "--email-identity", "cli@example.org")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["VerifiedForSendingStatus"] is True
+
+    out = aws(ses, tmp_path, "list-email-identities")
+    assert "cli@example.org" in [i["IdentityName"] for i in json.loads(out.stdout)["EmailIdentities"]]
+
+    out = aws(ses, tmp_path, "get-account")
+    assert json.loads(out.stdout)["SendQuota"]["Max24HourSend"] == 100_000
+
+    out = aws(ses, tmp_path, "get-email-template", "--template-name", "missing")
+    assert out.returncode != 0
+    assert "NotFoundException" in out.stderr
+
+    out = aws(ses, tmp_path, "send-email", "--from-email-address", SENDER,
+              "--destination", json.dumps({"ToAddresses": [VERIFIED_TO]}),
+              "--content", json.dumps({"Simple": {"Subject": {"Data": "from the CLI"},
+                                                  "Body": {"Text": {"Data": "hello"}}}}))
+    assert out.returncode == 0, out.stderr
+    message_id = json.loads(out.stdout)["MessageId"]
+    assert ses.outbox_message(message_id) is not None
+
+
+@pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
+@pytest.mark.skipif(not HAS_ENGINE, reason="the template engine is not written yet")
+def test_aws_cli_templates(ses: LocalSes, tmp_path: Path) -> None:
+    spec = tmp_path / "welcome.json"
+    spec.write_text(json.dumps({"TemplateName": "welcome", "TemplateContent": {
+        "Subject": "Hi {{name}}", "Html": "<p>Hi {{name}}</p>", "Text": "Hi {{name}}"}}))
+    out = aws(ses, tmp_path, "create-email-template", "--cli-input-json", f"file://{spec}")
+    assert out.returncode == 0, out.stderr
+
+    out = aws(ses, tmp_path, "list-email-templates")
+    assert out.returncode == 0, out.stderr
+    assert [t["TemplateName"] for t in json.loads(out.stdout)["TemplatesMetadata"]] == ["welcome"]
+
+    out = aws(ses, tmp_path, "test-render-email-template", "--template-name", "welcome",
+              "--template-data", '{"name": "CLI"}')
+    assert out.returncode == 0, out.stderr
+    assert "Hi CLI" in json.loads(out.stdout)["RenderedTemplate"]
+
+    out = aws(ses, tmp_path, "test-render-email-template", "--template-name", "welcome",
+              "--template-data", "{}")
+    assert out.returncode != 0
+    assert "Attribute 'name' is not present in the rendering data." in out.stderr
+
+    out = aws(ses, tmp_path, "create-email-template", "--cli-input-json", f"file://{spec}")
+    assert "AlreadyExistsException" in out.stderr
+
+
+def test_local_ses_command_serves_until_interrupted(tmp_path: Path) -> None:
+    (tmp_path / "ses-workbench.toml").write_text(
+        '[local_ses]\nverified_identities = ["me@example.com"]\nmax_send_rate = 5\n')
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ses_workbench", "local-ses", "--dir", str(tmp_path), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("Local SES endpoint: http://127.0.0.1:"), first + (proc.stderr.read()
+                                                                                   if proc.poll() else "")
+        url = first.split(": ", 1)[1].strip()
+        client: Any = make_client(url)
+        account = client.get_account()
+        assert account["SendQuota"]["MaxSendRate"] == 5.0
+        identities = client.list_email_identities()["EmailIdentities"]
+        assert [i["IdentityName"] for i in identities] == ["me@example.com"]
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=15)
+        assert proc.returncode == 0, err
+        assert "stopped" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert (tmp_path / ".ses-workbench" / "local-ses" / "identities.json").is_file()
+
+
+def test_local_ses_command_reports_a_busy_port(tmp_path: Path, ses: LocalSes) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "ses_workbench", "local-ses", "--dir", str(tmp_path), "--port", str(ses.port)],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 1
+    assert "cannot listen" in proc.stderr and "--port" in proc.stderr
