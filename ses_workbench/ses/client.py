@@ -186,7 +186,7 @@ class SesClient:
             else:
                 session = boto3.Session(profile_name=environment.profile, region_name=environment.region)
             self.region = session.region_name
-            cfg = BotoConfig(retries={"mode": "standard", "max_attempts": max(1, max_attempts)},
+            cfg = BotoConfig(retries={"mode": "standard", "total_max_attempts": max(1, max_attempts)},
                              connect_timeout=connect_timeout, read_timeout=read_timeout,
                              user_agent_extra="ses-workbench")
             self._client = session.client("sesv2", endpoint_url=self.endpoint_url, config=cfg)

@@ -250,7 +250,7 @@ def diff(client: SesClient, project: Project, names: Sequence[str] | None = None
     if against is None:
         remote = {t.name for t in client.list_templates()}
         selected = _select(project, client, names, remote)
-        label = client.environment.name
+        label = f"ses:{client.environment.name}"
         out: list[TemplateDiff] = []
         for i, name in enumerate(selected):
             progress(i, len(selected), name)
@@ -272,7 +272,7 @@ def diff(client: SesClient, project: Project, names: Sequence[str] | None = None
         if unknown:
             raise Refused(f"No template named {', '.join(repr(n) for n in unknown)} in "
                           f"{client.environment.name} or {against.environment.name}.")
-    a_label, b_label = client.environment.name, against.environment.name
+    a_label, b_label = f"ses:{client.environment.name}", f"ses:{against.environment.name}"
     if a_label == b_label:
         a_label, b_label = f"{a_label}(a)", f"{b_label}(b)"
     out = []
@@ -396,7 +396,7 @@ def plan_push(client: SesClient, project: Project, names: Sequence[str] | None =
                 continue
         rc = client.get_template(name) if name in remote else None
         st = _classify(local, rc, state.baseline(env, name, remote_name))
-        td = _diff_contents(name, rc, local, env, "local")
+        td = _diff_contents(name, rc, local, f"ses:{env}", "local")
         if st is State.IN_SYNC:
             items.append(PushItem(name, "skip", st, "unchanged", remote_name, local, rc, td))
         elif st is State.LOCAL_ONLY:

@@ -50,10 +50,12 @@ TEMPLATES: dict[str, dict[str, Any]] = {
     "receipt": {
         "subject.txt": "Receipt {{order.id}}\n",
         "body.html": "<ul>{{#each order.items}}<li>{{this.sku}}</li>{{/each}}</ul>\n",
-        "data": {"default": {"order": {"id": "A1", "items": [{"sku": "x"}, {"sku": "y"}]}},
-                 "missing-id": {"order": {"items": []}}},
+        "data": {"default": {"order": {"id": "A1", "items": [{"sku": "x"}, {"sku": "y"}]}}},
     },
 }
+
+
+MISSING_ID = '{"order": {"items": []}}'  # a receipt fixture SES would reject (no order.id)
 
 
 def write_project(root: Path, templates: dict[str, dict[str, Any]] | None = None,
