@@ -222,7 +222,9 @@ class Analyzer:
         elif helper == "with":
             target = self.expr(node.params[0], node.pos, state, "block") if node.params else None
             bound = ((names[0], target),) if names else ()
-            self.program(node.program, self.inner(state, _Ctx(target), bound))
+            param = node.params[0] if node.params else None
+            same = isinstance(param, PathExpr) and not param.parts and not param.depth and not param.data
+            self.program(node.program, self.inner(state, None if same else _Ctx(target), bound))
             self.program(node.inverse, cond)
         elif helper == "each":
             target = self.expr(node.params[0], node.pos, state, "block") if node.params else None

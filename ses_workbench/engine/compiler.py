@@ -252,7 +252,11 @@ class Compiler:
             self.lookup_field = "None"
             return "None"
         obj = self.value(params[0], scope, fn, pos)
-        field = self.value(params[1], scope, fn, pos)
+        key = params[1]
+        if isinstance(key, Literal) and key.kind in ("null", "undefined"):
+            field = repr(key.kind)  # String(null) is "null": the property name JavaScript uses
+        else:
+            field = self.value(key, scope, fn, pos)
         self.lookup_field = field
         t = self.tmp()
         fn.line(f"{t} = _lookup({obj}, {field})")
@@ -324,6 +328,10 @@ class Compiler:
         fn.open(f"if not _E({value}):")
         fn.line(f"{ctx} = {value}")
         inner = replace(scope, ctxs=scope.ctxs + (ctx,), vars=scope.vars + (ctx,))
+        target = node.params[0]
+        if isinstance(target, PathExpr) and not target.parts and not target.depth and not target.data:
+            # {{#with this}}: handlebars.js pushes no new depth when the context is unchanged
+            inner = replace(scope, vars=scope.vars + (ctx,))
         if node.program is not None and node.program.block_params:
             names = node.program.block_params
             inner = replace(inner, bparams=inner.bparams + ((names[0], ctx),)

@@ -34,7 +34,7 @@ _MU_RULES: list[tuple[str, re.Pattern[str]]] = [
         ("INVERSE", rf"\{{\{{~?\^{_S}*~?\}}\}}"),
         ("INVERSE", rf"\{{\{{~?{_S}*else{_S}*~?\}}\}}"),
         ("OPEN_INVERSE", r"\{\{~?\^"),
-        ("OPEN_INVERSE_CHAIN", rf"\{{\{{~?{_S}*else"),
+        ("OPEN_INVERSE_CHAIN", rf"\{{\{{~?{_S}*else(?![A-Za-z0-9_])"),
         ("OPEN_UNESCAPED", r"\{\{~?\{"),
         ("OPEN", r"\{\{~?&"),
         ("LONG_COMMENT", r"\{\{~?!--"),
@@ -170,7 +170,12 @@ def tokenize(source: str) -> list[Token]:
                 state = "INITIAL"
                 continue
             if kind == "INVALID":
+                if find("}}", pos) < 0:
+                    raise _error("A '{{' tag is never closed with '}}'.", source, pos)
                 raise _error(f"Unexpected character {text!r} inside a tag.", source, pos)
+            if kind == "OPEN_RAW_BLOCK":
+                raise _error("Raw blocks ({{{{raw}}}}) need a custom helper, which SES does not have.",
+                             source, pos)
             if kind == "STRING":
                 q = text[0]
                 text = text[1:-1].replace("\\" + q, q)
@@ -180,8 +185,5 @@ def tokenize(source: str) -> list[Token]:
             pos = m.end()
             if kind in _POP_AFTER:
                 state = "INITIAL"
-            elif kind == "CLOSE_RAW_BLOCK":
-                raise _error("Raw blocks ({{{{raw}}}}) need a custom helper, which SES does not have.",
-                             source, pos - 4)
     append(Token("EOF", "", n))
     return tokens
