@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Rendering of each construct, expected outputs checked against handlebars.js 4.7.8 (noEscape, strict).
 
 These are snapshots of node's output for each case (the live differential corpus is in

@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from ses_workbench.engine import EngineError, compile
 from ses_workbench.engine.runtime import format_number
 
-ATOMS = ["{{", "}}", "{{{", "}}}", "{{#", "{{/", "{{^", "{{else", "{{>", "{{!", "{{!--", "--}}", "~", "#",
-         "if", "each", "with", "unless", "lookup", "log", "inline", "*", '"p"', "'x'", "a", "b", ".", "..", "/",
-         "this", "@index", "@root", "@key", "@../index", "as |x i|", "|", "(", ")", "=", "\\", "\n", " ", "\t",
-         "1", "-2.5", "true", "null", "undefined", "[a b]", "[", "]", "&", "{{#* inline \"p\"}}", "{{/inline}}",
-         "{{> p}}", "é", "\r\n", "{{#each a}}", "{{/each}}", "{{#if a}}", "{{/if}}", "{{a}}", "{{../a}}", "\x00"]
+ATOMS = ['{{', '}}', '{{{', '}}}', '{{#', '{{/', '{{^', '{{else', '{{>', '{{!', '{{!--', '--}}',
+         '~', '#', 'if', 'each', 'with', 'unless', 'lookup', 'log', 'inline', '*', '"p"', "'x'",
+         'a', 'b', '.', '..', '/', 'this', '@index', '@root', '@key', '@../index', 'as |x i|', '|',
+         '(', ')', '=', '\\', '\n', ' ', '\t', '1', '-2.5', 'true', 'null', 'undefined', '[a b]',
+         '[', ']', '&', '{{#* inline "p"}}', '{{/inline}}', '{{> p}}', 'é', '\r\n', '{{#each a}}',
+         '{{/each}}', '{{#if a}}', '{{/if}}', '{{a}}', '{{../a}}', '\x00']
 
 DATA: list[Any] = [{"a": [1, {"b": 2}, None], "b": {"c": "d"}, "x": 0, "p": "q"}, {}, [1, [2]], None, "s", 0]
 
@@ -47,7 +48,8 @@ def test_any_text_only_raises_engine_errors(source: str) -> None:
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    (0, "0"), (-0.0, "0"), (1, "1"), (2.0, "2"), (-2.5, "-2.5"), (0.1, "0.1"), (0.1 + 0.2, "0.30000000000000004"),
+    (0, "0"), (-0.0, "0"), (1, "1"), (2.0, "2"), (-2.5, "-2.5"), (0.1, "0.1"),
+    (0.1 + 0.2, "0.30000000000000004"),
     (1e21, "1e+21"), (1e20, "100000000000000000000"), (123e-20, "1.23e-18"), (1e-7, "1e-7"),
     (0.000001, "0.000001"), (1.5e-7, "1.5e-7"), (2**53 + 1, "9007199254740992"),
     (12345678901234567890, "12345678901234567000"), (10**400, "Infinity"), (float("nan"), "NaN"),

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from ses_workbench.engine import (
+    UNSUBSCRIBE_PLACEHOLDER,
     EngineError,
     MissingAttributeError,
     RenderError,
     TemplateSyntaxError,
-    UNSUBSCRIBE_PLACEHOLDER,
     compile,
     render,
 )
