@@ -17,7 +17,7 @@ import copy
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +134,7 @@ class _TemplateLinter:
         self.compiled: dict[str, Template] = {}
         self.refs: dict[str, tuple[Reference, ...]] = {}
         self.helper_at: dict[tuple[str, int, int], str] = {}
+        self.content: Any = None
 
     # -- helpers ------------------------------------------------------------------------------
     def add(self, severity: str, code: str, message: str, path: Path | str | None, line: int | None = 1,
@@ -175,6 +176,7 @@ class _TemplateLinter:
             for fx in fixtures:
                 self.fixture_data(fx)  # still report broken JSON
             return self.diags
+        self.content = content
         self.check_content(content)
         self.compile_parts(content)
         self.check_static_refs()
@@ -307,6 +309,7 @@ class _TemplateLinter:
         for _ in range(MAX_MISSING_PER_PART):
             try:
                 tpl.render(work)
+                self.check_uncertain_parents(part, fx_name, work)
                 return
             except MissingAttributeError as err:
                 key = (err.line, err.column, err.attribute)
@@ -328,6 +331,48 @@ class _TemplateLinter:
         self.add_at("warning", "missing-attribute",
                     f"stopped after {MAX_MISSING_PER_PART} missing attributes (fixture '{fx_name}')",
                     part, 1, 1, fixture=fx_name)
+
+    def check_uncertain_parents(self, part: str, fx_name: str, data: dict[str, Any]) -> None:
+        """``{{#if a.b}}`` reached with ``a`` missing: false here, a TypeError in handlebars.js.
+
+        Rendered again with the dialect set to fail there (``if_missing_parent="error"``), so only
+        tests that are really reached with this fixture are reported.
+        """
+        if self.dialect.if_missing_parent != "false" or self.content is None:
+            return
+        try:
+            probe = compile_content(self.content, replace(self.dialect, if_missing_parent="error"))
+        except EngineError:  # pragma: no cover - the same source compiled with the real dialect
+            return
+        tpl = dict(probe.parts()).get(part)
+        if tpl is None:
+            return
+        work = copy.deepcopy(data)
+        refs = self.refs.get(part, ())
+        seen: set[tuple[int | None, int | None, str]] = set()
+        for _ in range(MAX_MISSING_PER_PART):
+            try:
+                tpl.render(work)
+                return
+            except MissingAttributeError as err:
+                key = (err.line, err.column, err.attribute)
+                if key in seen:
+                    return
+                seen.add(key)
+                ref = _ref_for(refs, err, kinds=("block", "helper-arg"))
+                if ref is None or ref.kind == "output":
+                    return  # not a test: pass 1 already reported what is missing
+                segs = tuple(ref.segments)
+                parent = _parent_display(work, segs)
+                tag = _tag_text(self.sources.get(part, ""), err.line, err.column) or f"{{{{{ref.path}}}}}"
+                self.add_at("warning", "uncertain-if-path",
+                            f"{tag} is reached with no '{parent}' in fixture '{fx_name}': false here, but "
+                            f"SES may reject it; test '{parent}' in an enclosing {{{{#if}}}} first",
+                            part, err.line, err.column, fixture=fx_name)
+                if not _fill_parents(work, segs):
+                    return
+            except EngineError:
+                return
 
     def report_missing(self, part: str, fx_name: str, data: dict[str, Any], err: MissingAttributeError,
                        ref: Reference | None) -> None:
@@ -367,12 +412,6 @@ class _TemplateLinter:
                                     f"'{fx_name}' has {_json_type(value)} {_short(value)}",
                                     part, ref.line, ref.column, fixture=fx_name)
                         break
-            if helper in ("if", "unless", "each", "with") and _missing_parent(data, segs):
-                parent = _parent_display(data, segs)
-                self.add_at("warning", "uncertain-if-path",
-                            f"{{{{#{helper} {ref.path}}}}}: fixture '{fx_name}' has no '{parent}'; the local "
-                            f"render treats it as false, SES may reject it: test it first "
-                            f"({{{{#if {parent}}}}})", part, ref.line, ref.column, fixture=fx_name)
 
     def check_unused(self, fx_name: str, fx_path: Path, fx_text: str | None, data: dict[str, Any]) -> None:
         all_refs = [(part, ref) for part, refs in self.refs.items() for ref in refs]
@@ -383,8 +422,8 @@ class _TemplateLinter:
             helper = self.helper_at.get((part, ref.line, ref.column))
             if ref.kind == "block" or helper in ("if", "unless", "each", "with"):
                 through.append(segs)
-            elif ref.kind == "unknown-helper":
-                continue
+            elif ref.kind in ("unknown-helper", "partial", "reserved"):
+                continue  # names, not data
             else:  # printed, passed to a partial or to lookup: everything below may be read
                 whole.append(segs)
         through.extend(whole)
@@ -426,20 +465,6 @@ def _walk(node: Any, segs: tuple[str, ...]) -> Iterator[Any]:
             yield from _walk(child, rest)
     elif isinstance(node, dict) and head in node:
         yield from _walk(node[head], rest)
-
-
-def _missing_parent(node: Any, segs: tuple[str, ...]) -> bool:
-    """True when some reached object lacks (or has null for) a non-final segment of ``segs``."""
-    if len(segs) < 2:
-        return False
-    head, rest = segs[0], segs[1:]
-    if head == "[]":
-        return any(_missing_parent(child, rest) for _, child in _children(node))
-    if not isinstance(node, dict):
-        return False
-    if node.get(head) is None:
-        return True
-    return _missing_parent(node[head], rest)
 
 
 def _parent_display(node: Any, segs: tuple[str, ...]) -> str:
@@ -488,6 +513,38 @@ def _fill(node: Any, segs: tuple[str, ...]) -> bool:
     if node.get(head) is None:
         node[head] = {}
     return _fill(node[head], rest)
+
+
+def _fill_parents(node: Any, segs: tuple[str, ...]) -> bool:
+    """Give every missing non-final segment of ``segs`` an empty object (the probe goes on)."""
+    if len(segs) < 2:
+        return False
+    head, rest = segs[0], segs[1:]
+    if head == "[]":
+        changed = False
+        for _, child in list(_children(node)):
+            changed = _fill_parents(child, rest) or changed
+        return changed
+    if not isinstance(node, dict):
+        return False
+    changed = False
+    if node.get(head) is None:
+        node[head], changed = {}, True
+    return _fill_parents(node[head], rest) or changed
+
+
+_TAG_RE = re.compile(r"\{\{[^}]{0,80}\}\}")
+
+
+def _tag_text(source: str, line: int | None, column: int | None) -> str | None:
+    """The mustache as written at (line, column), for messages."""
+    if not line or not column:
+        return None
+    lines = source.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    m = _TAG_RE.match(lines[line - 1], column - 1)
+    return " ".join(m.group(0).split()) if m else None
 
 
 def _parent_scope_name(ref: Reference | None, data: dict[str, Any]) -> str | None:
@@ -639,8 +696,11 @@ def _block_helper(lines: list[str], line: int, column: int) -> str | None:
     return m.group(1) if m else None
 
 
-def _ref_for(refs: tuple[Reference, ...], err: MissingAttributeError) -> Reference | None:
+def _ref_for(refs: tuple[Reference, ...], err: MissingAttributeError,
+             kinds: tuple[str, ...] | None = None) -> Reference | None:
     """The reference an engine error is about: same position, best name match."""
+    if kinds is not None:
+        refs = tuple(r for r in refs if r.kind in kinds)
     at = [r for r in refs if r.line == err.line and r.column == err.column]
     if not at:
         at = [r for r in refs if r.line == err.line]

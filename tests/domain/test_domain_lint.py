@@ -65,7 +65,7 @@ def test_unknown_helper(make_template: MakeTemplate, project_dir: Path) -> None:
     make_template(html="<p>\n{{#IF ok}}yes{{/IF}} {{formatDate when}}</p>",
                   fixtures={"default": {"ok": True, "when": "x"}})
     diags = only(lint_one(project_dir), "unknown-helper")
-    assert [(d.line, d.column) for d in diags] == [(2, 1), (2, 21)]
+    assert [(d.line, d.column) for d in diags] == [(2, 1), (2, 22)]
     assert "'if'" in diags[0].message  # case hint
     assert all(d.fixture is None for d in diags)
 
@@ -206,3 +206,26 @@ def test_missing_attributes_are_bounded(make_template: MakeTemplate, project_dir
     make_template(html=" ".join(f"{{{{v{i}}}}}" for i in range(count)), fixtures={"default": {}})
     diags = lint_one(project_dir)
     assert 40 <= len(only(diags, "missing-attribute")) <= count
+
+
+def test_uncertain_if_path_only_where_reached(make_template: MakeTemplate, project_dir: Path) -> None:
+    make_template(html="{{#with user}}\n  {{#if vip.gold}}G{{/if}}\n{{/with}}",
+                  fixtures={"nouser": {}, "novip": {"user": {"name": "x"}}, "ok": {"user": {"vip": {}}}})
+    diags = lint_one(project_dir)
+    assert [(d.code, d.fixture, d.line, d.column) for d in diags if d.code != "unused-key"] == [
+        ("uncertain-if-path", "novip", 2, 3)]
+    assert "{{#if vip.gold}}" in diags[0].message and "'user.vip'" in diags[0].message
+    assert [d.fixture for d in diags if d.code == "unused-key"] == ["novip"]  # user.name
+
+
+def test_parent_scope_is_a_warning_when_the_dialect_looks_up(make_template: MakeTemplate,
+                                                             project_dir: Path) -> None:
+    from dataclasses import replace
+
+    from ses_workbench.engine import DEFAULT_DIALECT
+
+    make_template(html="{{#each items}}{{shopName}}{{/each}}",
+                  fixtures={"default": {"shopName": "S", "items": [{"x": 1}]}})
+    tpl = Project.load(project_dir).get("t")
+    diags = lint_template(tpl, replace(DEFAULT_DIALECT, parent_scope_lookup=True))
+    assert [(d.code, d.severity) for d in diags if d.code != "unused-key"] == [("parent-scope", "warning")]
