@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ses_workbench.cli import UsageError
+from ses_workbench.engine import EngineError
 from ses_workbench.errors import FixtureError, UnknownFixtureError, UnknownTemplateError
 
 ENV_DIR = "SES_WORKBENCH_DIR"
@@ -89,7 +90,13 @@ def cmd_render(args: argparse.Namespace) -> int:
             fixture = tpl.fixture(fixture)
         except UnknownFixtureError as exc:
             raise UsageError(str(exc)) from None
-    rendered = render_template(tpl, fixture=fixture, data=data)
+    try:
+        rendered = render_template(tpl, fixture=fixture, data=data)
+    except EngineError as err:  # one line, pointing at the file a person edits
+        hint = getattr(err, "hint", None)
+        where = _rel(err.where) if err.path else err.where
+        print(f"ses-workbench: {where}: {err}" + (f" ({hint})" if hint else ""), file=sys.stderr)
+        return 1
     if args.open:
         path = _write_temp_html(rendered.html, tpl.name)
         webbrowser.open(path.as_uri())
@@ -190,7 +197,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for d in diags:
-            print(d)
+            print(f"{_rel(d.path)}:{d.line}:{d.column}: {d.severity}: {d.message} [{d.code}]")
         if not args.quiet:
             count = len(names) if names else len(project.templates)
             summary = (f"{count} template{_s(count)}: {errors} error{_s(errors)}, "
@@ -201,3 +208,12 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def _s(n: int) -> str:
     return "" if n == 1 else "s"
+
+
+def _rel(path: str) -> str:
+    """A path relative to the current directory when it is below it (shorter CI logs), else as is."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if rel.startswith("..") else rel

@@ -92,6 +92,7 @@ def test_render_missing_data_is_one_line_exit_1(proj: Path, capsys: pytest.Captu
     code, _, err = run(capsys, "render", "welcome", "--dir", str(proj), "--data", str(data))
     assert code == 1
     assert "Attribute 'name' is not present in the rendering data." in err and err.count("\n") == 1
+    assert "subject.txt:1:9: " in err
 
 
 def test_lint_clean_exit_0(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
