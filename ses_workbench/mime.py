@@ -130,6 +130,7 @@ def _text_part(subtype: str, body: str) -> EmailMessage:
 
 def _one_line(value: str) -> str:
     # A raw newline in a header value would end the header; SES folds such values to one line.
+    # (str.splitlines also breaks on \f, \v, \x1c-\x1e, \x85, \u2028/9: the email package refuses those too.)
     return " ".join(str(value).splitlines())
 
 

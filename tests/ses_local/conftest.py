@@ -35,8 +35,11 @@ except ImportError:
 needs_engine = pytest.mark.skipif(not HAS_ENGINE, reason="the template engine is not written yet")
 
 
+_SESSION = boto3.session.Session()  # one session: its loader caches the sesv2 model between clients
+
+
 def make_client(endpoint_url: str, retries: bool = False) -> Any:
-    return boto3.client(
+    return _SESSION.client(
         "sesv2",
         endpoint_url=endpoint_url,
         region_name="us-east-1",
