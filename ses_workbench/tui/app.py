@@ -183,6 +183,12 @@ class WorkbenchApp(SesMixin, App[int]):
         self._lint_running = False
         self._lint_pending = False
         self._conflict_open = False
+        self._background_started = False
+        self._shown_dirty: frozenset[str] = frozenset()
+        self._header_text = ""
+        self._lint_text = ("", False)
+        self._main_screen: Screen[Any] | None = None
+        self._exiting = False
         self._shown: dict[str, object] = {}
         self.preview_listeners: list[Callable[[PreviewOutcome], None]] = []
         self.attributes: list[AttributeRow] = []
@@ -216,8 +222,9 @@ class WorkbenchApp(SesMixin, App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#preview-error", Static).display = False
-        self.query_one("#progress-box").display = False
+        self._main_screen = self.screen
+        self.main.query_one("#preview-error", Static).display = False
+        self.main.query_one("#progress-box").display = False
         for view_id, text in (
             ("ses", "Press F7 (SES render) to render this template with TestRenderEmailTemplate."),
             ("parity", "Press F8 (parity) to compare the local render with SES's."),
@@ -230,16 +237,26 @@ class WorkbenchApp(SesMixin, App[int]):
             self.open_template(names[0])
         else:
             self._update_header()
-        self.query_one("#editor-html", PartEditor).focus()
+        self.main.query_one("#editor-html", PartEditor).focus()
         if self.watch_files:
             self._watcher = FolderWatcher(self.project.root,
                                           lambda paths: self.post_message(FilesChanged(paths)))
             self._watcher.start()
+        if not names:
+            self._start_background()
+
+    def _start_background(self) -> None:
+        """After the first preview is on screen: connect to SES and lint everything (both are slow and
+        would compete with the first render for the GIL)."""
+        if self._background_started:
+            return
+        self._background_started = True
         if self.auto_connect:
             self.connect_environment(self.env_name, self.local)
         self.lint_templates(None)
 
     def on_unmount(self) -> None:
+        self._exiting = True
         if self._watcher is not None:
             self._watcher.stop()
         self.preview_server.stop()
@@ -252,14 +269,29 @@ class WorkbenchApp(SesMixin, App[int]):
             self.sidebar_hidden = True
 
     def watch_compact(self, compact: bool) -> None:
-        self.screen.set_class(compact, "-compact")
+        if self._main_screen is None:
+            return
+        self.main.set_class(compact, "-compact")
 
     def watch_sidebar_hidden(self, hidden: bool) -> None:
-        self.screen.set_class(hidden, "-no-sidebar")
+        if self._main_screen is None:
+            return
+        self.main.set_class(hidden, "-no-sidebar")
 
     # ------------------------------------------------------------------------------------ typed access
+    @property
+    def alive(self) -> bool:
+        """The workbench screen is up (False before mount and while the app shuts down)."""
+        screen = self._main_screen
+        return screen is not None and screen.is_attached and not self._exiting
+
+    @property
+    def main(self) -> Screen[Any]:
+        """The workbench screen (queries go here even while a modal is on top)."""
+        return self._main_screen if self._main_screen is not None else self.screen
+
     def editor(self, part: str) -> PartEditor:
-        return self.query_one(f"#editor-{part}", PartEditor)
+        return self.main.query_one(f"#editor-{part}", PartEditor)
 
     @property
     def editors(self) -> list[PartEditor]:
@@ -267,7 +299,7 @@ class WorkbenchApp(SesMixin, App[int]):
 
     @property
     def data_pane(self) -> DataPane:
-        return self.query_one(DataPane)
+        return self.main.query_one(DataPane)
 
     @property
     def fixture_editor(self) -> PartEditor:
@@ -275,18 +307,18 @@ class WorkbenchApp(SesMixin, App[int]):
 
     @property
     def template_list(self) -> TemplateList:
-        return self.query_one(TemplateList)
+        return self.main.query_one(TemplateList)
 
     @property
     def preview_tabs(self) -> TabbedContent:
-        return self.query_one("#preview-tabs", TabbedContent)
+        return self.main.query_one("#preview-tabs", TabbedContent)
 
     @property
     def editor_tabs(self) -> TabbedContent:
-        return self.query_one("#editor-tabs", TabbedContent)
+        return self.main.query_one("#editor-tabs", TabbedContent)
 
     def view(self, tab: str) -> LinesView:
-        return self.query_one(f"#view-{tab}", LinesView)
+        return self.main.query_one(f"#view-{tab}", LinesView)
 
     @property
     def visible_preview_tab(self) -> str:
@@ -325,7 +357,10 @@ class WorkbenchApp(SesMixin, App[int]):
             left = account.remaining_24h
             quota = "quota ∞" if left is None else f"quota {int(left)}/{int(account.max_24h_send)} left"
             parts.append(f"{mode} · {quota}")
-        self.query_one("#header", Static).update("  ·  ".join(parts))
+        text = "  ·  ".join(parts)
+        if text != self._header_text:
+            self._header_text = text
+            self.main.query_one("#header", Static).update(text, layout=False)
 
     def _refresh_rows(self) -> None:
         rows: list[TemplateRow] = []
@@ -424,6 +459,8 @@ class WorkbenchApp(SesMixin, App[int]):
     # ------------------------------------------------------------------------------------ editing
     @on(TextArea.Changed)
     def _text_changed(self, event: TextArea.Changed) -> None:
+        if not self.alive:
+            return
         if not isinstance(event.text_area, PartEditor):
             return
         self.outbox_message = None
@@ -432,7 +469,11 @@ class WorkbenchApp(SesMixin, App[int]):
         self.schedule_lint()
 
     def _dirty_changed(self) -> None:
-        dirty_parts = {e.part for e in self.dirty_editors}
+        """Dirty markers (tab labels, list dot, header): touched only when the dirty set changes."""
+        dirty_parts = frozenset(e.part for e in self.dirty_editors)
+        if dirty_parts == self._shown_dirty:
+            return
+        self._shown_dirty = dirty_parts
         tabs = self.editor_tabs
         for part, label in EDITOR_TABS:
             key = "fixture" if part == "data" else part
@@ -444,6 +485,8 @@ class WorkbenchApp(SesMixin, App[int]):
 
     @on(TextArea.SelectionChanged)
     def _cursor_moved(self, event: TextArea.SelectionChanged) -> None:
+        if not self.alive:
+            return
         if isinstance(event.text_area, PartEditor):
             self._show_lint_line(event.text_area)
 
@@ -564,6 +607,8 @@ class WorkbenchApp(SesMixin, App[int]):
 
     @on(PreviewRendered)
     def _preview_rendered(self, message: PreviewRendered) -> None:
+        if not self.alive:
+            return
         outcome = message.outcome
         self._preview_running = False
         if outcome.seq > self._applied_seq and outcome.template == self.current:
@@ -571,23 +616,28 @@ class WorkbenchApp(SesMixin, App[int]):
             self._apply_preview(outcome)
         if self._preview_pending:
             self.request_preview()
+        if not self._background_started:
+            self.call_after_refresh(self._start_background)
         for listener in list(self.preview_listeners):
             listener(outcome)
 
     def _apply_preview(self, outcome: PreviewOutcome) -> None:
         extra = outcome.extra or {}
-        error_line = self.query_one("#preview-error", Static)
+        error_line = self.main.query_one("#preview-error", Static)
         if "attributes" in extra:
             self.attributes = extra["attributes"]
             self.data_pane.set_attributes(self.attributes)
         if outcome.error is not None:
-            self.last_error = _one_line(outcome.error)
-            error_line.update(f"✗ {self.last_error}")
-            error_line.display = True
+            message = _one_line(outcome.error)
+            if message != self.last_error or not error_line.display:
+                self.last_error = message
+                error_line.update(f"✗ {message}")
+                error_line.display = True
             self.data_pane.set_error(_fixture_error(outcome.error))
             return
         self.last_error = None
-        error_line.display = False
+        if error_line.display:
+            error_line.display = False
         self.data_pane.set_error(None)
         self.last_good = outcome.rendered
         for tab, (lines, signature) in extra.get("views", {}).items():
@@ -598,6 +648,8 @@ class WorkbenchApp(SesMixin, App[int]):
 
     @on(TabbedContent.TabActivated, "#preview-tabs")
     def _preview_tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if not self.alive:
+            return
         if self.visible_preview_tab in ("read", "html", "text", "mime"):
             self.request_preview()
 
@@ -650,6 +702,8 @@ class WorkbenchApp(SesMixin, App[int]):
 
     @on(LintDone)
     def _lint_done(self, message: LintDone) -> None:
+        if not self.alive:
+            return
         by_name: dict[str, list[Any]] = {name: [] for name in message.names}
         for diag in message.diagnostics:
             if diag.template in by_name:
@@ -679,26 +733,30 @@ class WorkbenchApp(SesMixin, App[int]):
             self._show_lint_line(focused)
 
     def _show_lint_line(self, editor: PartEditor) -> None:
-        line = self.query_one("#lint-line", Static)
         here = editor.markers_at(editor.cursor_location[0])
         diags = self.lint.get(self.current or "", [])
         if here:
             marker = here[0]
             icon = "✗" if marker.severity == "error" else "!"
-            line.update(f"{icon} {marker.line + 1}:{marker.column + 1} {marker.message}")
-            line.set_class(marker.severity == "error", "-error")
+            shown = (f"{icon} {marker.line + 1}:{marker.column + 1} {marker.message}", marker.severity == "error")
         elif diags:
             errors = sum(1 for d in diags if d.severity == "error")
-            line.update(f"{errors} errors, {len(diags) - errors} warnings in {self.current} "
-                        f"(marked lines; fixture {self.fixture_name or '-'})")
-            line.set_class(errors > 0, "-error")
+            shown = (f"{errors} errors, {len(diags) - errors} warnings in {self.current} "
+                     f"(marked lines; fixture {self.fixture_name or '-'})", errors > 0)
         else:
-            line.update("✓ lint clean" if self.current in self.lint else "")
-            line.set_class(False, "-error")
+            shown = ("✓ lint clean" if self.current in self.lint else "", False)
+        if shown == self._lint_text:
+            return
+        self._lint_text = shown
+        line = self.main.query_one("#lint-line", Static)
+        line.update(shown[0], layout=False)
+        line.set_class(shown[1], "-error")
 
     # ------------------------------------------------------------------------------------ watching
     @on(FilesChanged)
     def _files_changed(self, message: FilesChanged) -> None:
+        if not self.alive:
+            return
         before = set(self.project.names)
         structural = any(_is_structural(path, self.project.root) for path in message.paths)
         if structural:
@@ -1058,7 +1116,7 @@ class WorkbenchApp(SesMixin, App[int]):
     # ------------------------------------------------------------------------------------ errors
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a failed worker becomes a notification (one line, app stays usable)."""
-        if event.state is not WorkerState.ERROR:
+        if event.state is not WorkerState.ERROR or not self.alive:
             return
         worker = event.worker
         if worker.group == "preview":

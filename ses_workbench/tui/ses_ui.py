@@ -56,6 +56,9 @@ class SesMixin:
         self.post_message(SesConnected(env_name, client, account, description, stack=stack, server=server))
 
     def on_ses_connected(self: WorkbenchApp, message: SesConnected) -> None:
+        if not self.alive:
+            message.stack.close() if message.stack is not None else None
+            return
         old = self._env_stack
         self._env_stack = message.stack
         self.ses = message.client
@@ -108,6 +111,8 @@ class SesMixin:
         self.post_message(SesStatus(client.environment.name, {s.name: s for s in statuses}))
 
     def on_ses_status(self: WorkbenchApp, message: SesStatus) -> None:
+        if not self.alive:
+            return
         if self.ses is None or message.env_name != self.ses.environment.name:
             return
         for name, status in message.states.items():
@@ -140,13 +145,13 @@ class SesMixin:
     def show_progress(self: WorkbenchApp, label: str, done: int, total: int, name: str) -> None:
         from textual.widgets import ProgressBar, Static
 
-        box = self.query_one("#progress-box")
+        box = self.main.query_one("#progress-box")
         box.display = True
-        self.query_one("#progress-label", Static).update(f"{label}: {name}" if name else label)
-        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
+        self.main.query_one("#progress-label", Static).update(f"{label}: {name}" if name else label)
+        self.main.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
 
     def hide_progress(self: WorkbenchApp) -> None:
-        self.query_one("#progress-box").display = False
+        self.main.query_one("#progress-box").display = False
 
     async def _ask_async(self: WorkbenchApp, screen: Screen[Any]) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -309,6 +314,8 @@ class SesMixin:
         self.post_message(SesPanel("ses", name, "", lines=lines))
 
     def on_ses_panel(self: WorkbenchApp, message: SesPanel) -> None:
+        if not self.alive:
+            return
         view = self.view(message.tab)
         if message.lines is not None:
             view.set_lines(message.lines, None)

@@ -101,11 +101,17 @@ class DataPane(Vertical):
                 select.value = current
 
     def set_error(self, message: str | None) -> None:
+        if message == getattr(self, "_error", None):
+            return
+        self._error = message
         error = self.query_one("#fixture-error", Static)
         error.update(f"✗ JSON {message}" if message else "")
         error.set_class(bool(message), "-error")
 
     def set_attributes(self, rows: list[AttributeRow]) -> None:
+        if rows == getattr(self, "_rows", None):
+            return
+        self._rows = rows
         text = Text()
         missing = sum(1 for r in rows if r.required and not r.present)
         text.append(f"Attributes used: {len(rows)}", style="bold")

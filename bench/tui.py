@@ -1,0 +1,174 @@
+"""TUI latency benchmark: keystroke → preview, file change → preview, cold start → first screen.
+
+Runs the workbench headless (Textual's ``run_test``) on a copy of ``sample_templates/`` with the 8 KB
+``order-receipt`` template open, against nothing remote (no SES connection: the preview path only).
+
+* keystroke → preview: time from a key press in the HTML editor to the preview pane having the render
+  that includes it applied (``PreviewRendered`` handled, lines swapped in the visible view);
+* file change → preview: time from an atomic write of ``body.html`` by "another editor" to the preview
+  showing the new text (watcher thread → coalesced message → render worker → view);
+* cold start: wall time of a fresh ``python`` process that imports the app, mounts it and shows the first
+  rendered preview (then exits).
+
+Usage: ``python bench/tui.py [--keys N] [--files N] [--starts N]``; prints a Markdown table.
+Targets (issue 4): keystroke p95 < 50 ms, file change p95 < 200 ms, start < 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from textual import events
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_templates"
+TEMPLATE = "order-receipt"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def copy_samples() -> Path:
+    target = Path(tempfile.mkdtemp(prefix="ses-wb-bench-")) / "samples"
+    shutil.copytree(SAMPLES, target, ignore=shutil.ignore_patterns(".ses-workbench"))
+    return target
+
+
+async def measure_app(keys: int, files: int) -> tuple[list[float], list[float], dict[str, float]]:
+    from ses_workbench.tui.app import WorkbenchApp
+
+    root = copy_samples()
+    app = WorkbenchApp(root, connect=False, watch=True, browser=False)
+    key_ms: list[float] = []
+    file_ms: list[float] = []
+    render_ms: list[float] = []
+    async with app.run_test(size=(160, 45)) as pilot:
+        applied = asyncio.Event()
+        marker: dict[str, object] = {"seq": 0, "text": None}
+
+        def listener(outcome: object) -> None:
+            render_ms.append(getattr(outcome, "elapsed_ms", 0.0))
+            text = marker["text"]
+            if text is not None and text not in app.view("read").plain_text():
+                return
+            if getattr(outcome, "seq", 0) > int(marker["seq"]):  # type: ignore[call-overload]
+                applied.set()
+
+        app.preview_listeners.append(listener)
+        app.open_template(TEMPLATE)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        editor = app.editor("html")
+        editor.focus()
+        # Put the cursor inside a visible paragraph of the body: after "Hi " in the greeting.
+        source = editor.text
+        anchor = source.find("{{customer.firstName}}")
+        row = source.count("\n", 0, anchor)
+        col = anchor - (source.rfind("\n", 0, anchor) + 1)
+        editor.cursor_location = (row, col)
+        # Two unmeasured keys first: the buffer stays dirty while measuring (like real typing).
+        app.post_message(events.Key("z", "z"))
+        app.post_message(events.Key("z", "z"))
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+
+        for index in range(keys):
+            # ~8 keys a second, like fast typing; the key goes in the way a terminal driver delivers it
+            await asyncio.sleep(0.12)
+            applied.clear()
+            marker["seq"] = app._preview_seq
+            marker["text"] = None
+            key, char = ("z", "z") if index % 2 == 0 else ("backspace", None)
+            started = time.perf_counter()
+            app.post_message(events.Key(key, char))
+            await asyncio.wait_for(applied.wait(), 5)
+            key_ms.append((time.perf_counter() - started) * 1000)
+
+        # external edits: rewrite body.html with a changing word, as another editor would (atomic).
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        body = root / TEMPLATE / "body.html"
+        original = body.read_text(encoding="utf-8")
+        for index in range(files):
+            word = f"Benchmarkword{index}"
+            text = original.replace("{{customer.firstName}}", f"{word} {{{{customer.firstName}}}}", 1)
+            applied.clear()
+            marker["seq"] = app._preview_seq
+            marker["text"] = word
+            tmp = body.with_suffix(".tmp-bench")
+            started = time.perf_counter()
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, body)
+            await asyncio.wait_for(applied.wait(), 5)
+            file_ms.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.1)
+    shutil.rmtree(root.parent, ignore_errors=True)
+    extra = {"render_worker_p50": pct(render_ms, 0.5), "render_worker_p95": pct(render_ms, 0.95)}
+    return key_ms, file_ms, extra
+
+
+COLD_START = r"""
+import asyncio, sys, time
+t0 = time.perf_counter()
+from ses_workbench.tui.app import WorkbenchApp
+async def main():
+    app = WorkbenchApp(sys.argv[1], connect=False, watch=True, browser=False)
+    done = asyncio.Event()
+    app.preview_listeners.append(lambda outcome: done.set())
+    async with app.run_test(size=(120, 40)):
+        await asyncio.wait_for(done.wait(), 10)
+asyncio.run(main())
+"""
+
+
+def measure_cold_start(runs: int) -> list[float]:
+    root = copy_samples()
+    out: list[float] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", COLD_START, str(root)], check=True, cwd=ROOT)
+        out.append(time.perf_counter() - started)
+    shutil.rmtree(root.parent, ignore_errors=True)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keys", type=int, default=100)
+    parser.add_argument("--files", type=int, default=30)
+    parser.add_argument("--starts", type=int, default=5)
+    args = parser.parse_args()
+    size = (SAMPLES / TEMPLATE / "body.html").stat().st_size
+    key_ms, file_ms, extra = asyncio.run(measure_app(args.keys, args.files))
+    starts = measure_cold_start(args.starts)
+    print(f"TUI latency on {TEMPLATE} (body.html {size} bytes), Python {sys.version.split()[0]}\n")
+    print("| measure | n | p50 | p95 | max | target |")
+    print("|---|---|---|---|---|---|")
+    print(f"| keystroke → preview | {len(key_ms)} | {pct(key_ms, .5):.1f} ms | {pct(key_ms, .95):.1f} ms | "
+          f"{max(key_ms):.1f} ms | p95 < 50 ms |")
+    print(f"| file change → preview | {len(file_ms)} | {pct(file_ms, .5):.1f} ms | {pct(file_ms, .95):.1f} ms "
+          f"| {max(file_ms):.1f} ms | p95 < 200 ms |")
+    print(f"| cold start → first preview | {len(starts)} | {statistics.median(starts):.2f} s | "
+          f"{pct(starts, .95):.2f} s | {max(starts):.2f} s | < 1.5 s |")
+    print(f"\nrender worker alone (compose+compile+render+reading view, off the event loop): "
+          f"p50 {extra['render_worker_p50']:.1f} ms, p95 {extra['render_worker_p95']:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
