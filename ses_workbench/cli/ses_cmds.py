@@ -279,11 +279,22 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from ses_workbench.ses.sync import execute_push, plan_push
+    from ses_workbench.ses.sync import execute_push, plan_push, push
 
     project = _project(args)
     _names_known(project, args.names)
     color = _color(args)
+    if args.yes and not args.dry_run:
+        # Nobody reviews the plan first: plan and push template by template (lint overlaps pacing).
+        with _open(project, args) as client:
+            bar = _Progress("pushing")
+            result = push(client, project, args.names or None, force=args.force, no_lint=args.no_lint,
+                          progress=bar)
+            bar.finish()
+        for item in result.plan.refused:
+            print(f"refused {item.name}: {item.reason}", file=sys.stderr)
+        print(result.plan.summary())
+        return _push_report(result)
     with _open(project, args) as client:
         bar = _Progress("checking")
         plan = plan_push(client, project, args.names or None, force=args.force, no_lint=args.no_lint,
@@ -306,6 +317,10 @@ def cmd_push(args: argparse.Namespace) -> int:
         bar = _Progress("pushing")
         result = execute_push(client, project, plan, progress=bar)
         bar.finish()
+    return _push_report(result)
+
+
+def _push_report(result: Any) -> int:
     for item in result.pushed:
         extra = f" (backup: {item.backup})" if item.backup else ""
         print(f"{'created' if item.action == 'create' else 'updated'} {item.name}{extra}")

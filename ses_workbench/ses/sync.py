@@ -361,6 +361,43 @@ def _lint_errors(project: Project, name: str) -> list[str]:
     return [str(d) for d in diags if getattr(d, "is_error", getattr(d, "severity", "") == "error")]
 
 
+def _selected_for_push(project: Project, names: Sequence[str] | None) -> list[str]:
+    if names:
+        for n in names:
+            project.get(n)  # UnknownTemplateError with close matches
+        return list(dict.fromkeys(names))
+    return list(project.templates)
+
+
+def _plan_item(client: SesClient, project: Project, name: str, remote: set[str], state: SyncState, *,
+               force: bool, no_lint: bool) -> PushItem:
+    env = client.environment.name
+    remote_name = client.remote_name(name)
+    local, error = _compose(project, name)
+    if local is None:
+        return PushItem(name, "refuse", State.ERROR, error or "does not compose", remote_name)
+    if not no_lint:
+        errors = _lint_errors(project, name)
+        if errors:
+            more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+            return PushItem(name, "refuse", None, f"lint error: {errors[0]}{more}", remote_name, local)
+    rc = client.get_template(name) if name in remote else None
+    st = _classify(local, rc, state.baseline(env, name, remote_name))
+    td = _diff_contents(name, rc, local, f"ses:{env}", "local")
+    if st is State.IN_SYNC:
+        return PushItem(name, "skip", st, "unchanged", remote_name, local, rc, td)
+    if st is State.LOCAL_ONLY:
+        return PushItem(name, "create", st, "new", remote_name, local, None, td)
+    if st.drifted and not force:
+        why = {State.CHANGED_REMOTELY: "changed remotely since our last push",
+               State.CONFLICT: "changed remotely and locally since our last push",
+               State.UNTRACKED: "exists remotely with other content that was not pushed from here"}[st]
+        return PushItem(name, "refuse", st, f"{why} (use --force to overwrite; a backup is kept, "
+                        "or pull it first)", remote_name, local, rc, td)
+    return PushItem(name, "update", st, "forced over drift" if st.drifted else "modified",
+                    remote_name, local, rc, td)
+
+
 def plan_push(client: SesClient, project: Project, names: Sequence[str] | None = None, *,
               force: bool = False, no_lint: bool = False,
               progress: Progress | None = None) -> PushPlan:
@@ -370,48 +407,35 @@ def plan_push(client: SesClient, project: Project, names: Sequence[str] | None =
     did not push there (changed remotely / conflict / untracked) unless ``force``.
     """
     progress = progress or _noop
-    if names:
-        for n in names:
-            project.get(n)  # UnknownTemplateError with close matches
-        selected = list(dict.fromkeys(names))
-    else:
-        selected = list(project.templates)
-    env = client.environment.name
+    selected = _selected_for_push(project, names)
     remote = {t.name for t in client.list_templates()}
     state = SyncState(project.state_dir)
     items: list[PushItem] = []
     for i, name in enumerate(selected):
         progress(i, len(selected), name)
-        remote_name = client.remote_name(name)
-        local, error = _compose(project, name)
-        if local is None:
-            items.append(PushItem(name, "refuse", State.ERROR, error or "does not compose", remote_name))
-            continue
-        if not no_lint:
-            errors = _lint_errors(project, name)
-            if errors:
-                more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-                items.append(PushItem(name, "refuse", None, f"lint error: {errors[0]}{more}", remote_name,
-                                      local))
-                continue
-        rc = client.get_template(name) if name in remote else None
-        st = _classify(local, rc, state.baseline(env, name, remote_name))
-        td = _diff_contents(name, rc, local, f"ses:{env}", "local")
-        if st is State.IN_SYNC:
-            items.append(PushItem(name, "skip", st, "unchanged", remote_name, local, rc, td))
-        elif st is State.LOCAL_ONLY:
-            items.append(PushItem(name, "create", st, "new", remote_name, local, None, td))
-        elif st.drifted and not force:
-            why = {State.CHANGED_REMOTELY: "changed remotely since our last push",
-                   State.CONFLICT: "changed remotely and locally since our last push",
-                   State.UNTRACKED: "exists remotely with other content that was not pushed from here"}[st]
-            items.append(PushItem(name, "refuse", st, f"{why} (use --force to overwrite; a backup is kept, "
-                                  "or pull it first)", remote_name, local, rc, td))
-        else:
-            items.append(PushItem(name, "update", st, "forced over drift" if st.drifted else "modified",
-                                  remote_name, local, rc, td))
+        items.append(_plan_item(client, project, name, remote, state, force=force, no_lint=no_lint))
     progress(len(selected), len(selected), "")
-    return PushPlan(env, items, force)
+    return PushPlan(client.environment.name, items, force)
+
+
+def _push_item(client: SesClient, state: SyncState, env: str, item: PushItem) -> None:
+    from ses_workbench.ses.errors import CredentialsError, EndpointUnreachable, UnknownRegion
+
+    assert item.local is not None
+    try:
+        if item.action == "update":
+            if item.remote is not None:
+                item.backup = state.backup(env, item.name, item.remote_name, item.remote)
+            client.upsert_template(item.name, item.local, exists=True)
+        else:
+            client.upsert_template(item.name, item.local, exists=False)
+    except (CredentialsError, EndpointUnreachable, UnknownRegion):
+        raise
+    except SesError as exc:
+        item.error = str(exc)
+        return
+    item.done = True
+    state.remember(env, item.name, item.remote_name, item.local.content_hash(), "push")
 
 
 def execute_push(client: SesClient, project: Project, plan: PushPlan,
@@ -421,28 +445,12 @@ def execute_push(client: SesClient, project: Project, plan: PushPlan,
     One failing template does not stop the others; its ``error`` says why.  Credentials and
     connection errors stop the push (nothing else could succeed).
     """
-    from ses_workbench.ses.errors import CredentialsError, EndpointUnreachable, UnknownRegion
-
     progress = progress or _noop
     state = SyncState(project.state_dir)
     todo = plan.changes
     for i, item in enumerate(todo):
         progress(i, len(todo), item.name)
-        assert item.local is not None
-        try:
-            if item.action == "update":
-                if item.remote is not None:
-                    item.backup = state.backup(plan.environment, item.name, item.remote_name, item.remote)
-                client.upsert_template(item.name, item.local, exists=True)
-            else:
-                client.upsert_template(item.name, item.local, exists=False)
-        except (CredentialsError, EndpointUnreachable, UnknownRegion):
-            raise
-        except SesError as exc:
-            item.error = str(exc)
-            continue
-        item.done = True
-        state.remember(plan.environment, item.name, item.remote_name, item.local.content_hash(), "push")
+        _push_item(client, state, plan.environment, item)
     progress(len(todo), len(todo), "")
     return PushResult(plan)
 
@@ -450,13 +458,32 @@ def execute_push(client: SesClient, project: Project, plan: PushPlan,
 def push(client: SesClient, project: Project, names: Sequence[str] | None = None, *, force: bool = False,
          dry_run: bool = False, no_lint: bool = False, confirm: Callable[[PushPlan], bool] | None = None,
          progress: Progress | None = None) -> PushResult:
-    """Plan, ask ``confirm(plan)`` once (when there is anything to do), then push only what changed."""
-    plan = plan_push(client, project, names, force=force, no_lint=no_lint, progress=progress)
-    if dry_run or not plan.changes:
-        return PushResult(plan, dry_run=dry_run)
-    if confirm is not None and not confirm(plan):
-        return PushResult(plan, cancelled=True)
-    return execute_push(client, project, plan, progress)
+    """Plan, ask ``confirm(plan)`` once (when there is anything to do), then push only what changed.
+
+    Without ``confirm`` (``--yes``, scripts) planning and pushing are interleaved template by
+    template, so composing and linting one template overlaps the pacing wait of the previous call:
+    the push takes as long as SES's rate limit says and no longer.  The result is the same.
+    """
+    if dry_run or confirm is not None:
+        plan = plan_push(client, project, names, force=force, no_lint=no_lint, progress=progress)
+        if dry_run or not plan.changes:
+            return PushResult(plan, dry_run=dry_run)
+        if not confirm(plan):  # type: ignore[misc]
+            return PushResult(plan, cancelled=True)
+        return execute_push(client, project, plan, progress)
+    progress = progress or _noop
+    selected = _selected_for_push(project, names)
+    remote = {t.name for t in client.list_templates()}
+    state = SyncState(project.state_dir)
+    plan = PushPlan(client.environment.name, [], force)
+    for i, name in enumerate(selected):
+        progress(i, len(selected), name)
+        item = _plan_item(client, project, name, remote, state, force=force, no_lint=no_lint)
+        plan.items.append(item)
+        if item.action in ("create", "update"):
+            _push_item(client, state, plan.environment, item)
+    progress(len(selected), len(selected), "")
+    return PushResult(plan)
 
 
 # ------------------------------------------------------------------------------------------ pull
