@@ -110,6 +110,8 @@ class Analyzer:
 
     def resolve(self, path: PathExpr, state: _State) -> Prefix:
         parts = tuple(path.parts)
+        if parts and parts[0] == "" and not path.data:
+            parts = ()
         if not path.depth and not path.scoped and parts:
             for name, prefix in reversed(state.bparams):
                 if name == parts[0]:

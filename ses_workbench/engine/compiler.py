@@ -9,6 +9,7 @@ templates are split into separate functions so Python's own nesting limits never
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
@@ -233,7 +234,8 @@ class Compiler:
             name = head.parts[0]
             if name == "lookup":
                 value = self.call_lookup(node.params, scope, fn, node.pos)
-                fn.line(f"if {value} is None: raise _missl({self.lookup_field}, {line}, {col})")
+                obj, field, names = self.lookup_args
+                fn.line(f"if {value} is None: raise _missl({obj}, {field}, {names!r}, {line}, {col})")
                 self.emit_print(value, fn)
             elif name != "log":
                 fn.line(f"raise _RE({_block_only(name)!r}, {line}, {col})")
@@ -243,13 +245,13 @@ class Compiler:
             return
         self.print_path(head, scope, fn, node.pos)
 
-    lookup_field = "None"
+    lookup_args: tuple[str, str, tuple[str | None, str | None]] = ("None", "None", (None, None))
 
     def call_lookup(self, params: list[Expr], scope: Scope, fn: Func, pos: int) -> str:
         line, col = self.pos(pos)
         if len(params) != 2:
             fn.line(f"raise _RE('lookup needs exactly two arguments: an object and a key.', {line}, {col})")
-            self.lookup_field = "None"
+            self.lookup_args = ("None", "None", (None, None))
             return "None"
         obj = self.value(params[0], scope, fn, pos)
         key = params[1]
@@ -257,7 +259,8 @@ class Compiler:
             field = repr(key.kind)  # String(null) is "null": the property name JavaScript uses
         else:
             field = self.value(key, scope, fn, pos)
-        self.lookup_field = field
+        names = tuple(display_name(p) if isinstance(p, PathExpr) else None for p in params)
+        self.lookup_args = (obj, field, (names[0], names[1]))
         t = self.tmp()
         fn.line(f"{t} = _lookup({obj}, {field})")
         return t
@@ -376,6 +379,10 @@ class Compiler:
             fn.line(f"raise _RE({msg!r}, {line}, {col})")
             return
         value = self.value(node.params[0], scope, fn, node.pos)
+        if not value.isidentifier():
+            t = self.tmp()
+            fn.line(f"{t} = {value}")
+            value = t
         items, keys = self.uid("it"), self.uid("k")
         fn.open(f"if {value}.__class__ is list:")
         fn.line(f"{items} = {value}")
@@ -448,7 +455,7 @@ class Compiler:
     def value(self, expr: Expr, scope: Scope, fn: Func, pos: int) -> str:
         """A helper/block argument: missing is just undefined (None), as in handlebars.js."""
         if isinstance(expr, Literal):
-            return repr(expr.value)
+            return f"({expr.value!r})"  # parenthesised: (0).__class__ is valid Python, 0.__class__ is not
         if isinstance(expr, SubExpr):
             return self.subexpr(expr, scope, fn, pos)
         return self.path_value(expr, scope, fn, pos, strict=False)
@@ -510,6 +517,10 @@ class Compiler:
             return self.data_expr(scope, path.depth, head), path.parts[1:], False
         if not path.scoped and not path.depth and path.parts == [UNSUBSCRIBE_KEY]:
             return "_unsub(R)", [], False
+        if path.parts and path.parts[0] == "":
+            # handlebars.js: an empty first segment ({{[]}}) pushes the context and ignores the rest
+            base = scope.ctxs[-1 - path.depth] if path.depth < len(scope.ctxs) else "None"
+            return base, [], False
         base = scope.ctxs[-1 - path.depth] if path.depth < len(scope.ctxs) else "None"
         fallback = not path.scoped and not path.depth and len(scope.ctxs) > 1 and bool(path.parts)
         return base, path.parts, fallback
@@ -579,7 +590,9 @@ def generate(parsed: ParsedTemplate, dialect: Dialect, source: str) -> tuple[str
     """Generate and compile the render function; returns (python source, function)."""
     python = Compiler(parsed, dialect, source).compile_main()
     namespace = runtime_namespace(dialect.print_style, dialect.each_object_order)
-    code = compile(python, "<ses-template>", "exec")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. SyntaxWarning on dead code built from literals
+        code = compile(python, "<ses-template>", "exec")
     exec(code, namespace)
     fn = namespace["_render"]
     return python, fn

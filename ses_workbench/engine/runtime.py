@@ -257,7 +257,13 @@ def scope_up(parts: tuple[str, ...], outers: tuple[Any, ...]) -> Any:
     return None
 
 
-def missing_lookup(field: Any, line: int, column: int) -> MissingAttributeError:
+def missing_lookup(obj: Any, field: Any, names: tuple[str | None, str | None], line: int,
+                   column: int) -> MissingAttributeError:
+    """``{{lookup obj field}}`` printed nothing: name the missing object, key argument, or key."""
+    if obj is None and names[0]:
+        return MissingAttributeError(names[0], line, column)
+    if field is None and names[1]:
+        return MissingAttributeError(names[1], line, column)
     name = field if field.__class__ is str else to_str(field)
     return MissingAttributeError(name, line, column)
 
