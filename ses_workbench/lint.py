@@ -385,10 +385,10 @@ class _TemplateLinter:
                         f"(or @root.{name}), which works either way (fixture '{fx_name}')",
                         part, err.line, err.column, fixture=fx_name)
             return
-        path = ref.path if ref is not None else err.attribute
         extra = f" — {hint}" if hint else ""
+        where = f"has no value for '{ref.path}'" if ref is not None else "lacks it"
         self.add_at("error", "missing-attribute",
-                    f"{err.message} (fixture '{fx_name}' has no '{path}': SES's TestRender fails and a real "
+                    f"{err.message} (fixture '{fx_name}' {where}: SES's TestRender fails and a real "
                     f"send is silently dropped){extra}", part, err.line, err.column, fixture=fx_name)
 
     def check_block_args(self, part: str, fx_name: str, data: dict[str, Any]) -> None:
@@ -426,6 +426,14 @@ class _TemplateLinter:
                 continue  # names, not data
             else:  # printed, passed to a partial or to lookup: everything below may be read
                 whole.append(segs)
+        # a name inside {{#each}} may be meant for an enclosing scope (SES may look there): count it there too
+        for segs in list(whole):
+            if "[]" in segs and segs[-1] != "[]":
+                name = segs[-1]
+                for j, seg in enumerate(segs[:-1]):
+                    if seg == "[]":
+                        whole.append(tuple(x for x in segs[:j - 1]) + (name,) if j else (name,))
+                whole.append((name,))
         through.extend(whole)
         positions = _json_positions(fx_text) if fx_text else {}
         reported: set[tuple[str, ...]] = set()
@@ -571,11 +579,14 @@ def _parent_scope_name(ref: Reference | None, data: dict[str, Any]) -> str | Non
 
 def _unused_paths(node: Any, path: tuple[str | int, ...], whole: list[tuple[str, ...]],
                   through: list[tuple[str, ...]]) -> Iterator[tuple[str | int, ...]]:
+    iterated = isinstance(node, list) and any(_matches(r, path, prefix_ok=False) for r in through)
     for key, child in _children(node):
         cpath = path + (key,)
         if any(_matches(r, cpath, prefix_ok=True) for r in whole):
             continue  # read as a whole somewhere
-        if not any(_reaches(r, cpath) for r in through):
+        if iterated and not isinstance(child, (dict, list)):
+            continue  # an item of a list that is iterated or tested: it counts
+        if not iterated and not any(_reaches(r, cpath) for r in through):
             yield cpath
             continue
         if isinstance(child, (dict, list)):
@@ -698,25 +709,27 @@ def _block_helper(lines: list[str], line: int, column: int) -> str | None:
 
 def _ref_for(refs: tuple[Reference, ...], err: MissingAttributeError,
              kinds: tuple[str, ...] | None = None) -> Reference | None:
-    """The reference an engine error is about: same position, best name match."""
+    """The reference an engine error is about: same position and a matching name, else None.
+
+    The error names the attribute as written (``it.name``, ``@root.shop``, ``this``); the
+    reference holds the path resolved from the data root (``items[].name``).
+    """
     if kinds is not None:
         refs = tuple(r for r in refs if r.kind in kinds)
     at = [r for r in refs if r.line == err.line and r.column == err.column]
-    if not at:
-        at = [r for r in refs if r.line == err.line]
-    if not at:
-        at = [r for r in refs if r.path == err.attribute or (r.segments and r.segments[-1] == err.attribute)]
-    if not at:
-        return None
     attr = err.attribute
+    last = attr.split(".")[-1]
     for r in at:
         if r.path == attr:
             return r
     for r in at:
-        if r.segments and r.segments[-1] == attr.split(".")[-1]:
+        if r.segments and r.segments[-1] == last:
             return r
-    required = [r for r in at if r.required]
-    return (required or at)[0]
+    if last in ("this", "") or attr.startswith("../"):
+        for r in at:
+            if r.kind == "output" or kinds is not None:
+                return r
+    return None
 
 
 _BUILTINS = ("if", "unless", "each", "with", "lookup", "log")

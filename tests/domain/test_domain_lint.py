@@ -229,3 +229,25 @@ def test_parent_scope_is_a_warning_when_the_dialect_looks_up(make_template: Make
     tpl = Project.load(project_dir).get("t")
     diags = lint_template(tpl, replace(DEFAULT_DIALECT, parent_scope_lookup=True))
     assert [(d.code, d.severity) for d in diags if d.code != "unused-key"] == [("parent-scope", "warning")]
+
+
+def test_parent_scope_name_is_not_reported_unused(make_template: MakeTemplate, project_dir: Path) -> None:
+    make_template(html="{{#each orders}}{{#each lines}}{{sku}} {{currency}}{{/each}}{{/each}}",
+                  fixtures={"default": {"currency": "EUR", "orders": [{"id": 1, "lines": [{"sku": "a"}]}]}})
+    diags = lint_one(project_dir)
+    assert [(d.code, d.message.split(": ")[0]) for d in diags if d.code == "unused-key"] == [
+        ("unused-key", "'orders[].id' in fixture 'default' is not used by the template")]
+    assert [d.code for d in diags if d.severity == "error"] == ["parent-scope"]
+
+
+def test_iterated_list_items_count_as_used(make_template: MakeTemplate, project_dir: Path) -> None:
+    make_template(html="{{#each tags}}*{{/each}}{{#each rows}}{{a}}{{/each}}",
+                  fixtures={"default": {"tags": ["x", "y"], "rows": [{"a": 1}, {"a": 2}]}})
+    assert lint_one(project_dir) == []
+
+
+def test_missing_lookup_names_the_attribute(make_template: MakeTemplate, project_dir: Path) -> None:
+    make_template(html="{{lookup map key}}", fixtures={"default": {"map": {"a": 1}, "key": "b"}})
+    diags = lint_one(project_dir)
+    assert [d.code for d in diags] == ["missing-attribute"]
+    assert "Attribute 'b'" in diags[0].message and "'map'" not in diags[0].message
