@@ -35,7 +35,7 @@ def generate_text(html_source: str) -> str:
     """Text part (Handlebars source) for an HTML part (Handlebars source)."""
     nonce = _nonce(html_source)
     tags: list[str] = []
-    standalone: set[int] = set()
+    standalone: dict[int, bool] = {}  # tag index -> sits between paragraphs (vs. rows / lines of text)
 
     def protect(m: re.Match[str]) -> str:
         i = len(tags)
@@ -45,7 +45,7 @@ def generate_text(html_source: str) -> str:
         line_end = len(html_source) if line_end < 0 else line_end
         alone = not html_source[line_start:m.start()].strip() and not html_source[m.end():line_end].strip()
         if alone and _BLOCK_RE.match(m.group(0)):
-            standalone.add(i)
+            standalone[i] = _between_paragraphs(html_source, m.start(), m.end())
         return f"{nonce}{i}x"
 
     html = _TAG_RE.sub(protect, html_source)
@@ -86,17 +86,63 @@ def generate_text(html_source: str) -> str:
         line = re.sub(r"^(\s*)\\([-+])", r"\1\2", line)
         lines.append(line)
     text = "\n".join(lines)
-    # Standalone block tags alone on their line, no blank lines around them doubled.
-    for i in standalone:
-        ph = f"{nonce}{i}x"
-        # Blank lines before a block tag stay (inside the block for a closer: a paragraph carries its own
-        # spacing); after it, just the line break. The rendered text then spaces out the same either way.
-        def place(m: re.Match[str], ph: str = ph) -> str:
-            return (m.group(1) or "\n") + ph + "\n"
+    # Standalone block tags go alone on their line (Handlebars then drops the line when rendering).
+    # Between paragraphs a tag gets a blank line before it, so each branch carries its own spacing and
+    # the rendered text is spaced the same whichever branch runs; between table rows or lines of text,
+    # and between two adjacent block tags, a single line break.
+    if standalone:
+        alternatives = "|".join(str(i) for i in sorted(standalone))
+        ph_re = re.compile(rf"\n*[ \t]*{nonce}({alternatives})x[ \t]*(\n*)")
+        last_end, last_para = -1, False
 
-        text = re.sub(rf"(\n*)[ \t]*{ph}[ \t]*(\n*)", place, text, count=1)
+        def place(m: re.Match[str]) -> str:
+            nonlocal last_end, last_para
+            i = int(m.group(1))
+            para = standalone[i]
+            if m.start() == last_end:  # right after another block tag
+                # after a paragraph-level tag the spacing is already there; after a row-level one
+                # (end of a loop over table rows) a paragraph-level tag still needs its blank line
+                before = "\n" if para and not last_para else ""
+            else:
+                before = "\n\n" if para else "\n"
+            last_end, last_para = m.end(), para
+            after = "\n"
+            if not standalone[i] and tags[i].lstrip("{~ ").startswith("/") and len(m.group(2)) > 1:
+                # the end of a loop over rows: the blank line after the table stays after it
+                after = "\n\n"
+            return f"{before}{nonce}{i}x{after}"
+
+        text = ph_re.sub(place, text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
     return restore(text)
+
+
+_BLOCK_ELEMENT = r"(?:p|div|table|h[1-6]|ul|ol|blockquote|hr|center|section)"
+_ROW_BEFORE = re.compile(r"(?:</tr\s*>|<table\b[^>]*>|<tbody\b[^>]*>)\s*$", re.I)
+_ROW_AFTER = re.compile(r"^\s*(?:<tr\b|</table\s*>|</tbody\s*>)", re.I)
+_PARA_BEFORE = re.compile(rf"(?:</{_BLOCK_ELEMENT}\s*>|<{_BLOCK_ELEMENT}\b[^>]*/?>)\s*$", re.I)
+_PARA_AFTER = re.compile(rf"^\s*(?:<{_BLOCK_ELEMENT}\b|</{_BLOCK_ELEMENT}\s*>)", re.I)
+_BLOCK_TAG_END = re.compile(r"\{\{~?\s*(?:[#/^]|else\b)[^}]*\}\}\s*$")
+_BLOCK_TAG_START = re.compile(r"\s*\{\{~?\s*(?:[#/^]|else\b)[^}]*\}\}")
+
+
+def _between_paragraphs(source: str, start: int, end: int) -> bool:
+    """Is the block tag at source[start:end] between block-level elements (not rows, not text lines)?"""
+    before = source[max(0, start - 400):start]
+    while True:  # look past neighbouring block tags: {{/if}}{{/each}} sit at the same boundary
+        m = _BLOCK_TAG_END.search(before)
+        if not m:
+            break
+        before = before[:m.start()]
+    after = source[end:end + 400]
+    while True:
+        m = _BLOCK_TAG_START.match(after)
+        if not m:
+            break
+        after = after[m.end():]
+    if _ROW_BEFORE.search(before) or _ROW_AFTER.match(after):
+        return False
+    return bool(_PARA_BEFORE.search(before) or _PARA_AFTER.match(after))
 
 
 def _nonce(source: str) -> str:

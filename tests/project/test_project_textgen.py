@@ -80,3 +80,29 @@ def test_all_tags_of_samples_survive(sample_project) -> None:  # type: ignore[no
         body = re.sub(r"<[^>]*>", "", re.sub(r"<div style=\"display:none.*?</div>", "", html, flags=re.S))
         for tag in set(TAG.findall(body)):
             assert tag in text, (tpl.name, tag)
+
+
+def test_rendered_text_is_spaced_the_same_whichever_branch_runs() -> None:
+    engine = pytest.importorskip("ses_workbench.engine")
+    html = """<p>Intro</p>
+{{#if a}}
+<p>A {{a}}</p>
+{{/if}}
+{{#if b}}
+<p>B</p>
+{{else}}
+<p>not B</p>
+{{/if}}
+<table>
+{{#each rows}}
+<tr><td>{{name}}</td><td>{{qty}}</td></tr>
+{{/each}}
+</table>
+<p>Outro</p>"""
+    text = generate_text(html)
+    rows = [{"name": "x", "qty": 1}, {"name": "y", "qty": 2}]
+    full = engine.render(text, {"a": "1", "b": True, "rows": rows})
+    assert full == "Intro\n\nA 1\n\nB\n\nx 1\ny 2\n\nOutro\n"
+    assert engine.render(text, {"b": False, "rows": rows}) == "Intro\n\nnot B\n\nx 1\ny 2\n\nOutro\n"
+    # an empty loop over table rows may leave one blank line too many, never one too few
+    assert engine.render(text, {"b": False, "rows": []}).startswith("Intro\n\nnot B\n\n")
