@@ -189,7 +189,15 @@ class _TemplateLinter:
             if data is _BROKEN:
                 continue
             self.check_fixture(fx.name, Path(fx.path), getattr(fx, "text", None), data)
+        if _text_generated(tpl):
+            self.drop_generated_twins()
         return self.diags
+
+    def drop_generated_twins(self) -> None:
+        """A generated text part repeats the HTML's tags: report each finding once, on the HTML."""
+        html = {(d.code, d.message, d.fixture) for d in self.diags if d.part == "html"}
+        self.diags = [d for d in self.diags
+                      if not (d.part == "text" and (d.code, d.message, d.fixture) in html)]
 
     def check_content(self, content: Any) -> None:
         size = _size_bytes(content)
@@ -748,6 +756,13 @@ def _is_partial_error(err: TemplateSyntaxError) -> bool:
     return "partial" in err.message.lower() and ("not defined" in err.message or "undefined" in err.message
                                                  or "never defined" in err.message
                                                  or "could not be found" in err.message)
+
+
+def _text_generated(tpl: Any) -> bool:
+    try:
+        return bool(getattr(tpl, "text_generated", False))
+    except Exception:  # noqa: BLE001 - a property reading files; lint goes on without it
+        return False
 
 
 def _compose(tpl: Any) -> Any:

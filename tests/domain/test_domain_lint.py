@@ -251,3 +251,12 @@ def test_missing_lookup_names_the_attribute(make_template: MakeTemplate, project
     diags = lint_one(project_dir)
     assert [d.code for d in diags] == ["missing-attribute"]
     assert "Attribute 'b'" in diags[0].message and "'map'" not in diags[0].message
+
+
+def test_generated_text_part_does_not_repeat_html_findings(make_template: MakeTemplate,
+                                                           project_dir: Path) -> None:
+    make_template(html="<table>\n<tr><td>Hello {{name}}, {{#IF x}}y{{/IF}}</td></tr>\n</table>\n", text=None,
+                  fixtures={"default": {}})
+    diags = lint_one(project_dir)
+    assert [(d.code, d.part, d.line, d.column) for d in diags] == [
+        ("missing-attribute", "html", 2, 15), ("unknown-helper", "html", 2, 25)]
