@@ -30,7 +30,7 @@ _LINK_RE = re.compile(r"(?<!!)\[([^\]\n]*)\]\(([^()\s]*)\)")
 _AUTOLINK_RE = re.compile(r"<((?:https?|mailto):[^>\s]+|[A-Za-z0-9]+)>")
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def generate_text(html_source: str) -> str:
     """Text part (Handlebars source) for an HTML part (Handlebars source)."""
     nonce = _nonce(html_source)

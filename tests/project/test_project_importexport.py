@@ -148,3 +148,16 @@ def test_cli_import_export(sample_project: Project, tmp_path: Path, capsys: pyte
     assert main(["import", str(tmp_path / "missing.json")]) == 1
     assert "missing.json" in capsys.readouterr().err
     assert main(["export", "x", "--dir", str(tmp_path / "nope")]) == 2
+
+
+def test_cli_import_from_stdin(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(V2)))
+    assert main(["import", "-", "--dir", str(tmp_path)]) == 0
+    assert "created modern" in capsys.readouterr().out
+    assert Project.load(tmp_path).get("modern").compose().subject == "Yo {{n}}"
+    monkeypatch.setattr("sys.stdin", io.StringIO("{nope"))
+    assert main(["import", "-", "--dir", str(tmp_path)]) == 1
+    assert "<stdin>:1:2: invalid JSON" in capsys.readouterr().err
