@@ -18,6 +18,7 @@ from ses_workbench.engine.nodes import (
     Node,
     ParsedTemplate,
     Partial,
+    PartialBlock,
     PathExpr,
     Program,
     SubExpr,
@@ -190,7 +191,7 @@ class Analyzer:
         elif isinstance(node, Block):
             if not node.decorator:
                 self.block(node, state)
-        elif isinstance(node, Partial):
+        elif isinstance(node, (Partial, PartialBlock)):
             self.partial(node, state)
 
     def mustache(self, node: Mustache, state: _State) -> None:
@@ -251,11 +252,13 @@ class Analyzer:
             self.program(node.program, self.inner(state, _Ctx(target), bound))
             self.program(node.inverse, cond)
 
-    def partial(self, node: Partial, state: _State) -> None:
+    def partial(self, node: Partial | PartialBlock, state: _State) -> None:
         if isinstance(node.name, SubExpr):
             self.subexpr(node.name, node.pos, state)
             return
         name = node.name.original
+        if name == "@partial-block":
+            return
         self.add((name,), node.pos, True, state, "partial")
         target: Prefix
         if node.params:
@@ -266,6 +269,9 @@ class Analyzer:
         overlay = tuple((key, self.expr(v, node.pos, state, "helper-arg")) for key, v in node.hash)
         if overlay:
             base = _Ctx(base.prefix, overlay + base.overlay)
+        if isinstance(node, PartialBlock):
+            # the block body runs (as @partial-block) in the partial's context, if the partial uses it
+            self.program(node.program, _State(state.ctxs + (base,), state.bparams, True, state.expanding))
         body = self.partials.get(name)
         if body is None or name in state.expanding or len(state.expanding) > 20:
             return

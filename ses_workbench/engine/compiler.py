@@ -26,6 +26,7 @@ from ses_workbench.engine.nodes import (
     Node,
     ParsedTemplate,
     Partial,
+    PartialBlock,
     PathExpr,
     Program,
     SubExpr,
@@ -217,7 +218,7 @@ class Compiler:
         elif isinstance(node, Block):
             if not node.decorator:
                 self.block(node, scope, fn)
-        elif isinstance(node, Partial):
+        elif isinstance(node, (Partial, PartialBlock)):
             self.partial(node, scope, fn)
         else:
             assert isinstance(node, Comment)
@@ -416,14 +417,16 @@ class Compiler:
         fn.close()
         self.loop(node, items, keys, scope, fn)
 
-    def partial(self, node: Partial, scope: Scope, fn: Func) -> None:
+    def partial(self, node: Partial | PartialBlock, scope: Scope, fn: Func) -> None:
+        """``{{> name ctx k=v}}`` (or a partial block): call the visible inline partial."""
         line, col = self.pos(node.pos)
+        block_fn = "None"
         if isinstance(node.name, SubExpr):
             value = self.value(node.name, scope, fn, node.pos)
             name = f"_s({value})"
         else:
             static = node.name.original
-            if static not in self.partial_names:
+            if static != "@partial-block" and static not in self.partial_names:
                 raise self.syntax_error(
                     f"The partial '{static}' is never defined in this template; SES has no shared "
                     f"partials, so define it with {{{{#* inline \"{static}\"}}}}...{{{{/inline}}}}.",
@@ -434,11 +437,35 @@ class Compiler:
         if node.hash:
             items = [f"{key!r}: {self.value(expr, scope, fn, node.pos)}" for key, expr in node.hash]
             hash_ = "{" + ", ".join(items) + "}"
+        indent = node.indent if isinstance(node, Partial) else ""
+        if isinstance(node, PartialBlock):
+            # (inline partials defined in the body are visible only in the body, as in handlebars.js 4.7)
+            block_fn = self.partial_block_body(node, scope, fn)
         frame = self.frame_expr(scope)
         t = self.tmp()
-        fn.line(f"{t} = _callp({scope.pvar}, {name}, {ctx}, R, {frame}, {hash_}, {node.indent!r}, "
-                f"{line}, {col})")
+        fn.line(f"{t} = _callp({scope.pvar}, {name}, {ctx}, R, {frame}, {hash_}, {indent!r}, "
+                f"{line}, {col}, {block_fn})")
         fn.line(f"a({t})")
+
+    def partial_block_body(self, node: PartialBlock, scope: Scope, fn: Func) -> str:
+        """The body of ``{{#> name}}``: a closure over the call site, run as ``@partial-block``.
+
+        handlebars.js runs it with the context ``{{> @partial-block}}`` passes, the call site's
+        ``../`` contexts and block params, and the data frame of the invocation inside the partial.
+        """
+        name, ctx, frame, pvar = self.uid("_pb"), self.uid("c"), self.uid("D"), self.uid("P")
+        fn.open(f"def {name}({ctx}, R, {frame}, {pvar}):")
+        fn.line("out = []")
+        fn.line("a = out.append")
+        saved = fn.loops
+        fn.loops = 0
+        inner = replace(scope, ctxs=scope.ctxs + (ctx,), frames=(Frame("dyn", var=frame),), pvar=pvar,
+                        in_partial=True, vars=scope.vars + (ctx, frame, pvar))
+        self.program(node.program, inner, fn)
+        fn.line("return ''.join(out)")
+        fn.loops = saved
+        fn.close()
+        return name
 
     def frame_expr(self, scope: Scope) -> str:
         expr = "None"

@@ -108,7 +108,22 @@ class Partial:
     indent: str = ""
 
 
-Node = Union[Content, Comment, Mustache, Block, Partial]
+@dataclass(slots=True)
+class PartialBlock:
+    """``{{#> name}}body{{/name}}``: the body is ``@partial-block`` inside the partial (or its fallback)."""
+
+    name: Expr
+    params: list[Expr]
+    hash: list[tuple[str, Expr]]
+    program: Program
+    open_strip: Strip
+    close_strip: Strip
+    pos: int
+    inverse: Program | None = None
+    inverse_strip: Strip | None = None
+
+
+Node = Union[Content, Comment, Mustache, Block, Partial, PartialBlock]
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ from ses_workbench.engine.nodes import (
     Node,
     ParsedTemplate,
     Partial,
+    PartialBlock,
     PathExpr,
     Program,
     Strip,
@@ -156,8 +157,7 @@ class Parser:
             elif k == "OPEN_PARTIAL":
                 body.append(self.partial())
             elif k == "OPEN_PARTIAL_BLOCK":
-                raise self.error("Partial blocks ({{#> name}}) are not supported: SES has no shared "
-                                 "partials; define an inline partial and use {{> name}}.", tok.pos)
+                body.append(self.partial_block())
             elif k == "OPEN_RAW_BLOCK":
                 raise self.error("Raw blocks ({{{{raw}}}}) need a custom helper, which SES does not have.",
                                  tok.pos)
@@ -371,6 +371,36 @@ class Parser:
         self.depth -= 1
         return _InverseAndProgram(opened.strip, Program([block], None, True), True)
 
+    def partial_block(self) -> PartialBlock:
+        open_tok = self.peek()
+        self.enter(open_tok.pos)
+        self.advance()
+        name: Expr
+        if self.peek().kind == "OPEN_SEXPR":
+            name = self.sexpr()
+        else:
+            name = self.helper_name("after '{{#>'")
+        params, hash_ = self.params_and_hash()
+        close = self.expect("CLOSE", "to close the partial tag")
+        if len(params) > 1:
+            raise self.error(f"Unsupported number of partial arguments: {len(params)}", open_tok.pos)
+        program = self.program()
+        tok = self.peek()
+        label = _head_name(name)
+        if tok.kind != "OPEN_ENDBLOCK":
+            if tok.kind == "EOF":
+                raise self.error(f"The partial block {{{{#> {label}}}}} is never closed with "
+                                 f"{{{{/{label}}}}}.", open_tok.pos)
+            raise self.error(f"Expected {{{{/{label}}}}}, found {_describe(tok)}.", tok.pos)
+        end_tok = self.advance()
+        close_path = self.helper_name("after '{{/'")
+        end_close = self.expect("CLOSE", "to close the tag")
+        if label != _head_name(close_path):
+            raise self.error(f"{label} doesn't match {_head_name(close_path)}", name.pos)
+        self.depth -= 1
+        return PartialBlock(name, params, hash_, program, _strip_flags(open_tok.text, close.text),
+                            _strip_flags(end_tok.text, end_close.text), open_tok.pos)
+
     def partial(self) -> Partial:
         open_tok = self.advance()
         name: Expr
@@ -517,19 +547,19 @@ class WhitespaceControl:
                     assert isinstance(prev, Content)
                     trail = prev.original[len(prev.original.rstrip(" \t")):]
                     current.indent = trail
-            if do_standalone and open_standalone and isinstance(current, Block):
+            if do_standalone and open_standalone and isinstance(current, (Block, PartialBlock)):
                 inner = current.program or current.inverse
                 assert inner is not None
                 _omit_right(inner.body, None)
                 _omit_left(body, i)
-            if do_standalone and close_standalone and isinstance(current, Block):
+            if do_standalone and close_standalone and isinstance(current, (Block, PartialBlock)):
                 _omit_right(body, i)
                 inner = current.inverse or current.program
                 assert inner is not None
                 _omit_left(inner.body, None)
 
     def accept(self, node: Node) -> _StripInfo | None:
-        if isinstance(node, Block):
+        if isinstance(node, (Block, PartialBlock)):
             return self.block(node)
         if isinstance(node, Mustache):
             return _StripInfo(node.strip.open, node.strip.close)
@@ -537,7 +567,7 @@ class WhitespaceControl:
             return _StripInfo(node.strip.open, node.strip.close, inline_standalone=True)
         return None
 
-    def block(self, block: Block) -> _StripInfo:
+    def block(self, block: Block | PartialBlock) -> _StripInfo:
         if block.program is not None:
             self.accept_program(block.program)
         if block.inverse is not None:

@@ -268,14 +268,41 @@ def missing_lookup(obj: Any, field: Any, names: tuple[str | None, str | None], l
     return MissingAttributeError(name, line, column)
 
 
+def _find_partial_block(frame: Any) -> Any:
+    while frame is not None:
+        block = frame.get("partial-block")
+        if block is not None:
+            return block
+        frame = frame.get("_parent")
+    return None
+
+
 def call_partial(partials: dict[str, PartialFn], name: str, ctx: Any, root: Any, frame: Any,
-                 hash_: dict[str, Any] | None, indent: str, line: int, column: int) -> str:
-    fn = partials.get(name)
+                 hash_: dict[str, Any] | None, indent: str, line: int, column: int,
+                 block: PartialFn | None = None) -> str:
+    """Invoke a partial as handlebars.js's ``invokePartial`` does (context, hash, indent, block)."""
+    if name == "@partial-block":
+        fn = _find_partial_block(frame)
+    else:
+        fn = partials.get(name)
+    if block is not None:
+        outer = _find_partial_block(frame)
+
+        def partial_block(c: Any, r: Any, d: Any, p: dict[str, PartialFn]) -> str:
+            inner = dict(d) if d.__class__ is dict else {"root": r}
+            inner["_parent"] = d
+            inner["partial-block"] = outer
+            return block(c, r, inner, p)
+
+        frame = dict(frame) if frame.__class__ is dict else {"root": root}
+        frame["partial-block"] = partial_block
+        if fn is None:
+            fn = partial_block
     if fn is None:
         raise RenderError(f"The partial {name} could not be found.", line, column)
     if hash_:
         ctx = {**ctx, **hash_} if ctx.__class__ is dict else dict(hash_)
-    result = fn(ctx, root, frame, partials)
+    result: str = fn(ctx, root, frame, partials)
     if indent:
         lines = result.split("\n")
         last = len(lines) - 1

@@ -97,7 +97,7 @@ def test_adjacent_numbers_are_not_added() -> None:
     ("x {{!-- open", 1, 3, "never closed"),
     ("{{foo.this}}", 1, 3, "Invalid path"),
     ("{{x y=1 z}}", 1, 9, "after hash"),
-    ("{{#> layout}}x{{/layout}}", 1, 1, "Partial blocks"),
+    ("{{#> layout}}x{{/layout}}", 1, 1, "never defined"),
     ("{{{{raw}}}}x{{{{/raw}}}}", 1, 1, "Raw blocks"),
     ("{{* deco}}", 1, 1, "Decorators"),
     ("{{#* inline}}x{{/inline}}", 1, 1, "inline"),
