@@ -1123,3 +1123,20 @@ case("lit-with-zero", "[{{#with 0}}{{this}}{{else}}e{{/with}}]")
 case("lit-unless-zero", "[{{#unless 0}}u{{/unless}}]")
 case("lit-lookup-literal-object", "[{{lookup \"abc\" 1}}]")
 case("lit-section-number", "[{{#5}}x{{/5}}]", {"5": [1, 2]})
+
+# Sections on `true` or a string run the body on the same data frame: no new @index/@key/@first, and
+# `true` does not push a context (so ../ does not move).  Found by fuzzing against handlebars.js.
+case("section-true-index-at-root", "[{{#t}}{{@index}}{{/t}}]", {"t": True})
+case("section-true-index-in-each", "[{{#each items}}{{#t}}{{@index}}{{/t}}{{/each}}]",
+     {"items": [{"t": True}, {"t": True}]})
+case("section-true-first-at-root", "[{{#t}}{{#if @first}}F{{/if}}{{/t}}]", {"t": True})
+case("section-true-first-in-each", "[{{#each items}}{{#t}}{{#if @last}}L{{/if}}{{@key}}{{/t}}{{/each}}]",
+     {"items": [{"t": True}, {"t": True}]})
+case("section-true-parent", "[{{#t}}{{../a}}{{/t}}]", {"t": True, "a": "A"})
+case("section-true-parent-in-with", "[{{#with o}}{{#t}}{{../a}}{{/t}}{{/with}}]", {"o": {"t": True}, "a": "A"})
+case("section-string-key", "[{{#s}}{{@key}}{{/s}}]", {"s": "str"})
+case("section-string-parent", "[{{#s}}{{../a}}|{{this}}{{/s}}]", {"s": "str", "a": "A"})
+case("section-object-index-in-each", "[{{#each items}}{{#o}}{{@index}}{{k}}{{/o}}{{/each}}]",
+     {"items": [{"o": {"k": "a"}}, {"o": {"k": "b"}}]})
+case("section-with-this-parent", "[{{#with this}}{{../a}}{{/with}}]", {"a": "A"},
+     note="a context identical to the current one is not a new level")
