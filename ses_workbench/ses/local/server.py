@@ -239,6 +239,7 @@ class LocalSes:
         server.shutdown()
         server.close_connections()
         server.server_close()
+        self.service.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None

@@ -130,10 +130,23 @@ class LocalSesService:
         self._send_limiter = RateLimiter(settings.max_send_rate)
         self._compiled: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
         self._engine_instance: _Engine | None = None
+        self._account_dirty = False
         with self._lock:
             self._add_config_identities()
 
     # -- helpers -------------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write the sent-count state if a send changed it (once per send operation, not per entry)."""
+        with self._lock:
+            if self._account_dirty:
+                self.store.save_account()
+                self._account_dirty = False
+
+    def close(self) -> None:
+        self.flush()
+        with self._lock:
+            self.store.close()
+
     @property
     def _engine(self) -> _Engine:
         if self._engine_instance is None:
@@ -490,7 +503,8 @@ class LocalSesService:
                 self._send_limiter.refund(len(recipients))
                 raise _EntryError("ACCOUNT_DAILY_QUOTA_EXCEEDED", "Daily message quota exceeded.")
             if counted:
-                self.store.record_sent(counted)
+                self.store.record_sent(counted, save=False)
+                self._account_dirty = True
 
     def _render(self, key: tuple[str, str], content: dict[str, str], data: Any) -> dict[str, str]:
         compiled = self._compiled_for(key, content)
@@ -508,23 +522,26 @@ class LocalSesService:
         if template is not None:
             mail["templateName"] = template
         when = _iso(_now())
-        with self._lock:
-            self.store.append_event({"eventType": "Send", "mail": mail, "send": {}})
-            if failure is not None or mime is None:
+        if failure is not None or mime is None:
+            with self._lock:
+                self.store.append_event({"eventType": "Send", "mail": mail, "send": {}})
                 self.store.append_event({"eventType": "Rendering Failure", "mail": mail, "failure": {
                     "errorMessage": failure or "", "templateName": template or ""}})
-                return
-            delivered, bounced, complained = [], [], []
-            for value in recipients:
-                addr = bare_address(value)
-                kind = simulator_kind(addr)
-                if kind in ("bounce", "suppressionlist"):
-                    bounced.append(addr)
-                    continue
-                delivered.append(addr)
-                if kind == "complaint":
-                    complained.append(addr)
-            path = self.store.write_eml(message_id, mime, ts) if delivered else None
+            return
+        delivered, bounced, complained = [], [], []
+        for value in recipients:
+            addr = bare_address(value)
+            kind = simulator_kind(addr)
+            if kind in ("bounce", "suppressionlist"):
+                bounced.append(addr)
+                continue
+            delivered.append(addr)
+            if kind == "complaint":
+                complained.append(addr)
+        # The .eml is written before the events that point at it, outside the lock (unique file name).
+        path = self.store.write_eml(message_id, mime, ts) if delivered else None
+        with self._lock:
+            self.store.append_event({"eventType": "Send", "mail": mail, "send": {}})
             if delivered:
                 self.store.append_event({"eventType": "Delivery", "mail": mail, "delivery": {
                     "timestamp": when, "recipients": delivered, "smtpResponse": "250 Ok (local outbox)",
@@ -552,6 +569,12 @@ class LocalSesService:
         return [(n, v) for n, v in headers if n.lower() not in names] + extra
 
     def op_send_email(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self._send_email(params)
+        finally:
+            self.flush()
+
+    def _send_email(self, params: dict[str, Any]) -> dict[str, Any]:
         content = params.get("Content")
         if not isinstance(content, dict):
             raise bad_request("Missing required parameter Content.")
@@ -668,6 +691,12 @@ class LocalSesService:
         return data
 
     def op_send_bulk_email(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self._send_bulk_email(params)
+        finally:
+            self.flush()
+
+    def _send_bulk_email(self, params: dict[str, Any]) -> dict[str, Any]:
         default = params.get("DefaultContent")
         if not isinstance(default, dict) or not isinstance(default.get("Template"), dict):
             raise bad_request("DefaultContent.Template is required.")

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ses_workbench.errors import WorkbenchError
 
@@ -78,6 +78,7 @@ class Store:
         self.templates: dict[str, dict[str, Any]] = {}
         self.identities: dict[str, dict[str, Any]] = {}
         self.sent: list[list[float]] = []  # [minute start (epoch s), recipients]
+        self._events: TextIO | None = None
         self._load()
 
     # -- loading and saving ------------------------------------------------------------------
@@ -112,22 +113,36 @@ class Store:
         now = time.time() if now is None else now
         return sum(n for minute, n in self.sent if minute > now - DAY)
 
-    def record_sent(self, recipients: int, now: float | None = None) -> None:
-        """Count ``recipients`` against the 24-hour quota (minute buckets, older ones dropped)."""
+    def record_sent(self, recipients: int, now: float | None = None, save: bool = True) -> None:
+        """Count ``recipients`` against the 24-hour quota (minute buckets, older ones dropped).
+
+        ``save=False`` leaves the write to a later :meth:`save_account` (one write per bulk call).
+        """
         now = time.time() if now is None else now
         minute = float(int(now // 60 * 60))
-        self.sent = [entry for entry in self.sent if entry[0] > now - DAY - 60]
+        if self.sent and self.sent[0][0] <= now - DAY - 60:
+            self.sent = [entry for entry in self.sent if entry[0] > now - DAY - 60]
         if self.sent and self.sent[-1][0] == minute:
             self.sent[-1][1] += recipients
         else:
             self.sent.append([minute, float(recipients)])
-        self.save_account()
+        if save:
+            self.save_account()
 
     # -- events and outbox ---------------------------------------------------------------------
     def append_event(self, event: dict[str, Any]) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.events_path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n")
+        """Append one event line (the file stays open in append mode; each line is flushed)."""
+        if self._events is None or self._events.closed:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._events = open(self.events_path, "a", encoding="utf-8")
+        self._events.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._events.flush()
+
+    def close(self) -> None:
+        """Close the events file (reopened on the next event)."""
+        if self._events is not None:
+            self._events.close()
+            self._events = None
 
     def write_eml(self, message_id: str, data: bytes, when: float | None = None) -> Path:
         stamp = datetime.fromtimestamp(time.time() if when is None else when, timezone.utc)
