@@ -554,6 +554,9 @@ class Compiler:
 
     def lookup_chain(self, base: str, rest: list[str], fn: Func, check_parent: str | None) -> str:
         t = self.tmp()
+        if rest and check_parent is not None:
+            # handlebars.js reads a property of undefined here: TypeError (dialect "error" mirrors it)
+            fn.line(f"if {base} is None: raise {check_parent}")
         if not rest:
             fn.line(f"{t} = {base}")
         elif len(rest) == 1:
