@@ -1140,3 +1140,5 @@ case("section-object-index-in-each", "[{{#each items}}{{#o}}{{@index}}{{k}}{{/o}
      {"items": [{"o": {"k": "a"}}, {"o": {"k": "b"}}]})
 case("section-with-this-parent", "[{{#with this}}{{../a}}{{/with}}]", {"a": "A"},
      note="a context identical to the current one is not a new level")
+case("partial-context-missing-printed", "{{#*inline \"q\"}}<{{this}}>{{/inline}}{{> q b}}", {},
+     note="a missing partial context, then printed: handlebars.js prints \"\"")
