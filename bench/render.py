@@ -23,10 +23,12 @@ ours before anything is timed.
 Usage: ``python bench/render.py [--quick] [--write-results]`` (see bench/README.md).
 """
 
+# ruff: noqa: E501  (the benchmark templates are email HTML, kept as written)
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import re
@@ -183,7 +185,7 @@ def make_fixture(rng: random.Random, n_lines: int = 20, n_recs: int = 20) -> dic
     city, zipcode, country = rng.choice(CITIES)
     lines = []
     subtotal = 0.0
-    for i in range(n_lines):
+    for _ in range(n_lines):
         qty = rng.randint(1, 4)
         unit = rng.randint(150, 4999) / 100
         subtotal += qty * unit
@@ -427,6 +429,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(a) template {len(RECEIPT.encode()):,} bytes; "
           f"(b) {n_b:,} fixtures; (c) template {len(big.encode()):,} bytes", flush=True)
 
+    load_before = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    if load_before > cores:
+        print(f"warning: load average {load_before:.1f} on {cores} CPUs -- other work is running, the figures "
+              "will be inflated (ratios suffer less than absolute times)", file=sys.stderr)
     results: dict[str, dict[str, float] | None] = {}
     outputs: dict[str, str] = {}
     runners = {"ours": bench_ours, "pybars3": bench_pybars, "handlebars.js": bench_hbs}
@@ -452,8 +459,11 @@ def main(argv: list[str] | None = None) -> int:
     for line in notes_out:
         print(line)
 
+    load_after = os.getloadavg()[0]
+    load_note = f"load average {load_before:.1f} before, {load_after:.1f} after, on {cores} CPUs"
     table, verdicts = build_table(results, sizes)
     print()
+    print(load_note)
     print(table)
     print()
     for v in verdicts:
@@ -469,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
                  "triple-stash variant of each template (no HTML escaping, like SES; it has no strict mode, "
                  "so it skips the missing-data checks). (a) best mean of 5 batches ≥0.3 s; (b) best of 3 "
                  "(pybars3: 1); (c) median of 7 compiles (pybars3: 3), each of a fresh source.",
-                 *[f"Check: {line}." for line in notes_out]]
+                 *[f"Check: {line}." for line in notes_out],
+                 f"Machine state: {load_note}."]
         write_results(table, verdicts, notes)
         print(f"\nwrote section {SECTION!r} of {RESULTS.relative_to(REPO)}")
     return 0

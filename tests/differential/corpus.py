@@ -16,6 +16,7 @@ grouped by construct; generated families (whitespace, numbers, big loops) are bu
 that every combination is covered without typing it out.
 """
 
+# ruff: noqa: E501  (a data file: templates are kept on one line so they read as written)
 from __future__ import annotations
 
 from typing import Any

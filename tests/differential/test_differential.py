@@ -205,7 +205,8 @@ def test_corpus_shape() -> None:
     assert len(set(ids)) == len(ids), "case ids must be unique"
     used = {c["difference"] for c in CASES if "difference" in c}
     assert used <= DIFFERENCES.keys(), used - DIFFERENCES.keys()
-    assert used == DIFFERENCES.keys(), f"every deliberate difference needs a case: {DIFFERENCES.keys() - used}"
+    missing = DIFFERENCES.keys() - used
+    assert not missing, f"every deliberate difference needs a case: {missing}"
     for c in CASES:
         json.dumps(c["data"], allow_nan=False)
         assert isinstance(c["data"], dict), f"{c['id']}: TemplateData is always a JSON object"
@@ -213,10 +214,12 @@ def test_corpus_shape() -> None:
 
 def _context(case: dict[str, Any], ours: Outcome, hbs: Outcome) -> str:
     data = json.dumps(case["data"], ensure_ascii=False)
-    lines = [f"template: {_show(case['template'])}", f"data:     {data[:400]}{'...' if len(data) > 400 else ''}",
-             f"ours:     {ours.describe()}", f"hbs.js:   {hbs.describe()}"]
+    lines = [f"template: {_show(case['template'])}",
+             f"data:     {data[:400]}{'...' if len(data) > 400 else ''}",
+             f"ours:     {ours.describe()}",
+             f"hbs.js:   {hbs.describe()}"]
     if ours.output is not None and hbs.output is not None:
-        at = next((i for i, (a, b) in enumerate(zip(ours.output, hbs.output)) if a != b),
+        at = next((i for i, (a, b) in enumerate(zip(ours.output, hbs.output, strict=False)) if a != b),
                   min(len(ours.output), len(hbs.output)))
         lines.append(f"first difference at index {at}: ours {_show(ours.output[at:at + 40])} "
                      f"vs hbs.js {_show(hbs.output[at:at + 40])}")
@@ -226,7 +229,8 @@ def _context(case: dict[str, Any], ours: Outcome, hbs: Outcome) -> str:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_matches_handlebars(case: dict[str, Any], hbs_results: dict[str, Outcome], engine: ModuleType) -> None:
+def test_matches_handlebars(case: dict[str, Any], hbs_results: dict[str, Outcome],
+                            engine: ModuleType) -> None:
     hbs = hbs_results[case["id"]]
     ours = run_ours(engine, case)
     context = _context(case, ours, hbs)
@@ -247,7 +251,7 @@ def test_matches_handlebars(case: dict[str, Any], hbs_results: dict[str, Outcome
     assert ours.failed, f"handlebars.js fails, ours renders\n{context}"
     if hbs.phase == "compile":
         assert ours.error_type == "TemplateSyntaxError" and ours.phase == "compile", (
-            f"a template handlebars.js cannot compile must fail our compile() with TemplateSyntaxError\n{context}")
+            f"handlebars.js cannot compile it: our compile() must raise TemplateSyntaxError\n{context}")
     elif HBS_STRICT_MISSING.match(hbs.error or ""):
         assert isinstance(ours.exc, engine.MissingAttributeError), (
             f"handlebars.js reports missing data, ours must raise MissingAttributeError\n{context}")
