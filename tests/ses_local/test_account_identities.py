@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from ses_workbench.ses.local import LocalSes
+from ses_workbench.ses.local import LocalSes, LocalSesBusyError, running_endpoint
 
 from .conftest import SENDER, VERIFIED_DOMAIN, VERIFIED_TO, error_code, make_client
 
@@ -160,3 +160,28 @@ def test_stop_is_idempotent_and_closes_the_port(start_ses: Any) -> None:
     with pytest.raises(EndpointConnectionError):
         client.get_account()
     assert not ses.running
+
+
+def test_one_endpoint_per_state_folder(start_ses: Any, state_dir: Any) -> None:
+    assert running_endpoint(state_dir) is None
+    first = start_ses()
+    assert running_endpoint(state_dir) == first.endpoint_url
+    second = LocalSes(state_dir)
+    with pytest.raises(LocalSesBusyError) as info:
+        second.start()
+    assert info.value.url == first.endpoint_url
+    assert not second.running
+    first.stop()
+    assert running_endpoint(state_dir) is None
+    with second:
+        assert running_endpoint(state_dir) == second.endpoint_url
+
+
+def test_state_changed_on_disk_is_picked_up_at_start(start_ses: Any, state_dir: Any) -> None:
+    idle = LocalSes(state_dir)  # made before another endpoint changes the folder
+    first = start_ses()
+    make_client(first.endpoint_url).create_email_identity(EmailIdentity="later@example.org")
+    first.stop()
+    with idle:
+        client = make_client(idle.endpoint_url)
+        assert client.get_email_identity(EmailIdentity="later@example.org")["VerificationStatus"] == "SUCCESS"

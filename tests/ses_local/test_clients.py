@@ -129,9 +129,21 @@ def test_local_ses_command_serves_until_interrupted(tmp_path: Path) -> None:
 
 
 def test_local_ses_command_reports_a_busy_port(tmp_path: Path, ses: LocalSes) -> None:
+    other = tmp_path / "other-project"
+    other.mkdir()
     proc = subprocess.run(
-        [sys.executable, "-m", "ses_workbench", "local-ses", "--dir", str(tmp_path), "--port", str(ses.port)],
+        [sys.executable, "-m", "ses_workbench", "local-ses", "--dir", str(other), "--port", str(ses.port)],
         capture_output=True, text=True, timeout=30,
     )
     assert proc.returncode == 1
     assert "cannot listen" in proc.stderr and "--port" in proc.stderr
+
+
+def test_local_ses_command_reports_a_busy_state_folder(tmp_path: Path, ses: LocalSes) -> None:
+    # The ``ses`` fixture serves tmp_path/.ses-workbench: a second endpoint there would clobber its files.
+    proc = subprocess.run(
+        [sys.executable, "-m", "ses_workbench", "local-ses", "--dir", str(tmp_path), "--port", "0"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 1
+    assert "another local SES endpoint" in proc.stderr and ses.endpoint_url in proc.stderr

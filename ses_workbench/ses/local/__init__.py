@@ -20,10 +20,18 @@ from ses_workbench.ses.local.rules import SIMULATOR_DOMAIN, AddressError, RateLi
 from ses_workbench.ses.local.server import LocalSes
 from ses_workbench.ses.local.service import ApiError, LocalSesService
 from ses_workbench.ses.local.settings import LocalSesSettings
-from ses_workbench.ses.local.store import EVENT_TYPES, LocalSesStoreError, iter_events, read_events, store_dir
+from ses_workbench.ses.local.store import (
+    EVENT_TYPES,
+    LocalSesBusyError,
+    LocalSesStoreError,
+    iter_events,
+    read_events,
+    running_endpoint,
+    store_dir,
+)
 
 __all__ = [
     "LocalSes", "LocalSesSettings", "LocalSesService", "ApiError", "AddressError", "RateLimiter",
-    "LocalSesStoreError", "EVENT_TYPES", "SIMULATOR_DOMAIN", "iter_events", "read_events", "store_dir",
-    "merge_template_data",
+    "LocalSesStoreError", "LocalSesBusyError", "EVENT_TYPES", "SIMULATOR_DOMAIN", "iter_events",
+    "read_events", "running_endpoint", "store_dir", "merge_template_data",
 ]

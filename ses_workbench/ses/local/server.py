@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from ses_workbench.ses.local.service import ApiError, LocalSesService
 from ses_workbench.ses.local.settings import LocalSesSettings
-from ses_workbench.ses.local.store import Store, read_events, store_dir
+from ses_workbench.ses.local.store import Store, StoreLock, read_events, store_dir
 
 __all__ = ["LocalSes", "ROUTES"]
 
@@ -216,15 +216,30 @@ class LocalSes:
         self.port = port
         self.store = Store(store_dir(self.state_dir))
         self.service = LocalSesService(self.store, self.settings)
+        self._lock = StoreLock(self.store.root)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> str:
-        """Start serving in a background thread; returns the endpoint URL (idempotent)."""
+        """Start serving in a background thread; returns the endpoint URL (idempotent).
+
+        Raises :class:`LocalSesBusyError` if another endpoint (this process or another) already serves the
+        same state folder, and OSError if the port is taken.
+        """
         if self._server is None:
-            self._server = _Server((self.host, self.port), self.service)
+            self._lock.acquire()
+            try:
+                # Re-read the state: it may have changed on disk since this object was made.
+                self.store = Store(self.store.root)
+                self.service = LocalSesService(self.store, self.settings)
+                self.service.prepare()
+                self._server = _Server((self.host, self.port), self.service)
+            except BaseException:
+                self._lock.release()
+                raise
             self.port = self._server.server_address[1]
+            self._lock.publish(self.endpoint_url)
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                             name=f"local-ses:{self.port}", daemon=True)
             self._thread.start()
@@ -243,6 +258,7 @@ class LocalSes:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        self._lock.release()
 
     def serve_forever(self) -> None:
         """Run in the foreground until interrupted (the ``local-ses`` command)."""

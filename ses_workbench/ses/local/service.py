@@ -131,6 +131,10 @@ class LocalSesService:
         self._compiled: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
         self._engine_instance: _Engine | None = None
         self._account_dirty = False
+
+    def prepare(self) -> None:
+        """Called when the endpoint starts: identities listed in the settings are verified from the start
+        (re-added if they were deleted through the API in an earlier run)."""
         with self._lock:
             self._add_config_identities()
 

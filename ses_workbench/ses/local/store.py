@@ -5,6 +5,10 @@
     account.json       recipients sent per minute over the last 24 h (SentLast24Hours survives restarts)
     events.jsonl       one SES-style event per line: Send, Delivery, Bounce, Complaint, Rendering Failure
     outbox/            every delivered message as <UTC timestamp>-<MessageId>.eml
+    endpoint.lock      held (flock) by the running endpoint; holds its URL and pid
+
+One running endpoint owns a state folder at a time (:class:`StoreLock`): a second one would overwrite the
+first one's files.  :func:`running_endpoint` tells other tools where the running one listens.
 
 JSON files are replaced atomically (write a temporary file, then ``os.replace``), so a crash never
 leaves half a store.  The store is not thread-safe by itself: the service holds one lock around each
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 import time
 import uuid
@@ -25,7 +30,8 @@ from typing import Any, TextIO
 
 from ses_workbench.errors import WorkbenchError
 
-__all__ = ["LocalSesStoreError", "Store", "read_events", "iter_events", "store_dir", "EVENT_TYPES"]
+__all__ = ["LocalSesStoreError", "LocalSesBusyError", "Store", "StoreLock", "read_events", "iter_events",
+           "running_endpoint", "store_dir", "EVENT_TYPES"]
 
 EVENT_TYPES = ("Send", "Delivery", "Bounce", "Complaint", "Rendering Failure")
 DAY = 86_400.0
@@ -33,6 +39,14 @@ DAY = 86_400.0
 
 class LocalSesStoreError(WorkbenchError):
     """A local-ses state file cannot be read (corrupt JSON, wrong shape)."""
+
+
+class LocalSesBusyError(LocalSesStoreError):
+    """Another running local endpoint already owns this state folder (``url`` says where it listens)."""
+
+    def __init__(self, message: str, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
 
 
 def store_dir(state_dir: str | Path) -> Path:
@@ -190,3 +204,79 @@ def read_events(state_dir: str | Path, event_type: str | None = None,
                 message_id: str | None = None) -> list[dict[str, Any]]:
     """:func:`iter_events` as a list."""
     return list(iter_events(state_dir, event_type, message_id))
+
+
+class StoreLock:
+    """An exclusive advisory lock (``flock``) on ``<root>/endpoint.lock`` while an endpoint runs.
+
+    The lock file also records the endpoint's URL and pid.  Where ``fcntl`` does not exist (Windows)
+    there is no lock and :func:`running_endpoint` always answers None.
+    """
+
+    def __init__(self, root: str | Path) -> None:
+        self.path = Path(root) / "endpoint.lock"
+        self._fh: Any = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise :class:`LocalSesBusyError` naming the running endpoint."""
+        if sys.platform == "win32" or self._fh is not None:
+            return
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            info = _parse_lock(fh.read())
+            fh.close()
+            url = info.get("url")
+            raise LocalSesBusyError(
+                f"another local SES endpoint (pid {info.get('pid', '?')}) is already using {self.path.parent}"
+                + (f" at {url}" if url else "") + "; stop it or point your client at it.", url) from None
+        self._fh = fh
+
+    def publish(self, url: str) -> None:
+        """Record where this endpoint listens (for :func:`running_endpoint`)."""
+        if self._fh is None:
+            return
+        self._fh.seek(0)
+        self._fh.truncate()
+        self._fh.write(json.dumps({"url": url, "pid": os.getpid()}))
+        self._fh.flush()
+
+    def release(self) -> None:
+        if self._fh is None:
+            return
+        try:
+            self._fh.seek(0)
+            self._fh.truncate()
+        finally:
+            self._fh.close()  # closing the file drops the flock
+            self._fh = None
+
+
+def _parse_lock(text: str) -> dict[str, Any]:
+    try:
+        info = json.loads(text)
+    except ValueError:
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def running_endpoint(state_dir: str | Path) -> str | None:
+    """The URL of a local endpoint currently serving ``state_dir`` (any process), or None."""
+    path = store_dir(state_dir) / "endpoint.lock"
+    if sys.platform == "win32" or not path.is_file():
+        return None
+    import fcntl
+
+    with open(path, encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:  # held: someone is serving
+            url = _parse_lock(fh.read()).get("url")
+            return url if isinstance(url, str) else None
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        return None
