@@ -692,10 +692,11 @@ class RowChecker:
 def _build_projector(compiled: CompiledEmail) -> tuple[_Projector | None, str]:
     paths: list[tuple[str, ...]] = []
     for _part, ref in compiled.references():
-        if ref.kind not in ("output", "block", "helper-arg", "unknown-helper", "partial"):
+        if ref.kind == "partial":
+            continue  # a partial's name, not a data path (its body's paths are references of their own)
+        if ref.kind not in ("output", "block", "helper-arg", "unknown-helper", "reserved"):
             return None, f"off: the template uses {ref.kind!r} references"
-        segs = tuple(ref.segments)
-        paths.append(segs)
+        paths.append(tuple(ref.segments))
     sources = [tpl.source for _part, tpl in compiled.parts()]
     if any("lookup" in s for s in sources):
         # {{lookup obj key}} picks a path by *value*: the shape alone cannot decide

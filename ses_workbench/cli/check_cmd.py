@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("name", metavar="NAME", help="template name")
     p.add_argument("--data", required=True, metavar="FILE",
-                   help="data rows: a JSON array, JSON Lines (.jsonl) or CSV (dotted headers nest: contact.name)")
+                   help="data rows: a JSON array, JSON Lines (.jsonl) or CSV (dotted headers nest)")
     p.add_argument("--dir", default=".", metavar="DIR", help="template project folder (default: .)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--data-format", choices=FORMATS, default=None,

@@ -7,12 +7,7 @@ from pathlib import Path
 
 import pytest
 
-SUBJECT = "Hello {{contact.firstName}}\n"
-HTML = """<p>Hi {{contact.firstName}},</p>
-{{#if vip}}<p>Your code: {{code}}</p>{{/if}}
-<ul>{{#each items}}<li>{{name}} × {{qty}}</li>{{/each}}</ul>
-"""
-TEXT = "Hi {{contact.firstName}} ({{contact.email}})\n"
+from tests.check.check_helpers import HTML, SUBJECT, TEXT
 
 
 @pytest.fixture
@@ -26,8 +21,3 @@ def project_dir(tmp_path: Path) -> Path:
     (tpl / "data" / "default.json").write_text(json.dumps(
         {"contact": {"firstName": "Ann", "email": "a@x.com"}, "vip": False, "items": []}))
     return root
-
-
-def good_row(i: int = 0) -> dict:
-    return {"contact": {"firstName": f"N{i}", "email": f"n{i}@x.com"}, "vip": i % 2 == 0,
-            "code": f"C{i}", "items": [{"name": "pen", "qty": i}]}

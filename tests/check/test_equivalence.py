@@ -27,40 +27,40 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_templates"
 KEYS = ("a", "b", "c")
 
 # ------------------------------------------------------------------------------ random templates
-ROOT_PATHS = ["a", "b", "c", "a.b", "a.c", "b.a", "a.b.c", "@root.a", "@root.b.c"]
-INNER_PATHS = ROOT_PATHS + ["this", "this.a", "../a", "../b.c", "@index", "@first", "@last", "@key", "."]
+# A small vocabulary so that templates and data meet often: keys a/b/c, paths up to three deep.
+KEYS = ("a", "b", "c")
+ROOT_PATHS = ["a", "b", "c", "a.b", "a.a", "b.a", "a.b.c", "@root.a", "@root.b.a"]
+INNER_PATHS = ROOT_PATHS + ["this", "this.a", "../a", "../b.a", "@index", "@first", "@last", "@key", "."]
 
 
-def _node(inner: bool) -> st.SearchStrategy[str]:
+def _stmts(depth: int, inner: bool) -> st.SearchStrategy[str]:
     paths = st.sampled_from(INNER_PATHS if inner else ROOT_PATHS)
-    return st.one_of(
-        st.sampled_from(["x", " ", "\n", "<p>"]),
-        paths.map(lambda p: "{{" + p + "}}"),
-        paths.map(lambda p: "{{{" + p + "}}}"),
-    )
-
-
-def _template(depth: int = 0, inner: bool = False) -> st.SearchStrategy[str]:
-    leaf = st.lists(_node(inner), min_size=1, max_size=3).map("".join)
+    block_paths = st.sampled_from(INNER_PATHS[:12] if inner else ROOT_PATHS[:7])
+    output = st.one_of(paths.map(lambda p: "{{" + p + "}}"), paths.map(lambda p: "{{{" + p + "}}}"),
+                       st.sampled_from(["x", " ", "\n"]))
     if depth >= 3:
-        return leaf
-    paths = st.sampled_from(INNER_PATHS if inner else ROOT_PATHS[:7])
-    body = st.deferred(lambda: _template(depth + 1, inner))
-    body_in = st.deferred(lambda: _template(depth + 1, True))
-    return st.one_of(
-        leaf,
-        st.tuples(body, body).map("".join),
-        st.tuples(paths, body).map(lambda t: f"{{{{#if {t[0]}}}}}{t[1]}{{{{/if}}}}"),
-        st.tuples(paths, body, body).map(lambda t: f"{{{{#if {t[0]}}}}}{t[1]}{{{{else}}}}{t[2]}{{{{/if}}}}"),
-        st.tuples(paths, body).map(lambda t: f"{{{{#unless {t[0]}}}}}{t[1]}{{{{/unless}}}}"),
-        st.tuples(paths, body_in).map(lambda t: f"{{{{#each {t[0]}}}}}{t[1]}{{{{/each}}}}"),
-        st.tuples(paths, body_in, body).map(
+        return st.lists(output, min_size=1, max_size=3).map("".join)
+    body = st.deferred(lambda: _stmts(depth + 1, inner))
+    body_in = st.deferred(lambda: _stmts(depth + 1, True))
+    stmt = st.one_of(
+        output,
+        st.tuples(block_paths, body).map(lambda t: f"{{{{#if {t[0]}}}}}{t[1]}{{{{/if}}}}"),
+        st.tuples(block_paths, body, body).map(
+            lambda t: f"{{{{#if {t[0]}}}}}{t[1]}{{{{else}}}}{t[2]}{{{{/if}}}}"),
+        st.tuples(block_paths, body).map(lambda t: f"{{{{#unless {t[0]}}}}}{t[1]}{{{{/unless}}}}"),
+        st.tuples(block_paths, body_in).map(lambda t: f"{{{{#each {t[0]}}}}}{t[1]}{{{{/each}}}}"),
+        st.tuples(block_paths, body_in, body).map(
             lambda t: f"{{{{#each {t[0]}}}}}{t[1]}{{{{else}}}}{t[2]}{{{{/each}}}}"),
-        st.tuples(paths, body_in).map(lambda t: f"{{{{#with {t[0]}}}}}{t[1]}{{{{/with}}}}"),
-        st.tuples(paths, st.sampled_from(["a", "b", "this"])).map(
+        st.tuples(block_paths, body_in).map(lambda t: f"{{{{#with {t[0]}}}}}{t[1]}{{{{/with}}}}"),
+        st.tuples(block_paths, st.sampled_from(["a", "b", "this"])).map(
             lambda t: f"{{{{#each {t[0]} as |it i|}}}}{{{{it.{t[1]}}}}}{{{{i}}}}{{{{/each}}}}"
             if t[1] != "this" else f"{{{{#each {t[0]} as |it|}}}}{{{{it}}}}{{{{/each}}}}"),
     )
+    return st.lists(stmt, min_size=1, max_size=3).map("".join)
+
+
+def _template() -> st.SearchStrategy[str]:
+    return _stmts(0, False)
 
 
 LEAVES = st.sampled_from([None, "", "x", "<b>", 0, 1, 2.5, 0.0, True, False])
@@ -77,6 +77,15 @@ def _data(depth: int = 0) -> st.SearchStrategy[Any]:
     )
 
 
+_X = {"a": "x", "b": "y", "c": "z"}
+FULL_ROWS = [
+    {"a": {"a": "x", "b": {"a": "x", "c": "x"}, "c": "x"}, "b": {"a": "x", "b": "x", "c": "x"}, "c": "x"},
+    {"a": [dict(_X), {"a": "w", "b": {"c": "v"}, "c": 1}], "b": {"a": [dict(_X)]}, "c": [1, 2]},
+    {"a": {"a": [dict(_X)], "b": [{"c": "x", "a": "y"}], "c": dict(_X)}, "b": [dict(_X), dict(_X)],
+     "c": True},
+    {"a": {"b": {"c": [dict(_X)]}, "a": True}, "b": {"a": {"a": "x"}, "b": 1}, "c": {"a": "x", "b": [1]}},
+]
+BASES = st.one_of(st.sampled_from(FULL_ROWS), st.dictionaries(st.sampled_from(KEYS), _data(1), max_size=3))
 ROWS = st.lists(st.dictionaries(st.sampled_from(KEYS), _data(1), max_size=3), min_size=2, max_size=25)
 
 
@@ -92,17 +101,94 @@ def compiled_or_skip(source: str) -> Any:
         return None
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(source=_template(), rows=ROWS)
-def test_equal_signatures_render_to_equal_verdicts(source: str, rows: list[Any]) -> None:
+DELETE = object()
+MUTATIONS_ST = st.lists(st.tuples(st.integers(0, 10_000), st.one_of(st.just(DELETE), LEAVES, _data(2))),
+                        min_size=1, max_size=30)
+SAME_CLASS = {str: ["x", "<b>", "yy"], int: [1, 7, -3], float: [2.5, -0.5], bool: [True]}
+
+
+FLIP = {str: ("", "x"), int: (0, 1), float: (0.0, 2.5), bool: (False, True)}
+
+
+def _set(base: Any, path: tuple[Any, ...], value: Any) -> Any:
+    row = copy.deepcopy(base)
+    parent = row
+    for seg in path[:-1]:
+        parent = parent[seg]
+    if value is DELETE:
+        if isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent.pop(path[-1])
+    else:
+        parent[path[-1]] = copy.deepcopy(value)
+    return row
+
+
+def _variants(base: dict[str, Any], muts: list[tuple[int, Any]]) -> list[Any]:
+    """Rows close to ``base``: at every path, the value deleted, null, of the other truthiness,
+    of another type, emptied/duplicated (lists); plus random single changes, and a copy whose
+    truthy scalars are swapped for others of the same type (the same signature by design)."""
+    out: list[Any] = []
+    paths = _paths(base)
+    for path in paths:
+        value = base
+        for seg in path:
+            value = value[seg]
+        alts: list[Any] = [DELETE, None, [], {}, "x"]
+        if type(value) in FLIP:
+            falsy, truthy = FLIP[type(value)]
+            alts.append(truthy if not value else falsy)
+        if isinstance(value, list):
+            alts += [value + value[:1], value[:-1], value[::-1]]
+        if isinstance(value, dict):
+            alts += [{**value, "a": None}, {"b": value}]
+        out += [_set(base, path, v) for v in alts]
+    for idx, value in muts:
+        if not paths:
+            out.append({"a": value} if value is not DELETE else {})
+        else:
+            out.append(_set(base, paths[idx % len(paths)], value))
+
+    def swap(v: Any, k: int) -> Any:
+        if isinstance(v, dict):
+            return {key: swap(x, k + i) for i, (key, x) in enumerate(v.items())}
+        if isinstance(v, list):
+            return [swap(x, k + i) for i, x in enumerate(v)]
+        choices = SAME_CLASS.get(type(v))
+        return choices[k % len(choices)] if choices and v else v
+
+    out.append(swap(base, len(muts)))
+    # second order: a value deleted somewhere combined with a truthiness flip elsewhere
+    for row in [base, *(_set(base, path, DELETE) for path in paths)]:
+        out += _flips(row)
+    return out
+
+
+def _flips(row: Any) -> list[Any]:
+    """``row`` once per scalar, that scalar replaced by one of the same type and the other truthiness."""
+    out = []
+    for path in _paths(row):
+        value = row
+        for seg in path:
+            value = value[seg]
+        if type(value) in FLIP:
+            falsy, truthy = FLIP[type(value)]
+            out.append(_set(row, path, truthy if not value else falsy))
+    return out
+
+
+def _assert_signature_decides(source: str, rows: list[Any]) -> int:
+    """Rows with equal signatures must render to equal verdicts; returns how many rows shared one."""
     compiled = compiled_or_skip(source)
     if compiled is None:
-        return
-    projector, status = _build_projector(compiled)
+        return 0
+    projector, _status = _build_projector(compiled)
     if projector is None:
-        return  # the fast path is off for this template: every row renders
+        return 0  # the fast path is off for this template: every row renders
     checker = RowChecker(compiled, fast=False)
     seen: dict[Any, Any] = {}
+    shared = 0
     for row in rows:
         try:
             sig = projector.signature(row)
@@ -110,9 +196,24 @@ def test_equal_signatures_render_to_equal_verdicts(source: str, rows: list[Any])
             continue
         v = verdict(checker, row)
         if sig in seen:
-            assert seen[sig] == v, (source, row)
+            shared += 1
+            assert seen[sig][0] == v, (source, seen[sig][1], row)
         else:
-            seen[sig] = v
+            seen[sig] = (v, row)
+    return shared
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=_template(), base=BASES, muts=MUTATIONS_ST)
+def test_equal_signatures_render_to_equal_verdicts(source: str, base: dict[str, Any],
+                                                   muts: list[tuple[int, Any]]) -> None:
+    _assert_signature_decides(source, [base, *_variants(base, muts)])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=_template(), rows=ROWS)
+def test_equal_signatures_independent_rows(source: str, rows: list[Any]) -> None:
+    _assert_signature_decides(source, rows)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

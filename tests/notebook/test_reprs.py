@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -11,36 +10,7 @@ import pytest
 
 from ses_workbench import Workbench
 from ses_workbench.notebook import CheckView, LintView, sandboxed_iframe
-
-EVIL = "<script>alert('pwned')</script>\"><img src=x onerror=alert(1)></iframe><script>x()</script>"
-
-
-class Tags(HTMLParser):
-    """Every start tag of a page, with its attributes (what a browser would build)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-
-def tags_of(page: str) -> list[tuple[str, dict[str, str | None]]]:
-    parser = Tags()
-    parser.feed(page)
-    parser.close()
-    return parser.tags
-
-
-def assert_inert(page: str) -> None:
-    """No script can run in the notebook page itself: no <script>, no event handler attributes."""
-    for tag, attrs in tags_of(page):
-        assert tag not in ("script", "object", "embed"), tag
-        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
-        if tag == "iframe":
-            assert attrs.get("sandbox") == "", attrs  # every restriction on
-            assert "src" not in attrs
+from tests.notebook.nb_helpers import EVIL, assert_inert, tags_of
 
 
 def test_sandboxed_iframe_escapes_the_document() -> None:

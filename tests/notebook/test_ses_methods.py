@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from ses_workbench import Workbench
-
-from .test_reprs import EVIL, assert_inert
+from tests.notebook.nb_helpers import EVIL, assert_inert
 
 
 @pytest.fixture
