@@ -599,6 +599,14 @@ class Compiler:
         line, col = self.pos(pos)
         name = display_name(path)
         base, rest, fallback = self.resolve_base(path, scope, fn)
+        if fn.loops == 0 and not fallback and rest:
+            # Outside loops a tag runs once per render: a compact call keeps the generated code
+            # (and so compile time) small; inside loops the inline form below is faster.
+            if len(rest) == 1:
+                fn.line(f"a(_O({base}, {rest[0]!r}, {(name, line, col)!r}))")
+            else:
+                fn.line(f"a(_ON({base}, {tuple(rest)!r}, {(name, line, col)!r}))")
+            return
         t = self.lookup_chain(base, rest, fn, None)
         parts = tuple(rest)
         if fallback and self.dialect.parent_scope_lookup:

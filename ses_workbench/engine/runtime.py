@@ -99,6 +99,15 @@ def to_str_json(v: Any) -> str:
 _PRINT = to_str
 
 
+def output_json(ctx: Any, key: str, spec: tuple[Any, ...]) -> str:
+    v = ctx.get(key) if ctx.__class__ is dict else get(ctx, key)
+    return print_json(v, spec)
+
+
+def output_path_json(ctx: Any, parts: tuple[str, ...], spec: tuple[Any, ...]) -> str:
+    return print_json(path_get(ctx, parts), spec)
+
+
 def print_json(v: Any, spec: tuple[Any, ...], outers: tuple[Any, ...] = ()) -> str:
     if v is None:
         print_or_fail(v, spec, outers)
@@ -139,6 +148,22 @@ def print_or_fail(v: Any, spec: tuple[Any, ...], outers: tuple[Any, ...] = ()) -
             raise missing(name, line, column, parts, outers, outers[-1] if rooted else None, not rooted)
         raise MissingAttributeError(spec[0], spec[1], spec[2])
     return _PRINT(v)
+
+
+def output(ctx: Any, key: str, spec: tuple[Any, ...]) -> str:
+    """``{{key}}``: look up one segment, print it, or fail as SES does."""
+    v = ctx.get(key) if ctx.__class__ is dict else get(ctx, key)
+    if isinstance(v, str):
+        return v
+    return print_or_fail(v, spec)
+
+
+def output_path(ctx: Any, parts: tuple[str, ...], spec: tuple[Any, ...]) -> str:
+    """``{{a.b.c}}``: look up a path, print it, or fail as SES does."""
+    v = path_get(ctx, parts)
+    if isinstance(v, str):
+        return v
+    return print_or_fail(v, spec)
 
 
 def js_truthy(v: Any) -> bool:
@@ -320,6 +345,8 @@ def runtime_namespace(print_style: str, object_order: str) -> dict[str, Any]:
     return {
         "_g": get,
         "_P": path_get,
+        "_O": output_json if print_style == "json" else output,
+        "_ON": output_path_json if print_style == "json" else output_path,
         "_S": print_json if print_style == "json" else print_or_fail,
         "_s": to_str_json if print_style == "json" else to_str,
         "_T": if_truthy,
