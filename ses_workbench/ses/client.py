@@ -122,6 +122,32 @@ _BUCKETS: dict[tuple[Any, ...], TokenBucket] = {}
 _BUCKETS_LOCK = threading.Lock()
 
 
+_LOADER: Any = None
+
+
+def _botocore_session() -> Any:
+    """A fresh botocore session (own profile/credentials) sharing one model loader: creating a client
+    then costs ~50 ms instead of ~200 ms of JSON parsing (the CLI creates one per command)."""
+    global _LOADER
+    import botocore.loaders
+    import botocore.session
+
+    with _BUCKETS_LOCK:
+        if _LOADER is None:
+            _LOADER = botocore.loaders.create_loader()
+    session = botocore.session.Session()
+    session.register_component("data_loader", _LOADER)
+    return session
+
+
+def _dedupe_search_paths(session: Any) -> None:
+    # boto3.Session appends its data path to the (shared) loader each time: keep the list short.
+    loader = getattr(session, "_loader", None)
+    paths = getattr(loader, "search_paths", None)
+    if isinstance(paths, list):
+        paths[:] = list(dict.fromkeys(paths))
+
+
 def _shared_bucket(key: tuple[Any, ...], rate: float, burst: float) -> TokenBucket:
     with _BUCKETS_LOCK:
         bucket = _BUCKETS.get(key)
@@ -182,9 +208,12 @@ class SesClient:
             if environment.local:
                 session = boto3.Session(aws_access_key_id=LOCAL_CREDENTIALS[0],
                                         aws_secret_access_key=LOCAL_CREDENTIALS[1],
-                                        region_name=environment.region or "us-east-1")
+                                        region_name=environment.region or "us-east-1",
+                                        botocore_session=_botocore_session())
             else:
-                session = boto3.Session(profile_name=environment.profile, region_name=environment.region)
+                session = boto3.Session(profile_name=environment.profile, region_name=environment.region,
+                                        botocore_session=_botocore_session())
+            _dedupe_search_paths(session)
             self.region = session.region_name
             cfg = BotoConfig(retries={"mode": "standard", "total_max_attempts": max(1, max_attempts)},
                              connect_timeout=connect_timeout, read_timeout=read_timeout,
@@ -271,8 +300,8 @@ class SesClient:
                 return min(self.backoff_max, float(retry_after))
             except ValueError:
                 pass
-        delay = min(self.backoff_max, self.backoff_base * (2 ** attempt))
-        return delay * (0.5 + random.random() / 2)
+        delay = min(self.backoff_max, self.backoff_base * (2.0 ** attempt))
+        return float(delay * (0.5 + random.random() / 2))
 
     # ---------------------------------------------------------------- templates
     def list_templates(self, *, include_scratch: bool = False,
@@ -485,7 +514,8 @@ def open_environment(project: Project, env_name: str | None = None, local: bool 
     the environment is local, ``local=True`` (``--local``), or the *default* environment is used and
     boto3 finds no AWS credentials.  A named AWS environment without credentials is an error
     (NoCredentials) rather than a silent switch to a local endpoint.  ``endpoint_url``
-    (``--endpoint-url``) overrides the environment's endpoint and never starts a server.
+    (``--endpoint-url``) overrides the environment's endpoint and never starts a server.  When another
+    local endpoint already serves the project's state folder, the client talks to that one.
     """
     env = project.config.env(env_name)
     use_local = bool(local) or env.local
@@ -496,10 +526,16 @@ def open_environment(project: Project, env_name: str | None = None, local: bool 
     if use_local and not env.local:
         env = replace(env, local=True, region=env.region or "us-east-1")
     if use_local and not (endpoint_url or env.endpoint_url):
-        from ses_workbench.ses.local import LocalSes
+        from ses_workbench.ses.local import LocalSes, LocalSesBusyError
 
         server = LocalSes(project.state_dir, project.config.local_ses, port=0)
-        endpoint_url = server.start()
+        try:
+            endpoint_url = server.start()
+        except LocalSesBusyError as exc:
+            # `ses-workbench local-ses` (or the TUI) already serves this project: talk to that one.
+            if not exc.url:
+                raise
+            server, endpoint_url = None, exc.url
     try:
         client = SesClient(env, project, endpoint_url=endpoint_url, **client_kwargs)
         yield client, server

@@ -82,7 +82,7 @@ class RemoteRender:
 
     @property
     def subject(self) -> str:
-        return self.parsed.subject
+        return self.parsed.subject or ""
 
     @property
     def html(self) -> str | None:

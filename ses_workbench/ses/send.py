@@ -348,6 +348,7 @@ def execute_send(client: SesClient, project: Project, plan: SendPlan, *, progres
             try:
                 if plan.draft:
                     d = chunk[0]
+                    results: list[tuple[str, str | None, str | None]]
                     mid = client.send_email(sender=str(plan.sender), to=[d.recipient],
                                             raw=plan.messages[(d.recipient, d.fixture)])
                     results = [("SUCCESS", mid, None)]
@@ -367,10 +368,10 @@ def execute_send(client: SesClient, project: Project, plan: SendPlan, *, progres
                 results = [("ACCOUNT_THROTTLED", None, str(exc))] * len(chunk)
             except SesError as exc:
                 results = [(exc.code or type(exc).__name__, None, str(exc))] * len(chunk)
-            for d, (status, mid, err) in zip(chunk, results, strict=False):
+            for d, (status, message_id, err) in zip(chunk, results, strict=False):
                 o = outcomes[(d.recipient, d.fixture)]
                 o.attempts += 1
-                o.status, o.message_id, o.error = status, mid, err
+                o.status, o.message_id, o.error = status, message_id, err
                 if status in RETRYABLE and attempt < retries:
                     retry.append(d)
                 else:

@@ -158,3 +158,7 @@ def test_open_environment_starts_local_without_credentials(project: Project) -> 
     with open_environment(project, "aws", local=True) as (client, server):
         assert server is not None and client.environment.local
         assert client.get_template("x") == HELLO  # same state folder
+        # A second opening while one endpoint serves the folder talks to that endpoint.
+        with open_environment(project) as (again, none):
+            assert none is None and again.endpoint_url == server.endpoint_url
+            assert again.get_template("x") == HELLO
