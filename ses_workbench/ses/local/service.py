@@ -254,7 +254,8 @@ class LocalSesService:
             if not isinstance(value, str):
                 raise bad_request(f"TemplateContent.{part} must be a string.")
             clean[part] = value
-        size = sum(len(v.encode("utf-8")) for v in clean.values())
+        # SES: "500 KB per template (text + HTML)" — counted like TemplateContent.size_bytes in the project.
+        size = sum(len(clean.get(part, "").encode("utf-8")) for part in ("Html", "Text"))
         if size > self.settings.max_template_bytes:
             raise bad_request(f"Template size of {size} bytes exceeds the limit of "
                               f"{self.settings.max_template_bytes} bytes.")

@@ -33,7 +33,7 @@ class LocalSesSettings:
     region: str = "us-east-1"                                 # used in ARNs and error messages
     account_id: str = "123456789012"
     max_templates: int = 20_000                               # per region, as SES
-    max_template_bytes: int = 500 * 1024                      # subject + text + HTML, UTF-8
+    max_template_bytes: int = 500 * 1024                      # text + HTML, UTF-8 bytes
     max_template_data_chars: int = 262_144                    # TemplateData / ReplacementTemplateData
     max_bulk_entries: int = 50                                # BulkEmailEntries per SendBulkEmail
     max_recipients: int = 50                                  # To + Cc + Bcc of one message
