@@ -211,6 +211,9 @@ class LintView(list["Diagnostic"]):
     def errors(self) -> list[Diagnostic]:
         return [d for d in self if d.severity == "error"]
 
+    def __repr__(self) -> str:
+        return "\n".join(str(d) for d in self) if self else "No lint problems."
+
     def _repr_html_(self) -> str:
         if not self:
             return _wrap('<p class="ok">No lint problems.</p>')
@@ -264,6 +267,12 @@ class StatusView(list[Any]):
     def __init__(self, items: Iterable[Any], environment: str) -> None:
         super().__init__(items)
         self.environment = environment
+
+    def __repr__(self) -> str:
+        width = max((len(s.name) for s in self), default=0)
+        lines = [f"status against {self.environment}:"]
+        lines += [f"  {s.name:<{width}}  {s.state}" + (f"  ({s.error})" if s.error else "") for s in self]
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         rows = [(s.name, str(s.state), s.remote_name, s.error or "") for s in self]
@@ -332,7 +341,8 @@ class PushView:
                     f"call again with <code>yes=True</code>. {_e(self.plan.summary())}</p>")
             table = _table(("template", "action", "state", "why"),
                            [(i.name, i.action, str(i.state or ""), i.reason) for i in items])
-        diffs = [i.diff for i in items if i.diff is not None and i.action in ("create", "update")]
+        # side-by-side diffs of updates (a create would show the whole template as added)
+        diffs = [i.diff for i in items if i.diff is not None and i.action == "update"]
         more = DiffView(diffs)._repr_html_() if diffs and not self.executed else ""
         return _wrap(head + table) + more
 
