@@ -170,10 +170,19 @@ def _split_targets(targets: list[str], given_dir: str | None) -> tuple[Path, lis
     if targets and given_dir is None:
         first = targets[0]
         if Path(first).is_dir():
-            return Path(first), targets[1:]
+            folder = Path(first)
+            if _is_template_folder(folder):  # `lint welcome` run inside the project, or a path to one
+                return folder.resolve().parent, [folder.resolve().name, *targets[1:]]
+            return folder, targets[1:]
         if os.sep in first or "/" in first or first.startswith(".") or first.startswith("~"):
             raise UsageError(f"{first}: no such directory")
     return _default_dir(given_dir), list(targets)
+
+
+def _is_template_folder(folder: Path) -> bool:
+    from ses_workbench.project import PART_FILES
+
+    return any((folder / f).is_file() for f in PART_FILES.values())
 
 
 def cmd_lint(args: argparse.Namespace) -> int:

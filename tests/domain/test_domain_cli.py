@@ -134,3 +134,12 @@ def test_lint_names_with_env_dir(proj: Path, capsys: pytest.CaptureFixture[str],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SES_WORKBENCH_DIR", str(proj))
     assert run(capsys, "lint", "welcome")[0] == 0
+
+
+def test_lint_a_template_folder_path(proj: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(capsys, "lint", str(proj / "welcome"))
+    assert code == 0 and "1 template:" in out
+    monkeypatch.chdir(proj)
+    code, out, _ = run(capsys, "lint", "welcome", "htmlonly")
+    assert code == 0 and "2 templates:" in out
