@@ -139,7 +139,7 @@ class WorkbenchApp(SesMixin, App[int]):
         Binding("ctrl+n", "new_template", "New", id="new_template", show=False),
         Binding("ctrl+f", "focus_filter", "Find", id="focus_filter", show=False),
         Binding("ctrl+t", "toggle_sidebar", "List", id="toggle_sidebar", show=False),
-        Binding("ctrl+k", "skeleton", "Skeleton", id="skeleton", show=False),
+        Binding("ctrl+l", "skeleton", "Skeleton", id="skeleton", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -223,6 +223,10 @@ class WorkbenchApp(SesMixin, App[int]):
 
     def on_mount(self) -> None:
         self._main_screen = self.screen
+        self.compact = self.size.width < STACK_BELOW
+        self.sidebar_hidden = self.sidebar_hidden or self.size.width < COLLAPSE_BELOW
+        self.main.set_class(self.compact, "-compact")
+        self.main.set_class(self.sidebar_hidden, "-no-sidebar")
         self.main.query_one("#preview-error", Static).display = False
         self.main.query_one("#progress-box").display = False
         for view_id, text in (
@@ -835,7 +839,8 @@ class WorkbenchApp(SesMixin, App[int]):
 
         def answer(choice: str | None) -> None:
             self._conflict_open = False
-            for editor, disk in conflicts:
+            for editor, _seen in conflicts:
+                disk = self._disk_text(editor)  # the newest version on disk, not the first event's
                 if choice == "theirs":
                     editor.load(editor.path, disk, keep_cursor=True)
                 elif choice == "both":
@@ -851,6 +856,14 @@ class WorkbenchApp(SesMixin, App[int]):
             "Changed on disk while you were editing",
             f"{files} changed outside the app, and you have unsaved edits. Which should stay?",
             [("mine", "Keep mine"), ("theirs", "Take theirs"), ("both", "Keep both")]), answer)
+
+    def _disk_text(self, editor: PartEditor) -> str | None:
+        if editor.path is None:
+            return None
+        try:
+            return editor.path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
 
     def _save_copy(self, editor: PartEditor, disk: str | None) -> Path:
         from ses_workbench.project import atomic

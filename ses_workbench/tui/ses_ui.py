@@ -204,6 +204,7 @@ class SesMixin:
             force="Force push (backup kept)" if drifted else None))
         if answer not in ("push", "force"):
             self.post_message(Notice("Push cancelled."))
+            self.refresh_status_after([item.name for item in plan.refused])  # we learned about drift
             return
         if answer == "force":
             plan = sync.plan_push(client, self.project, names, force=True)

@@ -102,7 +102,9 @@ class ChoiceScreen(ModalScreen[str | None]):
                     yield Button(label, id=f"choice-{value}", variant="primary" if index == 0 else "default")
 
     def on_mount(self) -> None:
-        self.query(Button).first().focus()
+        buttons = self.query(Button)
+        if buttons:
+            buttons.first().focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,86 @@
+"""Helpers for driving the workbench with Textual's Pilot against the embedded local SES endpoint.
+
+Waiting is done on the app's own signals (workers finished, a preview applied, a screen pushed), never on
+fixed sleeps: ``settle`` waits for every worker, ``wait_for`` pauses the pilot until a condition holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SAMPLE_TEMPLATES
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests here with asyncio.run (no async plugin is among the dev dependencies)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    kwargs = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    asyncio.run(pyfuncitem.obj(**kwargs))
+    return True
+
+
+def fast_local_config(root: Path) -> None:
+    """Make the simulated account fast (the real one paces template calls at 1/s) so tests stay short."""
+    config = root / "ses-workbench.toml"
+    text = config.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^template_ops_per_second = .*$", "template_ops_per_second = 200", text)
+    text = re.sub(r"(?m)^max_send_rate = .*$", "max_send_rate = 200", text)
+    config.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    """A private copy of sample_templates/ (always named ``sample_templates`` so snapshots match)."""
+    dest = tmp_path / "sample_templates"
+    shutil.copytree(SAMPLE_TEMPLATES, dest, ignore=shutil.ignore_patterns(".ses-workbench", "__pycache__"))
+    fast_local_config(dest)
+    return dest
+
+
+async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+    """Let the app run until ``condition()`` is true (checked after each message-loop turn)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.02)
+
+
+async def wait_screen(pilot: Any, cls: type) -> Any:
+    """Wait until a screen of ``cls`` is on top and mounted (its widgets can be clicked)."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, cls) and pilot.app.screen.is_mounted,
+                   what=cls.__name__)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def settle(pilot: Any) -> None:
+    """Wait until no worker runs (workers may start others from their result handlers)."""
+    app = pilot.app
+    for _ in range(100):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in app.workers):
+            return
+    raise AssertionError("workers never settled")
+
+
+async def connected(pilot: Any) -> None:
+    """Wait for the SES environment (local endpoint) and the first status refresh."""
+    await wait_for(pilot, lambda: pilot.app.ses is not None, 20, "SES connection")
+    await settle(pilot)
+
+
+def preview_text(app: Any, tab: str = "read") -> str:
+    return str(app.view(tab).plain_text())
