@@ -135,6 +135,7 @@ class _TemplateLinter:
         self.refs: dict[str, tuple[Reference, ...]] = {}
         self.helper_at: dict[tuple[str, int, int], str] = {}
         self.content: Any = None
+        self.probe: dict[str, Template] | None = None
 
     # -- helpers ------------------------------------------------------------------------------
     def add(self, severity: str, code: str, message: str, path: Path | str | None, line: int | None = 1,
@@ -348,11 +349,13 @@ class _TemplateLinter:
         """
         if self.dialect.if_missing_parent != "false" or self.content is None:
             return
-        try:
-            probe = compile_content(self.content, replace(self.dialect, if_missing_parent="error"))
-        except EngineError:  # pragma: no cover - the same source compiled with the real dialect
-            return
-        tpl = dict(probe.parts()).get(part)
+        if self.probe is None:
+            try:
+                probe = compile_content(self.content, replace(self.dialect, if_missing_parent="error"))
+            except EngineError:  # pragma: no cover - the same source compiled with the real dialect
+                return
+            self.probe = dict(probe.parts())
+        tpl = self.probe.get(part)
         if tpl is None:
             return
         work = copy.deepcopy(data)
