@@ -742,7 +742,8 @@ class WorkbenchApp(SesMixin, App[int]):
         if here:
             marker = here[0]
             icon = "✗" if marker.severity == "error" else "!"
-            shown = (f"{icon} {marker.line + 1}:{marker.column + 1} {marker.message}", marker.severity == "error")
+            shown = (f"{icon} {marker.line + 1}:{marker.column + 1} {marker.message}",
+                     marker.severity == "error")
         elif diags:
             errors = sum(1 for d in diags if d.severity == "error")
             shown = (f"{errors} errors, {len(diags) - errors} warnings in {self.current} "

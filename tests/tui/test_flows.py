@@ -10,8 +10,8 @@ from textual.widgets import Button, SelectionList
 
 from ses_workbench.project import TemplateContent
 from ses_workbench.tui.app import WorkbenchApp
-from ses_workbench.tui.screens.diff import DiffScreen
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
+from ses_workbench.tui.screens.diff import DiffScreen
 from ses_workbench.tui.screens.send import SendScreen
 from tests.tui.conftest import connected, preview_text, settle, wait_for, wait_screen
 
@@ -40,7 +40,8 @@ async def test_edit_updates_preview(project_dir: Path) -> None:
         await open_receipt(pilot, app)
         cursor_at(app, "html", "Thanks for your order, {{customer.firstName}}!</h1>")
         await pilot.press(*"Hello ")
-        await wait_for(pilot, lambda: "Hello Thanks for your order" in preview_text(app), what="edit in preview")
+        await wait_for(pilot, lambda: "Hello Thanks for your order" in preview_text(app),
+                       what="edit in preview")
         assert app.editor("html").dirty
         assert app.is_dirty
         # the HTML source tab follows too (rendered only when shown)
@@ -150,8 +151,8 @@ async def test_send_guard_then_good_send_lands_in_outbox(project_dir: Path) -> N
         # an unverified address is refused by the guards: the Send button stays disabled
         screen.query_one("#recipient-input").focus()
         await pilot.press(*"stranger@example.com", "enter")
-        await wait_for(pilot, lambda: screen.plan is not None and "stranger@example.com" in screen.plan.recipients,
-                       what="plan with stranger")
+        await wait_for(pilot, lambda: screen.plan is not None
+                       and "stranger@example.com" in screen.plan.recipients, what="plan with stranger")
         assert any("unverified" in r and "stranger@example.com" in r for r in screen.plan.refusals)
         assert screen.query_one("#send", Button).disabled
         # keep only the simulator and the verified domain address: all guards pass
