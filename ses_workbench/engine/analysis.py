@@ -271,7 +271,9 @@ class Analyzer:
             base = _Ctx(base.prefix, overlay + base.overlay)
         if isinstance(node, PartialBlock):
             # the block body runs (as @partial-block) in the partial's context, if the partial uses it
-            self.program(node.program, _State(state.ctxs + (base,), state.bparams, True, state.expanding))
+            # (with the call site's own context, the usual case, no new ../ level starts)
+            ctxs = state.ctxs if not node.params and not node.hash else state.ctxs + (base,)
+            self.program(node.program, _State(ctxs, state.bparams, True, state.expanding))
         body = self.partials.get(name)
         if body is None or name in state.expanding or len(state.expanding) > 20:
             return

@@ -46,6 +46,7 @@ class Frame:
     index: str = ""
     keys: str = ""
     last: str = ""
+    maybe: bool = False  # a {{#section}}: only a real frame when the value is a list (keys is not False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,14 +348,15 @@ class Compiler:
             self.body(node.inverse, scope, fn)
             fn.close()
 
-    def loop(self, node: Block, items: str, keys: str, scope: Scope, fn: Func, *, frame: bool = True) -> None:
+    def loop(self, node: Block, items: str, keys: str, scope: Scope, fn: Func, *,
+             maybe: bool = False) -> None:
         """``for`` over ``items`` (values) with ``keys`` (None for arrays); else-branch if empty."""
         ctx, idx, last = self.uid("c"), self.uid("i"), self.uid("n")
         fn.open(f"if {items}:")
         fn.line(f"{last} = len({items}) - 1")
         fn.open(f"for {idx}, {ctx} in enumerate({items}):")
         fn.loops += 1
-        frames = scope.frames + (Frame("loop", index=idx, keys=keys, last=last),) if frame else scope.frames
+        frames = scope.frames + (Frame("loop", index=idx, keys=keys, last=last, maybe=maybe),)
         inner = replace(scope, ctxs=scope.ctxs + (ctx,), frames=frames,
                         vars=scope.vars + (ctx, idx, keys, last))
         if node.program is not None and node.program.block_params:
@@ -402,7 +404,7 @@ class Compiler:
         """``{{#name}}`` with no helper: handlebars.js's blockHelperMissing."""
         value = self.path_value(head, scope, fn, node.pos, strict=True)
         items, keys = self.uid("it"), self.uid("k")
-        fn.line(f"{keys} = None")
+        fn.line(f"{keys} = False")  # no data frame unless the value is a list (handled as #each)
         fn.open(f"if {value} is True:")
         fn.line(f"{items} = ({scope.ctxs[-1]},)")
         fn.close()
@@ -411,11 +413,12 @@ class Compiler:
         fn.close()
         fn.open(f"elif {value}.__class__ is list:")
         fn.line(f"{items} = {value}")
+        fn.line(f"{keys} = None")
         fn.close()
         fn.open("else:")
         fn.line(f"{items} = ({value},)")
         fn.close()
-        self.loop(node, items, keys, scope, fn)
+        self.loop(node, items, keys, scope, fn, maybe=True)
 
     def partial(self, node: Partial | PartialBlock, scope: Scope, fn: Func) -> None:
         """``{{> name ctx k=v}}`` (or a partial block): call the visible inline partial."""
@@ -459,8 +462,18 @@ class Compiler:
         fn.line("a = out.append")
         saved = fn.loops
         fn.loops = 0
-        inner = replace(scope, ctxs=scope.ctxs + (ctx,), frames=(Frame("dyn", var=frame),), pvar=pvar,
-                        in_partial=True, vars=scope.vars + (ctx, frame, pvar))
+        # handlebars.js pushes no ../ level when the body gets the call site's own context back
+        # (the usual case); decide at run time which contexts ../ reaches.
+        outer = list(scope.ctxs)
+        ups = [self.uid("u") for _ in outer]
+        fn.open(f"if _same({ctx}, {outer[-1]}):")
+        fn.line(f"{', '.join(ups)}, = {', '.join(['None'] + outer[:-1])},")
+        fn.close()
+        fn.open("else:")
+        fn.line(f"{', '.join(ups)}, = {', '.join(outer)},")
+        fn.close()
+        inner = replace(scope, ctxs=tuple(ups) + (ctx,), frames=(Frame("dyn", var=frame),), pvar=pvar,
+                        in_partial=True, vars=scope.vars + tuple(ups) + (ctx, frame, pvar))
         self.program(node.program, inner, fn)
         fn.line("return ''.join(out)")
         fn.loops = saved
@@ -473,9 +486,10 @@ class Compiler:
             if f.kind in ("root", "dyn"):
                 expr = f.var
             else:
-                expr = (f"{{'_parent': {expr}, 'root': R, 'index': {f.index}, "
-                        f"'key': ({f.index} if {f.keys} is None else {f.keys}[{f.index}]), "
-                        f"'first': {f.index} == 0, 'last': {f.index} == {f.last}}}")
+                frame = (f"{{'_parent': {expr}, 'root': R, 'index': {f.index}, "
+                         f"'key': ({f.index} if {f.keys} is None else {f.keys}[{f.index}]), "
+                         f"'first': {f.index} == 0, 'last': {f.index} == {f.last}}}")
+                expr = f"({frame} if {f.keys} is not False else {expr})" if f.maybe else frame
         return expr
 
     # -- expressions ----------------------------------------------------------------------------
@@ -518,16 +532,21 @@ class Compiler:
         frame = frames[idx]
         if frame.kind == "loop":
             if head == "index":
-                return frame.index
-            if head == "key":
-                return f"({frame.index} if {frame.keys} is None else {frame.keys}[{frame.index}])"
-            if head == "first":
-                return f"({frame.index} == 0)"
-            if head == "last":
-                return f"({frame.index} == {frame.last})"
-            if frames[0].kind == "dyn":
-                return f"_dget({frames[0].var}, 0, {head!r})"
-            return "None"
+                expr = frame.index
+            elif head == "key":
+                expr = f"({frame.index} if {frame.keys} is None else {frame.keys}[{frame.index}])"
+            elif head == "first":
+                expr = f"({frame.index} == 0)"
+            elif head == "last":
+                expr = f"({frame.index} == {frame.last})"
+            elif frames[0].kind == "dyn":
+                expr = f"_dget({frames[0].var}, 0, {head!r})"
+            else:
+                expr = "None"
+            if frame.maybe:
+                outer = self.data_expr(replace(scope, frames=frames[:idx] + frames[idx + 1:]), depth, head)
+                expr = f"({expr} if {frame.keys} is not False else {outer})"
+            return expr
         if frame.kind == "dyn":
             return f"_dget({frame.var}, 0, {head!r})"
         return "None"

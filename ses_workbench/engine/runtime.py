@@ -240,6 +240,27 @@ def lookup(obj: Any, field: Any) -> Any:
     return None
 
 
+def same_context(a: Any, b: Any) -> bool:
+    """JavaScript's ``a == b`` as handlebars.js uses it to decide whether a new ``../`` level starts."""
+    if a is b:
+        return True
+    if a.__class__ in (dict, list) or b.__class__ in (dict, list):
+        return False
+    if a is None or b is None:
+        return False
+    if a.__class__ is bool or b.__class__ is bool:
+        a = float(a) if a.__class__ is bool else a
+        b = float(b) if b.__class__ is bool else b
+    if a.__class__ is str and b.__class__ is not str:
+        try:
+            return bool(float(a) == b)
+        except ValueError:
+            return False
+    if b.__class__ is str and a.__class__ is not str:
+        return same_context(b, a)
+    return bool(a == b)
+
+
 def data_get(frame: Any, skip: int, name: str) -> Any:
     """``@name`` looked up in a runtime data frame (used inside partials), ``skip`` frames up."""
     while skip and frame is not None:
@@ -359,6 +380,7 @@ def runtime_namespace(print_style: str, object_order: str) -> dict[str, Any]:
         "_missl": missing_lookup,
         "_up": scope_up,
         "_dget": data_get,
+        "_same": same_context,
         "_unsub": unsubscribe,
         "_RE": RenderError,
         "_MAE": MissingAttributeError,

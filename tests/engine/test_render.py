@@ -175,6 +175,10 @@ CASES: list[tuple[str, Any, str]] = [
     ('{{#*inline "p"}}{{#each items}}<{{> @partial-block}}>{{/each}}{{/inline}}{{#> p}}{{name}}@{{@index}}{{/p}}', {'items': [{'name': 'a'}, {'name': 'b'}]}, '<a@0><b@1>'),
     ('{{#*inline "p"}}{{> @partial-block}}{{/inline}}\n  {{#> p}}\n  in\n  {{/p}}\nout', {}, '\n  in\nout'),
     ('{{#*inline "a"}}A[{{> @partial-block}}]{{/inline}}{{#*inline "b"}}B[{{#> a}}{{> @partial-block}}{{/a}}]{{/inline}}{{#> b}}X{{/b}}', {}, 'B[A[X]]'),
+    ('{{#*inline "q"}}<{{> @partial-block}}>{{/inline}}{{#with b}}{{#> q}}{{../a}}{{/q}}{{/with}}', {'a': 'A', 'b': {'a': 'BA'}}, '<A>'),
+    ('{{#*inline "q"}}<{{#with x}}{{> @partial-block}}{{/with}}>{{/inline}}{{#with b}}{{#> q}}{{a}}{{../a}}{{/q}}{{/with}}', {'a': 'A', 'b': {'a': 'BA', 'x': {'a': 'XA'}}}, '<XABA>'),
+    ('{{#*inline "q"}}<{{> @partial-block}}>{{/inline}}{{#each list as |it|}}{{#> q}}{{it.a}}{{/q}}{{/each}}', {'list': [{'a': 1}]}, '<1>'),
+    ('{{#each list}}{{#a}}{{@index}}{{/a}}{{/each}}', {'a': 'A', 'list': [{'a': {'x': 1}}, {'a': [1, 2]}]}, '001'),
 ]
 
 
