@@ -195,6 +195,9 @@ def test_render_malformed_and_oversized_data(client: Any) -> None:
     with pytest.raises(client.exceptions.BadRequestException) as info:
         client.test_render_email_template(TemplateName="welcome", TemplateData="{name: 'x'}")
     assert "not valid JSON" in str(info.value)
+    with pytest.raises(client.exceptions.BadRequestException) as info:
+        client.test_render_email_template(TemplateName="welcome", TemplateData='["name"]')
+    assert "must be a JSON object" in str(info.value)
     big = json.dumps({"name": "x" * 262_144})
     with pytest.raises(client.exceptions.BadRequestException) as info:
         client.test_render_email_template(TemplateName="welcome", TemplateData=big)

@@ -210,9 +210,13 @@ class LocalSesService:
             raise ValueError(f"{what} is {len(raw)} characters long; the limit is "
                              f"{self.settings.max_template_data_chars}.")
         try:
-            return json.loads(raw)
+            data = json.loads(raw)
         except ValueError as exc:
             raise ValueError(f"Invalid {what}: not valid JSON ({exc}).") from None
+        if not isinstance(data, dict):
+            # SES documents TemplateData as "a JSON object"; refuse anything else rather than guess.
+            raise ValueError(f"Invalid {what}: it must be a JSON object, not {type(data).__name__}.")
+        return data
 
     @staticmethod
     def _page(keys: list[str], params: dict[str, Any], default: int, low: int,
