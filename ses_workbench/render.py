@@ -158,7 +158,7 @@ _cache = _LRU(_CACHE_SIZE)
 
 
 def clear_cache() -> None:
-    """Forget every compiled template (tests; a dialect calibration changes nothing cached)."""
+    """Forget every compiled template (tests, memory); correctness never needs it: keys are content hashes."""
     _cache.clear()
 
 
@@ -229,8 +229,11 @@ def map_location(tpl: EmailTemplate, part: str, line: int | None,
 def locate_error(err: EngineError, tpl: EmailTemplate, part: str | None = None) -> EngineError:
     """Point ``err`` at the file a person edits: template name, part, file path and source line."""
     part = part or err.part
+    if getattr(err, "_mapped_for", None) == tpl.name:
+        return err  # already points at the edited file: mapping twice would move the line again
     if part is not None:
         path, err.line, err.column = map_location(tpl, part, err.line, err.column)
+        err._mapped_for = tpl.name  # type: ignore[attr-defined]
         err.located(template=tpl.name, part=part)
         if path is not None:
             err.path = path  # the mapped file wins over anything set earlier

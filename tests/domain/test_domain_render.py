@@ -120,3 +120,21 @@ def test_every_sample_renders_with_every_fixture(samples_copy: Path) -> None:
             assert "{{" not in out.html, (tpl.name, name)
             mime = out.to_mime(sender="a@example.com", to="b@example.com")
             assert b"multipart/alternative" in mime
+
+
+def test_locate_error_twice_does_not_move_the_line(project_dir: Path) -> None:
+    from ses_workbench.render import locate_error
+
+    (project_dir / "_layouts").mkdir()
+    (project_dir / "_layouts" / "base.html").write_text("a\nb\nc\n{% block content %}{% endblock %}\n")
+    folder = project_dir / "t"
+    (folder / "data").mkdir(parents=True)
+    (folder / "subject.txt").write_text("Hi")
+    (folder / "body.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n{{x}}\n{% endblock %}\n')
+    (folder / "data" / "default.json").write_text("{}")
+    tpl = Project.load(project_dir).get("t")
+    with pytest.raises(EngineError) as info:
+        render_template(tpl)
+    line = info.value.line
+    assert locate_error(info.value, tpl).line == line == 3
