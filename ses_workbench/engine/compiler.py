@@ -349,9 +349,12 @@ class Compiler:
             fn.close()
 
     def loop(self, node: Block, items: str, keys: str, scope: Scope, fn: Func, *,
-             maybe: bool = False) -> None:
+             maybe: bool = False, outer_ctxs: tuple[str, ...] | None = None) -> None:
         """``for`` over ``items`` (values) with ``keys`` (None for arrays); else-branch if empty."""
         ctx, idx, last = self.uid("c"), self.uid("i"), self.uid("n")
+        base_scope = scope
+        if outer_ctxs is not None:
+            scope = replace(scope, ctxs=outer_ctxs, vars=scope.vars + outer_ctxs)
         fn.open(f"if {items}:")
         fn.line(f"{last} = len({items}) - 1")
         fn.open(f"for {idx}, {ctx} in enumerate({items}):")
@@ -372,8 +375,21 @@ class Compiler:
         fn.close()
         if node.inverse is not None and node.inverse.body:
             fn.open("else:")
-            self.body(node.inverse, scope, fn)
+            self.body(node.inverse, base_scope, fn)
             fn.close()
+
+    def same_context_levels(self, same: str, scope: Scope, fn: Func) -> tuple[str, ...]:
+        """Context variables for a body that may get the current context back (``same`` true at run
+        time): handlebars.js then starts no new ``../`` level, so every level shifts by one."""
+        outer = list(scope.ctxs)
+        ups = tuple(self.uid("u") for _ in outer)
+        fn.open(f"if {same}:")
+        fn.line(f"{', '.join(ups)}, = {', '.join(['None'] + outer[:-1])},")
+        fn.close()
+        fn.open("else:")
+        fn.line(f"{', '.join(ups)}, = {', '.join(outer)},")
+        fn.close()
+        return ups
 
     def block_each(self, node: Block, scope: Scope, fn: Func) -> None:
         line, col = self.pos(node.pos)
@@ -418,7 +434,8 @@ class Compiler:
         fn.open("else:")
         fn.line(f"{items} = ({value},)")
         fn.close()
-        self.loop(node, items, keys, scope, fn, maybe=True)
+        ups = self.same_context_levels(f"{value} is True", scope, fn)
+        self.loop(node, items, keys, scope, fn, maybe=True, outer_ctxs=ups)
 
     def partial(self, node: Partial | PartialBlock, scope: Scope, fn: Func) -> None:
         """``{{> name ctx k=v}}`` (or a partial block): call the visible inline partial."""
@@ -464,16 +481,9 @@ class Compiler:
         fn.loops = 0
         # handlebars.js pushes no ../ level when the body gets the call site's own context back
         # (the usual case); decide at run time which contexts ../ reaches.
-        outer = list(scope.ctxs)
-        ups = [self.uid("u") for _ in outer]
-        fn.open(f"if _same({ctx}, {outer[-1]}):")
-        fn.line(f"{', '.join(ups)}, = {', '.join(['None'] + outer[:-1])},")
-        fn.close()
-        fn.open("else:")
-        fn.line(f"{', '.join(ups)}, = {', '.join(outer)},")
-        fn.close()
-        inner = replace(scope, ctxs=tuple(ups) + (ctx,), frames=(Frame("dyn", var=frame),), pvar=pvar,
-                        in_partial=True, vars=scope.vars + tuple(ups) + (ctx, frame, pvar))
+        ups = self.same_context_levels(f"_same({ctx}, {scope.ctxs[-1]})", scope, fn)
+        inner = replace(scope, ctxs=ups + (ctx,), frames=(Frame("dyn", var=frame),), pvar=pvar,
+                        in_partial=True, vars=scope.vars + ups + (ctx, frame, pvar))
         self.program(node.program, inner, fn)
         fn.line("return ''.join(out)")
         fn.loops = saved
