@@ -143,3 +143,10 @@ def test_lint_a_template_folder_path(proj: Path, capsys: pytest.CaptureFixture[s
     monkeypatch.chdir(proj)
     code, out, _ = run(capsys, "lint", "welcome", "htmlonly")
     assert code == 0 and "2 templates:" in out
+
+
+def test_samples_lint_and_render(samples_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "lint", str(samples_copy), "--format", "json")
+    assert code == 0 and json.loads(out)["errors"] == 0
+    code, out, _ = run(capsys, "render", "order-receipt", "--dir", str(samples_copy))
+    assert code == 0 and out.startswith("Subject: ")
