@@ -74,9 +74,11 @@ def to_str(v: Any) -> str:
     cls = v.__class__
     if cls is str:
         return v  # type: ignore[no-any-return]
+    if cls is int:
+        return str(v) if -MAX_SAFE_INTEGER <= v <= MAX_SAFE_INTEGER else format_number(v)
     if cls is bool:
         return "true" if v else "false"
-    if cls is int or cls is float:
+    if cls is float:
         return format_number(v)
     if cls is list:
         return ",".join("" if x is None else to_str(x) for x in v)
@@ -142,6 +144,8 @@ def print_or_fail(v: Any, spec: tuple[Any, ...], outers: tuple[Any, ...] = ()) -
 
     ``spec`` is (name, line, column[, parts, root_is_outermost]) baked into the generated code.
     """
+    if v.__class__ is int and -MAX_SAFE_INTEGER <= v <= MAX_SAFE_INTEGER:
+        return str(v)
     if v is None:
         if len(spec) > 3 and outers:
             name, line, column, parts, rooted = spec
