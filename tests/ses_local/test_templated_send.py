@@ -269,3 +269,41 @@ def test_bulk_replacement_headers_and_tags(ses: LocalSes, client: Any, receipt: 
     message_id = out["BulkEmailEntryResults"][0]["MessageId"]
     assert delivered(ses, message_id).header("X-Kind") == "mine"
     assert ses.events("Send", message_id)[0]["mail"]["tags"] == {"kind": ["receipt"], "fixture": ["vip"]}
+
+
+def test_mixed_concurrent_operations_keep_the_store_consistent(ses: LocalSes) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = make_client(ses.endpoint_url)
+    ops = ["create", "update", "render", "send", "delete", "list"]
+    errors: list[str] = []
+
+    def work(i: int) -> None:
+        name = f"t{i % 5}"
+        content = {"Subject": "s {{a}}", "Html": f"<p>{{{{a}}}} {i}</p>"}
+        try:
+            op = ops[i % len(ops)]
+            if op == "create":
+                client.create_email_template(TemplateName=name, TemplateContent=content)
+            elif op == "update":
+                client.update_email_template(TemplateName=name, TemplateContent=content)
+            elif op == "render":
+                client.test_render_email_template(TemplateName=name, TemplateData='{"a": 1}')
+            elif op == "send":
+                send_template(client, {"TemplateName": name, "TemplateData": '{"a": 1}'})
+            elif op == "delete":
+                client.delete_email_template(TemplateName=name)
+            else:
+                client.list_email_templates(PageSize=100)
+        except (client.exceptions.NotFoundException, client.exceptions.AlreadyExistsException):
+            pass
+        except Exception as exc:  # anything else is a bug in the endpoint
+            errors.append(repr(exc))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(work, range(300)))
+    assert errors == []
+    stored = json.loads((ses.store_dir / "templates.json").read_text())["templates"]
+    listed = client.list_email_templates(PageSize=100)["TemplatesMetadata"]
+    assert sorted(t["name"] for t in stored) == [m["TemplateName"] for m in listed]
+    assert len(ses.outbox_messages()) == len(ses.events("Delivery"))
