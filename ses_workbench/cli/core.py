@@ -18,7 +18,7 @@ from typing import Any
 
 from ses_workbench.cli import UsageError
 from ses_workbench.engine import EngineError
-from ses_workbench.errors import FixtureError, UnknownFixtureError, UnknownTemplateError
+from ses_workbench.errors import ConfigError, FixtureError, UnknownFixtureError, UnknownTemplateError
 
 ENV_DIR = "SES_WORKBENCH_DIR"
 
@@ -186,13 +186,24 @@ def _is_template_folder(folder: Path) -> bool:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from ses_workbench.lint import lint_project
+    from ses_workbench.lint import Diagnostic, lint_project
 
     folder, names = _split_targets(list(args.targets), args.dir)
-    project = _load_project(folder)
+    try:
+        project = _load_project(folder)
+    except ConfigError as exc:  # a broken ses-workbench.toml is a finding like any other
+        diags = [Diagnostic("error", "config", exc.message, str(exc.path or folder), exc.line or 1,
+                            exc.column or 1)]
+        return _print_lint(args, diags, names, 0)
     for name in names:
         _get_template(project, name)  # unknown name: usage error before any output
     diags = lint_project(project, names or None)
+    return _print_lint(args, diags, names, len(names) if names else len(project.templates),
+                       names or list(project.templates))
+
+
+def _print_lint(args: argparse.Namespace, diags: list[Any], names: list[str], count: int,
+                templates: list[str] | None = None) -> int:
     errors = sum(1 for d in diags if d.severity == "error")
     warnings = len(diags) - errors
     if args.format == "json":
@@ -200,7 +211,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
             "diagnostics": [d.to_dict() for d in diags],
             "errors": errors,
             "warnings": warnings,
-            "templates": names or list(project.templates),
+            "templates": templates if templates is not None else names,
         }
         json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -208,7 +219,6 @@ def cmd_lint(args: argparse.Namespace) -> int:
         for d in diags:
             print(f"{_rel(d.path)}:{d.line}:{d.column}: {d.severity}: {d.message} [{d.code}]")
         if not args.quiet:
-            count = len(names) if names else len(project.templates)
             summary = (f"{count} template{_s(count)}: {errors} error{_s(errors)}, "
                        f"{warnings} warning{_s(warnings)}")
             print(summary, file=sys.stderr if diags else sys.stdout)

@@ -150,3 +150,11 @@ def test_samples_lint_and_render(samples_copy: Path, capsys: pytest.CaptureFixtu
     assert code == 0 and json.loads(out)["errors"] == 0
     code, out, _ = run(capsys, "render", "order-receipt", "--dir", str(samples_copy))
     assert code == 0 and out.startswith("Subject: ")
+
+
+def test_lint_broken_config_is_a_diagnostic(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (proj / "ses-workbench.toml").write_text('sender = "a@example.com"\ntext_part = \n')
+    code, out, _ = run(capsys, "lint", str(proj), "--format", "json")
+    assert code == 1
+    [diag] = json.loads(out)["diagnostics"]
+    assert diag["code"] == "config" and diag["path"].endswith("ses-workbench.toml") and diag["line"] == 2
