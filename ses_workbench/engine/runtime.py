@@ -34,6 +34,11 @@ def format_number(value: float | int) -> str:
             return "Infinity" if value > 0 else "-Infinity"
     else:
         x = float(value)
+        if x.is_integer() and -MAX_SAFE_INTEGER <= x <= MAX_SAFE_INTEGER:
+            return str(int(x))
+        r = repr(x)
+        if "e" not in r and "n" not in r:  # Python's repr without exponent has JavaScript's digits
+            return r
     if x != x:
         return "NaN"
     if math.isinf(x):
