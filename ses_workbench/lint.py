@@ -428,10 +428,9 @@ class _TemplateLinter:
         all_refs = [(part, ref) for part, refs in self.refs.items() for ref in refs]
         whole: list[tuple[str, ...]] = []
         through: list[tuple[str, ...]] = []
-        for part, ref in all_refs:
+        for _part, ref in all_refs:
             segs = tuple(ref.segments)
-            helper = self.helper_at.get((part, ref.line, ref.column))
-            if ref.kind == "block" or helper in ("if", "unless", "each", "with"):
+            if ref.kind == "block":  # tested or iterated: only what is read below it counts
                 through.append(segs)
             elif ref.kind in ("unknown-helper", "partial", "reserved"):
                 continue  # names, not data
@@ -442,8 +441,8 @@ class _TemplateLinter:
             if "[]" in segs and segs[-1] != "[]":
                 name = segs[-1]
                 for j, seg in enumerate(segs[:-1]):
-                    if seg == "[]":
-                        whole.append(tuple(x for x in segs[:j - 1]) + (name,) if j else (name,))
+                    if seg == "[]" and j > 1:
+                        whole.append(segs[:j - 1] + (name,))
                 whole.append((name,))
         through.extend(whole)
         positions = _json_positions(fx_text) if fx_text else {}

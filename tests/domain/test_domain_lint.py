@@ -259,3 +259,9 @@ def test_generated_text_part_does_not_repeat_html_findings(make_template: MakeTe
     diags = lint_one(project_dir)
     assert [(d.code, d.part, d.line, d.column) for d in diags] == [
         ("missing-attribute", "html", 2, 15), ("unknown-helper", "html", 2, 25)]
+
+
+def test_unused_keys_conservative_with_lookup_in_each(make_template: MakeTemplate, project_dir: Path) -> None:
+    make_template(html="{{#each (lookup byLang lang)}}{{this}}{{/each}}",
+                  fixtures={"default": {"lang": "en", "byLang": {"en": ["a"], "fr": ["b"]}}})
+    assert lint_one(project_dir) == []
