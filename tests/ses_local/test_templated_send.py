@@ -307,3 +307,15 @@ def test_mixed_concurrent_operations_keep_the_store_consistent(ses: LocalSes) ->
     listed = client.list_email_templates(PageSize=100)["TemplatesMetadata"]
     assert sorted(t["name"] for t in stored) == [m["TemplateName"] for m in listed]
     assert len(ses.outbox_messages()) == len(ses.events("Delivery"))
+
+
+def test_list_management_fills_in_the_unsubscribe_link(ses: LocalSes, client: Any) -> None:
+    client.create_email_template(TemplateName="news", TemplateContent={
+        "Subject": "News", "Html": '<a href="{{amazonSESUnsubscribeUrl}}">unsubscribe</a>'})
+    out = client.send_email(FromEmailAddress=SENDER, Destination={"ToAddresses": [VERIFIED_TO]},
+                            Content={"Template": {"TemplateName": "news", "TemplateData": "{}"}},
+                            ListManagementOptions={"ContactListName": "list", "TopicName": "news"})
+    mail = delivered(ses, out["MessageId"])
+    url = f"https://unsubscribe.local-ses.invalid/{out['MessageId']}"
+    assert mail.html == f'<a href="{url}">unsubscribe</a>'
+    assert mail.header("List-Unsubscribe") == f"<{url}>"

@@ -61,6 +61,7 @@ __all__ = ["ApiError", "LocalSesService", "PARTS"]
 PARTS = ("Subject", "Html", "Text")
 _CACHE_SIZE = 512
 _UNLIMITED_RATE_REPORTED = 1_000_000.0
+UNSUBSCRIBE_KEY = "amazonSESUnsubscribeUrl"
 
 # (stored template name or None when inline, compiled-cache key, content, inline?)
 _Resolved = tuple[str | None, tuple[str, str], dict[str, str], bool]
@@ -665,6 +666,16 @@ class LocalSesService:
             self._deliver(message_id=message_id, ts=ts, source=source, dest=dest, mime=mime, tags=tags)
         else:
             assert key is not None
+            if params.get("ListManagementOptions"):
+                # With list management SES fills in {{amazonSESUnsubscribeUrl}} and adds the one-click
+                # unsubscribe headers; locally the link points nowhere (.invalid).
+                url = f"https://unsubscribe.local-ses.invalid/{message_id}"
+                if isinstance(data, dict) and UNSUBSCRIBE_KEY not in data:
+                    data = {**data, UNSUBSCRIBE_KEY: url}
+                names = {name.lower() for name, _ in headers}
+                if "list-unsubscribe" not in names:
+                    headers = [*headers, ("List-Unsubscribe", f"<{url}>"),
+                               ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
             self._send_templated(message_id=message_id, ts=ts, source=source, dest=dest, tags=tags,
                                  key=key, content=tpl_content, data=data, headers=headers,
                                  template_name=template_name)
