@@ -37,7 +37,8 @@ def format_number(value: float | int) -> str:
         if x.is_integer() and -MAX_SAFE_INTEGER <= x <= MAX_SAFE_INTEGER:
             return str(int(x))
         r = repr(x)
-        if "e" not in r and "n" not in r:  # Python's repr without exponent has JavaScript's digits
+        if "e" not in r and "n" not in r and not r.endswith(".0"):
+            # Python's repr without exponent (1e-4 <= |x| < 1e16) has JavaScript's digits
             return r
     if x != x:
         return "NaN"
