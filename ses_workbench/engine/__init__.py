@@ -25,9 +25,10 @@ Deliberate differences from handlebars.js (all on the side of failing where SES 
   throws a TypeError (``Dialect.if_missing_parent="error"`` restores the failure).
 * The noEscape defect that *adds* adjacent numbers at the start of a program (``{{a}}{{b}}`` -> 3)
   is not reproduced.
-* Lookups on JSON values only: arrays have ``length`` and index segments (``items.[0]``); a property
-  of a string or number is missing (handlebars.js: TypeError when printed); JavaScript prototype
-  properties (``{{toString}}``) are missing.
+* Lookups on JSON values only: arrays have ``length`` and index segments (``items.[0]``), strings
+  too when used as an argument (``{{#if name.length}}``); printing a property of a string or number
+  is a missing attribute (handlebars.js: TypeError); JavaScript prototype properties
+  (``{{toString}}``) are missing.
 * ``../`` is resolved at compile time. handlebars.js skips a depth level when a block's new context is
   the very same object as the current one; ``{{#with this}}`` is handled, rarer identity cases
   (e.g. a ``{{#flag}}`` section on ``true``) count one level more than handlebars.js.

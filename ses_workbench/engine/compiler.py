@@ -116,10 +116,10 @@ def as_path(expr: Expr) -> Expr:
     return expr
 
 
-def _getexpr(obj: str, key: str) -> str:
+def _getexpr(obj: str, key: str, getter: str = "_g") -> str:
     if obj == "None":
         return "None"
-    return f"({obj}.get({key!r}) if {obj}.__class__ is dict else _g({obj}, {key!r}))"
+    return f"({obj}.get({key!r}) if {obj}.__class__ is dict else {getter}({obj}, {key!r}))"
 
 
 class Compiler:
@@ -581,22 +581,26 @@ class Compiler:
         fallback = not path.scoped and not path.depth and len(scope.ctxs) > 1 and bool(path.parts)
         return base, path.parts, fallback
 
-    def lookup_chain(self, base: str, rest: list[str], fn: Func, check_parent: str | None) -> str:
+    def lookup_chain(self, base: str, rest: list[str], fn: Func, check_parent: str | None,
+                     loose: bool = False) -> str:
+        """Emit a lookup of ``rest`` on ``base``; ``loose``: an argument, where (as in handlebars.js's
+        non-strict lookups) strings also have ``length`` and index properties."""
         t = self.tmp()
+        getter, path_getter = ("_gl", "_PL") if loose else ("_g", "_P")
         if rest and check_parent is not None:
             # handlebars.js reads a property of undefined here: TypeError (dialect "error" mirrors it)
             fn.line(f"if {base} is None: raise {check_parent}")
         if not rest:
             fn.line(f"{t} = {base}")
         elif len(rest) == 1:
-            fn.line(f"{t} = {_getexpr(base, rest[0])}")
+            fn.line(f"{t} = {_getexpr(base, rest[0], getter)}")
         elif check_parent is None:
-            fn.line(f"{t} = _P({base}, {tuple(rest)!r})")
+            fn.line(f"{t} = {path_getter}({base}, {tuple(rest)!r})")
         else:
-            fn.line(f"{t} = {_getexpr(base, rest[0])}")
+            fn.line(f"{t} = {_getexpr(base, rest[0], getter)}")
             for part in rest[1:]:
                 fn.line(f"if {t} is None: raise {check_parent}")
-                fn.line(f"{t} = {_getexpr(t, part)}")
+                fn.line(f"{t} = {_getexpr(t, part, getter)}")
         return t
 
     def outers(self, scope: Scope) -> str:
@@ -610,7 +614,7 @@ class Compiler:
         check = None
         if not strict and self.dialect.if_missing_parent == "error":
             check = f"_miss({name!r}, {line}, {col})"
-        t = self.lookup_chain(base, rest, fn, check)
+        t = self.lookup_chain(base, rest, fn, check, loose=not strict)
         parts = tuple(rest)
         if fallback and self.dialect.parent_scope_lookup:
             fn.line(f"if {t} is None: {t} = _up({parts!r}, {self.outers(scope)})")

@@ -137,6 +137,25 @@ def get(obj: Any, key: str) -> Any:
     return None
 
 
+def get_loose(obj: Any, key: str) -> Any:
+    """Lookup for helper/block arguments: like :func:`get`, plus a string's ``length`` and characters."""
+    if obj.__class__ is str:
+        if key == "length":
+            return len(obj)
+        if _array_index(key) and int(key) < len(obj):
+            return obj[int(key)]
+        return None
+    return get(obj, key)
+
+
+def path_get_loose(obj: Any, parts: tuple[str, ...]) -> Any:
+    for part in parts:
+        if obj is None:
+            return None
+        obj = obj.get(part) if obj.__class__ is dict else get_loose(obj, part)
+    return obj
+
+
 def path_get(obj: Any, parts: tuple[str, ...]) -> Any:
     for part in parts:
         if obj is None:
@@ -376,6 +395,8 @@ def runtime_namespace(print_style: str, object_order: str) -> dict[str, Any]:
     return {
         "_g": get,
         "_P": path_get,
+        "_gl": get_loose,
+        "_PL": path_get_loose,
         "_O": output_json if print_style == "json" else output,
         "_ON": output_path_json if print_style == "json" else output_path,
         "_S": print_json if print_style == "json" else print_or_fail,

@@ -179,6 +179,10 @@ CASES: list[tuple[str, Any, str]] = [
     ('{{#*inline "q"}}<{{#with x}}{{> @partial-block}}{{/with}}>{{/inline}}{{#with b}}{{#> q}}{{a}}{{../a}}{{/q}}{{/with}}', {'a': 'A', 'b': {'a': 'BA', 'x': {'a': 'XA'}}}, '<XABA>'),
     ('{{#*inline "q"}}<{{> @partial-block}}>{{/inline}}{{#each list as |it|}}{{#> q}}{{it.a}}{{/q}}{{/each}}', {'list': [{'a': 1}]}, '<1>'),
     ('{{#each list}}{{#a}}{{@index}}{{/a}}{{/each}}', {'a': 'A', 'list': [{'a': {'x': 1}}, {'a': [1, 2]}]}, '001'),
+    ('{{#if s.length}}y{{else}}n{{/if}}', {'s': 'abc'}, 'y'),
+    ('{{#if s.length}}y{{else}}n{{/if}}', {'s': ''}, 'n'),
+    ('{{#with s.[1]}}{{.}}{{/with}}', {'s': 'abc'}, 'b'),
+    ('{{lookup s 1}}', {'s': 'abc'}, 'b'),
 ]
 
 
