@@ -82,6 +82,7 @@ class Analyzer:
     refs: list[Reference] = field(default_factory=list)
     seen: set[Reference] = field(default_factory=set)
     partials: dict[str, Program] = field(default_factory=dict)
+    budget: int = 2000
 
     def __post_init__(self) -> None:
         self.linemap = LineMap(self.source)
@@ -275,8 +276,9 @@ class Analyzer:
             ctxs = state.ctxs if not node.params and not node.hash else state.ctxs + (base,)
             self.program(node.program, _State(ctxs, state.bparams, True, state.expanding))
         body = self.partials.get(name)
-        if body is None or name in state.expanding or len(state.expanding) > 20:
+        if body is None or name in state.expanding or len(state.expanding) > 20 or self.budget <= 0:
             return
+        self.budget -= 1  # partials calling partials can fan out exponentially: cap the expansions
         self.program(body, _State((base,), (), state.conditional, state.expanding + (name,)))
 
 
