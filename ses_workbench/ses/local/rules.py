@@ -107,12 +107,12 @@ class RateLimiter:
     Refills at ``rate`` tokens per second up to ``capacity`` (default: one second's worth, at least 1).
     A request for more tokens than the bucket holds is allowed when the bucket is full and leaves it in
     debt, so one message to 50 recipients at 1/s is accepted and the next 50 seconds are not: the
-    long-run rate never exceeds ``rate``.  A tolerance of 20 ms worth of tokens absorbs the timing jitter
+    long-run rate never exceeds ``rate``.  A tolerance of 50 ms worth of tokens absorbs the timing jitter
     (thread scheduling, network) of a client that paces exactly at the limit; it adds that much burst but
     never raises the long-run rate.
     """
 
-    JITTER = 0.02  # seconds
+    JITTER = 0.05  # seconds
 
     def __init__(self, rate: float | None, capacity: float | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -120,7 +120,7 @@ class RateLimiter:
         self.capacity = capacity if capacity is not None else max(self.rate or 1.0, 1.0)
         self._clock = clock
         self._tokens = self.capacity
-        self._tolerance = max(0.02, (self.rate or 0.0) * self.JITTER)
+        self._tolerance = max(0.05, (self.rate or 0.0) * self.JITTER)
         self._stamp = clock()
         self._lock = threading.Lock()
 
