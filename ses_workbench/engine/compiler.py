@@ -247,6 +247,7 @@ class Compiler:
             return
         self.print_path(head, scope, fn, node.pos)
 
+    # (object expr, key expr, their path names) of the last call_lookup, for the missing-value error
     lookup_args: tuple[str, str, tuple[str | None, str | None]] = ("None", "None", (None, None))
 
     def call_lookup(self, params: list[Expr], scope: Scope, fn: Func, pos: int) -> str:
@@ -652,8 +653,6 @@ class Compiler:
 
 
 def _block_only(name: str) -> str:
-    if name in ("if", "unless"):
-        return f"#{name} must be used as a block: {{{{#{name} value}}}}...{{{{/{name}}}}}"
     return f"#{name} must be used as a block: {{{{#{name} value}}}}...{{{{/{name}}}}}"
 
 
