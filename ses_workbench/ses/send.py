@@ -229,7 +229,10 @@ def plan_send(client: SesClient, project: Project, name: str, to: Sequence[str] 
     # Fixtures: lint (local template) and, for template sends, a local render of the pushed content.
     destinations: list[Destination] = []
     fixture_data: dict[str, Any] = {}
-    diags = lint_template(tpl, config=project.config)
+    from ses_workbench.ses.calibrate import load_dialect
+
+    dialect = load_dialect(project, client.environment.name)
+    diags = lint_template(tpl, dialect, config=project.config)
     general = [d for d in diags if d.is_error and d.fixture is None]
     if general:
         refusals.append(f"'{name}' fails lint: {general[0]}" +
@@ -257,7 +260,7 @@ def plan_send(client: SesClient, project: Project, name: str, to: Sequence[str] 
             if local is not None and local.content_hash() != pushed.content_hash():
                 warnings.append(f"the pushed '{name}' differs from the local files: the pushed version is "
                                 "sent (use --draft to send the local version)")
-            refusals.extend(_check_pushed_renders(pushed, fixture_data))
+            refusals.extend(_check_pushed_renders(pushed, fixture_data, dialect))
 
     for fx in fx_names:
         for r in recipients:
@@ -273,18 +276,18 @@ def plan_send(client: SesClient, project: Project, name: str, to: Sequence[str] 
     plan = SendPlan(name, client.environment.name, sender, draft, recipients, fx_names, destinations,
                     account, refusals, warnings)
     if draft and not refusals:
-        _render_drafts(project, plan)
+        _render_drafts(project, plan, dialect)
     return plan
 
 
-def _check_pushed_renders(pushed: Any, fixture_data: dict[str, Any]) -> list[str]:
+def _check_pushed_renders(pushed: Any, fixture_data: dict[str, Any], dialect: Any) -> list[str]:
     """Render the *pushed* content locally with each fixture: what SES would silently drop is refused."""
     from ses_workbench.engine import EngineError, MissingAttributeError
     from ses_workbench.render import compile_content
 
     out: list[str] = []
     try:
-        compiled = compile_content(pushed)
+        compiled = compile_content(pushed, dialect)
     except EngineError as exc:
         return [f"the pushed template does not compile locally: {exc}"]
     for fx, data in fixture_data.items():
@@ -298,7 +301,7 @@ def _check_pushed_renders(pushed: Any, fixture_data: dict[str, Any]) -> list[str
     return out
 
 
-def _render_drafts(project: Project, plan: SendPlan) -> None:
+def _render_drafts(project: Project, plan: SendPlan, dialect: Any) -> None:
     from ses_workbench.mime import build_mime
     from ses_workbench.render import render_template
 
@@ -306,7 +309,7 @@ def _render_drafts(project: Project, plan: SendPlan) -> None:
     rendered = {}
     for fx in plan.fixtures:
         try:
-            rendered[fx] = render_template(tpl, fixture=fx)
+            rendered[fx] = render_template(tpl, fixture=fx, dialect=dialect)
         except WorkbenchError as exc:
             plan.refusals.append(f"fixture '{fx}' does not render locally: {exc}")
     if plan.refusals:

@@ -351,14 +351,19 @@ class PushResult:
         return not self.failed and not self.plan.refused and not self.cancelled
 
 
-def _lint_errors(project: Project, name: str) -> list[str]:
+def _lint_errors(project: Project, name: str, dialect: Any = None) -> list[str]:
+    from ses_workbench.engine import DEFAULT_DIALECT
     from ses_workbench.lint import lint_template
 
-    try:
-        diags = lint_template(project.get(name), config=project.config)
-    except TypeError:  # older lint_template without config=
-        diags = lint_template(project.get(name))
-    return [str(d) for d in diags if getattr(d, "is_error", getattr(d, "severity", "") == "error")]
+    diags = lint_template(project.get(name), dialect or DEFAULT_DIALECT, config=project.config)
+    return [str(d) for d in diags if d.is_error]
+
+
+def _env_dialect(project: Project, env: str) -> Any:
+    """Lint for an environment with the dialect calibrated for it (the defaults when never calibrated)."""
+    from ses_workbench.ses.calibrate import load_dialect
+
+    return load_dialect(project, env)
 
 
 def _selected_for_push(project: Project, names: Sequence[str] | None) -> list[str]:
@@ -377,7 +382,7 @@ def _plan_item(client: SesClient, project: Project, name: str, remote: set[str],
     if local is None:
         return PushItem(name, "refuse", State.ERROR, error or "does not compose", remote_name)
     if not no_lint:
-        errors = _lint_errors(project, name)
+        errors = _lint_errors(project, name, _env_dialect(project, env))
         if errors:
             more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
             return PushItem(name, "refuse", None, f"lint error: {errors[0]}{more}", remote_name, local)

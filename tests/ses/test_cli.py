@@ -120,3 +120,23 @@ def test_default_env_without_credentials_starts_local(project: Project,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "--dir", str(project.root)]) == 0
     assert "local-only" in capsys.readouterr().out
+
+
+def test_diff_between_environments_and_pull_refusal(project: Project, server: LocalSes, client: SesClient,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(project, server, "push", "--yes") == 0
+    assert run(project, server, "push", "--yes", "--env", "stg", "welcome") == 0
+    capsys.readouterr()
+    assert run(project, server, "diff", "--env", "stg", "--against", "local", "welcome") == 0
+    project.get("welcome").write_part("subject", "Staging {{name}}\n")
+    assert run(project, server, "push", "--yes", "--env", "stg", "welcome") == 0
+    capsys.readouterr()
+    assert run(project, server, "diff", "--env", "stg", "--against", "local") == 1
+    out = capsys.readouterr().out
+    assert "--- ses:local/welcome/subject" in out and "+++ ses:stg/welcome/subject" in out
+    assert "# receipt: only in ses:local" in out
+    # pull over local edits is refused (exit 1) and leaves the files alone
+    client.update_template("welcome", TemplateContent("Remote {{name}}", "<p>r</p>"))
+    assert run(project, server, "pull", "welcome") == 1
+    assert "refused welcome" in capsys.readouterr().err
+    assert project.get("welcome").source("subject") == "Staging {{name}}\n"
