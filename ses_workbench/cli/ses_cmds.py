@@ -335,9 +335,18 @@ def cmd_pull(args: argparse.Namespace) -> int:
     project = _project(args)
     with _open(project, args) as client:
         bar = _Progress("pulling")
+        def confirm(planned: Any) -> bool:
+            bar.finish()
+            doomed = [i.name for i in planned.items if i.overwrites_edits]
+            return _ask(f"Overwrite local edits of {', '.join(doomed)} with {client.environment.name}'s "
+                        "content?", args)
+
         result = pull(client, project, args.names or None, force=args.force, dry_run=args.dry_run,
-                      progress=bar)
+                      confirm=confirm, progress=bar)
         bar.finish()
+    if result.cancelled:
+        print("cancelled")
+        return 1
     for item in result.items:
         if item.action == "refuse":
             print(f"refused {item.name}: {item.reason}", file=sys.stderr)

@@ -18,7 +18,7 @@ Python API (CLI, TUI workers and the notebook call these)::
     plan_push(client, project, names=None, force=False, no_lint=False, progress=None) -> PushPlan
     execute_push(client, project, plan, progress=None) -> PushResult
     push(client, project, names=None, *, force, dry_run, no_lint, confirm, progress) -> PushResult
-    pull(client, project, names=None, *, force, dry_run, progress) -> PullResult
+    pull(client, project, names=None, *, force, dry_run, confirm, progress) -> PullResult
 """
 
 from __future__ import annotations
@@ -500,12 +500,14 @@ class PullItem:
     action: str
     reason: str = ""
     remote: TemplateContent | None = field(default=None, repr=False)
+    remote_name: str = ""
+    overwrites_edits: bool = False
     done: bool = False
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "action": self.action, "reason": self.reason, "done": self.done,
-                "error": self.error}
+                "overwrites_edits": self.overwrites_edits, "error": self.error}
 
 
 @dataclass
@@ -513,6 +515,7 @@ class PullResult:
     environment: str
     items: list[PullItem]
     dry_run: bool = False
+    cancelled: bool = False
 
     @property
     def pulled(self) -> list[PullItem]:
@@ -524,16 +527,18 @@ class PullResult:
 
     @property
     def ok(self) -> bool:
-        return not self.refused and not any(i.error for i in self.items)
+        return not self.refused and not any(i.error for i in self.items) and not self.cancelled
 
 
 def pull(client: SesClient, project: Project, names: Sequence[str] | None = None, *, force: bool = False,
-         dry_run: bool = False, progress: Progress | None = None) -> PullResult:
+         dry_run: bool = False, confirm: Callable[[PullResult], bool] | None = None,
+         progress: Progress | None = None) -> PullResult:
     """Import remote templates into template folders.
 
     A new name becomes a new folder (``Project.create_template``).  An existing folder is overwritten
     only when its composed content is still what we last pushed/pulled (no local edits) or ``force``;
-    otherwise it is refused.  What was pulled becomes the baseline for ``status``.
+    otherwise it is refused.  With ``force``, ``confirm(result)`` is asked once before local edits are
+    overwritten (``item.overwrites_edits``).  What was pulled becomes the baseline for ``status``.
     """
     progress = progress or _noop
     env = client.environment.name
@@ -546,44 +551,55 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
     else:
         selected = sorted(remote)
     state = SyncState(project.state_dir)
-    items: list[PullItem] = []
+    result = PullResult(env, [], dry_run)
     for i, name in enumerate(selected):
         progress(i, len(selected), name)
         rc = client.get_template(name)
         if rc is None:  # deleted between list and get
-            items.append(PullItem(name, "skip", "no longer exists remotely"))
+            result.items.append(PullItem(name, "skip", "no longer exists remotely"))
             continue
         remote_name = remote[name].remote_name
         if name not in project.templates:
-            item = PullItem(name, "create", "new", rc)
+            item = PullItem(name, "create", "new", rc, remote_name=remote_name)
         else:
             local, _error = _compose(project, name)
             baseline = state.baseline(env, name, remote_name)
             if local is not None and local.content_hash() == rc.content_hash():
-                item = PullItem(name, "skip", "unchanged", rc)
-            elif force or (local is not None and baseline is not None and local.content_hash() == baseline):
-                item = PullItem(name, "update", "forced over local edits" if force else "changed remotely",
-                                rc)
+                item = PullItem(name, "skip", "unchanged", rc, remote_name=remote_name)
+            elif local is not None and baseline is not None and local.content_hash() == baseline:
+                item = PullItem(name, "update", "changed remotely", rc, remote_name=remote_name)
+            elif force:
+                item = PullItem(name, "update", "forced over local edits", rc, remote_name=remote_name,
+                                overwrites_edits=True)
             else:
                 why = "has local edits since the last push/pull" if baseline is not None else \
                     "exists locally with other content"
-                item = PullItem(name, "refuse", f"{why} (use --force to overwrite the local files)", rc)
-        items.append(item)
-        if dry_run or item.action == "refuse":
+                item = PullItem(name, "refuse", f"{why} (use --force to overwrite the local files)", rc,
+                                remote_name=remote_name)
+        result.items.append(item)
+    progress(len(selected), len(selected), "")
+    if dry_run:
+        return result
+    if confirm is not None and any(i.overwrites_edits for i in result.items) and not confirm(result):
+        result.cancelled = True
+        return result
+    for item in result.items:
+        if item.action not in ("create", "update") or item.remote is None:
+            if item.action == "skip" and item.remote is not None:
+                state.remember(env, item.name, item.remote_name, item.remote.content_hash(), "pull")
             continue
         try:
             if item.action == "create":
-                project.create_template(name, rc, description=f"pulled from {env} ({remote_name})")
-            elif item.action == "update":
-                _overwrite_parts(project, name, rc)
+                project.create_template(item.name, item.remote,
+                                        description=f"pulled from {env} ({item.remote_name})")
+            else:
+                _overwrite_parts(project, item.name, item.remote)
         except WorkbenchError as exc:
             item.error = str(exc)
             continue
-        if item.action in ("create", "update"):
-            item.done = True
-        state.remember(env, name, remote_name, rc.content_hash(), "pull")
-    progress(len(selected), len(selected), "")
-    return PullResult(env, items, dry_run)
+        item.done = True
+        state.remember(env, item.name, item.remote_name, item.remote.content_hash(), "pull")
+    return result
 
 
 def _overwrite_parts(project: Project, name: str, content: TemplateContent) -> None:

@@ -140,3 +140,6 @@ def test_diff_between_environments_and_pull_refusal(project: Project, server: Lo
     assert run(project, server, "pull", "welcome") == 1
     assert "refused welcome" in capsys.readouterr().err
     assert project.get("welcome").source("subject") == "Staging {{name}}\n"
+    assert run(project, server, "pull", "welcome", "--force") == 2  # would overwrite edits: needs --yes
+    assert run(project, server, "pull", "welcome", "--force", "--yes") == 0
+    assert project.get("welcome").source("subject") == "Remote {{name}}\n"

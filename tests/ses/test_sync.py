@@ -139,7 +139,11 @@ def test_pull_creates_and_never_clobbers(project: Project, client: SesClient) ->
     result = sync.pull(client, project, ["welcome"])
     assert result.refused and not result.pulled
     assert project.get("welcome").source("text") == "mine\n"
-    result = sync.pull(client, project, ["welcome"], force=True)
+    asked: list[sync.PullResult] = []
+    result = sync.pull(client, project, ["welcome"], force=True, confirm=lambda r: asked.append(r) or False)
+    assert result.cancelled and len(asked) == 1 and asked[0].items[0].overwrites_edits
+    assert project.get("welcome").source("text") == "mine\n"
+    result = sync.pull(client, project, ["welcome"], force=True, confirm=lambda r: True)
     assert result.pulled and project.get("welcome").source("text") == "newer"
 
     with pytest.raises(Refused):
