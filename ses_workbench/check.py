@@ -34,7 +34,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -505,12 +504,13 @@ class _Unsure(Exception):
 
 
 class _Node:
-    __slots__ = ("children", "each", "items")
+    __slots__ = ("children", "each", "items", "_fn")
 
     def __init__(self) -> None:
         self.children: dict[str, _Node] = {}
         self.each: _Node | None = None
         self.items: tuple[tuple[str, _Node], ...] = ()
+        self._fn: str | None = None
 
     def freeze(self) -> None:
         self.items = tuple(self.children.items())
@@ -520,8 +520,6 @@ class _Node:
             self.each.freeze()
 
 
-# type tags in signatures
-_MISSING, _DICT, _LIST, _STR, _TRUE, _FALSE, _INT, _FLOAT = range(8)
 _UNSAFE_SEGMENTS = frozenset({"..", ".", "this", "@root", ""})
 
 
@@ -531,11 +529,16 @@ class _Projector:
     The trie holds every path a part references (output, block argument, helper argument),
     with ``[]`` for "each element".  For each referenced node the signature records whether
     the value is missing (absent or ``null``), its JSON type and truthiness, for a list or an
-    object iterated by ``#each`` the signature of every element in order, and for an object
-    the signature of every referenced key.  Two rows with equal signatures take the same
-    branches, iterate the same number of times and hit the same missing value first — so
-    render to the same verdict.  Anything outside that model (a path segment the analysis
-    left unresolved, a property looked up on a list or a scalar) raises :class:`_Unsure`.
+    object iterated by ``#each`` the signature of every element in order (and, for an object,
+    whether each key is empty: ``@key`` can be tested), and for an object the signature of
+    every referenced key.  Two rows with equal signatures take the same branches, iterate the
+    same number of times and hit the same missing value first — so render to the same
+    verdict.  Anything outside that model (a path segment the analysis left unresolved, a
+    property looked up on a list or a scalar, a value of a non-JSON type) raises
+    :class:`_Unsure`, and the row is rendered.
+
+    The trie is compiled to straight-line Python once (like the engine compiles templates):
+    a row's signature costs a few dict lookups per referenced path, no recursion.
     """
 
     def __init__(self, paths: Iterable[tuple[str, ...]]) -> None:
@@ -554,45 +557,83 @@ class _Projector:
                 else:
                     node = node.children.setdefault(seg, _Node())
         self.root.freeze()
-
-    def signature(self, value: Any) -> Any:
-        return _project(value, self.root)
+        self.source, self.signature = _compile_projector(self.root)
 
 
-def _project(v: Any, node: _Node) -> Any:
-    if v is None:
-        return _MISSING
-    t = type(v)
-    if t is dict:
-        items = node.items
-        each = node.each
-        if not items and each is None:
-            return _DICT if v else (_DICT, 0)
-        parts: list[Any] = [_DICT, len(v) == 0]
-        get = v.get
-        for key, child in items:
-            parts.append(_project(get(key), child))
-        if each is not None:
-            parts.append(tuple([_project(x, each) for x in v.values()]))
-        return tuple(parts)
-    if t is list:
-        if node.items:
-            raise _Unsure  # e.g. items.length / items.0: engine-specific property lookups
-        each = node.each
-        if each is None:
-            return (_LIST, len(v))
-        return (_LIST, tuple([_project(x, each) for x in v]))
-    if node.items or node.each is not None:
-        raise _Unsure  # a property of a string/number: engine-specific
-    if t is str:
-        return _STR if v else (_STR, 0)
-    if t is bool:
-        return _TRUE if v else _FALSE
-    if t is int:
-        return _INT if v else (_INT, 0)
-    if t is float:
-        return _FLOAT if v and not math.isnan(v) else (_FLOAT, 0)
-    raise _Unsure  # not a JSON type (rows given from Python)
+def _unsure(_value: Any = None) -> Any:
+    raise _Unsure
+
+
+def _leaf(x: Any) -> Any:
+    """Signature of a value at a node nothing deeper is referenced under (not str/int/bool/None)."""
+    cls = x.__class__
+    if cls is float:
+        return (float, not x or x != x)  # NaN is falsy in JavaScript
+    if cls is list or cls is dict:
+        return (cls, not x)
+    raise _Unsure
+
+
+class _Codegen:
+    def __init__(self) -> None:
+        self.functions: list[str] = []
+        self.constants: dict[str, Any] = {}
+        self.n = 0
+
+    def var(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def const(self, value: Any) -> str:
+        name = f"K{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def node(self, var: str, node: _Node, out: str, indent: str) -> list[str]:
+        """Lines that set ``out`` to the signature of the value in ``var`` at ``node``."""
+        if not node.items and node.each is None:
+            # inline the common leaves: None/True/False are their own signature, str/int by truthiness
+            return [f"{indent}{out} = {var} if {var} is None or {var} is True or {var} is False else "
+                    f"(({var}.__class__, not {var}) if {var}.__class__ is str or {var}.__class__ is int "
+                    f"else _leaf({var}))"]
+        lines = [f"{indent}if {var} is None:", f"{indent}    {out} = None",
+                 f"{indent}elif {var}.__class__ is dict:"]
+        inner = indent + "    "
+        parts = ["dict", f"not {var}"]  # tagged by class: True == 1 must never merge two shapes
+        for key, child in node.items:
+            cv, co = self.var("v"), self.var("s")
+            lines.append(f"{inner}{cv} = {var}.get({self.const(key)})")
+            lines += self.node(cv, child, co, inner)
+            parts.append(co)
+        if node.each is not None:
+            fn = self.element_function(node.each)
+            parts.append(f"tuple([(not k, {fn}(x)) for k, x in {var}.items()])")
+        lines.append(f"{inner}{out} = ({', '.join(parts)},)")
+        if node.each is not None and not node.items:
+            fn = self.element_function(node.each)
+            lines += [f"{indent}elif {var}.__class__ is list:",
+                      f"{indent}    {out} = (list, tuple(map({fn}, {var})))"]
+        lines += [f"{indent}else:", f"{indent}    _unsure()"]  # a property of a list/scalar
+        return lines
+
+    def element_function(self, node: _Node) -> str:
+        if node._fn:
+            return node._fn
+        name = self.var("_each")
+        body = self.node("v", node, "out", "    ")
+        self.functions.append("\n".join([f"def {name}(v):", *body, "    return out"]))
+        node._fn = name
+        return name
+
+
+def _compile_projector(root: _Node) -> tuple[str, Callable[[Any], Any]]:
+    gen = _Codegen()
+    body = gen.node("row", root, "out", "    ")
+    gen.functions.append("\n".join(["def signature(row):", *body, "    return out"]))
+    source = "\n\n".join(gen.functions)
+    namespace: dict[str, Any] = {"_leaf": _leaf, "_unsure": _unsure, **gen.constants}
+    exec(compile(source, "<ses-workbench check signature>", "exec"), namespace)  # noqa: S102
+    return source, namespace["signature"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ses_workbench.check import RowChecker, _build_projector, _Unsure, check_rows
@@ -35,7 +35,7 @@ INNER_PATHS = ROOT_PATHS + ["this", "this.a", "../a", "../b.a", "@index", "@firs
 
 def _stmts(depth: int, inner: bool) -> st.SearchStrategy[str]:
     paths = st.sampled_from(INNER_PATHS if inner else ROOT_PATHS)
-    block_paths = st.sampled_from(INNER_PATHS[:12] if inner else ROOT_PATHS[:7])
+    block_paths = st.sampled_from(INNER_PATHS if inner else ROOT_PATHS[:7])
     output = st.one_of(paths.map(lambda p: "{{" + p + "}}"), paths.map(lambda p: "{{{" + p + "}}}"),
                        st.sampled_from(["x", " ", "\n"]))
     if depth >= 3:
@@ -73,7 +73,7 @@ def _data(depth: int = 0) -> st.SearchStrategy[Any]:
     return st.one_of(
         LEAVES,
         st.lists(sub, max_size=3),
-        st.dictionaries(st.sampled_from(KEYS), sub, max_size=3),
+        st.dictionaries(st.sampled_from((*KEYS, "")), sub, max_size=3),  # "" : a falsy @key
     )
 
 
@@ -84,6 +84,7 @@ FULL_ROWS = [
     {"a": {"a": [dict(_X)], "b": [{"c": "x", "a": "y"}], "c": dict(_X)}, "b": [dict(_X), dict(_X)],
      "c": True},
     {"a": {"b": {"c": [dict(_X)]}, "a": True}, "b": {"a": {"a": "x"}, "b": 1}, "c": {"a": "x", "b": [1]}},
+    {"a": {"": dict(_X), "b": dict(_X)}, "b": {"": "x", "a": "y"}, "c": {"": [dict(_X)], "a": {"": 0}}},
 ]
 BASES = st.one_of(st.sampled_from(FULL_ROWS), st.dictionaries(st.sampled_from(KEYS), _data(1), max_size=3))
 ROWS = st.lists(st.dictionaries(st.sampled_from(KEYS), _data(1), max_size=3), min_size=2, max_size=25)
@@ -205,6 +206,14 @@ def _assert_signature_decides(source: str, rows: list[Any]) -> int:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(source=_template(), base=BASES, muts=MUTATIONS_ST)
+# known-tricky shapes, always tried: truthiness of each JSON type, positions, an empty @key
+@example(source="{{#if a}}{{zz}}{{/if}}{{#unless b}}{{zz}}{{/unless}}", base=FULL_ROWS[0], muts=[])
+@example(source="{{#if c}}{{zz}}{{/if}}{{#each b}}{{#if this}}{{zz}}{{/if}}{{/each}}", base=FULL_ROWS[3],
+         muts=[(0, 0.0), (1, 0), (2, []), (3, {})])
+@example(source="{{#each a}}{{#if @first}}{{zz}}{{/if}}{{#unless @last}}{{b}}{{/unless}}{{/each}}",
+         base=FULL_ROWS[1], muts=[])
+@example(source="{{#each a}}{{#if @index}}{{c}}{{/if}}{{/each}}", base=FULL_ROWS[1], muts=[])
+@example(source="{{#each a}}{{#if @key}}{{zz}}{{/if}}{{/each}}", base=FULL_ROWS[4], muts=[])
 def test_equal_signatures_render_to_equal_verdicts(source: str, base: dict[str, Any],
                                                    muts: list[tuple[int, Any]]) -> None:
     _assert_signature_decides(source, [base, *_variants(base, muts)])
