@@ -275,6 +275,7 @@ class WorkbenchApp(SesMixin, App[int]):
     def watch_compact(self, compact: bool) -> None:
         if self._main_screen is None:
             return
+        self._update_header()
         self.main.set_class(compact, "-compact")
 
     def watch_sidebar_hidden(self, hidden: bool) -> None:
@@ -345,23 +346,30 @@ class WorkbenchApp(SesMixin, App[int]):
 
     # ------------------------------------------------------------------------------------ header/list
     def _update_header(self) -> None:
+        """Project, template, fixture, environment, account mode and quota — shorter on narrow screens."""
+        short = self.compact
         root = self.project.root.name or str(self.project.root)
-        parts = [f"[b]ses-workbench[/b] · {root}"]
+        parts = [root if short else f"[b]ses-workbench[/b] · {root}"]
         if self.current:
             dirty = " [yellow]●[/]" if self.is_dirty else ""
-            fixture = f" · data: {self.fixture_name}" if self.fixture_name else ""
+            fixture = f" · {'' if short else 'data: '}{self.fixture_name}" if self.fixture_name else ""
             parts.append(f"[b]{self.current}[/b]{dirty}{fixture}")
-        env = f"env: [b]{self.env_name}[/b]"
-        if self.env_description:
+        env = f"{'' if short else 'env: '}[b]{self.env_name}[/b]"
+        if self.env_description and not short:
             env += f" ({self.env_description})"
         parts.append(env)
         account = self.account
         if account is not None:
             mode = "[yellow]sandbox[/]" if account.sandbox else "[green]production[/]"
             left = account.remaining_24h
-            quota = "quota ∞" if left is None else f"quota {int(left)}/{int(account.max_24h_send)} left"
-            parts.append(f"{mode} · {quota}")
-        text = "  ·  ".join(parts)
+            if left is None:
+                quota = "quota ∞"
+            elif short:
+                quota = f"{int(left)}/{int(account.max_24h_send)}"
+            else:
+                quota = f"quota {int(left)}/{int(account.max_24h_send)} left"
+            parts.append(f"{mode} {quota}" if short else f"{mode} · {quota}")
+        text = (" · " if short else "  ·  ").join(parts)
         if text != self._header_text:
             self._header_text = text
             self.main.query_one("#header", Static).update(text, layout=False)
@@ -386,11 +394,18 @@ class WorkbenchApp(SesMixin, App[int]):
     @on(TemplateList.Selected)
     def _template_selected(self, event: TemplateList.Selected) -> None:
         if event.name == self.current:
+            self._focus_active_editor()
             return
         if event.name not in self.project.templates:
             self.notify(f"{event.name} exists only in {self.env_name}: pull it (F5) to edit it.")
             return
         self.switch_template(event.name)
+        self._focus_active_editor()
+
+    def _focus_active_editor(self) -> None:
+        editor = self._focused_editor()
+        if editor is not None:
+            editor.focus()
 
     def switch_template(self, name: str) -> None:
         """Open another template, asking first when the current one has unsaved edits."""
@@ -1060,10 +1075,16 @@ class WorkbenchApp(SesMixin, App[int]):
     # ------------------------------------------------------------------------------------ misc actions
     def action_focus_filter(self) -> None:
         self.sidebar_hidden = False
+        self.main.add_class("-sidebar")
         self.template_list.filter_input.focus()
 
     def action_toggle_sidebar(self) -> None:
-        self.sidebar_hidden = not self.sidebar_hidden
+        """Wide: hide/show the list column. Narrow: show/hide the list as a strip above the editor."""
+        if self.compact:
+            self.sidebar_hidden = False
+            self.main.toggle_class("-sidebar")
+        else:
+            self.sidebar_hidden = not self.sidebar_hidden
 
     def action_help(self) -> None:
         from ses_workbench.tui.screens.help import HelpScreen

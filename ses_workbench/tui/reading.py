@@ -43,7 +43,8 @@ DIM = Style(color="#8b949e")
 HEADER_NAME = Style(bold=True, color="#5fafff")
 
 _INLINE = re.compile(
-    r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)[^)]*\)"        # image
+    r"\[!\[(?P<lalt>[^\]]*)\]\((?P<lsrc>[^)\s]*)[^)]*\)\]\((?P<lurl>[^)\s]*)[^)]*\)"  # linked image
+    r"|!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)[^)]*\)"        # image
     r"|\[(?P<text>[^\]]+)\]\((?P<url>[^)\s]*)[^)]*\)"       # link
     r"|\*\*(?P<bold>[^*]+)\*\*"                              # strong
     r"|(?<![\w*])[_*](?P<em>[^_*\n]+)[_*](?![\w*])"          # emphasis
@@ -53,6 +54,7 @@ _PREHEADER_RE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _TAG_RE = re.compile(r"<[^>]+>")
+_CELL_END = re.compile(r"</t([dh])>", re.IGNORECASE)
 
 
 class _LRU:
@@ -80,7 +82,7 @@ def _converter() -> html2text.HTML2Text:
     conv.body_width = 0            # we wrap to the pane's width ourselves
     conv.ignore_tables = True      # layout tables: flatten, keep the content
     conv.inline_links = True
-    conv.protect_links = True
+    conv.protect_links = False
     conv.unicode_snob = True
     conv.images_with_size = False
     conv.ignore_images = False
@@ -101,6 +103,7 @@ def preheader_of(html: str) -> str | None:
 def html_to_markdown(html: str) -> str:
     """Rendered HTML as Markdown-ish text for a terminal; the preheader block is left out (shown on top)."""
     body = _PREHEADER_RE.sub("", html, count=1)
+    body = _CELL_END.sub(r" </t\1>", body)  # flattened table cells keep a space between them
     text = _converter().handle(body)
     # html2text leaves runs of blank lines where layout cells were; one blank line is enough.
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
@@ -117,7 +120,10 @@ def _style_line(line: str) -> Text:
     pos = 0
     for match in _INLINE.finditer(line):
         out.append(line[pos:match.start()])
-        if match.group("src") is not None and match.group(0).startswith("!"):
+        if match.group("lsrc") is not None:
+            out.append(f"[image: {match.group('lalt').strip() or 'image'}]", style=IMAGE)
+            out.append(f" <{match.group('lurl')}>", style=URL)
+        elif match.group("src") is not None and match.group(0).startswith("!"):
             alt = match.group("alt").strip() or "image"
             out.append(f"[image: {alt}]", style=IMAGE)
         elif match.group("text") is not None:

@@ -243,8 +243,7 @@ class SesMixin:
         finally:
             self.call_from_thread(self.hide_progress)
         note = " (saved files; unsaved edits are not included)" if self.is_dirty else ""
-        self._ask(DiffScreen(f"{client.environment.name} → local{note}", diffs,
-                             summary="; ".join(d.summary for d in diffs)))
+        self._ask(DiffScreen(f"Deployed in {client.environment.name} → your files{note}", diffs))
 
     # ------------------------------------------------------------------------------------ pull
     def action_pull(self: WorkbenchApp) -> None:

@@ -69,7 +69,7 @@ async def settle(pilot: Any) -> None:
     """Wait until no worker runs (workers may start others from their result handlers)."""
     app = pilot.app
     for _ in range(100):
-        await app.workers.wait_for_complete()
+        await asyncio.wait_for(app.workers.wait_for_complete(), 30)
         await pilot.pause()
         if not any(worker.is_running for worker in app.workers):
             return

@@ -1,0 +1,90 @@
+"""SVG snapshots (pytest-textual-snapshot) of the main screen, the diff modal and the send modal.
+
+Deterministic by construction: a copy of sample_templates/ always named ``sample_templates``, fixed
+terminal sizes, the local endpoint (no ports or paths on screen), no blinking cursor, notifications
+cleared, every worker finished before the screenshot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ses_workbench.tui.app import WorkbenchApp
+from ses_workbench.tui.screens.diff import DiffScreen
+from ses_workbench.tui.screens.send import SendScreen
+from tests.tui.conftest import connected, settle, wait_for, wait_screen
+
+TEMPLATE = "order-receipt"
+
+
+async def _ready(pilot: Any) -> WorkbenchApp:
+    app: WorkbenchApp = pilot.app
+    await connected(pilot)
+    app.open_template(TEMPLATE)
+    await settle(pilot)
+    await wait_for(pilot, lambda: app.last_good is not None and TEMPLATE in app.lint, what="preview + lint")
+    for editor in (*app.editors, app.fixture_editor):
+        editor.cursor_blink = False
+    return app
+
+
+async def _quiet(pilot: Any, modal: bool = False) -> None:
+    if not modal:  # a flow waiting on its modal is a running worker: do not wait for it
+        await settle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+def test_main_screen(project_dir: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _ready(pilot)
+        await _quiet(pilot)
+
+    app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
+    assert snap_compare(app, terminal_size=(150, 40), run_before=run_before)
+
+
+def test_main_screen_80x24(project_dir: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _ready(pilot)
+        await _quiet(pilot)
+
+    app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_diff_modal(project_dir: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        app = await _ready(pilot)
+        await pilot.press("f2")
+        await wait_screen(pilot, DiffScreen)
+        await pilot.click("#push")
+        await settle(pilot)
+        subject = app.editor("subject")
+        subject.focus()
+        subject.cursor_location = (0, 0)
+        await pilot.press(*"Spring sale! ")
+        await pilot.press("ctrl+s")
+        await pilot.press("f3")
+        await wait_screen(pilot, DiffScreen)
+        await _quiet(pilot, modal=True)
+
+    app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
+    assert snap_compare(app, terminal_size=(110, 30), run_before=run_before)
+
+
+def test_send_modal(project_dir: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _ready(pilot)
+        await pilot.press("f2")
+        await wait_screen(pilot, DiffScreen)
+        await pilot.click("#push")
+        await settle(pilot)
+        await pilot.press("f4")
+        screen = await wait_screen(pilot, SendScreen)
+        await wait_for(pilot, lambda: screen.plan is not None, what="send plan")
+        await _quiet(pilot, modal=True)
+
+    app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
+    assert snap_compare(app, terminal_size=(110, 32), run_before=run_before)

@@ -1,0 +1,90 @@
+"""End to end: the real ``ses-workbench`` command in tmux — type keys, read the screen.
+
+Waiting on an external terminal has no event to await, so this polls ``capture-pane`` (bounded).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TMUX = shutil.which("tmux")
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+
+
+def tmux(*args: str) -> str:
+    assert TMUX is not None
+    return subprocess.run([TMUX, *args], capture_output=True, text=True, check=False).stdout
+
+
+@pytest.fixture
+def session(project_dir: Path) -> Iterator[str]:
+    name = f"sesworkbench-e2e-{os.getpid()}"
+    command = shutil.which("ses-workbench")
+    argv = [command] if command else [sys.executable, "-m", "ses_workbench"]
+    shell = f"cd {shlex.quote(str(project_dir))} && {shlex.join(argv)} . --local; sleep 30"
+    tmux("kill-session", "-t", name)
+    subprocess.run([TMUX, "new-session", "-d", "-s", name, "-x", "120", "-y", "36", shell], check=True,
+                   env={**os.environ, "TERM": "xterm-256color"})
+    try:
+        yield name
+    finally:
+        tmux("kill-session", "-t", name)
+
+
+def screen(name: str) -> str:
+    return tmux("capture-pane", "-p", "-t", name)
+
+
+def wait_screen(name: str, *needles: str, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = screen(name)
+        if all(needle in text for needle in needles):
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"{needles} not on screen after {timeout}s:\n{text}")
+
+
+def wait_gone(name: str, needle: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and needle in screen(name):
+        time.sleep(0.1)
+    assert needle not in screen(name)
+
+
+def keys(name: str, *keys: str) -> None:
+    tmux("send-keys", "-t", name, *keys)
+
+
+def test_workbench_in_tmux(session: str, project_dir: Path) -> None:
+    wait_screen(session, "ses-workbench", "sample_templates", "local endpoint", "invoice", "order-receipt",
+                "f2 Push")
+    # find a template with the filter, open it, see its rendered email
+    keys(session, "C-f")
+    time.sleep(0.3)  # focus moves on the next loop turn; keys sent in the same burst go to the old widget
+    keys(session, "-l", "order")
+    keys(session, "Enter")
+    wait_screen(session, "Your Acme receipt for order AC-100482", "Thanks for your order, Ada!")
+    # the help screen lists the keys
+    keys(session, "F1")
+    wait_screen(session, "Keys", "Push template", "Test-send")
+    keys(session, "Escape")
+    wait_gone(session, "Push template")
+    # opening focuses the HTML editor: type, and the preview follows the keystrokes
+    keys(session, "-l", "Hello from tmux ")
+    wait_screen(session, "Hello from tmux", "Subject  HTML ●")
+    keys(session, "C-s")
+    wait_screen(session, "Saved order-receipt")
+    assert (project_dir / "order-receipt" / "body.html").read_text().startswith("Hello from tmux <!DOCTYPE")
+    keys(session, "C-q")
+    wait_gone(session, "ses-workbench ·")  # the app quit cleanly
