@@ -74,12 +74,26 @@ def write_jsonl(path: Path, tpl: Any, n: int) -> int:
     return size
 
 
+def _rss_mb() -> float:
+    """Peak RSS of this process (``ru_maxrss``) in MB."""
+    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return r / (1024 * 1024) if sys.platform == "darwin" else r / 1024
+
+
+def _hwm_mb() -> float | None:
+    """VmHWM from /proc (peak RSS of this process image only), where available."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def _memory_child(project: str, name: str, data: str) -> None:
     """Run in a fresh interpreter: check the file, print RSS figures as JSON."""
-    def rss_mb() -> float:
-        r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return r / (1024 * 1024) if sys.platform == "darwin" else r / 1024
-
+    rss_mb = _rss_mb
     from ses_workbench.check import check_file
     from ses_workbench.project import Project
 
@@ -89,8 +103,10 @@ def _memory_child(project: str, name: str, data: str) -> None:
     t0 = time.perf_counter()
     report = check_file(tpl, data)
     secs = time.perf_counter() - t0
+    hwm = _hwm_mb()
     print(json.dumps({"rows": report.rows, "failing": report.failing, "kept": len(report.failures),
                       "baseline_mb": round(base, 1), "peak_mb": round(rss_mb(), 1), "seconds": round(secs, 2),
+                      "vmhwm_mb": round(hwm, 1) if hwm is not None else None,
                       "fast_path": report.fast_path}))
 
 
@@ -120,12 +136,28 @@ def main() -> int:
         "fixtures": len(tpl.fixtures), "python": platform.python_version(), "machine": platform.machine(),
     }
     with tempfile.TemporaryDirectory() as tmp:
+        # Memory first, while this process is still small: Linux carries the parent's peak RSS
+        # over fork+exec into the child's ru_maxrss, so a big parent would inflate the figure.
+        if args.memory_rows:
+            big = Path(tmp) / "big.jsonl"
+            fig["memory_file_mb"] = round(write_jsonl(big, tpl, args.memory_rows) / 1e6, 1)
+            fig["memory_parent_mb"] = round(_rss_mb(), 1)
+            out = subprocess.run(
+                [sys.executable, __file__, "--_memory-child", args.project, args.template, str(big)],
+                capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+            mem = json.loads(out.stdout.strip().splitlines()[-1])
+            fig.update({f"memory_{k}": v for k, v in mem.items()})
+            fig["memory_rows_per_s"] = round(mem["rows"] / mem["seconds"]) if mem["seconds"] else None
+            big.unlink()
+
         data = Path(tmp) / "rows.jsonl"
         fig["file_bytes"] = write_jsonl(data, tpl, args.rows)
         fig["row_bytes"] = round(fig["file_bytes"] / args.rows)
 
         check_file(tpl, data)  # warm-up (page cache, compile cache)
+        cpu0 = time.process_time()
         rep = check_file(tpl, data)
+        fig["fast_rows_per_cpu_s"] = round(rep.rows / (time.process_time() - cpu0))
         fig["fast_rows_per_s"] = round(rep.rows / rep.seconds)
         fig["fast_rows"], fig["fast_failing"], fig["fast_rendered"] = rep.rows, rep.failing, rep.rendered
         fig["fast_path"] = rep.fast_path
@@ -145,15 +177,6 @@ def main() -> int:
         fig["in_memory_rows_per_s"] = round(rep_m.rows / (time.perf_counter() - t0))
         del rows
 
-        if args.memory_rows:
-            big = Path(tmp) / "big.jsonl"
-            fig["memory_file_mb"] = round(write_jsonl(big, tpl, args.memory_rows) / 1e6, 1)
-            out = subprocess.run(
-                [sys.executable, __file__, "--_memory-child", args.project, args.template, str(big)],
-                capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
-            mem = json.loads(out.stdout.strip().splitlines()[-1])
-            fig.update({f"memory_{k}": v for k, v in mem.items()})
-            fig["memory_rows_per_s"] = round(mem["rows"] / mem["seconds"]) if mem["seconds"] else None
 
     if args.json:
         print(json.dumps(fig, indent=2))
@@ -161,13 +184,15 @@ def main() -> int:
         print(f"template {fig['template']}: {fig['template_bytes']:,} bytes, rows ~{fig['row_bytes']} bytes "
               f"of JSON ({fig['fixtures']} fixtures, 1% failing)")
         print(f"check_file, fast path:     {fig['fast_rows_per_s']:>9,} rows/s  ({fig['fast_rows']:,} rows, "
-              f"{fig['fast_rendered']:,} rendered; fast path {fig['fast_path']})")
+              f"{fig['fast_rendered']:,} rendered; fast path {fig['fast_path']}; "
+              f"{fig['fast_rows_per_cpu_s']:,} rows per CPU-second)")
         print(f"check_file, render all:    {fig['render_rows_per_s']:>9,} rows/s  "
               f"(verdicts equal to fast path: {fig['verdicts_equal']})")
         print(f"check_rows, in memory:     {fig['in_memory_rows_per_s']:>9,} rows/s")
         if args.memory_rows:
             print(f"memory, {fig['memory_rows']:,} rows JSONL ({fig['memory_file_mb']} MB): peak RSS "
-                  f"{fig['memory_peak_mb']} MB (after imports {fig['memory_baseline_mb']} MB), "
+                  f"{fig['memory_peak_mb']} MB (ru_maxrss; VmHWM {fig['memory_vmhwm_mb']} MB; after imports "
+                  f"{fig['memory_baseline_mb']} MB; parent {fig['memory_parent_mb']} MB), "
                   f"{fig['memory_seconds']} s, {fig['memory_failing']:,} failing, {fig['memory_kept']} kept")
         target = fig["fast_rows_per_s"] >= 20_000
         print(f"target >= 20,000 rows/s: {'met' if target else 'NOT met'}"
