@@ -1,78 +1,84 @@
 #!/usr/bin/env node
 // handlebars.js side of bench/render.py: same templates and data (JSON on stdin), timed in-process
 // with process.hrtime, compiled as SES's reference dialect {noEscape: true, strict: true}.
-// Prints {a, b, c, outputA} (seconds) as JSON on stdout.
+// Same robust statistics as render.py (see "Timing helpers" there): (a) median of individually timed
+// renders, (b) per-fixture fastest of several passes, summed, (c) median CPU time per compile.
+// Prints {a, a_mean, b, b_wall, c, c_wall, outputA} (seconds) as JSON on stdout.
 'use strict';
 
 const path = require('path');
 
-function now() {
-  return process.hrtime.bigint();
-}
-function secs(start) {
-  return Number(now() - start) / 1e9;
-}
-
-// Best mean seconds per call over `batches` batches of at least minBatch seconds each.
-function perCall(fn, minBatch, batches) {
-  fn();
-  let loops = 1;
-  let elapsed;
-  for (;;) {
-    const start = now();
-    for (let i = 0; i < loops; i++) fn();
-    elapsed = secs(start);
-    if (elapsed >= minBatch) break;
-    loops = Math.max(loops * 2, Math.floor((loops * minBatch) / Math.max(elapsed, 1e-9) * 1.1));
-  }
-  let best = elapsed / loops;
-  for (let b = 1; b < batches; b++) {
-    const start = now();
-    for (let i = 0; i < loops; i++) fn();
-    best = Math.min(best, secs(start) / loops);
-  }
-  return best;
-}
-
-function bestOf(fn, repeat) {
-  let best = Infinity;
-  for (let i = 0; i < repeat; i++) {
-    const start = now();
-    fn();
-    best = Math.min(best, secs(start));
-  }
-  return best;
-}
+const now = () => process.hrtime.bigint();
+const secsSince = (start) => Number(now() - start) / 1e9;
 
 function median(values) {
   const s = values.slice().sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)];
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function perRender(fn, budget, maxN) {
+  for (let i = 0; i < 20; i++) fn();
+  const times = [];
+  const deadline = Date.now() + budget * 1000;
+  while (times.length < maxN && (times.length < 50 || Date.now() < deadline)) {
+    const start = now();
+    fn();
+    times.push(Number(now() - start));
+  }
+  const mean = times.reduce((x, y) => x + y, 0) / times.length;
+  return [median(times) / 1e9, mean / 1e9];
+}
+
+function fixturesTotal(render, fixtures, passes) {
+  const best = new Array(fixtures.length).fill(Infinity);
+  let bestPass = Infinity;
+  for (let p = 0; p < passes; p++) {
+    const passStart = now();
+    for (let i = 0; i < fixtures.length; i++) {
+      const start = now();
+      render(fixtures[i]);
+      const elapsed = Number(now() - start);
+      if (elapsed < best[i]) best[i] = elapsed;
+    }
+    bestPass = Math.min(bestPass, secsSince(passStart));
+  }
+  return [best.reduce((x, y) => x + y, 0) / 1e9, bestPass];
+}
+
+function compileTimes(compile, source, runs) {
+  const cpu = [];
+  const wall = [];
+  for (let i = 0; i < runs; i++) {
+    const variant = source + '{{! run ' + i + ' ' + Date.now() + ' }}';
+    const c0 = process.cpuUsage();
+    const w0 = now();
+    compile(variant);
+    const c = process.cpuUsage(c0);
+    wall.push(secsSince(w0));
+    cpu.push((c.user + c.system) / 1e6);
+  }
+  return [median(cpu), median(wall)];
 }
 
 function main(input) {
   const Handlebars = require(path.join(input.modules, 'handlebars'));
   const opts = { noEscape: true, strict: true };
   const quick = input.quick;
+  const result = {};
 
   const tplA = Handlebars.compile(input.templateA, opts);
-  const outputA = tplA(input.fixtureA);
-  const a = perCall(() => tplA(input.fixtureA), quick ? 0.1 : 0.3, quick ? 3 : 5);
+  result.outputA = tplA(input.fixtureA);
+  [result.a, result.a_mean] = perRender(() => tplA(input.fixtureA), quick ? 0.5 : 2.0, 20000);
 
-  const b = bestOf(() => {
-    const t = Handlebars.compile(input.templateA, opts);
-    for (const fixture of input.fixturesB) t(fixture);
-  }, quick ? 1 : 3);
+  const tplB = Handlebars.compile(input.templateA, opts);
+  [result.b, result.b_wall] = fixturesTotal(tplB, input.fixturesB, quick ? 1 : 3);
 
-  let run = 0;
-  const compiles = [];
-  for (let i = 0; i < (quick ? 3 : 7); i++) {
-    compiles.push(bestOf(() => {
-      // compile() is lazy: _setup forces parse + code generation without rendering.
-      Handlebars.compile(input.templateC + '{{! run ' + run++ + ' }}', opts)._setup({});
-    }, 1));
-  }
-  const c = median(compiles);
-  process.stdout.write(JSON.stringify({ a, b, c, outputA }));
+  // compile() is lazy: _setup forces parse + code generation without rendering.
+  [result.c, result.c_wall] = compileTimes(
+    (src) => Handlebars.compile(src, opts)._setup({}), input.templateC, quick ? 3 : 9);
+
+  process.stdout.write(JSON.stringify(result));
 }
 
 const chunks = [];
