@@ -211,3 +211,30 @@ def test_rows_given_as_plain_dicts_are_numbered(project_dir: Path) -> None:
     rows[1]["contact"] = {}
     report = check_rows(compiled, iter(rows), template=tpl)
     assert [f.row for f in report.failures] == [2]
+
+
+@pytest.mark.timeout(300)
+def test_cli_via_ses_confirms_sampled_rows(project_dir: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    (project_dir / "ses-workbench.toml").write_text("[local_ses]\ntemplate_ops_per_second = 50\n")
+    rows = [good_row(i) for i in range(40)]
+    del rows[5]["contact"]["firstName"]
+    rows[9]["vip"] = True
+    del rows[9]["code"]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code = main(["check", "greet", "--data", str(data), "--dir", str(project_dir), "--format", "json",
+                 "--via-ses", "6", "--local"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1 and doc["failing"] == 2
+    via = doc["via_ses"]
+    assert via["sampled"] == 6 and via["agree"] == 6 and via["disagree"] == 0
+    sampled = {r["row"]: r for r in via["rows"]}
+    assert {6, 10} <= set(sampled)          # both failing rows are among the samples
+    assert "is not present in the rendering data." in sampled[6]["ses"]
+    # the scratch template was deleted again
+    from ses_workbench.project import Project
+    from ses_workbench.ses.client import open_environment
+
+    with open_environment(Project.load(project_dir), None, True) as (client, _server):
+        assert [t.name for t in client.list_templates(include_scratch=True)] == []
