@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -423,6 +424,11 @@ class Failure:
         return out
 
     @property
+    def verdict(self) -> tuple[Any, ...]:
+        """What the fast path must reproduce exactly: the kind of failure and where it is."""
+        return (self.reason, self.attribute, self.part, self.line, self.column)
+
+    @property
     def key(self) -> str:
         """What ``by_reason`` counts: the missing attribute and where, or the kind of problem."""
         if self.reason == "missing-attribute":
@@ -659,11 +665,10 @@ class RowChecker:
     """
 
     def __init__(self, compiled: CompiledEmail, *, template: EmailTemplate | None = None,
-                 fast: bool = True, strict_fast: bool = False) -> None:
+                 fast: bool = True) -> None:
         self.compiled = compiled
         self.template = template
         self.rendered = 0
-        self.strict_fast = strict_fast
         self.fast_status = "off"
         self._projector: _Projector | None = None
         self._cache: dict[Any, list[Any]] = {}
@@ -722,12 +727,15 @@ class RowChecker:
 
     def _compare(self, cached: Failure | None, actual: Failure | None) -> None:
         same = (cached is None and actual is None) or (
-            cached is not None and actual is not None and cached.key == actual.key)
+            cached is not None and actual is not None and cached.verdict == actual.verdict)
         if not same:
             self._projector = None
             self._cache.clear()
             self.fast_status = "disabled: a row's render disagreed with its shape's verdict"
             raise FastPathMismatch
+
+
+_LOOKUP_RE = re.compile(r"(?:\{\{~?|\()\s*#?\s*lookup\b")
 
 
 def _build_projector(compiled: CompiledEmail) -> tuple[_Projector | None, str]:
@@ -739,7 +747,7 @@ def _build_projector(compiled: CompiledEmail) -> tuple[_Projector | None, str]:
             return None, f"off: the template uses {ref.kind!r} references"
         paths.append(tuple(ref.segments))
     sources = [tpl.source for _part, tpl in compiled.parts()]
-    if any("lookup" in s for s in sources):
+    if any(_LOOKUP_RE.search(s) for s in sources):
         # {{lookup obj key}} picks a path by *value*: the shape alone cannot decide
         return None, "off: the template uses lookup"
     try:

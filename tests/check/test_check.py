@@ -238,3 +238,16 @@ def test_cli_via_ses_confirms_sampled_rows(project_dir: Path, tmp_path: Path,
 
     with open_environment(Project.load(project_dir), None, True) as (client, _server):
         assert [t.name for t in client.list_templates(include_scratch=True)] == []
+
+
+def test_fast_path_off_where_the_shape_cannot_decide() -> None:
+    from ses_workbench.project import TemplateContent
+
+    compiled = compile_content(TemplateContent("s", "{{lookup names key}}", None))
+    rows = [{"names": {"a": "x"}, "key": "a"}, {"names": {"a": "x"}, "key": "b"}] * 5
+    report = check_rows(compiled, rows)
+    assert report.fast_path.startswith("off") and "lookup" in report.fast_path
+    assert report.rendered == 10
+    # a text that merely says "lookup" keeps the fast path on
+    plain = compile_content(TemplateContent("DNS lookup for {{host}}", "<p>lookup</p>", None))
+    assert check_rows(plain, [{"host": "h"}] * 10).fast_path == "on"
