@@ -1143,3 +1143,5 @@ case("section-with-this-parent", "[{{#with this}}{{../a}}{{/with}}]", {"a": "A"}
      note="a context identical to the current one is not a new level")
 case("partial-context-missing-printed", "{{#*inline \"q\"}}<{{this}}>{{/inline}}{{> q b}}", {},
      note="a missing partial context, then printed: handlebars.js prints \"\"")
+case("lookup-one-arg-missing-object", "[{{lookup nope}}]", {},
+     note="handlebars.js's lookup returns a falsy object as is, before looking at the key")
