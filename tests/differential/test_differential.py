@@ -1,7 +1,8 @@
 """Differential test: our engine against handlebars.js 4.7.8 (``{noEscape: true, strict: true}``).
 
 handlebars.js is the oracle for everything SES does not document (shared/SES.md, "Rendering").  For
-every case of ``corpus.py`` the two engines must agree: the same output, or an error on both sides
+every case of ``corpus.py`` -- and every part of every ``sample_templates/`` email with each of its
+fixtures -- the two engines must agree: the same output, or an error on both sides
 (of a matching kind: a template handlebars.js refuses to compile must make our ``compile()`` raise
 ``TemplateSyntaxError``; data handlebars.js' strict mode reports missing must make ours raise
 ``MissingAttributeError``).
@@ -34,8 +35,36 @@ from .corpus import CASES
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 HBS_DIR = REPO / "tests" / "hbsjs"
+SAMPLES = REPO / "sample_templates"
 HBS_VERSION = "4.7.8"
 SETUP_HINT = "install Node.js (>= 18) and run `npm ci --prefix tests/hbsjs` from the repository root"
+
+
+# ---------------------------------------------------------------------------------------------
+# The sample templates (real emails, composed with their jinja2 layouts) join the corpus: every part
+# of every sample with every one of its fixtures.
+# ---------------------------------------------------------------------------------------------
+def _sample_cases() -> tuple[list[dict[str, Any]], str | None]:
+    try:
+        from ses_workbench.project import Project
+
+        project = Project.load(SAMPLES)
+        cases = []
+        for name, template in project.templates.items():
+            content = template.compose()
+            parts = (("subject", content.subject), ("html", content.html), ("text", content.text))
+            for fixture_name, fixture in template.fixtures.items():
+                for part, source in parts:
+                    if source is not None:
+                        cases.append({"id": f"sample-{name}-{part}-{fixture_name}", "template": source,
+                                      "data": fixture.data, "note": f"{SAMPLES.name}/{name}, {part} part"})
+        return cases, None
+    except Exception as exc:  # reported by test_sample_templates_load, not at collection
+        return [], f"{type(exc).__name__}: {exc}"
+
+
+SAMPLE_CASES, SAMPLE_ERROR = _sample_cases()
+ALL_CASES = CASES + SAMPLE_CASES
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,7 +109,7 @@ def hbs_results() -> dict[str, Outcome]:
     if version != HBS_VERSION:
         pytest.fail(f"tests/hbsjs has handlebars {version}, the reference is {HBS_VERSION}; {SETUP_HINT}.",
                     pytrace=False)
-    payload = json.dumps([{"id": c["id"], "template": c["template"], "data": c["data"]} for c in CASES],
+    payload = json.dumps([{"id": c["id"], "template": c["template"], "data": c["data"]} for c in ALL_CASES],
                          allow_nan=False)
     proc = subprocess.run([node, str(HERE / "run_hbs.js")], input=payload.encode("utf-8"),
                           capture_output=True, timeout=300, check=False)
@@ -212,6 +241,11 @@ def test_corpus_shape() -> None:
         assert isinstance(c["data"], dict), f"{c['id']}: TemplateData is always a JSON object"
 
 
+def test_sample_templates_load() -> None:
+    assert SAMPLE_ERROR is None, f"the sample templates could not be composed: {SAMPLE_ERROR}"
+    assert SAMPLE_CASES, "no sample template cases"
+
+
 def _context(case: dict[str, Any], ours: Outcome, hbs: Outcome) -> str:
     data = json.dumps(case["data"], ensure_ascii=False)
     lines = [f"template: {_show(case['template'])}",
@@ -228,7 +262,7 @@ def _context(case: dict[str, Any], ours: Outcome, hbs: Outcome) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c["id"] for c in ALL_CASES])
 def test_matches_handlebars(case: dict[str, Any], hbs_results: dict[str, Outcome],
                             engine: ModuleType) -> None:
     hbs = hbs_results[case["id"]]
