@@ -27,6 +27,7 @@ import difflib
 import html
 import json
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -440,7 +441,8 @@ class Workbench:
         self._client: SesClient | None = None
         self._lock = threading.Lock()
         self._live: list[Any] = []
-        atexit.register(self.close)
+        # a weak reference: the exit hook must not keep a forgotten workbench alive
+        atexit.register(_close_at_exit, weakref.ref(self))
 
     # ---------------------------------------------------------------- project
     def __repr__(self) -> str:
@@ -670,6 +672,12 @@ class Workbench:
         live = _LivePreview(self, name)
         self._live.append(live)
         return live.widget
+
+
+def _close_at_exit(ref: weakref.ref[Workbench]) -> None:
+    wb = ref()
+    if wb is not None:
+        wb.close()
 
 
 @dataclass

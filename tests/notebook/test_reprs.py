@@ -92,10 +92,23 @@ def test_check_accepts_json_strings_and_paths(project_copy: Path, tmp_path: Path
 
 def test_check_accepts_a_dataframe(project_copy: Path) -> None:
     pd = pytest.importorskip("pandas")
+    tpl = project_copy / "greet"
+    tpl.mkdir()
+    (tpl / "subject.txt").write_text("Hi {{contact.firstName}}\n")
+    (tpl / "body.html").write_text("<p>{{#if vip}}{{code}}{{/if}} {{count}}</p>\n")
+    (tpl / "body.txt").write_text("{{contact.email}}\n")
     wb = Workbench(project_copy)
-    df = pd.DataFrame({"firstName": ["Ann", None], "verifyUrl": ["u", "v"]})
-    report = wb.check("verify-email", df)
-    assert report.rows == 2
+    df = pd.DataFrame({
+        "contact.firstName": ["Ann", None, "Cid", "Dee"],
+        "contact.email": ["a@x", "b@x", "c@x", float("nan")],
+        "vip": [True, False, True, False],
+        "code": ["A", None, None, None],
+        "count": [1, 2, 3, 4],          # numpy int64 values become plain ints
+    })
+    report = wb.check("greet", df)
+    assert (report.rows, report.ok, report.failing) == (4, 1, 3)
+    got = {f.row: f.attribute for f in report.failures}
+    assert got == {2: "contact.firstName", 3: "code", 4: "contact.email"}
 
 
 def test_lint_view_escapes(project_copy: Path) -> None:
