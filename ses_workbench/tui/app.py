@@ -672,8 +672,11 @@ class WorkbenchApp(SesMixin, App[int]):
         if self.visible_preview_tab in ("read", "html", "text", "mime"):
             self.request_preview()
 
-    def on_resize_preview(self) -> None:
-        self.request_preview()
+    @on(LinesView.WidthChanged)
+    def _preview_width_changed(self, event: LinesView.WidthChanged) -> None:
+        """Re-wrap the reading view for its new width (resize, panes stacking)."""
+        if self.alive and event.view.id == f"view-{self.visible_preview_tab}" and self.current is not None:
+            self.request_preview()
 
     # ------------------------------------------------------------------------------------ lint
     def schedule_lint(self, delay: float = 0.35) -> None:

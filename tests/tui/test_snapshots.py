@@ -1,7 +1,8 @@
 """SVG snapshots (pytest-textual-snapshot) of the main screen, the diff modal and the send modal.
 
 Deterministic by construction: a copy of sample_templates/ always named ``sample_templates``, fixed
-terminal sizes, the local endpoint (no ports or paths on screen), no blinking cursor, notifications
+terminal sizes, the local endpoint (no ports or paths on screen), nothing focused on the main screen (no
+cursor blink phase), notifications
 cleared, every worker finished before the screenshot.
 """
 
@@ -32,6 +33,7 @@ async def _ready(pilot: Any) -> WorkbenchApp:
 async def _quiet(pilot: Any, modal: bool = False) -> None:
     if not modal:  # a flow waiting on its modal is a running worker: do not wait for it
         await settle(pilot)
+        pilot.app.set_focus(None)  # no cursor: its blink phase would differ between runs
     pilot.app.clear_notifications()
     await pilot.pause()
 

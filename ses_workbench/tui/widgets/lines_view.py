@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.events import Resize
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -23,8 +25,17 @@ class LinesView(ScrollView, can_focus=True):
     LinesView {
         height: 1fr;
         background: $surface;
+        scrollbar-gutter: stable;  /* the wrap width must not change when a scrollbar appears */
     }
     """
+
+    class WidthChanged(Message):
+        """The width lines are wrapped to changed: the producer should re-render."""
+
+        def __init__(self, view: LinesView, width: int) -> None:
+            self.view = view
+            self.width = width
+            super().__init__()
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes=classes)
@@ -61,6 +72,12 @@ class LinesView(ScrollView, can_focus=True):
         """Plain lines, no wrapping (messages, placeholders)."""
         lines = [Strip([Segment(line, style)]) if line else Strip.blank(0) for line in text.split("\n")]
         self.set_lines(lines, ("text", text))
+
+    def on_resize(self, event: Resize) -> None:
+        width = self.scrollable_content_region.width
+        if width != getattr(self, "_width", None):
+            self._width = width
+            self.post_message(self.WidthChanged(self, width))
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
