@@ -410,6 +410,7 @@ class Failure:
     path: str | None = None         # the file a person edits
     data_line: int | None = None    # where the row starts in the data file
     hint: str | None = None
+    data_path: str | None = None    # the attribute from the data root, e.g. ``items[].lineTotal``
 
     @property
     def location(self) -> str | None:
@@ -432,7 +433,7 @@ class Failure:
     def key(self) -> str:
         """What ``by_reason`` counts: the missing attribute and where, or the kind of problem."""
         if self.reason == "missing-attribute":
-            return f"missing '{self.attribute}' at {self.location}"
+            return f"missing '{self.data_path or self.attribute}' at {self.location}"
         if self.reason == "render-error":
             return f"{self.message} ({self.location})"
         return self.reason
@@ -442,6 +443,7 @@ class Failure:
             "row": self.row, "reason": self.reason, "attribute": self.attribute,
             "location": self.location, "part": self.part, "line": self.line, "column": self.column,
             "path": self.path, "data_line": self.data_line, "message": self.message, "hint": self.hint,
+            "data_path": self.data_path,
         }
 
 
@@ -673,6 +675,9 @@ class RowChecker:
         self._projector: _Projector | None = None
         self._cache: dict[Any, list[Any]] = {}
         self._reuses = 0
+        # (part, line, column) of a tag in the composed source -> its path from the data root
+        self._paths = {(part, ref.line, ref.column): ref.path for part, ref in compiled.references()
+                       if ref.kind != "partial"}
         if fast:
             self._projector, self.fast_status = _build_projector(compiled)
 
@@ -691,6 +696,7 @@ class RowChecker:
 
     def _failure(self, err: EngineError, reason: str) -> Failure:
         part = err.part
+        data_path = self._paths.get((part, err.line, err.column)) if reason == "missing-attribute" else None
         if self.template is not None:
             from ses_workbench.render import locate_error
 
@@ -699,7 +705,7 @@ class RowChecker:
         line, column = err.line, err.column
         return Failure(
             0, reason, str(err), attribute=getattr(err, "attribute", None), part=part,
-            line=line, column=column, path=err.path, hint=getattr(err, "hint", None))
+            line=line, column=column, path=err.path, hint=getattr(err, "hint", None), data_path=data_path)
 
     def check(self, data: Any) -> Failure | None:
         projector = self._projector
@@ -807,7 +813,7 @@ def check_rows(
             if failure is not None:
                 failure = Failure(
                     number, failure.reason, failure.message, failure.attribute, failure.part,
-                    failure.line, failure.column, failure.path, line, failure.hint)
+                    failure.line, failure.column, failure.path, line, failure.hint, failure.data_path)
                 report.add(failure)
             if sampler is not None:
                 sampler.offer(number, data, failure)

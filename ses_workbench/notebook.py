@@ -252,7 +252,8 @@ class CheckView:
         if r.failures:
             shown = r.failures[:max_rows]
             parts.append(_table(("row", "attribute", "location", "problem"),
-                                [(f.row, f.attribute, f.location, f.message) for f in shown]))
+                                [(f.row, f.data_path or f.attribute, f.location, f.message)
+                                 for f in shown]))
             if r.failing > len(shown):
                 parts.append(f"<p><small>… {r.failing - len(shown):,} more failing rows "
                              f"(report.failures keeps {len(r.failures):,})</small></p>")

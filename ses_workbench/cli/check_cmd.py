@@ -107,6 +107,8 @@ def print_text(report: CheckReport, out: TextIO) -> None:
         out.write("\nfailing rows:\n")
         for f in report.failures:
             where = f"  [{f.location}]" if f.location else ""
+            if f.data_path and f.data_path != f.attribute:
+                where = f" ({f.data_path}){where}"
             line = f" (line {f.data_line})" if f.data_line is not None and f.data_line != f.row else ""
             out.write(f"  row {f.row}{line}: {f.message}{where}\n")
             if f.hint:

@@ -53,6 +53,7 @@ def test_failures_name_row_attribute_and_location(project_dir: Path) -> None:
     assert line[got[3].column - 1:].startswith("{{code}}")
     assert got[3].location == f"html:{got[3].line}:{got[3].column}"
     assert got[6].part == "html" and "qty" in (got[6].attribute or "")
+    assert got[6].data_path == "items[].qty"  # where in the data, not only SES's attribute name
     assert got[9].part == "text" and "email" in (got[9].attribute or "")
     assert sum(report.by_reason.values()) == 3
 
