@@ -673,11 +673,12 @@ class RowChecker:
         self.rendered = 0
         self.fast_status = "off"
         self._projector: _Projector | None = None
-        self._cache: dict[Any, list[Any]] = {}
+        self._cache: dict[Any, tuple[Failure | None, list[int]]] = {}
         self._reuses = 0
         # (part, line, column) of a tag in the composed source -> its path from the data root
-        self._paths = {(part, ref.line, ref.column): ref.path for part, ref in compiled.references()
-                       if ref.kind != "partial"}
+        self._paths: dict[tuple[str | None, int | None, int | None], str] = {
+            (part, ref.line, ref.column): ref.path
+            for part, ref in compiled.references() if ref.kind != "partial"}
         if fast:
             self._projector, self.fast_status = _build_projector(compiled)
 
@@ -719,11 +720,11 @@ class RowChecker:
         if entry is None:
             verdict = self.render_verdict(data)
             if len(self._cache) < _MAX_SIGNATURES:
-                self._cache[sig] = [verdict, 1]
+                self._cache[sig] = (verdict, [1])
             return verdict
         verdict, seen = entry
-        if seen < _CONFIRM_RENDERS:
-            entry[1] = seen + 1
+        if seen[0] < _CONFIRM_RENDERS:
+            seen[0] += 1
             self._compare(verdict, self.render_verdict(data))
             return verdict
         self._reuses += 1

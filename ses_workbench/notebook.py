@@ -330,7 +330,8 @@ class PushView:
     result: Any = None
 
     def __repr__(self) -> str:
-        return ("pushed: " if self.executed else "plan (pass yes=True to push): ") + self.plan.summary()
+        head = "pushed: " if self.executed else "plan (pass yes=True to push): "
+        return head + str(self.plan.summary())
 
     def _repr_html_(self) -> str:
         items = self.plan.items
@@ -648,15 +649,17 @@ class Workbench:
         plan = ses_send.plan_send(client, self.project, name, to_list, fixtures=fx_list, sender=sender,
                                   draft=draft)
         if not yes or plan.refusals:
-            rows = [{"recipient": d.recipient, "fixture": d.fixture} for d in plan.destinations]
+            rows: list[dict[str, Any]] = [{"recipient": d.recipient, "fixture": d.fixture}
+                                          for d in plan.destinations]
             notes = [f"refused: {r}" for r in plan.refusals] + [f"warning: {w}" for w in plan.warnings]
             view = SendView(name, env, False, rows, summary=plan.summary(), raw=plan, notes=notes)
             if yes and plan.refusals:
                 raise Refused("Send refused: " + "; ".join(plan.refusals))
             return view
         report = ses_send.execute_send(client, self.project, plan)
-        rows = [{"recipient": o.recipient, "fixture": o.fixture, "status": o.status,
-                 "MessageId": o.message_id, "error": o.error} for o in report.outcomes]
+        rows = [
+            {"recipient": o.recipient, "fixture": o.fixture, "status": o.status,
+             "MessageId": o.message_id, "error": o.error} for o in report.outcomes]
         notes = [f"report: {report.path}"] if report.path else []
         return SendView(name, env, True, rows, summary=report.summary(), raw=report, notes=notes)
 
@@ -666,7 +669,7 @@ class Workbench:
         when the template's files change on disk (needs ``pip install 'ses-workbench[jupyter]'``).
         """
         try:
-            import ipywidgets  # noqa: F401
+            import ipywidgets  # type: ignore[import-untyped]  # noqa: F401
         except ImportError:
             return _Message("The live preview needs ipywidgets: pip install 'ses-workbench[jupyter]' "
                             "(then restart the kernel). wb.render(name, fixture) works without it.")

@@ -252,3 +252,35 @@ def test_fast_path_off_where_the_shape_cannot_decide() -> None:
     # a text that merely says "lookup" keeps the fast path on
     plain = compile_content(TemplateContent("DNS lookup for {{host}}", "<p>lookup</p>", None))
     assert check_rows(plain, [{"host": "h"}] * 10).fast_path == "on"
+
+
+def test_cli_progress_bar_on_a_terminal(project_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from ses_workbench import check as check_mod
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    fake = Tty()
+    monkeypatch.setattr(sys, "stderr", fake)
+    real = check_mod.check_rows
+
+    def small_steps(*args: Any, **kw: Any) -> Any:
+        kw["progress_every"] = 10
+        return real(*args, **kw)
+
+    monkeypatch.setattr(check_mod, "check_rows", small_steps)
+    good = tmp_path / "good.jsonl"
+    good.write_text("".join(json.dumps(good_row(i)) + "\n" for i in range(100)))
+    assert main(["check", "greet", "--data", str(good), "--dir", str(project_dir)]) == 0
+    err = fake.getvalue()
+    assert "\r[" in err and "100%" in err and "rows/s" in err and err.endswith("\n")
+    assert "100 rows" in capsys.readouterr().out
+    # JSON output never draws a bar
+    fake.seek(0)
+    fake.truncate()
+    assert main(["check", "greet", "--data", str(good), "--dir", str(project_dir), "--format", "json"]) == 0
+    assert fake.getvalue() == ""
