@@ -59,8 +59,19 @@ def _stmts(depth: int, inner: bool) -> st.SearchStrategy[str]:
     return st.lists(stmt, min_size=1, max_size=3).map("".join)
 
 
+PARTIAL_CALLS = st.sampled_from(["{{> p}}", "{{> p a}}", "{{> p b.a}}", "{{> p v=a}}", "{{> p a v=b}}",
+                                 "{{#each a}}{{> p}}{{/each}}", "{{#each b as |it|}}{{> p it}}{{/each}}"])
+PARTIAL_BODIES = st.lists(st.sampled_from(["{{a}}", "{{b.a}}", "{{this}}", "{{v}}", "{{#if a}}{{c}}{{/if}}",
+                                           "{{@root.c}}", "{{#each a}}{{b}}{{/each}}", "x"]),
+                          min_size=1, max_size=3).map("".join)
+
+
 def _template() -> st.SearchStrategy[str]:
-    return _stmts(0, False)
+    plain = _stmts(0, False)
+    calls = st.lists(st.one_of(plain, PARTIAL_CALLS), min_size=1, max_size=3)
+    with_partial = st.tuples(PARTIAL_BODIES, calls).map(
+        lambda t: '{{#*inline "p"}}' + t[0] + "{{/inline}}" + "".join(t[1]))
+    return st.one_of(plain, plain, with_partial)
 
 
 LEAVES = st.sampled_from([None, "", "x", "<b>", 0, 1, 2.5, 0.0, True, False])
