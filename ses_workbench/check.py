@@ -905,7 +905,7 @@ def _verdict(f: Failure | None) -> str:
 
 def check_file(
     tpl: EmailTemplate,
-    path: str | Path,
+    path: str | Path | BinaryIO,
     fmt: str | None = None,
     *,
     empty_cells: str = "present",
@@ -915,25 +915,35 @@ def check_file(
     compiled: CompiledEmail | None = None,
     sample: int = 0,
 ) -> CheckReport:
-    """Check every row of a data file against ``tpl`` (composed and compiled once).
+    """Check every row of a data file (a path, or a binary stream such as stdin) against ``tpl``.
 
-    ``progress(rows, bytes_read, total_bytes)`` is called now and then.  When the fast path
-    ever disagrees with a render, the whole file is checked again by rendering every row,
-    so the report is always what rendering says.
+    The template is composed and compiled once.  ``progress(rows, bytes_read, total_bytes)`` is
+    called now and then (``total_bytes`` is 0 for a stream).  When the fast path ever disagrees
+    with a render, a file is checked again from the start by rendering every row, so the report
+    is always what rendering says; a stream cannot be re-read, so from that row on every row is
+    rendered and ``report.fast_path`` says so.
     """
     from ses_workbench.render import compile_content, locate_error
 
-    path = Path(path)
     if compiled is None:
         try:
             compiled = compile_content(tpl.compose())
         except EngineError as err:
             raise locate_error(err, tpl) from None
-    fmt = fmt or detect_format(path)
-    try:
-        total = path.stat().st_size
-    except OSError as exc:
-        raise DataFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+    stream: BinaryIO | None = None
+    if isinstance(path, (str, Path)):
+        path = Path(path)
+        fmt = fmt or detect_format(path)
+        try:
+            total = path.stat().st_size
+        except OSError as exc:
+            raise DataFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+        source = str(path)
+    else:
+        stream, total, source = path, 0, getattr(path, "name", None) or "<stream>"
+        if fmt is None:
+            peek = getattr(stream, "peek", None)
+            fmt = detect_format("", peek(4096)[:4096]) if peek is not None else "jsonl"
 
     def run(fast_now: bool) -> CheckReport:
         counter = _Counter()
@@ -941,10 +951,11 @@ def check_file(
         if progress is not None:
             def cb(n: int) -> None:
                 progress(n, counter.bytes, total)
-        rows = iter_rows(path, fmt, empty_cells=empty_cells, counter=counter)
-        report = check_rows(compiled, rows, template=tpl, source=str(path), max_failures=max_failures,
+        rows = iter_rows(stream if stream is not None else path, fmt,
+                         empty_cells=empty_cells, counter=counter)
+        report = check_rows(compiled, rows, template=tpl, source=source, max_failures=max_failures,
                             fast=fast_now, progress=cb, sample=sample,
-                            _raise_on_mismatch=fast_now)
+                            _raise_on_mismatch=fast_now and stream is None)
         if progress is not None:
             progress(report.rows, counter.bytes, total)
         return report

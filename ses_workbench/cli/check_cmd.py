@@ -29,7 +29,8 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("name", metavar="NAME", help="template name")
     p.add_argument("--data", required=True, metavar="FILE",
-                   help="data rows: a JSON array, JSON Lines (.jsonl) or CSV (dotted headers nest)")
+                   help="data rows: a JSON array, JSON Lines (.jsonl) or CSV (dotted headers nest);"
+                        " - reads stdin")
     p.add_argument("--dir", default=".", metavar="DIR", help="template project folder (default: .)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--data-format", choices=FORMATS, default=None,
@@ -55,9 +56,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--max-failures must be 0 or more")
     if args.via_ses < 0:
         raise UsageError("--via-ses must be 0 or more")
-    data = Path(args.data)
-    if not data.is_file():
-        raise UsageError(f"no data file {args.data}")
+    data: Any
+    if args.data == "-":
+        data = sys.stdin.buffer  # a pipe: streamed like a file, format sniffed unless --data-format
+    else:
+        data = Path(args.data)
+        if not data.is_file():
+            raise UsageError(f"no data file {args.data}")
     project = Project.load(args.dir)
     tpl = project.get(args.name)
 
@@ -72,11 +77,17 @@ def run(args: argparse.Namespace) -> int:
     if args.via_ses and report.samples:
         _confirm_via_ses(report, project, tpl.name, args, bar_enabled=bar is not None)
 
-    if args.format == "json":
-        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        print_text(report, sys.stdout)
+    try:
+        if args.format == "json":
+            json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+            sys.stdout.write("\n")
+        else:
+            print_text(report, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `... | head`: the reader left; not an error of the check
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     disagree = bool(report.via_ses and report.via_ses.get("disagree"))
     return 0 if report.passed and not disagree else 1
 
@@ -146,11 +157,14 @@ class _ProgressBar:
         if now - self.last < 0.1 and done < total:
             return
         self.last = now
-        frac = min(1.0, done / total) if total else 1.0
-        filled = int(frac * self.width)
         rate = rows / (now - self.started) if now > self.started else 0.0
-        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {frac:4.0%}"
-                          f"  {rows:,} rows  {rate:,.0f} rows/s ")
+        if not total:  # a stream: no size to measure against
+            self.stream.write(f"\r{rows:,} rows  {rate:,.0f} rows/s ")
+        else:
+            frac = min(1.0, done / total)
+            filled = int(frac * self.width)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {frac:4.0%}"
+                              f"  {rows:,} rows  {rate:,.0f} rows/s ")
         self.stream.flush()
         self.drawn = True
 

@@ -284,3 +284,27 @@ def test_cli_progress_bar_on_a_terminal(project_dir: Path, tmp_path: Path, monke
     fake.truncate()
     assert main(["check", "greet", "--data", str(good), "--dir", str(project_dir), "--format", "json"]) == 0
     assert fake.getvalue() == ""
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+def test_cli_reads_stdin(project_dir: Path, fmt: str) -> None:
+    import subprocess
+    import sys
+
+    rows = [good_row(i) for i in range(30)]
+    del rows[20]["contact"]["firstName"]
+    if fmt == "jsonl":
+        blob = "".join(json.dumps(r) + "\n" for r in rows)
+    elif fmt == "json":
+        blob = json.dumps(rows)
+    else:
+        blob = "contact.firstName,contact.email\n" + "".join(
+            f"{r['contact'].get('firstName', '')},{r['contact']['email']}\n" for r in rows)
+    extra = ["--empty-cells", "missing"] if fmt == "csv" else []
+    proc = subprocess.run(
+        [sys.executable, "-m", "ses_workbench", "check", "greet", "--data", "-", "--dir", str(project_dir),
+         "--format", "json", *extra], input=blob, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert (doc["rows"], doc["failing"]) == (30, 1) and doc["failures"][0]["row"] == 21
+    assert doc["source"] == "<stdin>"
