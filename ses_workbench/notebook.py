@@ -580,14 +580,15 @@ class Workbench:
         from ses_workbench.ses import sync
 
         client = self.client()
-        return StatusView(sync.status(client, self.project, names), client.environment.name)
+        return StatusView(sync.status(client, self.project, names, progress=_Progress("status")),
+                          client.environment.name)
 
     def diff(self, name: str | Sequence[str] | None = None) -> DiffView:
         """What a push would change: the environment's content vs the composed local content."""
         from ses_workbench.ses import sync
 
         names = [name] if isinstance(name, str) else name
-        return DiffView(sync.diff(self.client(), self.project, names))
+        return DiffView(sync.diff(self.client(), self.project, names, progress=_Progress("diff")))
 
     def push(self, names: str | Sequence[str] | None = None, *, yes: bool = False, force: bool = False,
              no_lint: bool = False) -> PushView:
@@ -597,10 +598,11 @@ class Workbench:
         if isinstance(names, str):
             names = [names]
         client = self.client()
-        plan = sync.plan_push(client, self.project, names, force=force, no_lint=no_lint)
+        plan = sync.plan_push(client, self.project, names, force=force, no_lint=no_lint,
+                              progress=_Progress("planning"))
         if not yes:
             return PushView(plan, executed=False)
-        result = sync.execute_push(client, self.project, plan)
+        result = sync.execute_push(client, self.project, plan, progress=_Progress("pushing"))
         return PushView(plan, executed=True, result=result)
 
     def remote_render(self, name: str, fixture: str | None = None, data: Any = None) -> RenderedView:
@@ -656,7 +658,7 @@ class Workbench:
             if yes and plan.refusals:
                 raise Refused("Send refused: " + "; ".join(plan.refusals))
             return view
-        report = ses_send.execute_send(client, self.project, plan)
+        report = ses_send.execute_send(client, self.project, plan, progress=_Progress("sending"))
         rows = [
             {"recipient": o.recipient, "fixture": o.fixture, "status": o.status,
              "MessageId": o.message_id, "error": o.error} for o in report.outcomes]
@@ -676,6 +678,23 @@ class Workbench:
         live = _LivePreview(self, name)
         self._live.append(live)
         return live.widget
+
+
+class _Progress:
+    """``progress(done, total, name)`` for long SES work: one line on stderr that updates in place
+    (a notebook shows stderr under the cell), so a 300-template status at 1 call/s is not silent."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        import sys
+
+        if total < 2:
+            return
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r{self.what}: {done}/{total} {name}".ljust(60) + end)
+        sys.stderr.flush()
 
 
 def _close_at_exit(ref: weakref.ref[Workbench]) -> None:
