@@ -134,7 +134,8 @@ def write_results(text_table: str, verdict_lines: list[str]) -> None:
         "call, taken when each call leaves the client after pacing): the client's "
         "token bucket starts full, like SES's, so the first batch goes at once. The client aims 2% under "
         "the limit (`SesClient(safety=0.98)`) so clock jitter between client and server never trips it; "
-        "bulk batches are `MaxSendRate` entries (max 50).", "",
+        "bulk batches are half a second's worth of `MaxSendRate` (1..50 entries), so a late call never "
+        "finds the server's bucket short.", "",
     ])
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
     start = text.find(SECTION + "\n")

@@ -431,11 +431,24 @@ class SesClient:
         return reply
 
     # ---------------------------------------------------------------- sending
+    def send_batch_size(self) -> int:
+        """Recipients per send call: half a second's worth of MaxSendRate (1..50).
+
+        SES's limiter holds about one second's worth.  Sending a whole second's worth at once drains it,
+        and then a call that reaches SES a little late (a cold first call, jitter) wastes refill time
+        against the full bucket and leaves the next call short: entries come back ACCOUNT_THROTTLED.
+        With half a second's worth per call (and as our burst) up to 0.5 s of jitter is absorbed at the
+        same throughput.
+        """
+        if self.send_bucket is not None and self.send_bucket.rate == float("inf"):
+            return 50
+        return max(1, min(50, int(self.get_account().max_send_rate / 2)))
+
     def send_pacer(self) -> TokenBucket:
         """The send bucket, sized to GetAccount's MaxSendRate (recipients per second) on first use."""
         if self.send_bucket is None:
             rate = self.get_account().max_send_rate
-            self.send_bucket = TokenBucket(rate * self.safety, max(1.0, rate))
+            self.send_bucket = TokenBucket(rate * self.safety, float(self.send_batch_size()))
         return self.send_bucket
 
     def send_bulk(self, template: str, entries: Sequence[tuple[Sequence[str], Any]], *, sender: str,

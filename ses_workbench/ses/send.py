@@ -337,10 +337,8 @@ def execute_send(client: SesClient, project: Project, plan: SendPlan, *, progres
                 for d in plan.destinations}
     total = len(plan.destinations)
     stopped: str | None = None
-    rate = client.send_pacer().rate
-    if rate != float("inf") and plan.account is not None:
-        rate = plan.account.max_send_rate  # a batch of MaxSendRate recipients is one second's worth
-    batch = max(1, min(MAX_BULK, int(rate) if rate != float("inf") else MAX_BULK))
+    client.send_pacer()
+    batch = client.send_batch_size()
     pending = list(plan.destinations)
     done = 0
     attempt = 0

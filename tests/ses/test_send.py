@@ -145,5 +145,9 @@ def test_paced_sends_never_throttle(project: Project) -> None:
         to = [f"success+{i}@simulator.amazonses.com" for i in range(45)]
         plan = S.plan_send(client, project, "welcome", to)
         report = S.execute_send(client, project, plan, retries=0)
-        assert len(report.sent) == 45 and client.stats["throttled"] == 0
-        assert report.elapsed >= (45 - 20) / 20 * 0.9
+        failed = [(o.recipient, o.status, o.error) for o in report.failed]
+        assert len(report.sent) == 45 and client.stats["throttled"] == 0, failed
+        assert max(o.attempts for o in report.outcomes) == 1
+        # batches (and burst) of half a second's worth: 10 at once, then 35 paced at ~20/s
+        assert client.send_batch_size() == 10
+        assert report.elapsed >= (45 - 10) / 20 * 0.95
