@@ -746,6 +746,13 @@ _LOOKUP_RE = re.compile(r"(?:\{\{~?|\()\s*#?\s*lookup\b")
 
 
 def _build_projector(compiled: CompiledEmail) -> tuple[_Projector | None, str]:
+    dialect = compiled.dialect
+    if getattr(dialect, "parent_scope_lookup", False):
+        # a name missing in an element may then come from an outer scope the trie does not follow
+        return None, "off: the dialect looks names up in parent scopes"
+    if getattr(dialect, "each_object_order", "insertion") != "insertion":
+        # iteration order would depend on key names, which signatures do not record
+        return None, "off: the dialect iterates objects in key order"
     paths: list[tuple[str, ...]] = []
     for _part, ref in compiled.references():
         if ref.kind == "partial":

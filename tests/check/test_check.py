@@ -308,3 +308,20 @@ def test_cli_reads_stdin(project_dir: Path, fmt: str) -> None:
     doc = json.loads(proc.stdout)
     assert (doc["rows"], doc["failing"]) == (30, 1) and doc["failures"][0]["row"] == 21
     assert doc["source"] == "<stdin>"
+
+
+def test_fast_path_off_for_dialects_the_shape_does_not_model() -> None:
+    from dataclasses import replace
+
+    from ses_workbench.engine import DEFAULT_DIALECT
+    from ses_workbench.project import TemplateContent
+
+    content = TemplateContent("s", "{{#each items}}{{shop}}{{/each}}", None)
+    for change in ({"parent_scope_lookup": True}, {"each_object_order": "sorted"}):
+        try:
+            dialect = replace(DEFAULT_DIALECT, **change)
+            compiled = compile_content(content, dialect)
+        except (TypeError, ValueError):
+            continue  # the engine does not offer this setting
+        report = check_rows(compiled, [{"items": [{}], "shop": "x"}] * 3)
+        assert report.fast_path.startswith("off"), change
