@@ -404,14 +404,20 @@ def write_results(table: str, verdicts: list[str], notes: list[str]) -> None:
         "\n\n".join(notes[1:]),
         "",
     ])
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    RESULTS.write_text(replace_section(text, section), encoding="utf-8")
+
+
+def replace_section(text: str, section: str) -> str:
+    """``text`` with this benchmark's section replaced (or appended); other sections untouched."""
+    section = section.rstrip("\n") + "\n"
     start = text.find(SECTION + "\n")
     if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[nxt + 1:] if nxt != -1 else "")
-    RESULTS.write_text(text, encoding="utf-8")
+        return text.rstrip("\n") + "\n\n" + section
+    nxt = text.find("\n## ", start + len(SECTION))
+    if nxt == -1:
+        return text[:start] + section
+    return text[:start] + section + "\n" + text[nxt + 1:]
 
 
 def main(argv: list[str] | None = None) -> int:
