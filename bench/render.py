@@ -414,10 +414,11 @@ def replace_section(text: str, section: str) -> str:
     start = text.find(SECTION + "\n")
     if start == -1:
         return text.rstrip("\n") + "\n\n" + section
+    before = text[:start].rstrip("\n") + "\n\n" if text[:start].strip() else text[:start]
     nxt = text.find("\n## ", start + len(SECTION))
     if nxt == -1:
-        return text[:start] + section
-    return text[:start] + section + "\n" + text[nxt + 1:]
+        return before + section
+    return before + section + "\n" + text[nxt + 1:]
 
 
 def main(argv: list[str] | None = None) -> int:
