@@ -114,7 +114,7 @@ def write_results(text_table: str, verdict_lines: list[str]) -> None:
         text = text.rstrip("\n") + "\n\n" + section
     else:
         nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[nxt + 1:] if nxt != -1 else "")
+        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt != -1 else "")
     RESULTS.write_text(text, encoding="utf-8")
 
 
