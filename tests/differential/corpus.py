@@ -1145,3 +1145,30 @@ case("partial-context-missing-printed", "{{#*inline \"q\"}}<{{this}}>{{/inline}}
      note="a missing partial context, then printed: handlebars.js prints \"\"")
 case("lookup-one-arg-missing-object", "[{{lookup nope}}]", {},
      note="handlebars.js's lookup returns a falsy object as is, before looking at the key")
+
+
+# --------------------------------------------------------------------------------------------
+# Deliberate difference "strict-everywhere" (docs/DIFFERENCES.md): handlebars.js's strict mode only
+# checks plain name lookups, so block-param paths, `lookup` results and partial hash values/contexts
+# that are missing print "".  SES requires every rendered value to be present; printing "" is the very
+# silent failure this tool exists to catch, so ours raises.  Value: the attribute ours names, or the
+# error class when the failure is not a missing attribute.
+# --------------------------------------------------------------------------------------------
+_STRICT_EVERYWHERE = {
+    "each-block-param-missing-field": "it.x",
+    "missing-block-param-field": "it.nope",
+    "missing-with-block-param": "b.c",
+    "lookup-missing-key": "nope",
+    "lookup-missing-object": "nope",
+    "missing-lookup-arg": "nope",
+    "py-lookup-negative": "-1",
+    "py-bool-key-lookup": "true",
+    "lookup-one-arg-missing-object": "RenderError",
+    "missing-partial-hash-var": "v",
+    "partial-context-missing-printed": "this",
+    "email-invite-missing-url": "url",
+}
+for _case in CASES:
+    if _case["id"] in _STRICT_EVERYWHERE:
+        _case["difference"] = "strict-everywhere"
+        _case["expect"] = _STRICT_EVERYWHERE[_case["id"]]

@@ -159,7 +159,7 @@ def _run_ours(engine: ModuleType, case: dict[str, Any]) -> Outcome:
 
 
 # ---------------------------------------------------------------------------------------------
-# Deliberate differences: each documented in shared/SES.md, each checked to differ exactly so
+# Deliberate differences: each documented in docs/DIFFERENCES.md, each checked to differ exactly so
 # ---------------------------------------------------------------------------------------------
 HBS_STRICT_MISSING = re.compile(r'^"(?P<name>[^"]*)" not defined in ')
 
@@ -214,6 +214,18 @@ def _undefined_partial(case: dict[str, Any], ours: Outcome, hbs: Outcome, engine
     assert isinstance(ours.exc, engine.TemplateSyntaxError) and ours.phase == "compile", ours.describe()
 
 
+def _strict_everywhere(case: dict[str, Any], ours: Outcome, hbs: Outcome, engine: ModuleType) -> None:
+    # SES: every value that is rendered must be present.  handlebars.js strict mode checks only plain
+    # name lookups and prints "" for a missing block-param path, lookup result or partial hash value.
+    assert not hbs.failed, f"handlebars.js was expected to print '' here, got {hbs.describe()}"
+    assert ours.phase == "render", f"ours: {ours.describe()}"
+    if case["expect"] == "RenderError":
+        assert isinstance(ours.exc, engine.RenderError), f"ours: {ours.describe()}"
+    else:
+        assert isinstance(ours.exc, engine.MissingAttributeError), f"ours: {ours.describe()}"
+        assert ours.exc.attribute == case["expect"], ours.exc.attribute
+
+
 Checker = Callable[[dict[str, Any], Outcome, Outcome, ModuleType], None]
 DIFFERENCES: dict[str, Checker] = {
     "null-is-missing": _null_is_missing,
@@ -222,6 +234,7 @@ DIFFERENCES: dict[str, Checker] = {
     "if-missing-parent": _if_missing_parent,
     "noescape-defect": _noescape_defect,
     "undefined-partial": _undefined_partial,
+    "strict-everywhere": _strict_everywhere,
 }
 
 
