@@ -656,6 +656,10 @@ _SPOT_CHECK_EVERY = 97
 _MAX_SIGNATURES = 20_000
 
 
+#: ``CheckReport.fast_path`` after a disagreement made the whole input be checked again by rendering.
+FAST_PATH_REDONE = "disabled: a render disagreed with its shape's verdict; every row rendered"
+
+
 class FastPathMismatch(Exception):
     """The fast path and a real render disagreed: the report must be redone by rendering."""
 
@@ -972,6 +976,6 @@ def check_file(
             return run(True)
         except FastPathMismatch:
             report = run(False)
-            report.fast_path = "disabled: a render disagreed with its shape's verdict; every row rendered"
+            report.fast_path = FAST_PATH_REDONE
             return report
     return run(False)

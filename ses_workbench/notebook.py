@@ -33,7 +33,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ses_workbench.check import DEFAULT_MAX_FAILURES, CheckReport, FastPathMismatch, Row, check_rows
+from ses_workbench.check import (
+    DEFAULT_MAX_FAILURES,
+    FAST_PATH_REDONE,
+    CheckReport,
+    FastPathMismatch,
+    Row,
+    check_rows,
+)
 from ses_workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -259,7 +266,11 @@ class CheckView:
                              f"(report.failures keeps {len(r.failures):,})</small></p>")
         if r.via_ses is not None:
             v = r.via_ses
-            parts.append(f"<p>via SES: {v['sampled']} rows, {v['agree']} agree, {v['disagree']} disagree</p>")
+            cls = "ok" if not v["disagree"] and not v["errors"] else "bad"
+            parts.append(f'<p>via SES (TestRenderEmailTemplate): <span class="{cls}">{v["sampled"]} rows, '
+                         f'{v["agree"]} agree, {v["disagree"]} disagree, {v["errors"]} errors</span></p>')
+            parts.append(_table(("row", "local", "SES", "agree"),
+                                [(x["row"], x["local"], x["ses"], x["agree"]) for x in v["rows"]]))
         return _wrap("".join(parts))
 
 
@@ -504,38 +515,70 @@ class Workbench:
         return LintView(lint_project(self.project, names))
 
     def check(self, name: str, rows: Any, *, max_failures: int = DEFAULT_MAX_FAILURES,
-              fast: bool = True) -> CheckView:
+              fast: bool = True, via_ses: int = 0) -> CheckView:
         """Which data rows would SES reject or drop?  ``rows``: dicts, JSON strings, a pandas DataFrame
         (dotted column names nest, NaN is missing), or a path to a JSON/JSON Lines/CSV file.
+
+        ``via_ses=N`` then renders N sampled rows (failing ones first) through SES's
+        TestRenderEmailTemplate in this workbench's environment, paced, to confirm the verdicts.
         """
         from ses_workbench.check import check_file
         from ses_workbench.render import compile_content, locate_error
 
         tpl = self.project.get(name)
         if isinstance(rows, (str, Path)) and not str(rows).lstrip().startswith(("{", "[")):
-            return CheckView(check_file(tpl, rows, max_failures=max_failures, fast=fast))
-        try:
-            compiled = compile_content(tpl.compose())
-        except WorkbenchError as err:
-            if hasattr(err, "located"):
-                raise locate_error(err, tpl) from None  # type: ignore[arg-type]
-            raise
-        rerunnable = not isinstance(rows, Iterator)
-        source = _describe_rows(rows)
-
-        def run(fast_now: bool) -> CheckReport:
-            return check_rows(compiled, _iter_data(rows), template=tpl, source=source,
-                              max_failures=max_failures, fast=fast_now,
-                              _raise_on_mismatch=fast_now and rerunnable)
-
-        if fast:
+            report = check_file(tpl, rows, max_failures=max_failures, fast=fast, sample=via_ses)
+        else:
             try:
-                return CheckView(run(True))
-            except FastPathMismatch:
+                compiled = compile_content(tpl.compose())
+            except WorkbenchError as err:
+                if hasattr(err, "located"):
+                    raise locate_error(err, tpl) from None  # type: ignore[arg-type]
+                raise
+            rerunnable = not isinstance(rows, Iterator)
+            source = _describe_rows(rows)
+
+            def run(fast_now: bool) -> CheckReport:
+                return check_rows(compiled, _iter_data(rows), template=tpl, source=source,
+                                  max_failures=max_failures, fast=fast_now, sample=via_ses,
+                                  _raise_on_mismatch=fast_now and rerunnable)
+
+            if fast:
+                try:
+                    report = run(True)
+                except FastPathMismatch:
+                    report = run(False)
+                    report.fast_path = FAST_PATH_REDONE
+            else:
                 report = run(False)
-                report.fast_path = "disabled: a render disagreed with its shape's verdict; every row rendered"
-                return CheckView(report)
-        return CheckView(run(False))
+        if via_ses and report.samples:
+            self._confirm_via_ses(name, report)
+        return CheckView(report)
+
+    def _confirm_via_ses(self, name: str, report: CheckReport) -> None:
+        """TestRenderEmailTemplate on the pushed template when it is current, else on a scratch copy."""
+        from ses_workbench.check import confirm_via_ses
+        from ses_workbench.ses import remote
+        from ses_workbench.ses.errors import BadRequest
+
+        client = self.client()
+        content = self.project.get(name).compose()
+        pushed = client.get_template(name)
+        target_cm: contextlib.AbstractContextManager[str]
+        if pushed is not None and pushed.content_hash() == content.content_hash():
+            target_cm = contextlib.nullcontext(name)
+        else:
+            target_cm = remote.scratch_template(client, content)
+        with target_cm as target:
+            def remote_error(data: Any) -> str | None:
+                try:
+                    client.test_render(target, data)
+                except BadRequest as exc:
+                    return getattr(exc, "ses_message", None) or str(exc)
+                return None
+
+            progress = _Progress("via SES")
+            confirm_via_ses(report, remote_error, lambda done, total: progress(done, total, ""))
 
     # ---------------------------------------------------------------- SES
     def client(self) -> SesClient:

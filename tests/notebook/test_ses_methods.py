@@ -54,3 +54,29 @@ def test_remote_render_shows_ses_output(wb: Workbench) -> None:
     assert view.subject
     assert "rendered by SES" in view._repr_html_()
     assert_inert(view._repr_html_())
+
+
+@pytest.mark.timeout(300)
+def test_check_via_ses_confirms_with_the_workbench_environment(project_copy: Path) -> None:
+    import copy
+
+    toml = project_copy / "ses-workbench.toml"
+    text = toml.read_text().replace("template_ops_per_second = 1\n", "template_ops_per_second = 25\n")
+    toml.write_text(text)
+    bench = Workbench(project_copy)
+    try:
+        base = bench.template("order-receipt").fixture().data
+        rows = [copy.deepcopy(base) for _ in range(12)]
+        del rows[4]["customer"]["firstName"]
+        view = bench.check("order-receipt", rows, via_ses=4)
+        assert (view.rows, view.failing) == (12, 1)
+        via = view.report.via_ses
+        assert via is not None and via["sampled"] == 4 and via["agree"] == 4
+        assert any(r["row"] == 5 and "is not present" in r["ses"] for r in via["rows"])
+        page = view._repr_html_()
+        assert "via SES" in page
+        assert_inert(page)
+        # the scratch copy is gone
+        assert [t.name for t in bench.client().list_templates(include_scratch=True)] == []
+    finally:
+        bench.close()
