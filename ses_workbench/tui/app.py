@@ -49,6 +49,7 @@ from ses_workbench.tui.messages import (
     PreviewRendered,
 )
 from ses_workbench.tui.overlay import BufferFixture, EditedTemplate, fill_skeleton, walk_present
+from ses_workbench.tui.render_thread import LatestOnly
 from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from ses_workbench.tui.ses_ui import SesMixin
 from ses_workbench.tui.watcher import FolderWatcher
@@ -72,6 +73,18 @@ PART_LANGUAGE = {"subject": None, "html": "html", "text": None}
 #: Below these widths the panes stack, then the template list collapses.
 STACK_BELOW = 120
 COLLAPSE_BELOW = 70
+
+
+@dataclass(frozen=True)
+class PreviewJob:
+    """A snapshot of what to render, taken on the event loop, rendered on the render thread."""
+
+    seq: int
+    edited: EditedTemplate
+    tab: str
+    width: int
+    outbox: tuple[str, Any] | None
+    fixture: str | None
 
 
 @dataclass(frozen=True)
@@ -177,8 +190,7 @@ class WorkbenchApp(SesMixin, App[int]):
         self._watcher: FolderWatcher | None = None
         self._preview_seq = 0
         self._applied_seq = 0
-        self._preview_running = False
-        self._preview_pending = False
+        self._renderer: LatestOnly[PreviewJob] = LatestOnly(self._render_preview)
         self._lint_timer: Timer | None = None
         self._lint_running = False
         self._lint_pending = False
@@ -234,6 +246,8 @@ class WorkbenchApp(SesMixin, App[int]):
             ("parity", "Press F8 (parity) to compare the local render with SES's."),
         ):
             self.view(view_id).set_text(text)
+        for editor in (*self.editors, self.fixture_editor):
+            editor.on_edit = self._editor_edited
         self.editor("text").placeholder = "(no body.txt: generated from the HTML — type to write one)"
         self._refresh_rows()
         names = self.project.names
@@ -261,6 +275,7 @@ class WorkbenchApp(SesMixin, App[int]):
 
     def on_unmount(self) -> None:
         self._exiting = True
+        self._renderer.stop()
         if self._watcher is not None:
             self._watcher.stop()
         self.preview_server.stop()
@@ -484,8 +499,18 @@ class WorkbenchApp(SesMixin, App[int]):
             return
         self.outbox_message = None
         self._dirty_changed()
-        self.request_preview()
+        editor = event.text_area
+        if editor.edits_notified > 0:
+            editor.edits_notified -= 1  # this edit already started its render (PartEditor.edit)
+        else:
+            self.request_preview()  # load_text and other changes that are not edits
         self.schedule_lint()
+
+    def _editor_edited(self, editor: PartEditor) -> None:
+        """The fast path of a keystroke: start the preview render (see PartEditor.on_edit)."""
+        if self.alive:
+            self.outbox_message = None
+            self.request_preview()
 
     def _dirty_changed(self) -> None:
         """Dirty markers (tab labels, list dot, header): touched only when the dirty set changes."""
@@ -592,33 +617,33 @@ class WorkbenchApp(SesMixin, App[int]):
         return EditedTemplate(tpl, sources, fixture)
 
     def request_preview(self) -> None:
-        """Render the editors' state: coalesced (one render in flight, the newest request wins)."""
-        if self._preview_running:
-            self._preview_pending = True
-            return
+        """Render the editors' state off the event loop: coalesced, the newest request wins."""
         edited = self._snapshot()
         if edited is None:
             return
-        self._preview_running = True
-        self._preview_pending = False
         self._preview_seq += 1
         tab = self.visible_preview_tab
         view = self.view(tab)
         width = view.scrollable_content_region.width or 80
-        self._render_preview(self._preview_seq, edited, tab, width, self.outbox_message)
+        self._renderer.submit(PreviewJob(self._preview_seq, edited, tab, width, self.outbox_message,
+                                         self.fixture_name))
 
-    @work(thread=True, exit_on_error=False, group="preview")
-    def _render_preview(self, seq: int, edited: EditedTemplate, tab: str, width: int,
-                        outbox: tuple[str, Any] | None) -> None:
+    @property
+    def preview_busy(self) -> bool:
+        """A preview render is waiting or running (tests and benchmarks wait on this)."""
+        return self._renderer.busy
+
+    def _render_preview(self, job: PreviewJob) -> None:
+        """Render thread body: never touches a widget, posts one PreviewRendered."""
         started = time.perf_counter()
-        outcome = PreviewOutcome(seq=seq, template=edited.name, fixture=self.fixture_name)
+        outcome = PreviewOutcome(seq=job.seq, template=job.edited.name, fixture=job.fixture)
         try:
-            outcome.rendered, outcome.extra = _render_job(edited, tab, width, outbox,
+            outcome.rendered, outcome.extra = _render_job(job.edited, job.tab, job.width, job.outbox,
                                                           sender=self.project.config.sender)
         except Exception as exc:  # noqa: BLE001 - shown in the preview's error line
             outcome.error = exc
             try:
-                outcome.extra = {"attributes": _attributes(edited)}
+                outcome.extra = {"attributes": _attributes(job.edited)}
             except Exception:  # noqa: BLE001
                 outcome.extra = {}
         outcome.elapsed_ms = (time.perf_counter() - started) * 1000
@@ -629,12 +654,9 @@ class WorkbenchApp(SesMixin, App[int]):
         if not self.alive:
             return
         outcome = message.outcome
-        self._preview_running = False
         if outcome.seq > self._applied_seq and outcome.template == self.current:
             self._applied_seq = outcome.seq
             self._apply_preview(outcome)
-        if self._preview_pending:
-            self.request_preview()
         if not self._background_started:
             self.call_after_refresh(self._start_background)
         for listener in list(self.preview_listeners):
@@ -1157,9 +1179,7 @@ class WorkbenchApp(SesMixin, App[int]):
         if event.state is not WorkerState.ERROR or not self.alive:
             return
         worker = event.worker
-        if worker.group == "preview":
-            self._preview_running = False
-        elif worker.group == "lint":
+        if worker.group == "lint":
             self._lint_running = False
         self.notify(_one_line(worker.error), title=_worker_title(worker.group), severity="error",
                     timeout=8)

@@ -71,7 +71,7 @@ async def settle(pilot: Any) -> None:
     for _ in range(100):
         await asyncio.wait_for(app.workers.wait_for_complete(), 30)
         await pilot.pause()
-        if not any(worker.is_running for worker in app.workers):
+        if not any(worker.is_running for worker in app.workers) and not app.preview_busy:
             return
     raise AssertionError("workers never settled")
 

@@ -9,12 +9,16 @@ by the app in the line under the editor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import TextArea
+from textual.widgets.text_area import Edit, EditResult
 
 ERROR_STYLE = Style(underline=True, color="#ff5f5f", bgcolor="#3a1f1f")
 WARNING_STYLE = Style(underline=True, bgcolor="#3a331f")
@@ -47,6 +51,11 @@ class PartEditor(TextArea):
         self.path: Path | None = None
         self.disk_text: str | None = None
         self._markers: dict[int, list[Marker]] = {}
+        self.edits_notified = 0
+        """Edits already announced through ``on_edit`` whose Changed message has not arrived yet."""
+        self.on_edit: Callable[[PartEditor], None] | None = None
+        """Called right after each edit is applied (inside the key handler): the preview render starts
+        at once instead of after the Changed message has bubbled through every container."""
 
     @property
     def dirty(self) -> bool:
@@ -67,6 +76,28 @@ class PartEditor(TextArea):
             col = min(cursor[1], len(self.document.get_line(row)))
             self.cursor_location = (row, col)
             self.scroll_to(scroll.x, scroll.y, animate=False)
+
+    def _refresh_size(self) -> None:
+        """TextArea sets ``virtual_size`` (a layout reactive): typing on the longest line would re-lay out
+        the whole screen on every key. Only this widget's scroll extent depends on it, so update it in
+        place; a scrollbar appearing or vanishing still triggers a layout through its own reactive."""
+        if self.soft_wrap:
+            size = Size(0, self.wrapped_document.height)
+        else:
+            width, height = self.document.get_size(self.indent_width)
+            size = Size(width + self.gutter_width + 1, height)
+        if size != self.virtual_size:
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        self._refresh_scrollbars()
+
+    def edit(self, edit: Edit) -> EditResult:
+        result = super().edit(edit)
+        if self.on_edit is not None:
+            self.edits_notified += 1
+            self.on_edit(self)
+        return result
 
     def mark_saved(self) -> None:
         self.disk_text = self.text

@@ -9,13 +9,16 @@ A ``signature`` lets callers skip the swap when the output did not change at all
 
 from __future__ import annotations
 
+from time import perf_counter
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.events import Resize
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 
 class LinesView(ScrollView, can_focus=True):
@@ -41,6 +44,11 @@ class LinesView(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._lines: list[Strip] = []
         self._signature: object = None
+        self.generation = 0
+        """Bumped by every ``set_lines`` that changed something."""
+        self.painted_generation = 0
+        self.painted_at = 0.0
+        """``time.perf_counter()`` when the compositor last drew the current generation (benchmarks)."""
 
     @property
     def signature(self) -> object:
@@ -60,13 +68,41 @@ class LinesView(ScrollView, can_focus=True):
         if signature is not None and signature == self._signature:
             return False
         self._signature = signature
-        self._lines = lines
+        old, self._lines = self._lines, lines
+        self.generation += 1
         width = max((strip.cell_length for strip in lines), default=0)
-        self.virtual_size = Size(width, len(lines))
+        size = Size(width, len(lines))
+        if size != self.virtual_size:
+            # in place, not through the layout reactive: the screen's layout does not depend on it
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
         if not keep_scroll:
             self.scroll_to(0, 0, animate=False)
-        self.refresh()
+            self.refresh()
+            return True
+        self._refresh_changed(old, lines)
         return True
+
+    def _refresh_changed(self, old: list[Strip], new: list[Strip]) -> None:
+        """Repaint only the rows that differ (a keystroke usually changes one paragraph)."""
+        start = 0
+        common = min(len(old), len(new))
+        while start < common and old[start] == new[start]:
+            start += 1
+        if start == len(old) == len(new):
+            return
+        end_old, end_new = len(old), len(new)
+        while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
+            end_old -= 1
+            end_new -= 1
+        # same length: only the differing block; otherwise every row below it moved
+        last = end_new if len(old) == len(new) else max(len(old), len(new))
+        top = self.scroll_offset.y
+        first_row = max(start - top, 0)
+        last_row = min(last - top, self.size.height)
+        if last_row <= first_row:
+            return
+        self.refresh(Region(0, first_row, self.size.width, last_row - first_row))
 
     def set_text(self, text: str, style: Style | None = None) -> None:
         """Plain lines, no wrapping (messages, placeholders)."""
@@ -78,6 +114,12 @@ class LinesView(ScrollView, can_focus=True):
         if width != getattr(self, "_width", None):
             self._width = width
             self.post_message(self.WidthChanged(self, width))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self.painted_generation != self.generation:
+            self.painted_generation = self.generation
+            self.painted_at = perf_counter()
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
