@@ -48,6 +48,9 @@ def test_example_notebook_executes(project_copy: Path, monkeypatch: pytest.Monke
     assert re.search(r"50 rows — 47 ok, 3 failing", everything)
     assert "customer.firstName" in everything or "firstName" in everything
 
+    # SES (the local endpoint's TestRenderEmailTemplate) confirms the sampled verdicts
+    assert "4 of 4 verdicts confirmed by SES" in everything
+
     # the rendered email sits in a sandboxed iframe
     assert '<iframe sandbox=""' in everything
 
