@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -161,30 +162,86 @@ def measure_cold_start(runs: int) -> list[float]:
     return out
 
 
+SECTION = "## TUI latency — `bench/tui.py`"
+
+
+def write_results(body: str) -> None:
+    """Replace (or append) this benchmark's section of bench/RESULTS.md, leaving the others alone."""
+    path = ROOT / "bench" / "RESULTS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    section = f"{SECTION}\n\n{body.strip()}\n"
+    if SECTION in text:
+        start = text.index(SECTION)
+        nxt = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keys", type=int, default=100)
+    parser.add_argument("--keys", type=int, default=200)
     parser.add_argument("--files", type=int, default=30)
     parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--write-results", action="store_true", help="update bench/RESULTS.md")
     args = parser.parse_args()
     size = (SAMPLES / TEMPLATE / "body.html").stat().st_size
+    load_before = os.getloadavg()[0]
     key_ms, file_ms, extra = asyncio.run(measure_app(args.keys, args.files))
     starts = measure_cold_start(args.starts)
-    print(f"TUI latency on {TEMPLATE} (body.html {size} bytes), Python {sys.version.split()[0]}\n")
-    print("| measure | n | p50 | p95 | max | target |")
-    print("|---|---|---|---|---|---|")
-    print(f"| keystroke → preview | {len(key_ms)} | {pct(key_ms, .5):.1f} ms | {pct(key_ms, .95):.1f} ms | "
-          f"{max(key_ms):.1f} ms | p95 < 50 ms |")
-    print(f"| file change → preview | {len(file_ms)} | {pct(file_ms, .5):.1f} ms | "
-          f"{pct(file_ms, .95):.1f} ms "
-          f"| {max(file_ms):.1f} ms | p95 < 200 ms |")
-    print(f"| cold start → first preview | {len(starts)} | {statistics.median(starts):.2f} s | "
-          f"{pct(starts, .95):.2f} s | {max(starts):.2f} s | < 1.5 s |")
-    print(f"\nkeystroke → preview updated (before the frame is drawn): p50 {extra['applied_p50']:.1f} ms, "
-          f"p95 {extra['applied_p95']:.1f} ms")
-    print(f"render worker alone (compose+compile+render+reading view, off the event loop): "
-          f"p50 {extra['render_worker_p50']:.1f} ms, p95 {extra['render_worker_p95']:.1f} ms")
+    load_after = os.getloadavg()[0]
+
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "MISS"
+
+    lines = [
+        f"Measured by `python bench/tui.py --write-results` on {time.strftime('%Y-%m-%d')} "
+        f"({platform.machine()}, CPython {platform.python_version()}, textual {textual_version()}, "
+        f"{os.cpu_count()} CPUs, load average "
+        f"{load_before:.1f} → {load_after:.1f}); headless app 160x45 on a copy of sample_templates/, "
+        f"`{TEMPLATE}` open (body.html {size:,} bytes), typing at ~8 keys/s into the HTML editor.",
+        "",
+        "| measure | n | p50 | p95 | max | target |",
+        "|---|---:|---:|---:|---:|---|",
+        f"| keystroke → preview drawn | {len(key_ms)} | {pct(key_ms, .5):.1f} ms | "
+        f"{pct(key_ms, .95):.1f} ms | "
+        f"{max(key_ms):.1f} ms | p95 < 50 ms |",
+        f"| keystroke → preview updated (lines swapped, frame pending) | {args.keys} | "
+        f"{extra['applied_p50']:.1f} ms | {extra['applied_p95']:.1f} ms | – | |",
+        f"| file change → preview drawn | {len(file_ms)} | {pct(file_ms, .5):.1f} ms | "
+        f"{pct(file_ms, .95):.1f} ms | "
+        f"{max(file_ms):.1f} ms | p95 < 200 ms |",
+        f"| cold start → first preview (new process) | {len(starts)} | {statistics.median(starts):.2f} s | "
+        f"{pct(starts, .95):.2f} s | {max(starts):.2f} s | < 1.5 s |",
+        f"| render thread per preview (compose + compile + render + reading view) | – | "
+        f"{extra['render_worker_p50']:.1f} ms | {extra['render_worker_p95']:.1f} ms | – | |",
+        "",
+        f"- {verdict(pct(key_ms, .95) < 50)}: keystroke → preview drawn p95 {pct(key_ms, .95):.1f} ms "
+        "(target < 50 ms)",
+        f"- {verdict(pct(file_ms, .95) < 200)}: file change → preview drawn p95 {pct(file_ms, .95):.1f} ms "
+        "(target < 200 ms)",
+        f"- {verdict(max(starts) < 1.5)}: cold start → first preview max {max(starts):.2f} s "
+        "(target < 1.5 s)",
+        "",
+        "\"Drawn\" stops the clock when the compositor draws the reading view's new lines; \"updated\" "
+        "when the app has swapped them in (Textual then draws at its next frame tick, 60 fps). The render "
+        "runs on a dedicated thread started from the edit itself (newest request wins); the reading view is "
+        "styled and wrapped there too and only the changed rows are repainted, so the event loop never runs "
+        "html2text or a Markdown widget. File changes go through watchfiles (15 ms step, 80 ms max "
+        "debounce).",
+    ]
+    body = "\n".join(lines)
+    print(body)
+    if args.write_results:
+        write_results(body)
     return 0
+
+
+def textual_version() -> str:
+    from importlib.metadata import version
+
+    return version("textual")
 
 
 if __name__ == "__main__":

@@ -199,6 +199,7 @@ class WorkbenchApp(SesMixin, App[int]):
         self._shown_dirty: frozenset[str] = frozenset()
         self._header_text = ""
         self._lint_text = ("", False)
+        self._preview_status = ("", False)
         self._main_screen: Screen[Any] | None = None
         self._exiting = False
         self._shown: dict[str, object] = {}
@@ -223,7 +224,7 @@ class WorkbenchApp(SesMixin, App[int]):
                                 yield PartEditor(part, language=PART_LANGUAGE[part], id=f"editor-{part}")
                 yield Static("", id="lint-line")
             with Vertical(id="preview-col"):
-                yield Static("", id="preview-error")
+                yield Static("", id="preview-status")
                 with TabbedContent(id="preview-tabs", initial="pv-read"):
                     for tab, label in PREVIEW_TABS:
                         with TabPane(label, id=f"pv-{tab}"):
@@ -239,7 +240,6 @@ class WorkbenchApp(SesMixin, App[int]):
         self.sidebar_hidden = self.sidebar_hidden or self.size.width < COLLAPSE_BELOW
         self.main.set_class(self.compact, "-compact")
         self.main.set_class(self.sidebar_hidden, "-no-sidebar")
-        self.main.query_one("#preview-error", Static).display = False
         self.main.query_one("#progress-box").display = False
         for view_id, text in (
             ("ses", "Press F7 (SES render) to render this template with TestRenderEmailTemplate."),
@@ -664,21 +664,18 @@ class WorkbenchApp(SesMixin, App[int]):
 
     def _apply_preview(self, outcome: PreviewOutcome) -> None:
         extra = outcome.extra or {}
-        error_line = self.main.query_one("#preview-error", Static)
         if "attributes" in extra:
             self.attributes = extra["attributes"]
             self.data_pane.set_attributes(self.attributes)
         if outcome.error is not None:
-            message = _one_line(outcome.error)
-            if message != self.last_error or not error_line.display:
-                self.last_error = message
-                error_line.update(f"✗ {message}")
-                error_line.display = True
+            # the last good preview stays; the status line says what is wrong and where
+            self.last_error = describe_error(outcome.error)
+            self._set_preview_status(f"✗ {self.last_error}", error=True)
             self.data_pane.set_error(_fixture_error(outcome.error))
             return
         self.last_error = None
-        if error_line.display:
-            error_line.display = False
+        fixture = f"fixture {outcome.fixture}" if outcome.fixture else "no fixture"
+        self._set_preview_status(f"✓ {outcome.template} · {fixture}", error=False)
         self.data_pane.set_error(None)
         self.last_good = outcome.rendered
         for tab, (lines, signature) in extra.get("views", {}).items():
@@ -686,6 +683,15 @@ class WorkbenchApp(SesMixin, App[int]):
             self._shown[tab] = signature
         if self._browser_open and outcome.rendered is not None:
             self.preview_server.publish(outcome.rendered.html)
+
+    def _set_preview_status(self, text: str, *, error: bool) -> None:
+        """One fixed line above the preview (no relayout when an error comes or goes)."""
+        if (text, error) == self._preview_status:
+            return
+        self._preview_status = (text, error)
+        status = self.main.query_one("#preview-status", Static)
+        status.update(text, layout=False)
+        status.set_class(error, "-error")
 
     @on(TabbedContent.TabActivated, "#preview-tabs")
     def _preview_tab_changed(self, event: TabbedContent.TabActivated) -> None:
@@ -1265,6 +1271,18 @@ def _attributes(edited: EditedTemplate) -> list[AttributeRow]:
                 existing.conditional and ref.conditional, present, existing.parts | {part},
                 existing.is_list or is_list)
     return list(rows.values())
+
+
+def describe_error(error: BaseException) -> str:
+    """``file:line:col: message`` on one line (engine, layout and fixture errors carry their position)."""
+    message = getattr(error, "message", None) or str(error)
+    path = getattr(error, "path", None)
+    where = Path(str(path)).name if path else getattr(error, "part", None)
+    line, column = getattr(error, "line", None), getattr(error, "column", None)
+    if where and line:
+        where = f"{where}:{line}" + (f":{column}" if column else "")
+    text = f"{where}: {message}" if where else str(message)
+    return " ".join(text.split())[:300]
 
 
 def _fixture_error(error: BaseException) -> str | None:
