@@ -291,8 +291,12 @@ class _TemplateLinter:
                 err = FixtureError(str(exc), fx.path, getattr(exc, "lineno", None),
                                    getattr(exc, "colno", None))
         if err is not None:
-            msg = getattr(err, "message", None) or str(err)
-            self.add("error", "broken-json", f"fixture is not valid JSON: {_one_line(msg)}",
+            msg = _one_line(getattr(err, "message", None) or str(err))
+            if msg.startswith("invalid JSON: "):  # FixtureError's own wording: do not say it twice
+                msg = "fixture is not valid JSON: " + msg[len("invalid JSON: "):]
+            elif not msg.startswith("a fixture "):
+                msg = "fixture is not valid JSON: " + msg
+            self.add("error", "broken-json", msg,
                      getattr(err, "path", None) or fx.path, getattr(err, "line", None),
                      getattr(err, "column", None), fixture=fx.name)
             return _BROKEN

@@ -3,11 +3,17 @@
 ``render`` shows one template with one fixture (or a JSON file) as SES would produce it;
 ``lint`` checks templates against their fixtures and exits 0 (clean or warnings only),
 1 (errors) or 2 (usage: unknown template, missing directory).
+
+Both use the Handlebars dialect calibrated for an environment (``ses-workbench calibrate``), so what
+a real account was found to do changes the local verdicts: ``--env NAME``, else the project's default
+environment — and when that is the embedded local endpoint (a stand-in for SES), the most recently
+calibrated real account.  Never calibrated: the engine's defaults (shared/SES.md's safe side).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -17,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ses_workbench.cli import UsageError
-from ses_workbench.engine import EngineError
+from ses_workbench.engine import DEFAULT_DIALECT, Dialect, EngineError
 from ses_workbench.errors import ConfigError, FixtureError, UnknownFixtureError, UnknownTemplateError
 
 ENV_DIR = "SES_WORKBENCH_DIR"
@@ -39,6 +45,7 @@ def register(subparsers: Any) -> None:
                    help="print only one part, or the MIME message SES's TestRenderEmailTemplate returns")
     p.add_argument("--open", action="store_true",
                    help="write the HTML to a temporary file and open a browser")
+    _add_env(p)
     p.set_defaults(func=cmd_render)
 
     p = subparsers.add_parser(
@@ -51,7 +58,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--quiet", "-q", action="store_true", help="text format: no summary line")
+    _add_env(p)
     p.set_defaults(func=cmd_lint)
+
+
+def _add_env(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--env", "-e", metavar="NAME",
+                   help="render with the dialect calibrated for this environment (default: the project's "
+                        "default environment; for the local endpoint, the latest calibrated account)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,6 +83,26 @@ def _load_project(folder: Path) -> Any:
     return Project.load(folder)
 
 
+def _dialect(project: Any, env: str | None) -> Dialect:
+    """The calibrated dialect for ``--env`` (see the module docstring); an unknown name is a usage error."""
+    from ses_workbench.ses.calibrate import load_dialect
+
+    config = project.config
+    try:
+        environment = config.env(env)
+    except ConfigError as exc:
+        raise UsageError(exc.message) from None
+    if env is None and environment.local:
+        return load_dialect(project, None)
+    return load_dialect(project, environment.name)
+
+
+def _dialect_note(dialect: Dialect) -> str:
+    """``parent_scope_lookup=True, ...``: the settings that differ from the defaults ("" when none)."""
+    return ", ".join(f"{f.name}={getattr(dialect, f.name)!r}" for f in dataclasses.fields(dialect)
+                     if getattr(dialect, f.name) != getattr(DEFAULT_DIALECT, f.name))
+
+
 def _get_template(project: Any, name: str) -> Any:
     try:
         return project.get(name)
@@ -81,6 +115,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     project = _load_project(_default_dir(args.dir))
     tpl = _get_template(project, args.name)
+    dialect = _dialect(project, args.env)
     data = None
     fixture: Any = args.fixture
     if args.data is not None:
@@ -91,7 +126,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         except UnknownFixtureError as exc:
             raise UsageError(str(exc)) from None
     try:
-        rendered = render_template(tpl, fixture=fixture, data=data)
+        rendered = render_template(tpl, fixture=fixture, data=data, dialect=dialect)
     except EngineError as err:  # one line, pointing at the file a person edits
         hint = getattr(err, "hint", None)
         where = _rel(err.where) if err.path else err.where
@@ -156,10 +191,11 @@ def _readable(html: str) -> str:
 
 
 def _write_temp_html(html: str, name: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f"ses-workbench-{name}-", suffix=".html")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(html)
-    return Path(tmp)
+    """A fresh private folder per call (the browser may read the file after we exit), written atomically."""
+    from ses_workbench.project import atomic
+
+    folder = Path(tempfile.mkdtemp(prefix="ses-workbench-"))
+    return atomic.write_text(folder / f"{name}.html", html)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,13 +233,14 @@ def cmd_lint(args: argparse.Namespace) -> int:
         return _print_lint(args, diags, names, 0)
     for name in names:
         _get_template(project, name)  # unknown name: usage error before any output
-    diags = lint_project(project, names or None)
+    dialect = _dialect(project, args.env)
+    diags = lint_project(project, names or None, dialect)
     return _print_lint(args, diags, names, len(names) if names else len(project.templates),
-                       names or list(project.templates))
+                       names or list(project.templates), dialect)
 
 
 def _print_lint(args: argparse.Namespace, diags: list[Any], names: list[str], count: int,
-                templates: list[str] | None = None) -> int:
+                templates: list[str] | None = None, dialect: Dialect = DEFAULT_DIALECT) -> int:
     errors = sum(1 for d in diags if d.severity == "error")
     warnings = len(diags) - errors
     if args.format == "json":
@@ -212,6 +249,7 @@ def _print_lint(args: argparse.Namespace, diags: list[Any], names: list[str], co
             "errors": errors,
             "warnings": warnings,
             "templates": templates if templates is not None else names,
+            "dialect": dataclasses.asdict(dialect),
         }
         json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -221,6 +259,12 @@ def _print_lint(args: argparse.Namespace, diags: list[Any], names: list[str], co
         if not args.quiet:
             summary = (f"{count} template{_s(count)}: {errors} error{_s(errors)}, "
                        f"{warnings} warning{_s(warnings)}")
+            note = _dialect_note(dialect)
+            if note:
+                summary += f" (calibrated dialect: {note})"
+            # The findings went to stdout, the summary goes to stderr: stdout must be flushed first, or a
+            # block-buffered stdout (a file, a pipe, `2>&1`) puts the summary before or inside the findings.
+            sys.stdout.flush()
             print(summary, file=sys.stderr if diags else sys.stdout)
     return 1 if errors else 0
 
