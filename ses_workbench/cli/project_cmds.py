@@ -66,6 +66,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
 
     project = _project(args.dir)
+    for f in args.files:  # a file that is not there is a usage error (exit 2), as for `render --data`
+        if f != "-" and not Path(f).is_file():
+            raise UsageError(f"{f}: no such file")
     batch = []
     for f in args.files:
         if f == "-":
@@ -94,9 +97,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     except UnknownTemplateError as exc:
         raise UsageError(str(exc)) from None
     if args.as_name:
+        from ses_workbench.errors import TemplateNameError
         from ses_workbench.project.content import validate_name
 
-        validate_name(args.as_name)
+        try:
+            validate_name(args.as_name)
+        except TemplateNameError as exc:  # a bad argument: usage error
+            raise UsageError(f"--as-name: {exc.message}") from None
     doc = export_template(tpl, v1=args.v1, name=args.as_name)
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if args.output:

@@ -112,7 +112,7 @@ class Project:
         try:
             return self.templates[name]
         except KeyError:
-            close = difflib.get_close_matches(name, list(self.templates), n=3, cutoff=0.5)
+            close = _close_names(name, list(self.templates))
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise UnknownTemplateError(f"no template named {name!r}{hint}", self.root) from None
 
@@ -252,3 +252,12 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def _close_names(name: str, names: list[str]) -> list[str]:
+    """Names to suggest for a mistyped one: those containing it (``reset`` -> ``password-reset``) first,
+    then spelling neighbours (``welcom`` -> ``welcome``); a far-fetched guess helps nobody."""
+    low = name.lower()
+    contains = [n for n in names if len(low) >= 3 and (low in n.lower() or n.lower() in low)]
+    similar = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    return list(dict.fromkeys(contains + similar))[:3]

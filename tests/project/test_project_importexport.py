@@ -145,8 +145,10 @@ def test_cli_import_export(sample_project: Project, tmp_path: Path, capsys: pyte
 
     assert main(["export", "welcom", "--dir", str(sample_project.root)]) == 2
     assert "did you mean welcome" in capsys.readouterr().err
-    assert main(["import", str(tmp_path / "missing.json")]) == 1
-    assert "missing.json" in capsys.readouterr().err
+    assert main(["import", str(tmp_path / "missing.json")]) == 2  # a usage error, like `render --data`
+    assert capsys.readouterr().err == f"ses-workbench: {tmp_path / 'missing.json'}: no such file\n"
+    assert main(["export", "welcome", "--dir", str(sample_project.root), "--as-name", "bad name"]) == 2
+    assert capsys.readouterr().err.startswith("ses-workbench: --as-name: template name 'bad name' may only")
     assert main(["export", "x", "--dir", str(tmp_path / "nope")]) == 2
 
 
@@ -161,3 +163,37 @@ def test_cli_import_from_stdin(tmp_path: Path, capsys: pytest.CaptureFixture[str
     monkeypatch.setattr("sys.stdin", io.StringIO("{nope"))
     assert main(["import", "-", "--dir", str(tmp_path)]) == 1
     assert "<stdin>:1:2: invalid JSON" in capsys.readouterr().err
+
+
+def test_cli_imports_v1_and_v2_files_then_renders_them(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(dump(tmp_path / "v1.json", V1)), str(dump(tmp_path / "v2.json", V2))]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" (")[0] for line in out] == ["created legacy", "created modern"]
+    assert (tmp_path / "legacy" / "body.txt").read_text() == "Hello {{name}}"
+    assert not (tmp_path / "modern" / "body.txt").exists()  # v2 without Text: generated when rendered
+    data = dump(tmp_path / "d.json", {"name": "Ann", "n": 7})
+    assert main(["render", "legacy", "--data", str(data), "--part", "html"]) == 0
+    assert capsys.readouterr().out == "<p>Hello Ann</p>\n"
+    assert main(["render", "modern", "--data", str(data), "--part", "subject"]) == 0
+    assert capsys.readouterr().out == "Yo 7\n"
+    # What comes back out is what went in (v2 gets the generated text part, as SES would store it).
+    assert main(["export", "legacy", "--v1"]) == 0
+    assert json.loads(capsys.readouterr().out) == V1
+
+
+@pytest.mark.parametrize(("obj", "fragment"), [
+    ({"foo": 1}, "not an SES template"),
+    ({"Template": {"TemplateName": "bad name", "SubjectPart": "x", "HtmlPart": "y"}},
+     "template name 'bad name'"),
+    ("{nope", "1:2: invalid JSON"),
+])
+def test_cli_import_refuses_bad_files_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  obj: object, fragment: str) -> None:
+    path = tmp_path / "in.json"
+    path.write_text(obj if isinstance(obj, str) else json.dumps(obj), encoding="utf-8")
+    assert main(["import", str(path), "--dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"ses-workbench: {path}") and fragment in err and err.count("\n") == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["in.json"]  # nothing written

@@ -281,3 +281,13 @@ def test_owner_of(sample_project: Project) -> None:
 def test_load_not_a_directory(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="not a directory"):
         Project.load(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(("typed", "hint"), [
+    ("welcom", "; did you mean welcome?"), ("reset", "; did you mean password-reset?"),
+    ("WELCOME", "; did you mean welcome?"), ("nope", ""), ("e", ""),
+])
+def test_unknown_template_suggestions_are_plausible(sample_project: Project, typed: str, hint: str) -> None:
+    with pytest.raises(UnknownTemplateError) as info:
+        sample_project.get(typed)
+    assert str(info.value).endswith(f"no template named {typed!r}{hint}")
