@@ -35,12 +35,16 @@ def _exercise(source: str) -> None:
             assert err.line is not None and err.column is not None
 
 
+# deadline: an example slower than 1 s fails (and is shrunk); the timeout catches a true hang (a loop that
+# never returns, which a deadline alone cannot interrupt).
+@pytest.mark.timeout(90)
 @settings(max_examples=400, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(ATOMS), max_size=40).map("".join))
 def test_token_soup_only_raises_engine_errors(source: str) -> None:
     _exercise(source)
 
 
+@pytest.mark.timeout(90)
 @settings(max_examples=300, deadline=1000)
 @given(st.text(max_size=200))
 def test_any_text_only_raises_engine_errors(source: str) -> None:
