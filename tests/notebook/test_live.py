@@ -6,12 +6,11 @@ import json
 import time
 from pathlib import Path
 
+import ipywidgets as widgets  # dev extra: the live view is tested in CI, never skipped
 import pytest
 
 from ses_workbench import Workbench
 from tests.notebook.nb_helpers import EVIL, assert_inert
-
-widgets = pytest.importorskip("ipywidgets")
 
 
 def wait_for(cond, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
