@@ -136,23 +136,23 @@ class WorkbenchApp(SesMixin, App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="save"),
-        Binding("f1", "help", "Help", id="help"),
-        Binding("f2", "push", "Push", id="push"),
-        Binding("f3", "diff", "Diff", id="diff"),
-        Binding("f4", "send", "Send", id="send"),
-        Binding("f5", "pull", "Pull", id="pull", show=False),
-        Binding("f6", "lint_all", "Lint", id="lint_all", show=False),
-        Binding("f7", "remote_render", "SES", id="remote_render", show=False),
-        Binding("f8", "parity", "Parity", id="parity", show=False),
-        Binding("f9", "switch_env", "Env", id="switch_env"),
-        Binding("ctrl+o", "outbox", "Outbox", id="outbox", show=False),
-        Binding("ctrl+b", "browser", "Browser", id="browser", show=False),
-        Binding("ctrl+g", "external_editor", "$EDITOR", id="external_editor", show=False),
-        Binding("ctrl+n", "new_template", "New", id="new_template", show=False),
-        Binding("ctrl+f", "focus_filter", "Find", id="focus_filter", show=False),
-        Binding("ctrl+t", "toggle_sidebar", "List", id="toggle_sidebar", show=False),
-        Binding("ctrl+l", "skeleton", "Skeleton", id="skeleton", show=False),
+        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        Binding("f1", "help", "Help", id="help", priority=True),
+        Binding("f2", "push", "Push", id="push", priority=True),
+        Binding("f3", "diff", "Diff", id="diff", priority=True),
+        Binding("f4", "send", "Send", id="send", priority=True),
+        Binding("f5", "pull", "Pull", id="pull", show=False, priority=True),
+        Binding("f6", "lint_all", "Lint", id="lint_all", show=False, priority=True),
+        Binding("f7", "remote_render", "SES", id="remote_render", show=False, priority=True),
+        Binding("f8", "parity", "Parity", id="parity", show=False, priority=True),
+        Binding("f9", "switch_env", "Env", id="switch_env", priority=True),
+        Binding("ctrl+o", "outbox", "Outbox", id="outbox", show=False, priority=True),
+        Binding("ctrl+b", "browser", "Browser", id="browser", show=False, priority=True),
+        Binding("ctrl+g", "external_editor", "$EDITOR", id="external_editor", show=False, priority=True),
+        Binding("ctrl+n", "new_template", "New", id="new_template", show=False, priority=True),
+        Binding("ctrl+f", "focus_filter", "Find", id="focus_filter", show=False, priority=True),
+        Binding("ctrl+t", "toggle_sidebar", "List", id="toggle_sidebar", show=False, priority=True),
+        Binding("ctrl+l", "skeleton", "Skeleton", id="skeleton", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -1153,6 +1153,15 @@ class WorkbenchApp(SesMixin, App[int]):
 
     # ------------------------------------------------------------------------------------ palette
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # App keys are priority bindings (TextArea claims f6/f7 and more); while a modal is open they
+        # belong to it, except quit.
+        if action != "quit" and self._main_screen is not None and self.screen is not self._main_screen \
+                and action in ACTION_INFO:
+            return False
+        return self.available(action)
+
+    def available(self, action: str) -> bool:
+        """Whether ``action`` can run in the current state (footer, palette and keys all ask this)."""
         if action in SES_ACTIONS:
             if self.ses is None:
                 return False
@@ -1172,7 +1181,7 @@ class WorkbenchApp(SesMixin, App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         keys = {title: key for key, title, _ in self.key_table()}
         for info in ACTIONS:
-            if self.check_action(info.action, ()) is False:
+            if not self.available(info.action):
                 continue
             key = keys.get(info.title, "")
             help_text = f"{info.help}  [{key}]" if key and key != "palette" else info.help
@@ -1187,6 +1196,10 @@ class WorkbenchApp(SesMixin, App[int]):
         worker = event.worker
         if worker.group == "lint":
             self._lint_running = False
+        elif worker.group == "ses-connect":
+            self.env_description = "not connected"
+            self._update_header()
+            self.refresh_bindings()
         self.notify(_one_line(worker.error), title=_worker_title(worker.group), severity="error",
                     timeout=8)
 

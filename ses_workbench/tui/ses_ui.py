@@ -40,10 +40,16 @@ class SesMixin:
 
     # ------------------------------------------------------------------------------------ environment
     @work(thread=True, exclusive=True, exit_on_error=False, group="ses-connect")
-    def connect_environment(self: WorkbenchApp, env_name: str, local: bool = False) -> None:
-        """Open ``env_name`` (starting the embedded endpoint when local or without credentials)."""
+    def connect_environment(self: WorkbenchApp, env_name: str, local: bool = False,
+                            previous: ExitStack | None = None) -> None:
+        """Open ``env_name`` (starting the embedded endpoint when local or without credentials).
+
+        ``previous`` (the environment being left) is closed first: its local endpoint shares the state
+        folder with the next one."""
         from ses_workbench.ses.client import open_environment
 
+        if previous is not None:
+            previous.close()
         stack = ExitStack()
         try:
             client, server = stack.enter_context(
@@ -82,17 +88,22 @@ class SesMixin:
             choices.append(("__local__", "local endpoint"))
 
         def chosen(name: str | None) -> None:
-            if not name or name == self.env_name:
+            if not name or (name == self.env_name and self.ses is not None):
                 return
             self.ses = None
+            self.local_server = None
             self.account = None
+            self.states = {}
+            self._refresh_rows()
+            self.env_name = self.project.config.default_env if name == "__local__" else name
             self.env_description = "connecting…"
             self._update_header()
             self.refresh_bindings()
+            previous, self._env_stack = self._env_stack, None
             if name == "__local__":
-                self.connect_environment(self.project.config.default_env, True)
+                self.connect_environment(self.project.config.default_env, True, previous)
             else:
-                self.connect_environment(name, False)
+                self.connect_environment(name, False, previous)
 
         from ses_workbench.tui.screens.dialogs import ChoiceScreen
 

@@ -1,0 +1,120 @@
+"""More flows: remote render and parity through the local endpoint, pull, a failing environment switch,
+lint all, keymap overrides from ses-workbench.toml, and the self-reloading browser page."""
+
+from __future__ import annotations
+
+import urllib.request
+from pathlib import Path
+
+from ses_workbench.project import TemplateContent
+from ses_workbench.tui.app import WorkbenchApp
+from ses_workbench.tui.browser import PreviewServer
+from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen
+from ses_workbench.tui.screens.diff import DiffScreen
+from tests.tui.conftest import connected, preview_text, settle, wait_for, wait_screen
+
+TEMPLATE = "order-receipt"
+
+
+async def _pushed(pilot, app: WorkbenchApp) -> None:  # type: ignore[no-untyped-def]
+    app.open_template(TEMPLATE)
+    await connected(pilot)
+    await pilot.press("f2")
+    await wait_screen(pilot, DiffScreen)
+    await pilot.click("#push")
+    await settle(pilot)
+
+
+async def test_remote_render_and_parity(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _pushed(pilot, app)
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: "SES TestRenderEmailTemplate ·" in preview_text(app, "ses"),
+                       what="SES render")
+        assert "Thanks for your order, Ada!" in preview_text(app, "ses")
+        assert app.preview_tabs.active == "pv-ses"
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: "[default]:" in preview_text(app, "parity"), what="parity")
+        assert f"{TEMPLATE} [default]: same" in preview_text(app, "parity")
+
+
+async def test_pull_brings_remote_change_into_the_editor(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, local=True, watch=True, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _pushed(pilot, app)
+        remote = app.ses.get_template(TEMPLATE)
+        app.ses.update_template(TEMPLATE, TemplateContent(
+            subject="Pulled subject {{order.number}}", html=remote.html, text=remote.text))
+        await pilot.press("f5")
+        await wait_screen(pilot, ConfirmScreen)
+        await pilot.click("#yes")
+        await settle(pilot)
+        # the watcher brings the pulled file into the (clean) editor and the preview
+        await wait_for(pilot, lambda: app.editor("subject").text.startswith("Pulled subject"), 5, "pulled")
+        await wait_for(pilot, lambda: "Pulled subject AC-100482" in preview_text(app), 5, "preview")
+
+
+async def test_environment_without_credentials_is_one_notification(project_dir: Path,
+                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(project_dir / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(project_dir / "no-aws-credentials"))
+    app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.open_template(TEMPLATE)
+        await connected(pilot)
+        await pilot.press("f9")
+        await wait_screen(pilot, ChoiceScreen)
+        await pilot.click("#choice-staging")
+        await settle(pilot)
+        assert app.ses is None  # not connected...
+        assert app.check_action("push", ()) is False  # ...so SES actions are hidden
+        notes = [n.message for n in app._notifications]
+        assert any("acme-staging" in n or "credential" in n.lower() or "profile" in n.lower()
+                   for n in notes), notes
+        assert "not connected" in app._header_text
+        # still usable: editing and the preview work
+        app.editor("html").focus()
+        await pilot.press("x")
+        await wait_for(pilot, lambda: app.is_dirty, what="editable")
+        # and switching back to the local endpoint works
+        await pilot.press("f9")
+        await wait_screen(pilot, ChoiceScreen)
+        await pilot.click("#choice-local")
+        await connected(pilot)
+        assert app.env_name == "local"
+
+
+async def test_lint_all_and_keymap(project_dir: Path) -> None:
+    config = project_dir / "ses-workbench.toml"
+    config.write_text(config.read_text() + '\n[tui.keymap]\nlint_all = "f12"\n')
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.open_template(TEMPLATE)
+        await settle(pilot)
+        keys = {title: key for key, title, _ in app.key_table()}
+        assert keys["Lint all"] == "f12"
+        app.clear_notifications()
+        await pilot.press("f12")
+        await settle(pilot)
+        assert any(n.message.startswith("Lint:") for n in app._notifications)
+        assert set(app.lint) == set(app.project.names)
+
+
+def test_browser_page_reloads_when_the_preview_changes() -> None:
+    server = PreviewServer()
+    url = server.start()
+    try:
+        server.publish("<html><body><p>first</p></body></html>")
+        page = urllib.request.urlopen(url, timeout=5).read().decode()
+        assert "<p>first</p>" in page and "/__version" in page  # the reload script is injected
+        before = urllib.request.urlopen(url + "__version", timeout=5).read().decode()
+        server.publish("<html><body><p>second</p></body></html>")
+        after = urllib.request.urlopen(url + "__version", timeout=5).read().decode()
+        assert after != before
+        server.publish("<html><body><p>second</p></body></html>")  # same page: no reload
+        assert urllib.request.urlopen(url + "__version", timeout=5).read().decode() == after
+    finally:
+        server.stop()
