@@ -30,7 +30,11 @@ def session(project_dir: Path) -> Iterator[str]:
     name = f"sesworkbench-e2e-{os.getpid()}"
     command = shutil.which("ses-workbench")
     argv = [command] if command else [sys.executable, "-m", "ses_workbench"]
-    shell = f"cd {shlex.quote(str(project_dir))} && {shlex.join(argv)} . --local; sleep 30"
+    editor = project_dir.parent / "fake-editor"
+    editor.write_text("#!/bin/sh\nprintf '<!-- via EDITOR -->' >> \"$1\"\n")
+    editor.chmod(0o755)
+    shell = (f"cd {shlex.quote(str(project_dir))} && EDITOR={shlex.quote(str(editor))} "
+             f"{shlex.join(argv)} . --local; sleep 30")
     tmux("kill-session", "-t", name)
     subprocess.run([TMUX, "new-session", "-d", "-s", name, "-x", "120", "-y", "36", shell], check=True,
                    env={**os.environ, "TERM": "xterm-256color"})
@@ -86,5 +90,14 @@ def test_workbench_in_tmux(session: str, project_dir: Path) -> None:
     keys(session, "C-s")
     wait_screen(session, "Saved order-receipt")
     assert (project_dir / "order-receipt" / "body.html").read_text().startswith("Hello from tmux <!DOCTYPE")
+    # $EDITOR: the app suspends, the editor runs on the part, the buffer comes back with its change
+    keys(session, "C-g")
+    wait_screen(session, "Subject  HTML ●")
+    keys(session, "C-s")
+    body = project_dir / "order-receipt" / "body.html"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not body.read_text().endswith("<!-- via EDITOR -->"):
+        time.sleep(0.1)
+    assert body.read_text().endswith("<!-- via EDITOR -->")
     keys(session, "C-q")
     wait_gone(session, "ses-workbench ·")  # the app quit cleanly
