@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "FORMATS",
+    "MAX_REASONS",
+    "OTHER_REASONS",
     "CheckReport",
     "DataFormatError",
     "Failure",
@@ -67,6 +69,12 @@ FORMATS = ("json", "jsonl", "csv")
 
 #: How many failures a report keeps by default (counts stay exact beyond it).
 DEFAULT_MAX_FAILURES = 1000
+
+#: Distinct ``by_reason`` keys kept; further new reasons are counted under :data:`OTHER_REASONS`.
+#: Keys come from the template (attribute + location), so this only bites when an engine message
+#: carries data (a render error's text), which must not let the report grow with the input.
+MAX_REASONS = 1000
+OTHER_REASONS = "(other reasons)"
 
 _CHUNK = 1 << 16
 
@@ -162,6 +170,7 @@ def iter_rows(
             raise ValueError("fmt is required when reading from a file object")
     if fmt not in FORMATS:
         raise DataFormatError(f"unknown data format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    name = getattr(fh, "name", None) if close else None
     try:
         if fmt == "jsonl":
             yield from _iter_jsonl(fh, counter)
@@ -169,6 +178,11 @@ def iter_rows(
             yield from _iter_json(fh, counter)
         else:
             yield from _iter_csv(fh, counter, empty_cells == "missing")
+    except DataFormatError as exc:
+        if not isinstance(name, str):
+            raise
+        # one line that says which file, for the CLI's "ses-workbench: <error>"
+        raise DataFormatError(f"{name}: {exc}") from None
     finally:
         if close:
             fh.close()
@@ -197,8 +211,16 @@ def _json_reason(exc: ValueError) -> str:
     msg = getattr(exc, "msg", None)
     col = getattr(exc, "colno", None)
     if msg and col:
-        return f"{msg} (column {col})"
+        return f"{_json_msg(msg)} (column {col})"
     return str(exc)
+
+
+def _json_msg(msg: str) -> str:
+    """json's message without its dangling position words ("Unterminated string starting at")."""
+    for tail in (" starting at", " at"):
+        if msg.endswith(tail):
+            return msg[: -len(tail)]
+    return msg
 
 
 def _iter_json(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
@@ -281,7 +303,7 @@ def _iter_json(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
                         continue
                 if isinstance(exc, json.JSONDecodeError):
                     at = line + buf.count("\n", pos, exc.pos)
-                    msg = exc.msg
+                    msg = _json_msg(exc.msg)
                     raise DataFormatError(f"malformed JSON in row {number + 1} (line {at}): {msg}") from None
                 raise DataFormatError(f"malformed JSON in row {number + 1} (line {line}): {exc}") from None
             if end >= len(buf) and not eof:
@@ -481,7 +503,10 @@ class CheckReport:
     def add(self, failure: Failure) -> None:
         self.failing += 1
         key = failure.key
-        self.by_reason[key] = self.by_reason.get(key, 0) + 1
+        by_reason = self.by_reason
+        if key not in by_reason and len(by_reason) >= MAX_REASONS:
+            key = OTHER_REASONS
+        by_reason[key] = by_reason.get(key, 0) + 1
         if len(self.failures) < self.max_failures:
             self.failures.append(failure)
 

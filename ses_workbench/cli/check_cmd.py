@@ -76,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
             bar.close()
     if args.via_ses and report.samples:
         _confirm_via_ses(report, project, tpl.name, args, bar_enabled=bar is not None)
+    if report.rows == 0:
+        # not an error (no row fails), but a check that checked nothing should not pass silently
+        sys.stderr.write(f"ses-workbench: warning: {report.source} holds no data rows; nothing was checked\n")
 
     try:
         if args.format == "json":
@@ -112,7 +115,8 @@ def print_text(report: CheckReport, out: TextIO) -> None:
     """The human report: summary, failing rows with locations, counts by reason."""
     src = f" from {report.source}" if report.source else ""
     rate = f"{report.rows_per_second:,.0f} rows/s" if report.seconds else ""
-    out.write(f"{report.template}: {report.rows:,} rows{src} — {report.ok:,} ok, {report.failing:,} failing"
+    rows = f"{report.rows:,} row{'' if report.rows == 1 else 's'}"
+    out.write(f"{report.template}: {rows}{src} — {report.ok:,} ok, {report.failing:,} failing"
               f" ({report.seconds:.2f} s{', ' + rate if rate else ''})\n")
     if report.failures:
         out.write("\nfailing rows:\n")

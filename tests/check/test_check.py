@@ -325,3 +325,20 @@ def test_fast_path_off_for_dialects_the_shape_does_not_model() -> None:
             continue  # the engine does not offer this setting
         report = check_rows(compiled, [{"items": [{}], "shop": "x"}] * 3)
         assert report.fast_path.startswith("off"), change
+
+
+def test_by_reason_stays_bounded_counts_exact() -> None:
+    """Reasons are keyed by template location, but a render error's text may carry data: the
+    report must not grow with the input even then (new keys beyond the cap go to one bucket)."""
+    from ses_workbench.check import MAX_REASONS, OTHER_REASONS, CheckReport, Failure
+
+    report = CheckReport("t", max_failures=10)
+    n = MAX_REASONS + 500
+    for i in range(n):
+        report.add(Failure(i + 1, "render-error", f"Rendering failed: value {i}.", part="html", line=1))
+    report.add(Failure(n + 1, "render-error", "Rendering failed: value 0.", part="html", line=1))
+    assert report.failing == n + 1 and sum(report.by_reason.values()) == n + 1
+    assert len(report.by_reason) == MAX_REASONS + 1
+    assert report.by_reason[OTHER_REASONS] == 500
+    assert report.by_reason["Rendering failed: value 0. (html:1)"] == 2  # known keys keep counting
+    assert len(report.failures) == 10
