@@ -342,3 +342,47 @@ def test_by_reason_stays_bounded_counts_exact() -> None:
     assert report.by_reason[OTHER_REASONS] == 500
     assert report.by_reason["Rendering failed: value 0. (html:1)"] == 2  # known keys keep counting
     assert len(report.failures) == 10
+
+
+@pytest.mark.timeout(120)
+def test_cli_via_ses_is_paced_by_the_template_rate(project_dir: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """TestRenderEmailTemplate calls go through the client's template bucket: at most the configured
+    rate (1/s on SES; 5/s here to keep the test short), one at a time."""
+    import time
+
+    from ses_workbench.ses.client import SesClient
+
+    (project_dir / "ses-workbench.toml").write_text("[local_ses]\ntemplate_ops_per_second = 5\n")
+    calls: list[tuple[str, float]] = []  # (operation, when its bucket let it go)
+    real = SesClient._call
+
+    def spy(self: SesClient, operation: str, **kw: Any) -> Any:
+        bucket = kw.get("bucket") or self.template_bucket
+        real_acquire = bucket.acquire
+
+        def acquire(n: float = 1.0) -> float:
+            waited = real_acquire(n)
+            calls.append((operation, time.monotonic()))
+            return waited
+
+        monkeypatch.setattr(bucket, "acquire", acquire)
+        try:
+            return real(self, operation, **kw)
+        finally:
+            monkeypatch.setattr(bucket, "acquire", real_acquire)
+
+    monkeypatch.setattr(SesClient, "_call", spy)
+    rows = [good_row(i) for i in range(30)]
+    del rows[3]["contact"]["firstName"]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code = main(["check", "greet", "--data", str(data), "--dir", str(project_dir), "--via-ses", "5",
+                 "--local"])
+    out = capsys.readouterr().out
+    assert code == 1 and "via SES: 5 rows rendered by TestRenderEmailTemplate: 5 agree" in out
+    assert [op for op, _ in calls].count("TestRenderEmailTemplate") == 5
+    paced = [t for op, t in calls if op != "GetAccount"]  # template operations share one bucket
+    gaps = [b - a for a, b in zip(paced, paced[1:], strict=False)]
+    assert len(gaps) >= 5 and min(gaps) > 0.95 / 5, gaps  # never faster than the rate (burst 1)
