@@ -128,6 +128,10 @@ def test_push_and_send_do_nothing_without_yes(wb: Workbench, project_copy: Path,
                    yes=True)
     assert sent.executed and {"SendEmail", "SendBulkEmail"} & set(calls)
     assert len(local_store(project_copy)["outbox"]) == len(before["outbox"]) + 2
+    # the send report is a table: one row per message with its status and MessageId
+    page = sent._repr_html_()
+    assert_inert(page)
+    assert "<th>MessageId</th>" in page and page.count("SUCCESS") == 2
 
 
 @pytest.mark.timeout(300)
@@ -159,6 +163,7 @@ def test_every_method_returns_an_object_that_shows_itself(wb: Workbench, project
         assert_inert(page)
         assert repr(obj), what  # a plain-text form too (terminals, logs)
 
+    assert wb.environment == "local"  # env=None: the project's default, the embedded endpoint
     assert "order-receipt" in results["templates"]
     assert results["render"].ok and "<iframe sandbox=" in results["render"]._repr_html_()
     assert results["check"].failing == 1 and results["check"].failures[0].row == 2
@@ -169,3 +174,31 @@ def test_every_method_returns_an_object_that_shows_itself(wb: Workbench, project
     assert "nothing sent" in results["send"]._repr_html_()
     # nothing scratch was left behind by remote_render/parity (they use a scratch copy for local edits)
     assert [t.name for t in wb.client().list_templates(include_scratch=True)] == ["order-receipt"]
+
+
+def test_rendered_email_shows_sender_recipients_text_and_lint(project_copy: Path) -> None:
+    tpl = project_copy / "lintme"
+    (tpl / "data").mkdir(parents=True)
+    (tpl / "subject.txt").write_text("Hi {{name}}\n")
+    (tpl / "body.html").write_text("<p>{{#if a.b}}x{{/if}} Hello {{name}}</p>\n")
+    (tpl / "data" / "default.json").write_text('{"name": "Ann"}')
+    wb = Workbench(project_copy)
+    view = wb.render("lintme")
+    assert view.ok and view.subject == "Hi Ann"
+    page = view._repr_html_()
+    assert_inert(page)
+    assert "Acme &lt;noreply@acme.test&gt;" in page                    # from (escaped)
+    assert "qa@acme.test, success@simulator.amazonses.com" in page     # to: the test recipients
+    assert "<summary>text part</summary>" in page and "Hello Ann" in page
+    assert "<b>lint</b>" in page and "uncertain-if-path" in page       # the template's lint problems
+    assert 'srcdoc="&lt;p&gt; Hello Ann&lt;/p&gt;' in page             # the HTML, inside the iframe only
+    wb.close()
+
+
+def test_environment_is_chosen_by_name(project_copy: Path) -> None:
+    from ses_workbench.errors import WorkbenchError
+
+    wb = Workbench(project_copy, env="staging")
+    assert "not connected" in repr(wb)  # nothing is opened before the first SES call
+    with pytest.raises(WorkbenchError, match=r"known: local, production, staging"):
+        Workbench(project_copy, env="nope").client()
