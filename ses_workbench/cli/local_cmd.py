@@ -34,6 +34,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--verify", action="append", default=[], metavar="IDENTITY",
                    help="also treat this address or domain as verified (repeatable)")
+    p.add_argument("--sending-paused", action="store_true",
+                   help="simulate a paused account (sends fail with SendingPausedException)")
     p.set_defaults(func=cmd_local_ses)
 
 
@@ -52,6 +54,8 @@ def cmd_local_ses(args: argparse.Namespace) -> int:
     if args.verify:
         settings = LocalSesSettings.from_config(
             settings, verified_identities=(*settings.verified_identities, *args.verify))
+    if args.sending_paused:
+        settings = LocalSesSettings.from_config(settings, sending_enabled=False)
     ses = LocalSes(root / STATE_DIR, settings, port=args.port, host=args.host)
     try:
         url = ses.start()
@@ -77,6 +81,8 @@ def cmd_local_ses(args: argparse.Namespace) -> int:
 
 def _describe(settings: Any) -> str:
     mode = "sandbox" if settings.sandbox else "production"
+    if not settings.sending_enabled:
+        mode += " (sending paused)"
     rate = f"max send rate {settings.max_send_rate:g}/s" if settings.send_rate_limited else "no rate limit"
     quota = f"{settings.max_24h_send:g} recipients/24 h" if settings.quota_limited else "no daily quota"
     ops = (f"{settings.template_ops_per_second:g} template operations/s" if settings.template_ops_limited

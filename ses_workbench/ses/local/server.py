@@ -7,7 +7,9 @@ to the core.  ``ThreadingHTTPServer`` with HTTP/1.1 keep-alive is enough for bot
 The wire format is what botocore's ``sesv2`` model expects: JSON bodies, URI and query-string members,
 and errors as an HTTP status, an ``x-amzn-ErrorType`` header and ``{"message": ...}`` so boto3 raises
 ``client.exceptions.BadRequestException`` and friends.  Requests are accepted whatever their SigV4
-signature: any credentials work.
+signature: any credentials work — except the two access key ids of
+:mod:`~ses_workbench.ses.local.settings` that stand for an expired session token and an identity without
+permission (``ExpiredTokenException`` / ``AccessDeniedException``, HTTP 403, as AWS answers them).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ses_workbench.ses.local.service import ApiError, LocalSesService
-from ses_workbench.ses.local.settings import LocalSesSettings
+from ses_workbench.ses.local.settings import ACCESS_DENIED_KEY_ID, EXPIRED_TOKEN_KEY_ID, LocalSesSettings
 from ses_workbench.ses.local.store import Store, StoreLock, read_events, store_dir
 
 __all__ = ["LocalSes", "ROUTES"]
@@ -57,6 +59,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
     ]
 ]
 
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
 _MAX_BODY = 64 * 1024 * 1024  # a 10 MB raw message is ~14 MB of base64 in JSON; refuse absurd bodies
 
 
@@ -132,6 +135,7 @@ class _Handler(BaseHTTPRequestHandler):
                 match = pattern.match(path)
                 if match is None or route_method != method:
                     continue
+                self._check_credentials(op)
                 params = self._params(body, split.query, match.groupdict())
                 handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(self.server.service, func)
                 result = handler(params)
@@ -152,6 +156,20 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("local SES endpoint failed on %s %s", method, self.path)
             self._send(500, {"message": f"Internal error in the local SES endpoint: {exc}"}, request_id,
                        error_type="InternalFailure")
+
+    def _check_credentials(self, op: str) -> None:
+        """Any signature is accepted; the reserved access key ids fail the way AWS fails them."""
+        match = _CREDENTIAL.search(self.headers.get("Authorization") or "")
+        key_id = match.group(1) if match else ""
+        if key_id == EXPIRED_TOKEN_KEY_ID:
+            raise ApiError("ExpiredTokenException", "The security token included in the request is expired",
+                           403)
+        if key_id == ACCESS_DENIED_KEY_ID:
+            account = self.server.service.settings.account_id
+            raise ApiError("AccessDeniedException",
+                           f"User: arn:aws:iam::{account}:user/local-ses-denied is not authorized to "
+                           f"perform: ses:{op} because no identity-based policy allows the ses:{op} action",
+                           403)
 
     def _read_body(self) -> Any:
         try:

@@ -584,7 +584,14 @@ class LocalSesService:
         finally:
             self.flush()
 
+    def _require_sending_enabled(self) -> None:
+        if not self.settings.sending_enabled:
+            raise ApiError("SendingPausedException",
+                           "The message can't be sent because sending is paused for this account "
+                           f"in region {self._region_label()}.")
+
     def _send_email(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._require_sending_enabled()
         content = params.get("Content")
         if not isinstance(content, dict):
             raise bad_request("Missing required parameter Content.")
@@ -717,6 +724,7 @@ class LocalSesService:
             self.flush()
 
     def _send_bulk_email(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._require_sending_enabled()
         default = params.get("DefaultContent")
         if not isinstance(default, dict) or not isinstance(default.get("Template"), dict):
             raise bad_request("DefaultContent.Template is required.")
@@ -809,7 +817,7 @@ class LocalSesService:
             "DedicatedIpAutoWarmupEnabled": False,
             "EnforcementStatus": "HEALTHY",
             "ProductionAccessEnabled": not s.sandbox,
-            "SendingEnabled": True,
+            "SendingEnabled": bool(s.sending_enabled),
             "SendQuota": {
                 "Max24HourSend": float(s.max_24h_send) if s.quota_limited else -1.0,
                 "MaxSendRate": float(s.max_send_rate) if s.send_rate_limited and s.max_send_rate

@@ -4,6 +4,14 @@ Defaults are a fresh SES sandbox account (1 recipient/s, 200 recipients per 24 h
 per second), so code that paces and retries for real SES is exercised locally.  Tests and benchmarks set
 faster limits.  :meth:`LocalSesSettings.from_config` accepts the project's ``LocalSesConfig`` or any object
 with the same attributes.
+
+Failures a real account can produce but a local one normally would not, so the workbench's translation of
+them is exercised over HTTP like everything else:
+
+- ``sending_enabled=False`` (``local-ses --sending-paused``): GetAccount reports ``SendingEnabled: false``
+  and SendEmail/SendBulkEmail answer ``SendingPausedException`` (400), as for a paused SES account;
+- requests signed with the access key id :data:`EXPIRED_TOKEN_KEY_ID` answer ``ExpiredTokenException``
+  (403), with :data:`ACCESS_DENIED_KEY_ID` ``AccessDeniedException`` (403) — any other key id is accepted.
 """
 
 from __future__ import annotations
@@ -11,10 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-__all__ = ["LocalSesSettings", "SANDBOX_MAX_24H_SEND", "SANDBOX_MAX_SEND_RATE"]
+__all__ = ["LocalSesSettings", "SANDBOX_MAX_24H_SEND", "SANDBOX_MAX_SEND_RATE", "EXPIRED_TOKEN_KEY_ID",
+           "ACCESS_DENIED_KEY_ID"]
 
 SANDBOX_MAX_24H_SEND = 200
 SANDBOX_MAX_SEND_RATE = 1.0
+# Access key ids the endpoint answers with an authorisation failure (any other credentials work).
+EXPIRED_TOKEN_KEY_ID = "LOCALSES_EXPIRED_TOKEN"
+ACCESS_DENIED_KEY_ID = "LOCALSES_ACCESS_DENIED"
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,7 @@ class LocalSesSettings:
     """
 
     sandbox: bool = True
+    sending_enabled: bool = True                              # False: sends fail with SendingPausedException
     max_send_rate: float | None = SANDBOX_MAX_SEND_RATE      # recipients per second (MaxSendRate)
     max_24h_send: float = SANDBOX_MAX_24H_SEND                # recipients per rolling 24 h; -1 = unlimited
     template_ops_per_second: float | None = 1.0               # shared by all template operations
