@@ -120,10 +120,15 @@ def write_results(fig: dict[str, Any], args: argparse.Namespace) -> None:
     day = datetime.date.today().isoformat()
     mem = ""
     if args.memory_rows:
-        ok_mem = "met" if fig["memory_peak_mb"] < 200 else "NOT met"
+        # the headline is the checking process's own peak (VmHWM) when the OS reports it; ru_maxrss
+        # is an upper bound that carries the parent's peak over fork+exec (see the note below)
+        hwm = fig.get("memory_vmhwm_mb")
+        peak = hwm if hwm is not None else fig["memory_peak_mb"]
+        ok_mem = "met" if max(peak, fig["memory_peak_mb"]) < 200 else "NOT met"
+        head = (f"**{hwm} MB** peak RSS (VmHWM); ru_maxrss {fig['memory_peak_mb']} MB" if hwm is not None
+                else f"**{fig['memory_peak_mb']} MB** ru_maxrss")
         mem = (f"| peak memory, {fig['memory_rows']:,} rows of JSON Lines ({fig['memory_file_mb']:,} MB), "
-               f"fresh process | **{fig['memory_peak_mb']} MB** ru_maxrss "
-               f"(VmHWM {fig['memory_vmhwm_mb']} MB) | < 200 MB | {ok_mem} |\n")
+               f"fresh process, {fig['memory_rows_per_s']:,} rows/s | {head} | < 200 MB | {ok_mem} |\n")
     ok_speed = "met" if fig["fast_rows_per_s"] >= 20_000 else "NOT met"
     speed = (f"| `check_file` on {fig['fast_rows']:,} rows of JSON Lines "
              f"(read + parse + check; best of {fig['repeat']} runs) "
@@ -153,8 +158,11 @@ items), every 100th row lacks a value SES requires. One process, one core.
 - Where the time goes: `json.loads` of a ~2.8 KB row is about two thirds of the per-row cost; the shape
   signature (straight-line Python generated from the template's references) most of the rest.{gc_note}
 - Memory: JSON Lines are read line by line and failures are capped (1,000 kept, counts exact), so memory
-  does not grow with the file. The figure is the child's `ru_maxrss`, which on Linux includes the parent's
-  peak at fork (that is why the memory run comes first); VmHWM is the checking process image alone.
+  does not grow with the file. VmHWM is the checking process image alone (it starts at exec); the
+  child's `ru_maxrss` includes the parent's peak at fork on Linux (here {fig['memory_parent_mb']} MB, the
+  parent after writing the data file), so it is an upper bound, and the memory run comes first.
+  `tests/check/test_cli_user.py` asserts the same bound in CI: 1,000,000 JSON Lines rows through the CLI
+  with stderr on a pty (progress bar drawn), peak RSS < 100 MB.
 """
     path = Path(__file__).with_name("RESULTS.md")
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
