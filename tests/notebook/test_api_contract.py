@@ -202,3 +202,19 @@ def test_environment_is_chosen_by_name(project_copy: Path) -> None:
     assert "not connected" in repr(wb)  # nothing is opened before the first SES call
     with pytest.raises(WorkbenchError, match=r"known: local, production, staging"):
         Workbench(project_copy, env="nope").client()
+
+
+def test_optional_packages_stay_optional() -> None:
+    """pandas is never a dependency and ipywidgets only the [jupyter] extra: importing the notebook API
+    (and rendering/checking with it) must not import either."""
+    import subprocess
+    import sys
+    import tomllib
+
+    meta = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
+    assert not any(d.startswith(("pandas", "ipywidgets")) for d in meta["dependencies"])
+    assert any(d.startswith("ipywidgets") for d in meta["optional-dependencies"]["jupyter"])
+    code = ("import sys; from ses_workbench import Workbench; import ses_workbench.notebook; "
+            "print(sorted(m for m in ('pandas', 'ipywidgets', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
