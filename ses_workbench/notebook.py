@@ -115,6 +115,10 @@ class TemplateList(list[str]):
         super().__init__(project.templates)
         self._project = project
 
+    def __call__(self) -> TemplateList:
+        """``wb.templates()`` works too: the issue lists ``templates`` among the methods."""
+        return self
+
     def _repr_html_(self) -> str:
         rows = []
         for name in self:

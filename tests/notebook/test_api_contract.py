@@ -165,6 +165,7 @@ def test_every_method_returns_an_object_that_shows_itself(wb: Workbench, project
 
     assert wb.environment == "local"  # env=None: the project's default, the embedded endpoint
     assert "order-receipt" in results["templates"]
+    assert wb.templates() == wb.templates == sorted(wb.templates)  # property or call, both work
     assert results["render"].ok and "<iframe sandbox=" in results["render"]._repr_html_()
     assert results["check"].failing == 1 and results["check"].failures[0].row == 2
     assert results["diff"].changed and "(edited)" in results["diff"]._repr_html_()
