@@ -519,9 +519,10 @@ class Workbench:
         return LintView(lint_project(self.project, names))
 
     def check(self, name: str, rows: Any, *, max_failures: int = DEFAULT_MAX_FAILURES,
-              fast: bool = True, via_ses: int = 0) -> CheckView:
+              fast: bool = True, via_ses: int = 0, empty_cells: str = "present") -> CheckView:
         """Which data rows would SES reject or drop?  ``rows``: dicts, JSON strings, a pandas DataFrame
-        (dotted column names nest, NaN is missing), or a path to a JSON/JSON Lines/CSV file.
+        (dotted column names nest, NaN is missing), or a path to a JSON/JSON Lines/CSV file
+        (``empty_cells="missing"``: an empty CSV cell is a missing key, as ``--empty-cells missing``).
 
         ``via_ses=N`` then renders N sampled rows (failing ones first) through SES's
         TestRenderEmailTemplate in this workbench's environment, paced, to confirm the verdicts.
@@ -531,7 +532,8 @@ class Workbench:
 
         tpl = self.project.get(name)
         if isinstance(rows, (str, Path)) and not str(rows).lstrip().startswith(("{", "[")):
-            report = check_file(tpl, rows, max_failures=max_failures, fast=fast, sample=via_ses)
+            report = check_file(tpl, rows, max_failures=max_failures, fast=fast, sample=via_ses,
+                                empty_cells=empty_cells)
         else:
             try:
                 compiled = compile_content(tpl.compose())

@@ -140,3 +140,17 @@ def test_live_without_ipywidgets_says_how(project_copy: Path, monkeypatch: pytes
     monkeypatch.setattr(builtins, "__import__", no_widgets)
     msg = Workbench(project_copy).live("welcome")
     assert "pip install 'ses-workbench[jupyter]'" in repr(msg)
+
+
+def test_check_csv_path_with_empty_cells_choice(project_copy: Path, tmp_path: Path) -> None:
+    tpl = project_copy / "hello"
+    tpl.mkdir()
+    (tpl / "subject.txt").write_text("Hi {{contact.firstName}}\n")
+    (tpl / "body.html").write_text("<p>{{contact.email}}</p>\n")
+    wb = Workbench(project_copy)
+    path = tmp_path / "rows.csv"
+    path.write_text('contact.firstName,contact.email\nAnn,a@x\n"",b@x\n')  # row 2: an empty cell
+    present = wb.check("hello", str(path))
+    missing = wb.check("hello", path, empty_cells="missing")
+    assert (present.rows, present.failing) == (2, 0)  # "" is a present value to SES
+    assert [(f.row, f.attribute) for f in missing.failures] == [(2, "contact.firstName")]
