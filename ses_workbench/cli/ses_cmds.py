@@ -1,4 +1,4 @@
-"""SES commands: status, diff, push, pull, remote-render, parity, calibrate, send.
+"""SES commands: status, diff, push, pull, remote-render, parity, calibrate, send, events.
 
 Thin wrappers over :mod:`ses_workbench.ses` (the TUI and the notebook call the same functions):
 parse flags, open the environment (starting the embedded local endpoint when needed), print
@@ -119,6 +119,22 @@ def register(subparsers: Any) -> None:
     _common(p, yes=True)
     p.set_defaults(func=cmd_send)
 
+    p = subparsers.add_parser("events", help="what happened to sent mail (local SES endpoint)",
+                              description="Events the local SES endpoint recorded: Send, Delivery, Bounce, "
+                                          "Complaint and Rendering Failure — a send SES accepted and then "
+                                          "dropped because the data lacked a rendered attribute. AWS "
+                                          "publishes these only through configuration sets.")
+    p.add_argument("names", nargs="*", metavar="NAME", help="only sends of these templates")
+    p.add_argument("--type", "-t", dest="event_type", metavar="TYPE",
+                   help="send, delivery, bounce, complaint or rendering-failure")
+    p.add_argument("--failures", action="store_true",
+                   help="only rendering failures (--type rendering-failure)")
+    p.add_argument("--message-id", action="append", metavar="ID", help="only this message (repeatable)")
+    p.add_argument("--last", "-n", type=int, metavar="N", help="only the newest N events")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _common(p)
+    p.set_defaults(func=cmd_events)
+
 
 # ------------------------------------------------------------------------------------------ helpers
 def _project(args: argparse.Namespace) -> Any:
@@ -148,24 +164,80 @@ def _note(text: str) -> None:
     print(f"ses-workbench: {text}", file=sys.stderr)
 
 
-class _Progress:
-    """``progress(done, total, name)`` → one rewritten line on stderr when it is a terminal."""
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
 
-    def __init__(self, verb: str, stream: TextIO | None = None) -> None:
+
+class _Progress:
+    """``progress(done, total, name)`` for a multi-template operation, on stderr.
+
+    On a terminal: one line rewritten in place (count, current template, elapsed, time left).  Otherwise
+    (CI logs, pipes): nothing for quick work, and one line every ``interval`` seconds (default 10,
+    ``$SES_WORKBENCH_PROGRESS_INTERVAL``) once it runs long — a 300-template account at SES's one
+    call per second takes about five minutes, and a silent log for that long looks hung.
+    """
+
+    def __init__(self, verb: str, stream: TextIO | None = None, *, interval: float | None = None,
+                 clock: Any = None) -> None:
+        import time
+
         self.verb = verb
         self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty()
-        self.shown = False
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        if interval is None:
+            try:
+                interval = float(os.environ.get("SES_WORKBENCH_PROGRESS_INTERVAL", "10"))
+            except ValueError:
+                interval = 10.0
+        self.interval = interval
+        self.clock = clock or time.monotonic
+        self.started: float | None = None
+        self.last_line: float | None = None
+        self.shown = False    # a rewritable line is on the terminal
+        self.logged = False   # at least one log line was written (non-terminal)
+
+    def text(self, done: int, total: int, name: str, now: float) -> str:
+        elapsed = now - (self.started if self.started is not None else now)
+        line = f"{self.verb} {done}/{total}"
+        if name and done < total:
+            line += f" {name}"
+        line += f" · {_duration(elapsed)}"
+        if 0 < done < total and elapsed >= 1:
+            line += f", ~{_duration(elapsed / done * (total - done))} left"
+        return line
 
     def __call__(self, done: int, total: int, name: str) -> None:
-        if not self.enabled or total == 0:
+        if total == 0:
             return
-        line = f"\r{self.verb} {done}/{total} {name}"[:100]
-        self.stream.write(line.ljust(60))
-        self.stream.flush()
-        self.shown = True
+        now = self.clock()
+        if self.started is None:
+            self.started = now
+        if self.tty:
+            line = self.text(done, total, name, now)[:99]
+            self.stream.write("\r" + line.ljust(60))
+            self.stream.flush()
+            self.shown = True
+            if done >= total:
+                self.finish()
+            return
         if done >= total:
-            self.finish()
+            if self.logged:
+                self.stream.write(f"{self.verb} {total}/{total} done in {_duration(now - self.started)}\n")
+                self.stream.flush()
+            return
+        since = now - (self.last_line if self.last_line is not None else self.started)
+        if since >= self.interval and (self.last_line is not None or now - self.started >= self.interval):
+            self.stream.write(self.text(done, total, name, now) + "\n")
+            self.stream.flush()
+            self.last_line = now
+            self.logged = True
 
     def finish(self) -> None:
         if self.shown:
@@ -354,7 +426,8 @@ def cmd_pull(args: argparse.Namespace) -> int:
             print(f"failed {item.name}: {item.error}", file=sys.stderr)
         elif item.action != "skip":
             verb = {"create": "created", "update": "updated"}[item.action]
-            print(f"{'would be ' if args.dry_run else ''}{verb} {item.name}")
+            extra = f" (previous files: {item.backup})" if item.backup else ""
+            print(f"{'would be ' if args.dry_run else ''}{verb} {item.name}{extra}")
     skipped = sum(1 for i in result.items if i.action == "skip")
     if skipped:
         print(f"{skipped} unchanged")
@@ -457,3 +530,38 @@ def cmd_send(args: argparse.Namespace) -> int:
         print(f"report: {report.path}")
     return 0 if report.ok else 1
 
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from ses_workbench.ses import events
+
+    kind: str | None = None
+    if args.failures and args.event_type:
+        raise UsageError("give either --failures or --type")
+    try:
+        kind = events.RENDERING_FAILURE if args.failures else \
+            events.event_type(args.event_type) if args.event_type else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.last is not None and args.last < 0:
+        raise UsageError("--last takes a number >= 0")
+    project = _project(args)
+    with _open(project, args) as client:
+        events.require_local(client)
+        templates = None
+        if args.names:
+            templates = {n for name in args.names for n in (name, client.environment.remote_name(name))}
+        found = events.read(project, event_type=kind, message_ids=args.message_id, template=templates,
+                            last=args.last)
+    if args.format == "json":
+        json.dump([e.to_dict() for e in found], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    for e in found:
+        print(e.line())
+    failures = sum(1 for e in found if e.type == events.RENDERING_FAILURE)
+    what = f"{len(found)} event(s)"
+    if failures:
+        what += f", {failures} rendering failure(s): accepted by SES, then dropped"
+    print(what, file=sys.stderr)
+    return 0

@@ -18,7 +18,8 @@ refusals) that the CLI/TUI shows before asking once; :func:`execute_send` sends 
 ``SendBulkEmail`` in batches of at most 50 (paced to ``MaxSendRate`` recipients per
 second), or in draft mode one raw ``SendEmail`` per pair with the locally rendered MIME.
 TRANSIENT_FAILURE/ACCOUNT_THROTTLED entries are retried with backoff; the outcome of every
-pair is written as JSON to ``state_dir/reports/``.
+pair is written as JSON to ``state_dir/reports/``.  On the local endpoint an entry SES accepted and then
+dropped as a "Rendering Failure" is reported as ``RENDERING_FAILURE`` (see :mod:`ses_workbench.ses.events`).
 """
 
 from __future__ import annotations
@@ -48,11 +49,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["SIMULATOR_DOMAIN", "SIMULATOR_MAILBOXES", "Destination", "SendPlan", "SendOutcome",
            "SendReport", "plan_send", "execute_send", "send", "is_simulator", "bare_address",
-           "RETRYABLE"]
+           "RETRYABLE", "RENDERING_FAILURE"]
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
 SIMULATOR_MAILBOXES = ("success", "bounce", "ooto", "complaint", "suppressionlist")
 RETRYABLE = frozenset({"TRANSIENT_FAILURE", "ACCOUNT_THROTTLED"})
+# Status given to an entry SES accepted but dropped at render time (local endpoint: read from its events).
+RENDERING_FAILURE = "RENDERING_FAILURE"
 MAX_BULK = 50
 MAX_RAW_BYTES = 10 * 1024 * 1024
 Progress = Callable[[int, int, str], None]
@@ -382,6 +385,8 @@ def execute_send(client: SesClient, project: Project, plan: SendPlan, *, progres
         if pending and stopped is None:
             sleep(min(20.0, backoff * (2 ** attempt)))
             attempt += 1
+    if client.environment.local and not plan.draft:
+        _mark_rendering_failures(project, list(outcomes.values()))
     report = SendReport(plan, [outcomes[(d.recipient, d.fixture)] for d in plan.destinations], started,
                         time.monotonic() - t0, stopped=stopped)
     if write_report:
@@ -390,6 +395,20 @@ def execute_send(client: SesClient, project: Project, plan: SendPlan, *, progres
         path = project.state_dir / "reports" / f"send-{plan.environment}-{plan.template}-{utc_stamp()}.json"
         report.path = atomic.write_json(path, report.to_dict())
     return report
+
+
+def _mark_rendering_failures(project: Project, outcomes: list[SendOutcome]) -> None:
+    """Local endpoint: an entry SES accepted and then dropped becomes ``RENDERING_FAILURE`` (with SES's
+    error message), so the report shows what real SES would only publish as an event."""
+    from ses_workbench.ses.events import rendering_failures
+
+    failures = rendering_failures(project, [o.message_id for o in outcomes
+                                            if o.status == "SUCCESS" and o.message_id])
+    for o in outcomes:
+        ev = failures.get(o.message_id or "")
+        if ev is not None:
+            o.status = RENDERING_FAILURE
+            o.error = f"accepted, then dropped as a Rendering Failure: {ev.detail}"
 
 
 def send(client: SesClient, project: Project, name: str, to: Sequence[str] | None = None, *,

@@ -504,10 +504,12 @@ class PullItem:
     overwrites_edits: bool = False
     done: bool = False
     error: str | None = None
+    backup: Path | None = None  # update: copies of the part files it replaced
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "action": self.action, "reason": self.reason, "done": self.done,
-                "overwrites_edits": self.overwrites_edits, "error": self.error}
+                "overwrites_edits": self.overwrites_edits, "error": self.error,
+                "backup": str(self.backup) if self.backup else None}
 
 
 @dataclass
@@ -538,7 +540,8 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
     A new name becomes a new folder (``Project.create_template``).  An existing folder is overwritten
     only when its composed content is still what we last pushed/pulled (no local edits) or ``force``;
     otherwise it is refused.  With ``force``, ``confirm(result)`` is asked once before local edits are
-    overwritten (``item.overwrites_edits``).  What was pulled becomes the baseline for ``status``.
+    overwritten (``item.overwrites_edits``).  What was pulled becomes the baseline for ``status``; the
+    part files an update replaces are copied to ``backups/<env>/`` first (``item.backup``).
     """
     progress = progress or _noop
     env = client.environment.name
@@ -593,7 +596,7 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
                 project.create_template(item.name, item.remote,
                                         description=f"pulled from {env} ({item.remote_name})")
             else:
-                _overwrite_parts(project, item.name, item.remote)
+                item.backup = _overwrite_parts(project, item.name, item.remote, env)
         except WorkbenchError as exc:
             item.error = str(exc)
             continue
@@ -602,8 +605,22 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
     return result
 
 
-def _overwrite_parts(project: Project, name: str, content: TemplateContent) -> None:
+def _overwrite_parts(project: Project, name: str, content: TemplateContent, env: str) -> Path | None:
+    """Write pulled content over a template's part files; the replaced files are copied first to
+    ``backups/<env>/<name>-<stamp>-local/`` (a layout-based body is flattened by a pull: its source
+    stays recoverable).  Returns that folder, or None when there was nothing to keep."""
+    import shutil
+
+    from ses_workbench.ses.state import utc_stamp
+
     tpl = project.get(name)
+    existing = [tpl.part_path(part) for part in PARTS if tpl.part_path(part).exists()]
+    backup: Path | None = None
+    if existing:
+        backup = project.state_dir / "backups" / env / f"{name}-{utc_stamp()}-local"
+        backup.mkdir(parents=True, exist_ok=True)
+        for path in existing:
+            shutil.copy2(path, backup / path.name)
     tpl.write_part("subject", content.subject + "\n")
     if content.html:
         tpl.write_part("html", content.html)
@@ -613,3 +630,4 @@ def _overwrite_parts(project: Project, name: str, content: TemplateContent) -> N
         tpl.write_part("text", content.text)
     elif tpl.part_path("text").exists():
         tpl.delete_part("text")
+    return backup
