@@ -385,4 +385,7 @@ def test_cli_via_ses_is_paced_by_the_template_rate(project_dir: Path, tmp_path: 
     assert [op for op, _ in calls].count("TestRenderEmailTemplate") == 5
     paced = [t for op, t in calls if op != "GetAccount"]  # template operations share one bucket
     gaps = [b - a for a, b in zip(paced, paced[1:], strict=False)]
-    assert len(gaps) >= 5 and min(gaps) > 0.95 / 5, gaps  # never faster than the rate (burst 1)
+    # one call per 1/rate (burst 1); a late wake-up of one call may shorten the next gap a little,
+    # never the sum
+    assert len(gaps) >= 5 and paced[-1] - paced[0] >= 0.9 * len(gaps) / 5, gaps
+    assert min(gaps) > 0.5 / 5, gaps
