@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from textual import events
+import ses_workbench.tui  # noqa: F401 - before textual loads: it sets the workbench's frame rate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_templates"
@@ -60,6 +60,8 @@ async def painted(view: object, started: float) -> float:
 
 
 async def measure_app(keys: int, files: int) -> tuple[list[float], list[float], dict[str, float]]:
+    from textual import events
+
     from ses_workbench.tui.app import WorkbenchApp
 
     root = copy_samples()
