@@ -170,7 +170,7 @@ def iter_rows(
             raise ValueError("fmt is required when reading from a file object")
     if fmt not in FORMATS:
         raise DataFormatError(f"unknown data format {fmt!r} (expected one of {', '.join(FORMATS)})")
-    name = getattr(fh, "name", None) if close else None
+    name = getattr(fh, "name", None)  # a path, or "<stdin>" / "/dev/fd/63" for a stream
     try:
         if fmt == "jsonl":
             yield from _iter_jsonl(fh, counter)

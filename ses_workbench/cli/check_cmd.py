@@ -50,7 +50,6 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ses_workbench.cli import UsageError
-    from ses_workbench.project import Project
 
     if args.max_failures < 0:
         raise UsageError("--max-failures must be 0 or more")
@@ -62,7 +61,23 @@ def run(args: argparse.Namespace) -> int:
     else:
         data = Path(args.data)
         if not data.is_file():
-            raise UsageError(f"no data file {args.data}")
+            if not data.exists() or data.is_dir():
+                raise UsageError(f"no data file {args.data}")
+            # a named pipe or device, e.g. --data <(zcat rows.jsonl.gz): streamed like stdin
+            try:
+                data = open(data, "rb")  # noqa: SIM115 - closed below
+            except OSError as exc:
+                raise UsageError(f"cannot read {args.data}: {exc.strerror or exc}") from None
+    try:
+        return _run(args, data)
+    finally:
+        if hasattr(data, "close") and data is not sys.stdin.buffer:
+            data.close()
+
+
+def _run(args: argparse.Namespace, data: Any) -> int:
+    from ses_workbench.project import Project
+
     project = Project.load(args.dir)
     tpl = project.get(args.name)
 

@@ -243,3 +243,22 @@ def test_million_rows_bounded_memory_progress_bar_on_a_terminal(tmp_path: Path) 
     assert result["hwm"] is not None and result["hwm"] < 200, result  # the issue's target
     assert result["hwm"] < 100, result                                  # what it really needs (~30 MB)
     print(f"1,000,000 rows: peak RSS {result['hwm']:.1f} MB")
+
+
+def test_named_pipe_is_streamed(samples: Path) -> None:
+    """``--data <(zcat rows.jsonl.gz)``: a pipe is not a regular file, but it is data — read as a stream."""
+    rows = receipt_rows(samples)
+    fifo = samples.parent / "rows.pipe"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with fifo.open("w") as fh:
+            fh.write("".join(json.dumps(r) + "\n" for r in rows))
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    proc = run("check", "order-receipt", "--data", str(fifo), "--format", "json", cwd=samples)
+    writer.join(timeout=30)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert (doc["rows"], doc["failing"]) == (10, 2) and doc["source"] == str(fifo)
