@@ -154,9 +154,11 @@ def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Ite
     if env_name is not None and env_name not in project.config.environments:
         known = ", ".join(sorted(project.config.environments))
         raise UsageError(f"no environment named {env_name!r} (known: {known})")
-    with open_environment(project, env_name, args.local, endpoint_url=args.endpoint_url) as (client, server):
-        if server is not None and not args.local and not project.config.env(env_name).local:
-            _note(f"no AWS credentials: using the embedded local SES endpoint ({server.endpoint_url})")
+    requested = project.config.env(env_name)
+    with open_environment(project, env_name, args.local, endpoint_url=args.endpoint_url) as (client, _server):
+        if client.environment.local and not requested.local and not args.local:
+            _note(f"no AWS credentials for environment '{requested.name}': using the embedded local SES "
+                  f"endpoint ({client.endpoint_url}) as environment '{client.environment.name}'")
         yield client
 
 

@@ -525,7 +525,8 @@ def open_environment(project: Project, env_name: str | None = None, local: bool 
 
     The embedded local endpoint is started (state in ``project.state_dir``) and stopped on exit when
     the environment is local, ``local=True`` (``--local``), or the *default* environment is used and
-    boto3 finds no AWS credentials.  A named AWS environment without credentials is an error
+    boto3 finds no AWS credentials — then the client is for the project's ``local`` environment (check
+    ``client.environment.name``), never the AWS one.  A named AWS environment without credentials is an error
     (NoCredentials) rather than a silent switch to a local endpoint.  ``endpoint_url``
     (``--endpoint-url``) overrides the environment's endpoint and never starts a server.  When another
     local endpoint already serves the project's state folder, the client talks to that one.
@@ -534,7 +535,11 @@ def open_environment(project: Project, env_name: str | None = None, local: bool 
     use_local = bool(local) or env.local
     if not use_local and local is None and env_name is None and endpoint_url is None \
             and env.endpoint_url is None and not has_aws_credentials(env.profile):
+        # No credentials for the default AWS environment: work against the embedded endpoint *as the
+        # project's "local" environment* (its name, no prefix), so nothing that happens there can be taken
+        # for — or recorded in the state folder as — a push to the AWS environment.
         use_local = True
+        env = project.config.environments.get("local") or replace(env, name="local", prefix="")
     server: LocalSes | None = None
     if use_local and not env.local:
         env = replace(env, local=True, region=env.region or "us-east-1")

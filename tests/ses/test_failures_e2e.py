@@ -154,3 +154,32 @@ def test_local_flag_uses_the_embedded_endpoint_for_an_aws_env(project: Project,
     assert main(["status", "--dir", str(project.root), "--env", "aws", "--local"]) == 0
     out = capsys.readouterr().out
     assert "local SES endpoint http://127.0.0.1:" in out and "2 in-sync" in out
+
+
+def test_default_aws_env_without_credentials_falls_back_to_local(
+        project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """README: without AWS credentials the workbench starts the local endpoint in-process — as the
+    ``local`` environment, so a push there is never shown or recorded as a push to the AWS one."""
+    import json
+
+    from ses_workbench.ses.client import open_environment
+
+    cfg = project.root / "ses-workbench.toml"
+    cfg.write_text(cfg.read_text().replace('default_env = "local"', 'default_env = "bare"') +
+                   '\n[environments.bare]\nregion = "us-east-1"\nprefix = "prod-"\n')
+    assert main(["push", "--yes", "--dir", str(project.root)]) == 0
+    out, err = capsys.readouterr()
+    assert "no AWS credentials for environment 'bare': using the embedded local SES endpoint" in err
+    assert "as environment 'local'" in err and out.startswith("local: 2 to create")
+    state = json.loads((project.state_dir / "state.json").read_text())
+    assert set(state["pushed"]) == {"local"}
+    assert state["pushed"]["local"]["welcome"]["remote_name"] == "welcome"
+    assert main(["status", "--dir", str(project.root)]) == 0
+    assert "2 in-sync" in capsys.readouterr().out
+    # An explicit --env is never replaced; with credentials the default AWS environment is used as is.
+    assert main(["status", "--dir", str(project.root), "--env", "bare"]) == 1
+    assert "No AWS credentials found" in _one_line(capsys.readouterr().err)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    with open_environment(Project.load(project.root)) as (client, server):
+        assert server is None and client.environment.name == "bare" and not client.environment.local
