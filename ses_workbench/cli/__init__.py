@@ -24,12 +24,14 @@ class UsageError(WorkbenchError):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree: every registered command group, plus ``--version``."""
     parser = argparse.ArgumentParser(
         prog="ses-workbench",
         description="Edit, check, deploy and test-send Amazon SES email templates.",
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.set_defaults(_commands=sub.choices)
     for mod_name in COMMAND_MODULES:
         try:
             mod = importlib.import_module(f"ses_workbench.cli.{mod_name}")
@@ -51,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     # `ses-workbench [DIR] [--local] [--env NAME]` (no subcommand) opens the workbench.
-    known = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]
+    known = set(parser.get_default("_commands") or ())
     if not args_list or (args_list[0] not in known and args_list[0] not in ("-h", "--help", "--version")):
         args_list = ["app", *args_list]
     args = parser.parse_args(args_list)
