@@ -3,7 +3,8 @@
 The work is :mod:`ses_workbench.check`; this module parses arguments, draws a progress bar on
 stderr when it is a terminal, prints the report (text or one JSON object) and, with
 ``--via-ses N``, confirms N sampled rows through SES's ``TestRenderEmailTemplate``.
-Exit codes: 0 every row renders, 1 some row fails (or an error), 2 usage.
+Exit codes: 0 every row renders (and, with ``--via-ses``, SES confirmed every sampled verdict),
+1 some row fails, SES disagrees or could not answer, or an error; 2 usage.
 """
 
 from __future__ import annotations
@@ -106,8 +107,10 @@ def _run(args: argparse.Namespace, data: Any) -> int:
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    disagree = bool(report.via_ses and report.via_ses.get("disagree"))
-    return 0 if report.passed and not disagree else 1
+    # --via-ses asked SES to confirm: a disagreement, or a row SES could not render at all (an error,
+    # e.g. the network), leaves the verdict unconfirmed
+    unconfirmed = bool(report.via_ses and (report.via_ses.get("disagree") or report.via_ses.get("errors")))
+    return 0 if report.passed and not unconfirmed else 1
 
 
 def _confirm_via_ses(report: CheckReport, project: Any, name: str, args: argparse.Namespace,

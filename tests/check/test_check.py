@@ -389,3 +389,36 @@ def test_cli_via_ses_is_paced_by_the_template_rate(project_dir: Path, tmp_path: 
     # never the sum
     assert len(gaps) >= 5 and paced[-1] - paced[0] >= 0.9 * len(gaps) / 5, gaps
     assert min(gaps) > 0.5 / 5, gaps
+
+
+def test_cli_via_ses_errors_leave_the_check_unconfirmed(project_dir: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Every row passes locally, but SES could not be asked about one sampled row: exit 1, not 0."""
+    import contextlib
+
+    from ses_workbench.ses import remote
+    from ses_workbench.ses.errors import SesError
+
+    calls = {"n": 0}
+
+    def remote_error(_data: Any) -> str | None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SesError("Could not connect to the endpoint URL.")
+        return None
+
+    @contextlib.contextmanager
+    def fake(*_a: Any, **_kw: Any) -> Any:
+        yield remote_error
+
+    monkeypatch.setattr(remote, "remote_error_for_data", fake)
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(good_row(i)) + "\n" for i in range(10)))
+    args = ["check", "greet", "--data", str(data), "--dir", str(project_dir), "--via-ses", "3"]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "10 ok, 0 failing" in out and "2 agree, 0 disagree, 1 errors" in out
+    calls["n"] = 10  # SES answers every row now
+    assert main(args) == 0
+    capsys.readouterr()
