@@ -9,7 +9,7 @@ folder (``local-ses/events.jsonl``, SES's event-publishing shape), and this modu
 
     from ses_workbench.ses import events
     events.read(project, event_type="Rendering Failure", template="welcome", last=20) -> list[MailEvent]
-    events.rendering_failures(project, message_ids) -> dict[str, MailEvent]
+    events.rendering_failures(project, message_ids, since=events.mark(project)) -> dict[str, MailEvent]
     events.require_local(client)     # EventsUnavailable for an AWS environment
 """
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.ses.client import SesClient
 
 __all__ = ["EVENT_TYPES", "MailEvent", "EventsUnavailable", "read", "rendering_failures", "event_type",
-           "require_local", "RENDERING_FAILURE"]
+           "require_local", "mark", "RENDERING_FAILURE"]
 
 EVENT_TYPES = ("Send", "Delivery", "Bounce", "Complaint", "Rendering Failure")
 RENDERING_FAILURE = "Rendering Failure"
@@ -129,9 +129,43 @@ def read(project: Project, *, event_type: str | None = None, message_ids: Iterab
     return out
 
 
-def rendering_failures(project: Project, message_ids: Iterable[str]) -> dict[str, MailEvent]:
-    """The rendering failures recorded for these MessageIds (accepted by SES, then dropped)."""
+def mark(project: Project) -> int:
+    """Where the event log ends now: pass it to :func:`rendering_failures` to read only newer events."""
+    from ses_workbench.ses.local import store_dir
+
+    try:
+        return (store_dir(project.state_dir) / "events.jsonl").stat().st_size
+    except OSError:
+        return 0
+
+
+def rendering_failures(project: Project, message_ids: Iterable[str], since: int = 0) -> dict[str, MailEvent]:
+    """The rendering failures recorded for these MessageIds (accepted by SES, then dropped).
+
+    ``since``: a :func:`mark` taken before sending, so a long event log is not read from the start.
+    """
+    import json
+
+    from ses_workbench.ses.local import store_dir
+
     ids = {m for m in message_ids if m}
     if not ids:
         return {}
-    return {ev.message_id: ev for ev in read(project, event_type=RENDERING_FAILURE, message_ids=ids)}
+    out: dict[str, MailEvent] = {}
+    try:
+        with open(store_dir(project.state_dir) / "events.jsonl", "rb") as fh:
+            fh.seek(since)
+            for line in fh:
+                if b"Rendering Failure" not in line:
+                    continue
+                try:
+                    raw = json.loads(line)
+                except ValueError:
+                    continue
+                if raw.get("eventType") == RENDERING_FAILURE and \
+                        (raw.get("mail") or {}).get("messageId") in ids:
+                    ev = MailEvent.from_raw(raw)
+                    out[ev.message_id] = ev
+    except OSError:
+        return {}
+    return out

@@ -342,6 +342,7 @@ def execute_send(client: SesClient, project: Project, plan: SendPlan, *, progres
     stopped: str | None = None
     client.send_pacer()
     batch = client.send_batch_size()
+    events_mark = _events_mark(client, project)
     pending = list(plan.destinations)
     done = 0
     attempt = 0
@@ -385,8 +386,8 @@ def execute_send(client: SesClient, project: Project, plan: SendPlan, *, progres
         if pending and stopped is None:
             sleep(min(20.0, backoff * (2 ** attempt)))
             attempt += 1
-    if client.environment.local and not plan.draft:
-        _mark_rendering_failures(project, list(outcomes.values()))
+    if events_mark is not None and not plan.draft:
+        _mark_rendering_failures(project, list(outcomes.values()), events_mark)
     report = SendReport(plan, [outcomes[(d.recipient, d.fixture)] for d in plan.destinations], started,
                         time.monotonic() - t0, stopped=stopped)
     if write_report:
@@ -397,13 +398,22 @@ def execute_send(client: SesClient, project: Project, plan: SendPlan, *, progres
     return report
 
 
-def _mark_rendering_failures(project: Project, outcomes: list[SendOutcome]) -> None:
+def _events_mark(client: SesClient, project: Project) -> int | None:
+    """The local endpoint's event-log position before sending (None: not the local endpoint)."""
+    if not client.environment.local:
+        return None
+    from ses_workbench.ses.events import mark
+
+    return mark(project)
+
+
+def _mark_rendering_failures(project: Project, outcomes: list[SendOutcome], since: int) -> None:
     """Local endpoint: an entry SES accepted and then dropped becomes ``RENDERING_FAILURE`` (with SES's
     error message), so the report shows what real SES would only publish as an event."""
     from ses_workbench.ses.events import rendering_failures
 
     failures = rendering_failures(project, [o.message_id for o in outcomes
-                                            if o.status == "SUCCESS" and o.message_id])
+                                            if o.status == "SUCCESS" and o.message_id], since)
     for o in outcomes:
         ev = failures.get(o.message_id or "")
         if ev is not None:
