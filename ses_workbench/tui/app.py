@@ -828,7 +828,11 @@ class WorkbenchApp(SesMixin, App[int]):
         changed = sorted({name for name in after for path in message.paths
                           if _under(path, self.project.root / name)} | (after - before))
         if changed:
-            self.lint_templates(changed)
+            others = [name for name in changed if name != self.current]
+            if others:
+                self.lint_templates(others)
+            if self.current in changed:
+                self.schedule_lint(0.05)  # the current one is linted from the editors (maybe unsaved)
             for name in changed:
                 self._refresh_local_state(name)
         self._refresh_rows()

@@ -236,6 +236,12 @@ async def test_small_terminal_stacks_and_collapses(project_dir: Path) -> None:
         editor, preview = app.editor("html"), app.view("read")
         assert editor.region.height >= 5 and preview.region.height >= 5
         assert editor.region.width >= 70
+        assert app.template_list.region.height == 0  # the list is collapsed...
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.template_list.region.height >= 5  # ...and comes back as a strip on demand
+        await pilot.press("ctrl+t")
+        await pilot.pause()
         await pilot.resize_terminal(180, 50)
         await pilot.pause()
         assert not app.compact

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, ProgressBar, SelectionList, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, SelectionList, Static
 from textual.worker import Worker, WorkerState
 
 SIMULATOR = ("success", "bounce", "ooto", "complaint", "suppressionlist")
@@ -83,6 +83,8 @@ class SendScreen(ModalScreen[Any]):
                     yield Label("Fixtures")
                     yield SelectionList[str](*[(name, name, name == self.fixture) for name in self.fixtures],
                                              id="fixture-list")
+            yield Checkbox("draft: send the local render as raw MIME (needs no push)", id="send-draft",
+                           compact=True)
             yield Static("Checking guards…", id="send-plan")
             yield ProgressBar(id="send-progress", show_eta=False)
             yield DataTable(id="send-results", zebra_stripes=True)
@@ -126,13 +128,15 @@ class SendScreen(ModalScreen[Any]):
             return
         self._seq += 1
         self.query_one("#send", Button).disabled = True
-        self._plan(self._seq, self.recipients, self.chosen_fixtures)
+        draft = self.query_one("#send-draft", Checkbox).value
+        self._plan(self._seq, self.recipients, self.chosen_fixtures, draft)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="send-plan")
-    def _plan(self, seq: int, recipients: list[str], fixtures: list[str]) -> None:
+    def _plan(self, seq: int, recipients: list[str], fixtures: list[str], draft: bool) -> None:
         from ses_workbench.ses.send import plan_send
 
-        plan = plan_send(self.client, self.project, self.template, recipients, fixtures=fixtures or None)
+        plan = plan_send(self.client, self.project, self.template, recipients, fixtures=fixtures or None,
+                         draft=draft)
         if not recipients:
             plan.refusals.insert(0, "choose at least one recipient")
         self.post_message(self.Planned(seq, plan))
@@ -161,6 +165,7 @@ class SendScreen(ModalScreen[Any]):
         button.disabled = not plan.ok or plan.count == 0
 
     @on(SelectionList.SelectedChanged)
+    @on(Checkbox.Changed, "#send-draft")
     def _selection_changed(self) -> None:
         self.replan()
 
