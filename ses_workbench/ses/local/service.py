@@ -275,7 +275,8 @@ class LocalSesService:
             if source is None:
                 continue
             try:
-                compiled[part] = engine.compile(source)
+                compiled[part] = engine.compile(source) if self.settings.dialect is None else \
+                    engine.compile(source, self.settings.dialect)
             except engine.EngineError as exc:
                 where = ""
                 if getattr(exc, "line", None) is not None:

@@ -51,6 +51,9 @@ class LocalSesSettings:
     max_bulk_entries: int = 50                                # BulkEmailEntries per SendBulkEmail
     max_recipients: int = 50                                  # To + Cc + Bcc of one message
     max_raw_message_bytes: int = 10 * 1024 * 1024             # Content.Raw.Data
+    # The engine dialect the endpoint renders with (None: the defaults, what SES is believed to do).  Another
+    # dialect stands in for an account whose SES answers differently, to exercise calibration and parity.
+    dialect: Any = None
 
     @classmethod
     def from_config(cls, config: Any | None = None, **overrides: Any) -> LocalSesSettings:
