@@ -162,3 +162,21 @@ def test_open_environment_starts_local_without_credentials(project: Project) -> 
         with open_environment(project) as (again, none):
             assert none is None and again.endpoint_url == server.endpoint_url
             assert again.get_template("x") == HELLO
+
+
+def test_aws_environments_pace_template_operations_at_one_per_second_shared(
+        project: Project, server: LocalSes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SES's documented "once per second": the default for every AWS environment, one bucket per
+    (profile, region, endpoint) shared by every client in the process (TUI + CLI side by side)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    env = Environment("aws", region="us-east-1", endpoint_url=server.endpoint_url)
+    a, b = SesClient(env, project), SesClient(env, project)
+    assert a.template_rate == 1.0 and a.template_bucket is b.template_bucket
+    assert a.template_bucket.rate == pytest.approx(0.98)
+    other = SesClient(Environment("aws2", region="eu-west-1", endpoint_url=server.endpoint_url), project)
+    assert other.template_bucket is not a.template_bucket
+    t0 = time.monotonic()
+    for client in (a, b, a):  # three GetEmailTemplate calls from two clients: >= 2 s apart in total
+        client.get_template("nope")
+    assert time.monotonic() - t0 >= 2 / 0.98 * 0.95
