@@ -159,7 +159,12 @@ def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Ite
         if client.environment.local and not requested.local and not args.local:
             _note(f"no AWS credentials for environment '{requested.name}': using the embedded local SES "
                   f"endpoint ({client.endpoint_url}) as environment '{client.environment.name}'")
-        yield client
+        try:
+            yield client
+        finally:
+            # An error mid-way: clear the progress line so the one-line error starts on a clean line.
+            for bar in list(_Progress.active):
+                bar.finish()
 
 
 def _note(text: str) -> None:
@@ -185,6 +190,8 @@ class _Progress:
     ``$SES_WORKBENCH_PROGRESS_INTERVAL``) once it runs long — a 300-template account at SES's one
     call per second takes about five minutes, and a silent log for that long looks hung.
     """
+
+    active: list[_Progress] = []  # bars with a line on the terminal (cleared when a command fails)
 
     def __init__(self, verb: str, stream: TextIO | None = None, *, interval: float | None = None,
                  clock: Any = None) -> None:
@@ -225,6 +232,8 @@ class _Progress:
             line = self.text(done, total, name, now)[:99]
             self.stream.write("\r" + line.ljust(60))
             self.stream.flush()
+            if not self.shown:
+                _Progress.active.append(self)
             self.shown = True
             if done >= total:
                 self.finish()
@@ -246,6 +255,8 @@ class _Progress:
             self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
             self.shown = False
+            if self in _Progress.active:
+                _Progress.active.remove(self)
 
 
 def _ask(question: str, args: argparse.Namespace) -> bool:

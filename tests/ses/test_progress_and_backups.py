@@ -77,3 +77,26 @@ def test_pull_keeps_a_copy_of_the_files_it_overwrites(project: Project, server: 
     assert (backup / "body.html").read_text() == old_html
     assert (backup / "subject.txt").read_text() == "Welcome {{name}}!\n"
     assert project.get("welcome").source("html") == "<p>remote</p>"
+
+
+def test_an_error_mid_way_clears_the_progress_line(project: Project, server: LocalSes,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from ses_workbench.ses.errors import EndpointUnreachable
+
+    real = sync._push_item
+    calls: list[str] = []
+
+    def flaky(client: SesClient, state: object, env: str, item: sync.PushItem) -> None:
+        calls.append(item.name)
+        if len(calls) == 2:
+            raise EndpointUnreachable(f"{server.endpoint_url} could not be reached (CreateEmailTemplate).")
+        real(client, state, env, item)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync, "_push_item", flaky)
+    tty = FakeTty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    assert main(["push", "--yes", "--dir", str(project.root), "--endpoint-url", server.endpoint_url]) == 1
+    shown = tty.getvalue()
+    assert "\rpushing 1/2 welcome" in shown
+    assert shown.endswith(" " * 100 + "\rses-workbench: " + server.endpoint_url +
+                          " could not be reached (CreateEmailTemplate).\n")
