@@ -16,7 +16,7 @@ from ses_workbench.ses import send as S
 from ses_workbench.ses import sync
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.local import LocalSes
-from ses_workbench.ses.local.settings import ACCESS_DENIED_KEY_ID, EXPIRED_TOKEN_KEY_ID
+from ses_workbench.ses.local.settings import ACCESS_DENIED_KEY_ID, EXPIRED_TOKEN_KEY_ID, INTERNAL_ERROR_KEY_ID
 
 from .conftest import make_client, settings
 
@@ -24,12 +24,12 @@ SIM = "success@simulator.amazonses.com"
 
 
 def _aws_client(project: Project, server: LocalSes, monkeypatch: pytest.MonkeyPatch,
-                key_id: str) -> SesClient:
+                key_id: str, max_attempts: int = 3) -> SesClient:
     """A client for an *AWS* environment (standard credential chain) whose endpoint is the local one."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
     env = Environment("aws", region="us-east-1", endpoint_url=server.endpoint_url)
-    return SesClient(env, project, template_rate=0)
+    return SesClient(env, project, template_rate=0, max_attempts=max_attempts)
 
 
 def _with_bare_env(project: Project) -> None:
@@ -67,6 +67,18 @@ def test_access_denied_over_http(project: Project, server: LocalSes, monkeypatch
     assert main(["push", "--yes", "--dir", str(project.root), "--env", "bare",
                  "--endpoint-url", server.endpoint_url]) == 1
     assert "AWS denied access (ListEmailTemplates)" in _one_line(capsys.readouterr().err)
+
+
+def test_service_outage_over_http(project: Project, server: LocalSes, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    client = _aws_client(project, server, monkeypatch, INTERNAL_ERROR_KEY_ID, max_attempts=1)
+    with pytest.raises(E.ServiceUnavailable, match="SES had an internal error"):
+        client.get_account()
+    _with_bare_env(project)
+    assert main(["diff", "--dir", str(project.root), "--env", "bare",
+                 "--endpoint-url", server.endpoint_url]) == 1  # after botocore's own 3 attempts
+    assert "SES had an internal error (ListEmailTemplates); try again later." in \
+        _one_line(capsys.readouterr().err)
 
 
 def test_sending_paused_over_http(project: Project, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,9 +7,9 @@ to the core.  ``ThreadingHTTPServer`` with HTTP/1.1 keep-alive is enough for bot
 The wire format is what botocore's ``sesv2`` model expects: JSON bodies, URI and query-string members,
 and errors as an HTTP status, an ``x-amzn-ErrorType`` header and ``{"message": ...}`` so boto3 raises
 ``client.exceptions.BadRequestException`` and friends.  Requests are accepted whatever their SigV4
-signature: any credentials work — except the two access key ids of
-:mod:`~ses_workbench.ses.local.settings` that stand for an expired session token and an identity without
-permission (``ExpiredTokenException`` / ``AccessDeniedException``, HTTP 403, as AWS answers them).
+signature: any credentials work — except the access key ids of :mod:`~ses_workbench.ses.local.settings`
+that stand for an expired session token, an identity without permission (``ExpiredTokenException`` /
+``AccessDeniedException``, HTTP 403, as AWS answers them) and an SES outage (``InternalFailure``, 500).
 """
 
 from __future__ import annotations
@@ -27,7 +27,12 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ses_workbench.ses.local.service import ApiError, LocalSesService
-from ses_workbench.ses.local.settings import ACCESS_DENIED_KEY_ID, EXPIRED_TOKEN_KEY_ID, LocalSesSettings
+from ses_workbench.ses.local.settings import (
+    ACCESS_DENIED_KEY_ID,
+    EXPIRED_TOKEN_KEY_ID,
+    INTERNAL_ERROR_KEY_ID,
+    LocalSesSettings,
+)
 from ses_workbench.ses.local.store import Store, StoreLock, read_events, store_dir
 
 __all__ = ["LocalSes", "ROUTES"]
@@ -164,6 +169,9 @@ class _Handler(BaseHTTPRequestHandler):
         if key_id == EXPIRED_TOKEN_KEY_ID:
             raise ApiError("ExpiredTokenException", "The security token included in the request is expired",
                            403)
+        if key_id == INTERNAL_ERROR_KEY_ID:
+            raise ApiError("InternalFailure", "The request processing has failed because of an unknown "
+                           "error, exception or failure.", 500)
         if key_id == ACCESS_DENIED_KEY_ID:
             account = self.server.service.settings.account_id
             raise ApiError("AccessDeniedException",

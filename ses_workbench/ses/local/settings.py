@@ -11,7 +11,8 @@ them is exercised over HTTP like everything else:
 - ``sending_enabled=False`` (``local-ses --sending-paused``): GetAccount reports ``SendingEnabled: false``
   and SendEmail/SendBulkEmail answer ``SendingPausedException`` (400), as for a paused SES account;
 - requests signed with the access key id :data:`EXPIRED_TOKEN_KEY_ID` answer ``ExpiredTokenException``
-  (403), with :data:`ACCESS_DENIED_KEY_ID` ``AccessDeniedException`` (403) — any other key id is accepted.
+  (403), with :data:`ACCESS_DENIED_KEY_ID` ``AccessDeniedException`` (403), with
+  :data:`INTERNAL_ERROR_KEY_ID` ``InternalFailure`` (500, an SES outage) — any other key id is accepted.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 __all__ = ["LocalSesSettings", "SANDBOX_MAX_24H_SEND", "SANDBOX_MAX_SEND_RATE", "EXPIRED_TOKEN_KEY_ID",
-           "ACCESS_DENIED_KEY_ID"]
+           "ACCESS_DENIED_KEY_ID", "INTERNAL_ERROR_KEY_ID"]
 
 SANDBOX_MAX_24H_SEND = 200
 SANDBOX_MAX_SEND_RATE = 1.0
 # Access key ids the endpoint answers with an authorisation failure (any other credentials work).
 EXPIRED_TOKEN_KEY_ID = "LOCALSES_EXPIRED_TOKEN"
 ACCESS_DENIED_KEY_ID = "LOCALSES_ACCESS_DENIED"
+INTERNAL_ERROR_KEY_ID = "LOCALSES_INTERNAL_ERROR"
 
 
 @dataclass(frozen=True)
