@@ -2,11 +2,13 @@
 
 Thin wrappers over :mod:`ses_workbench.ses` (the TUI and the notebook call the same functions):
 parse flags, open the environment (starting the embedded local endpoint when needed), print
-progress on stderr when it is a terminal, show the plan and ask once.  Asking uses ``input()``
-only when stdin is a terminal; otherwise ``--yes`` is required (exit 2 without it).
+progress on stderr (a rewritten line on a terminal, a line every 10 s in a log), show the plan and
+ask once.  Asking uses ``input()`` only when stdin is a terminal; otherwise ``--yes`` is required
+(exit 2 without it).
 
 Common flags: ``--dir``, ``--env NAME``, ``--local``, ``--endpoint-url URL``, ``--yes``.
-Exit codes: 0 ok (``diff``: same), 1 refused/failed (``diff``: different), 2 usage.
+Exit codes: 0 ok (``diff``: same), 1 refused/failed (``diff``: different; ``send``: any entry not
+delivered, including one SES accepted and then dropped as a rendering failure), 2 usage.
 """
 
 from __future__ import annotations
