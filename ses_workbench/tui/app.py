@@ -39,7 +39,7 @@ from textual.worker import Worker, WorkerState
 
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.project import PARTS, EmailTemplate, Project, TemplateContent
-from ses_workbench.tui import reading
+from ses_workbench.tui import preview_job
 from ses_workbench.tui.browser import PreviewServer
 from ses_workbench.tui.messages import (
     FilesChanged,
@@ -48,12 +48,13 @@ from ses_workbench.tui.messages import (
     PreviewOutcome,
     PreviewRendered,
 )
-from ses_workbench.tui.overlay import BufferFixture, EditedTemplate, fill_skeleton, walk_present
+from ses_workbench.tui.overlay import BufferFixture, EditedTemplate, fill_skeleton
+from ses_workbench.tui.preview_job import AttributeRow
 from ses_workbench.tui.render_thread import LatestOnly
 from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from ses_workbench.tui.ses_ui import SesMixin
 from ses_workbench.tui.watcher import FolderWatcher
-from ses_workbench.tui.widgets.data_pane import AttributeRow, DataPane
+from ses_workbench.tui.widgets.data_pane import DataPane
 from ses_workbench.tui.widgets.editor import Marker, PartEditor
 from ses_workbench.tui.widgets.lines_view import LinesView
 from ses_workbench.tui.widgets.template_list import TemplateList, TemplateRow
@@ -637,15 +638,8 @@ class WorkbenchApp(SesMixin, App[int]):
         """Render thread body: never touches a widget, posts one PreviewRendered."""
         started = time.perf_counter()
         outcome = PreviewOutcome(seq=job.seq, template=job.edited.name, fixture=job.fixture)
-        try:
-            outcome.rendered, outcome.extra = _render_job(job.edited, job.tab, job.width, job.outbox,
-                                                          sender=self.project.config.sender)
-        except Exception as exc:  # noqa: BLE001 - shown in the preview's error line
-            outcome.error = exc
-            try:
-                outcome.extra = {"attributes": _attributes(job.edited)}
-            except Exception:  # noqa: BLE001
-                outcome.extra = {}
+        outcome.rendered, outcome.extra, outcome.error = preview_job.run(
+            job.edited, job.tab, job.width, job.outbox, self.project.config.sender)
         outcome.elapsed_ms = (time.perf_counter() - started) * 1000
         self.post_message(PreviewRendered(outcome))
 
@@ -1226,70 +1220,6 @@ def _runner(app: WorkbenchApp, action: str) -> Callable[[], Any]:
     return run
 
 
-def _render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,
-                *, sender: str | None) -> tuple[Any, dict[str, Any]]:
-    """Worker body: render the edited template and build the lines of the visible preview tab."""
-    from ses_workbench.render import render_template
-
-    fixture = edited.edited_fixture()
-    if outbox is not None:
-        rendered = outbox[1]
-        banner = f"outbox: {outbox[0]}"
-    else:
-        rendered = render_template(edited, fixture=fixture if fixture is not None else None)
-        banner = None
-    extra: dict[str, Any] = {"attributes": _attributes(edited)}
-    views: dict[str, tuple[list[Any], object]] = {}
-    if tab == "read":
-        signature = ("read", rendered.subject, rendered.html, width, banner)
-        views[tab] = (reading.reading_lines(rendered.subject, rendered.html, width, banner=banner), signature)
-    elif tab == "html":
-        views[tab] = (reading.syntax_lines(rendered.html, "html"), ("html", rendered.html))
-    elif tab == "text":
-        text = rendered.text if rendered.text is not None else "(this template has no text part)"
-        views[tab] = (reading.plain_lines(text), ("text", text))
-    elif tab == "mime" and getattr(rendered, "raw", None) is not None:
-        views[tab] = (reading.mime_header_lines(rendered.raw), ("mime-raw", rendered.raw))
-    elif tab == "mime":
-        from ses_workbench.mime import build_mime
-
-        mime = build_mime(rendered, sender=sender or "sender@example.com", to="recipient@example.com")
-        views[tab] = (reading.mime_header_lines(mime),
-                      ("mime", rendered.subject, rendered.html, rendered.text))
-    extra["views"] = views
-    return rendered, extra
-
-
-def _attributes(edited: EditedTemplate) -> list[AttributeRow]:
-    """The attributes the template uses, each marked present/missing for the edited fixture."""
-    from ses_workbench.render import compile_content
-
-    content = edited.compose(validate=False)
-    compiled = compile_content(content)
-    fixture = edited.edited_fixture()
-    data = None
-    if fixture is not None and fixture.error is None:
-        data = fixture.data
-    rows: dict[str, AttributeRow] = {}
-    for part, ref in compiled.references():
-        if ref.path.startswith("@") or "@" in ref.path or ref.kind in ("partial", "unknown-helper"):
-            continue
-        if ref.path in ("this", ".", "amazonSESUnsubscribeUrl") or not ref.segments:
-            continue
-        is_list = ref.kind == "block" and not ref.required
-        present = data is not None and walk_present(data, tuple(ref.segments))
-        existing = rows.get(ref.path)
-        if existing is None:
-            rows[ref.path] = AttributeRow(ref.path, tuple(ref.segments), ref.required and not ref.conditional,
-                                          ref.conditional, present, {part}, is_list)
-        else:
-            rows[ref.path] = AttributeRow(
-                ref.path, existing.segments, existing.required or (ref.required and not ref.conditional),
-                existing.conditional and ref.conditional, present, existing.parts | {part},
-                existing.is_list or is_list)
-    return list(rows.values())
-
-
 def describe_error(error: BaseException) -> str:
     """``file:line:col: message`` on one line (engine, layout and fixture errors carry their position)."""
     message = getattr(error, "message", None) or str(error)
@@ -1305,7 +1235,7 @@ def describe_error(error: BaseException) -> str:
 def _fixture_error(error: BaseException) -> str | None:
     from ses_workbench.project import FixtureError
 
-    if isinstance(error, FixtureError):
+    if isinstance(error, FixtureError) or getattr(error, "is_fixture", False):
         where = f"line {error.line}, column {error.column}: " if error.line else ""
         return f"{where}{error.message}"
     return None

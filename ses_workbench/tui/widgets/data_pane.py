@@ -7,8 +7,6 @@ list marks which required attributes the current fixture lacks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,40 +14,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Select, Static
 
+from ses_workbench.tui.preview_job import AttributeRow
 from ses_workbench.tui.widgets.editor import PartEditor
-
-
-@dataclass(frozen=True)
-class AttributeRow:
-    """One attribute the template references, and whether the current fixture has it."""
-
-    path: str
-    segments: tuple[str, ...]
-    required: bool
-    conditional: bool
-    present: bool
-    parts: set[str] = field(default_factory=set)
-    is_list: bool = False
-
-    def label(self) -> Text:
-        text = Text()
-        if self.present:
-            text.append("✓ ", style="green")
-        elif self.required:
-            text.append("✗ ", style="bold red")
-        else:
-            text.append("· ", style="dim")
-        text.append(self.path, style="bold red" if self.required and not self.present else "")
-        notes = []
-        if not self.present and self.required:
-            notes.append("missing")
-        if self.conditional:
-            notes.append("conditional")
-        elif not self.required:
-            notes.append("tested only")
-        notes.append("/".join(sorted(self.parts)))
-        text.append(f"  ({', '.join(notes)})", style="dim")
-        return text
 
 
 class DataPane(Vertical):

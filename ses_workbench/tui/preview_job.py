@@ -1,0 +1,162 @@
+"""One preview render: edited template in, rendered email + the visible tab's lines + attributes out.
+
+Pure functions with no widget in sight, so the same job runs on the render thread or in the render
+process (``render_process.py``). Errors that cross the process boundary travel as :class:`RenderFailure`
+(exception classes with keyword-only constructors do not survive pickling); they keep what the status
+line shows: file, line, column, message, and whether the fixture JSON was at fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+
+from ses_workbench.tui import reading
+from ses_workbench.tui.overlay import EditedTemplate, walk_present
+
+
+@dataclass(frozen=True)
+class AttributeRow:
+    """One attribute the template references, and whether the current fixture has it."""
+
+    path: str
+    segments: tuple[str, ...]
+    required: bool
+    conditional: bool
+    present: bool
+    parts: set[str] = field(default_factory=set)
+    is_list: bool = False
+
+    def label(self) -> Text:
+        text = Text()
+        if self.present:
+            text.append("✓ ", style="green")
+        elif self.required:
+            text.append("✗ ", style="bold red")
+        else:
+            text.append("· ", style="dim")
+        text.append(self.path, style="bold red" if self.required and not self.present else "")
+        notes = []
+        if not self.present and self.required:
+            notes.append("missing")
+        if self.conditional:
+            notes.append("conditional")
+        elif not self.required:
+            notes.append("tested only")
+        notes.append("/".join(sorted(self.parts)))
+        text.append(f"  ({', '.join(notes)})", style="dim")
+        return text
+
+
+def render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,
+                *, sender: str | None) -> tuple[Any, dict[str, Any]]:
+    """Render the edited template and build the lines of the visible preview tab (any thread/process)."""
+    from ses_workbench.render import render_template
+
+    fixture = edited.edited_fixture()
+    if outbox is not None:
+        rendered = outbox[1]
+        banner = f"outbox: {outbox[0]}"
+    else:
+        rendered = render_template(edited, fixture=fixture if fixture is not None else None)
+        banner = None
+    extra: dict[str, Any] = {"attributes": attributes(edited)}
+    views: dict[str, tuple[list[Any], object]] = {}
+    if tab == "read":
+        signature = ("read", rendered.subject, rendered.html, width, banner)
+        views[tab] = (reading.reading_lines(rendered.subject, rendered.html, width, banner=banner), signature)
+    elif tab == "html":
+        views[tab] = (reading.syntax_lines(rendered.html, "html"), ("html", rendered.html))
+    elif tab == "text":
+        text = rendered.text if rendered.text is not None else "(this template has no text part)"
+        views[tab] = (reading.plain_lines(text), ("text", text))
+    elif tab == "mime" and getattr(rendered, "raw", None) is not None:
+        views[tab] = (reading.mime_header_lines(rendered.raw), ("mime-raw", rendered.raw))
+    elif tab == "mime":
+        from ses_workbench.mime import build_mime
+
+        mime = build_mime(rendered, sender=sender or "sender@example.com", to="recipient@example.com")
+        views[tab] = (reading.mime_header_lines(mime),
+                      ("mime", rendered.subject, rendered.html, rendered.text))
+    extra["views"] = views
+    return rendered, extra
+
+
+def attributes(edited: EditedTemplate) -> list[AttributeRow]:
+    """The attributes the template uses, each marked present/missing for the edited fixture."""
+    from ses_workbench.render import compile_content
+
+    content = edited.compose(validate=False)
+    compiled = compile_content(content)
+    fixture = edited.edited_fixture()
+    data = None
+    if fixture is not None and fixture.error is None:
+        data = fixture.data
+    rows: dict[str, AttributeRow] = {}
+    for part, ref in compiled.references():
+        if ref.path.startswith("@") or "@" in ref.path or ref.kind in ("partial", "unknown-helper"):
+            continue
+        if ref.path in ("this", ".", "amazonSESUnsubscribeUrl") or not ref.segments:
+            continue
+        is_list = ref.kind == "block" and not ref.required
+        present = data is not None and walk_present(data, tuple(ref.segments))
+        existing = rows.get(ref.path)
+        if existing is None:
+            rows[ref.path] = AttributeRow(ref.path, tuple(ref.segments), ref.required and not ref.conditional,
+                                          ref.conditional, present, {part}, is_list)
+        else:
+            rows[ref.path] = AttributeRow(
+                ref.path, existing.segments, existing.required or (ref.required and not ref.conditional),
+                existing.conditional and ref.conditional, present, existing.parts | {part},
+                existing.is_list or is_list)
+    return list(rows.values())
+
+
+
+
+class RenderFailure(Exception):
+    """A render error reduced to what the workbench shows (picklable)."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None,
+                 column: int | None = None, part: str | None = None, is_fixture: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+        self.part = part
+        self.is_fixture = is_fixture
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RenderFailure, (self.message, self.path, self.line, self.column, self.part, self.is_fixture))
+
+    @classmethod
+    def from_error(cls, error: BaseException) -> RenderFailure:
+        from ses_workbench.project import FixtureError
+
+        path = getattr(error, "path", None)
+        return cls(str(getattr(error, "message", None) or error), str(path) if path is not None else None,
+                   getattr(error, "line", None), getattr(error, "column", None), getattr(error, "part", None),
+                   isinstance(error, FixtureError))
+
+
+def run(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,
+        sender: str | None) -> tuple[Any, dict[str, Any], RenderFailure | None]:
+    """``(rendered, extra, failure)``: one of rendered/failure is None; ``extra`` always has attributes."""
+    try:
+        rendered, extra = render_job(edited, tab, width, outbox, sender=sender)
+        return rendered, extra, None
+    except Exception as exc:  # noqa: BLE001 - shown in the preview's status line
+        failure = RenderFailure.from_error(exc)
+        try:
+            extra = {"attributes": attributes(edited)}
+        except Exception:  # noqa: BLE001 - the template does not even compile
+            extra = {}
+        return None, extra, failure
+
+
+def source_path(path: str | Path | None) -> str | None:
+    return str(path) if path is not None else None
