@@ -609,8 +609,7 @@ def _overwrite_parts(project: Project, name: str, content: TemplateContent, env:
     """Write pulled content over a template's part files; the replaced files are copied first to
     ``backups/<env>/<name>-<stamp>-local/`` (a layout-based body is flattened by a pull: its source
     stays recoverable).  Returns that folder, or None when there was nothing to keep."""
-    import shutil
-
+    from ses_workbench.project import atomic
     from ses_workbench.ses.state import utc_stamp
 
     tpl = project.get(name)
@@ -618,9 +617,8 @@ def _overwrite_parts(project: Project, name: str, content: TemplateContent, env:
     backup: Path | None = None
     if existing:
         backup = project.state_dir / "backups" / env / f"{name}-{utc_stamp()}-local"
-        backup.mkdir(parents=True, exist_ok=True)
         for path in existing:
-            shutil.copy2(path, backup / path.name)
+            atomic.write_bytes(backup / path.name, path.read_bytes())
     tpl.write_part("subject", content.subject + "\n")
     if content.html:
         tpl.write_part("html", content.html)
