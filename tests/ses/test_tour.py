@@ -40,7 +40,7 @@ def local_ses(project: Project) -> Iterator[str]:
 
 
 def aws(url: str, tmp: Path, *args: str) -> dict[str, object]:
-    assert AWS is not None
+    assert AWS is not None, "the AWS CLI is part of the dev extra: pip install -e '.[dev]'"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID="someone-else", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1",
                AWS_CONFIG_FILE=str(tmp / "none"), AWS_SHARED_CREDENTIALS_FILE=str(tmp / "none"), AWS_PAGER="")
@@ -50,7 +50,6 @@ def aws(url: str, tmp: Path, *args: str) -> dict[str, object]:
     return json.loads(done.stdout) if done.stdout.strip() else {}
 
 
-@pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
 def test_tour_against_a_running_local_ses(project: Project, local_ses: str, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     def ws(*args: str) -> int:

@@ -26,15 +26,6 @@ FAST = dict(
     verified_identities=(SENDER, VERIFIED_TO, VERIFIED_DOMAIN),
 )
 
-try:  # the engine is written by another helper; template tests wait for it
-    from ses_workbench.engine import compile as _compile  # noqa: F401
-
-    HAS_ENGINE = True
-except ImportError:
-    HAS_ENGINE = False
-needs_engine = pytest.mark.skipif(not HAS_ENGINE, reason="the template engine is not written yet")
-
-
 _SESSION = boto3.session.Session()  # one session: its loader caches the sesv2 model between clients
 
 

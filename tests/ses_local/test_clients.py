@@ -11,11 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from ses_workbench.ses.local import LocalSes
 
-from .conftest import HAS_ENGINE, SENDER, VERIFIED_TO, make_client
+from .conftest import SENDER, VERIFIED_TO, make_client
 
 
 def _aws_command() -> list[str] | None:
@@ -42,12 +40,11 @@ def aws_env(tmp_path: Path) -> dict[str, str]:
 
 
 def aws(ses: LocalSes, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    assert AWS is not None
+    assert AWS is not None, "the AWS CLI is part of the dev extra: pip install -e '.[dev]'"
     return subprocess.run([*AWS, "--endpoint-url", ses.endpoint_url, "--output", "json", "sesv2", *args],
                           env=aws_env(tmp_path), capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
 def test_aws_cli_identities_account_and_errors(ses: LocalSes, tmp_path: Path) -> None:
     out = aws(ses, tmp_path, "create-email-identity", "--email-identity", "cli@example.org")
     assert out.returncode == 0, out.stderr
@@ -72,8 +69,6 @@ def test_aws_cli_identities_account_and_errors(ses: LocalSes, tmp_path: Path) ->
     assert ses.outbox_message(message_id) is not None
 
 
-@pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
-@pytest.mark.skipif(not HAS_ENGINE, reason="the template engine is not written yet")
 def test_aws_cli_templates(ses: LocalSes, tmp_path: Path) -> None:
     spec = tmp_path / "welcome.json"
     spec.write_text(json.dumps({"TemplateName": "welcome", "TemplateContent": {

@@ -11,9 +11,7 @@ import pytest
 from ses_workbench.mime import parse_mime
 from ses_workbench.ses.local import LocalSes, read_events
 
-from .conftest import SENDER, VERIFIED_DOMAIN, VERIFIED_TO, make_client, needs_engine
-
-pytestmark = needs_engine
+from .conftest import SENDER, VERIFIED_DOMAIN, VERIFIED_TO, make_client
 
 RECEIPT = {
     "Subject": "Order {{order.id}} for {{name}}",

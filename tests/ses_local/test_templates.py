@@ -12,9 +12,7 @@ import pytest
 from ses_workbench.mime import parse_mime
 from ses_workbench.ses.local import LocalSes
 
-from .conftest import make_client, needs_engine
-
-pytestmark = needs_engine
+from .conftest import make_client
 
 CONTENT = {
     "Subject": "Hello {{name}}",

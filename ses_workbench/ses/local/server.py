@@ -57,6 +57,9 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
         ("POST", "/v2/email/outbound-bulk-emails", [], "SendBulkEmail", "op_send_bulk_email"),
         ("GET", "/v2/email/account", [], "GetAccount", "op_get_account"),
         ("GET", "/v2/email/identities", [], "ListEmailIdentities", "op_list_email_identities"),
+        # botocore >= 1.44 models ListEmailIdentities as a POST with PageSize/NextToken/Filter in the body;
+        # both shapes are served so every boto3 and AWS CLI version in the field works.
+        ("POST", "/v2/email/list-identities", [], "ListEmailIdentities", "op_list_email_identities"),
         ("POST", "/v2/email/identities", [], "CreateEmailIdentity", "op_create_email_identity"),
         ("GET", "/v2/email/identities/{}", ["EmailIdentity"], "GetEmailIdentity", "op_get_email_identity"),
         ("DELETE", "/v2/email/identities/{}", ["EmailIdentity"], "DeleteEmailIdentity",

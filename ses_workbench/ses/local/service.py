@@ -838,8 +838,22 @@ class LocalSesService:
         return dkim
 
     def op_list_email_identities(self, params: dict[str, Any]) -> dict[str, Any]:
+        filters = params.get("Filter") or {}
+        if not isinstance(filters, dict):
+            raise bad_request("Filter must be a map of IDENTITY_NAME_CONTAINS / IDENTITY_TYPE / "
+                              "VERIFICATION_STATUS to a value.")
+        unknown = set(filters) - {"IDENTITY_NAME_CONTAINS", "IDENTITY_TYPE", "VERIFICATION_STATUS"}
+        if unknown:
+            raise bad_request(f"Unknown identity filter key(s): {', '.join(sorted(unknown))}.")
+
+        def wanted(rec: dict[str, Any]) -> bool:
+            contains = filters.get("IDENTITY_NAME_CONTAINS")
+            return ((contains is None or str(contains).lower() in rec["name"].lower())
+                    and filters.get("IDENTITY_TYPE", rec["type"]) == rec["type"]
+                    and filters.get("VERIFICATION_STATUS", rec["status"]) == rec["status"])
+
         with self._lock:
-            keys = sorted(self.store.identities)
+            keys = sorted(k for k, rec in self.store.identities.items() if wanted(rec))
             page, token = self._page(keys, params, default=100, low=0, high=1000)
             recs = [self.store.identities[k] for k in page]
             out: dict[str, Any] = {"EmailIdentities": [
