@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from ses_workbench.errors import WorkbenchError
 
@@ -21,6 +24,34 @@ COMMAND_MODULES = ("core", "ses_cmds", "check_cmd", "app_cmd", "project_cmds", "
 
 class UsageError(WorkbenchError):
     """A command was called with arguments that cannot work (exit code 2)."""
+
+
+# Every command that works on a project takes ``--dir``; one definition keeps the default the same.
+ENV_DIR = "SES_WORKBENCH_DIR"
+
+
+def add_dir_option(p: argparse.ArgumentParser) -> None:
+    """Add ``--dir`` (the project folder) to a command."""
+    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+
+
+def project_dir(given: str | None) -> Path:
+    """The project folder: ``--dir``, else ``$SES_WORKBENCH_DIR``, else the current directory."""
+    return Path(given or os.environ.get(ENV_DIR) or ".")
+
+
+def require_dir(folder: Path) -> Path:
+    """``folder``, or a usage error (exit 2) when it is not a directory."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such directory")
+    return folder
+
+
+def load_project(folder: Path) -> Any:
+    """The project in ``folder`` (a usage error when the folder is missing)."""
+    from ses_workbench.project import Project
+
+    return Project.load(require_dir(folder))
 
 
 def build_parser() -> argparse.ArgumentParser:

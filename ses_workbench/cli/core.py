@@ -22,11 +22,9 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
-from ses_workbench.cli import UsageError
+from ses_workbench.cli import UsageError, add_dir_option, load_project, project_dir
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect, EngineError
 from ses_workbench.errors import ConfigError, FixtureError, UnknownFixtureError, UnknownTemplateError
-
-ENV_DIR = "SES_WORKBENCH_DIR"
 
 
 def register(subparsers: Any) -> None:
@@ -36,7 +34,7 @@ def register(subparsers: Any) -> None:
         description="Render a template with one of its fixtures (or a JSON file) as SES would.",
     )
     p.add_argument("name", metavar="NAME", help="template name (its folder name)")
-    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+    add_dir_option(p)
     p.add_argument("--fixture", "-f", metavar="F",
                    help="fixture name in data/ (default: 'default' or the first)")
     p.add_argument("--data", metavar="JSON_FILE",
@@ -55,7 +53,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("targets", nargs="*", metavar="[DIR] [NAME...]",
                    help="project folder (optional, first) and template names (default: all)")
-    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+    add_dir_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--quiet", "-q", action="store_true", help="text format: no summary line")
     _add_env(p)
@@ -69,18 +67,6 @@ def _add_env(p: argparse.ArgumentParser) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-
-
-def _default_dir(given: str | None) -> Path:
-    return Path(given or os.environ.get(ENV_DIR) or ".")
-
-
-def _load_project(folder: Path) -> Any:
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: no such directory")
-    from ses_workbench.project import Project
-
-    return Project.load(folder)
 
 
 def _dialect(project: Any, env: str | None) -> Dialect:
@@ -113,7 +99,7 @@ def _get_template(project: Any, name: str) -> Any:
 def cmd_render(args: argparse.Namespace) -> int:
     from ses_workbench.render import render_template
 
-    project = _load_project(_default_dir(args.dir))
+    project = load_project(project_dir(args.dir))
     tpl = _get_template(project, args.name)
     dialect = _dialect(project, args.env)
     data = None
@@ -212,7 +198,7 @@ def _split_targets(targets: list[str], given_dir: str | None) -> tuple[Path, lis
             return folder, targets[1:]
         if os.sep in first or "/" in first or first.startswith(".") or first.startswith("~"):
             raise UsageError(f"{first}: no such directory")
-    return _default_dir(given_dir), list(targets)
+    return project_dir(given_dir), list(targets)
 
 
 def _is_template_folder(folder: Path) -> bool:
@@ -226,7 +212,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
     folder, names = _split_targets(list(args.targets), args.dir)
     try:
-        project = _load_project(folder)
+        project = load_project(folder)
     except ConfigError as exc:  # a broken ses-workbench.toml is a finding like any other
         diags = [Diagnostic("error", "config", exc.message, str(exc.path or folder), exc.line or 1,
                             exc.column or 1)]

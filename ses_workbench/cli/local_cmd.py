@@ -8,15 +8,12 @@ account, store and outbox.  The simulated account comes from the project's ``[lo
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 from typing import Any
 
-from ses_workbench.cli import UsageError
+from ses_workbench.cli import UsageError, add_dir_option, project_dir, require_dir
 from ses_workbench.errors import WorkbenchError
 
-ENV_DIR = "SES_WORKBENCH_DIR"
 DEFAULT_PORT = 4579
 
 
@@ -28,7 +25,7 @@ def register(subparsers: Any) -> None:
                     "SendBulkEmail, GetAccount, identities) on 127.0.0.1 until Ctrl-C. State and the outbox "
                     "of delivered messages live in the project's .ses-workbench/local-ses/ folder.",
     )
-    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+    add_dir_option(p)
     p.add_argument("--port", type=int, default=DEFAULT_PORT,
                    help=f"TCP port (default: {DEFAULT_PORT}; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -44,9 +41,7 @@ def cmd_local_ses(args: argparse.Namespace) -> int:
     from ses_workbench.project.model import STATE_DIR
     from ses_workbench.ses.local import LocalSes, LocalSesSettings
 
-    root = Path(args.dir or os.environ.get(ENV_DIR) or ".")
-    if not root.is_dir():
-        raise UsageError(f"{root}: no such directory")
+    root = require_dir(project_dir(args.dir))
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: not a TCP port")
     config = load_config(root)

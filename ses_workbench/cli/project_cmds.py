@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from ses_workbench.cli import UsageError
-
-ENV_DIR = "SES_WORKBENCH_DIR"
+from ses_workbench.cli import UsageError, add_dir_option, load_project, project_dir
 
 
 def register(subparsers: Any) -> None:
@@ -28,7 +25,7 @@ def register(subparsers: Any) -> None:
                     "Text}}. Every file is checked before anything is written.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="JSON file(s); '-' reads one from stdin")
-    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+    add_dir_option(p)
     p.add_argument("--force", action="store_true",
                    help="overwrite the parts of existing templates (old files go to .ses-workbench/trash)")
     p.set_defaults(func=cmd_import)
@@ -41,20 +38,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("name", metavar="NAME", help="template name (its folder name)")
     p.add_argument("--v1", action="store_true",
                    help="v1 shape {\"Template\": {...}} (aws ses create-template --cli-input-json)")
-    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+    add_dir_option(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.add_argument("--as-name", metavar="SES_NAME",
                    help="TemplateName to write (default: NAME), e.g. with an environment prefix")
     p.set_defaults(func=cmd_export)
-
-
-def _project(given: str | None) -> Any:
-    folder = Path(given or os.environ.get(ENV_DIR) or ".")
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: no such directory")
-    from ses_workbench.project import Project
-
-    return Project.load(folder)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -65,7 +53,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         read_template_file,
     )
 
-    project = _project(args.dir)
+    project = load_project(project_dir(args.dir))
     for f in args.files:  # a file that is not there is a usage error (exit 2), as for `render --data`
         if f != "-" and not Path(f).is_file():
             raise UsageError(f"{f}: no such file")
@@ -91,7 +79,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ses_workbench.errors import UnknownTemplateError
     from ses_workbench.project.importexport import export_template
 
-    project = _project(args.dir)
+    project = load_project(project_dir(args.dir))
     try:
         tpl = project.get(args.name)
     except UnknownTemplateError as exc:

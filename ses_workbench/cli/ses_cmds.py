@@ -19,18 +19,15 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TextIO
 
-from ses_workbench.cli import UsageError
+from ses_workbench.cli import UsageError, add_dir_option, load_project, project_dir
 from ses_workbench.errors import UnknownFixtureError, UnknownTemplateError
-
-ENV_DIR = "SES_WORKBENCH_DIR"
 
 
 # ------------------------------------------------------------------------------------------ parser
 def _common(p: argparse.ArgumentParser, *, yes: bool = False) -> None:
-    p.add_argument("--dir", help=f"project folder (default: ${ENV_DIR} or the current directory)")
+    add_dir_option(p)
     p.add_argument("--env", metavar="NAME", help="environment from ses-workbench.toml (default: default_env)")
     p.add_argument("--local", action="store_true", default=None,
                    help="use the embedded local SES endpoint (started on a free port)")
@@ -139,15 +136,6 @@ def register(subparsers: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------------ helpers
-def _project(args: argparse.Namespace) -> Any:
-    folder = Path(args.dir or os.environ.get(ENV_DIR) or ".")
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: no such directory")
-    from ses_workbench.project import Project
-
-    return Project.load(folder)
-
-
 @contextmanager
 def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Iterator[Any]:
     from ses_workbench.ses.client import open_environment
@@ -315,7 +303,7 @@ def _names_known(project: Any, names: list[str]) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import status
 
-    project = _project(args)
+    project = load_project(project_dir(args.dir))
     with _open(project, args) as client:
         bar = _Progress("checking")
         rows = status(client, project, args.names or None, progress=bar)
@@ -340,7 +328,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import diff
 
-    project = _project(args)
+    project = load_project(project_dir(args.dir))
     color = _color(args)
     with _open(project, args) as client:
         bar = _Progress("comparing")
@@ -368,7 +356,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import execute_push, plan_push, push
 
-    project = _project(args)
+    project = load_project(project_dir(args.dir))
     _names_known(project, args.names)
     color = _color(args)
     if args.yes and not args.dry_run:
@@ -419,7 +407,7 @@ def _push_report(result: Any) -> int:
 def cmd_pull(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import pull
 
-    project = _project(args)
+    project = load_project(project_dir(args.dir))
     with _open(project, args) as client:
         bar = _Progress("pulling")
         def confirm(planned: Any) -> bool:
@@ -452,7 +440,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
 def cmd_remote_render(args: argparse.Namespace) -> int:
     from ses_workbench.ses.remote import remote_render
 
-    project = _project(args)
+    project = load_project(project_dir(args.dir))
     _names_known(project, [args.name])
     with _open(project, args) as client:
         try:
@@ -479,7 +467,7 @@ def cmd_remote_render(args: argparse.Namespace) -> int:
 def cmd_parity(args: argparse.Namespace) -> int:
     from ses_workbench.ses.remote import parity
 
-    project = _project(args)
+    project = load_project(project_dir(args.dir))
     _names_known(project, [args.name])
     with _open(project, args) as client:
         bar = _Progress("rendering")
@@ -500,7 +488,7 @@ def cmd_parity(args: argparse.Namespace) -> int:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from ses_workbench.ses.calibrate import calibrate
 
-    project = _project(args)
+    project = load_project(project_dir(args.dir))
     with _open(project, args) as client:
         bar = _Progress("probing")
         result = calibrate(client, project, progress=bar)
@@ -512,7 +500,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def cmd_send(args: argparse.Namespace) -> int:
     from ses_workbench.ses.send import execute_send, plan_send
 
-    project = _project(args)
+    project = load_project(project_dir(args.dir))
     _names_known(project, [args.name])
     fixtures = args.fixture
     if args.all_fixtures:
@@ -560,7 +548,7 @@ def cmd_events(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.last is not None and args.last < 0:
         raise UsageError("--last takes a number >= 0")
-    project = _project(args)
+    project = load_project(project_dir(args.dir))
     with _open(project, args) as client:
         events.require_local(client)
         templates = None
