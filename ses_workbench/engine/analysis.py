@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ses_workbench.engine.lexer import LineMap
 from ses_workbench.engine.nodes import (
+    KNOWN_HELPERS,
     Block,
     Expr,
     Literal,
@@ -25,7 +26,6 @@ from ses_workbench.engine.nodes import (
 )
 from ses_workbench.engine.runtime import UNSUBSCRIBE_KEY
 
-KNOWN_HELPERS = frozenset({"if", "unless", "each", "with", "lookup", "log"})
 EACH = "[]"
 
 

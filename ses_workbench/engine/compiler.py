@@ -17,6 +17,7 @@ from ses_workbench.engine.dialect import Dialect
 from ses_workbench.engine.errors import TemplateSyntaxError
 from ses_workbench.engine.lexer import LineMap
 from ses_workbench.engine.nodes import (
+    KNOWN_HELPERS,
     Block,
     Comment,
     Content,
@@ -34,7 +35,6 @@ from ses_workbench.engine.nodes import (
 from ses_workbench.engine.parser import _SCOPED
 from ses_workbench.engine.runtime import UNSUBSCRIBE_KEY, runtime_namespace
 
-KNOWN_HELPERS = frozenset({"if", "unless", "each", "with", "lookup", "log"})
 _MAX_INDENT = 40
 _MAX_LOOPS = 12
 

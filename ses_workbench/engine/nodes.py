@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+# The built-in helpers SES's Handlebars knows: the compiler inlines them, analysis follows their contexts.
+KNOWN_HELPERS = frozenset({"if", "unless", "each", "with", "lookup", "log"})
+
 
 @dataclass(slots=True)
 class Strip:
