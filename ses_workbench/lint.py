@@ -39,6 +39,9 @@ from ses_workbench.errors import (
     TemplateNameError,
     TemplateSizeError,
 )
+
+# SES's template name rule and size limit, as the project model defines them (re-exported).
+from ses_workbench.project.content import MAX_TEMPLATE_BYTES, NAME_RE
 from ses_workbench.render import PARTS, compile_content, map_location
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,13 +49,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Diagnostic", "lint_project", "lint_template", "MAX_TEMPLATE_BYTES", "NAME_RE"]
 
-#: SES's template name rule (same as ``project.content.NAME_RE``).
-NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-#: SES's limit on a template's size (HTML + text, UTF-8): the project model's figure.
-try:
-    from ses_workbench.project.content import MAX_TEMPLATE_BYTES
-except ImportError:  # pragma: no cover - the project model always provides it
-    MAX_TEMPLATE_BYTES = 500 * 1024
 #: How many missing attributes are collected per part and fixture before giving up.
 MAX_MISSING_PER_PART = 50
 #: SES fills this one in when sending with list management; it is never missing.
