@@ -58,9 +58,9 @@ def parse_template_json(obj: Any, source: Path | None = None) -> list[ImportedTe
         if not isinstance(name, str):
             raise ImportFormatError("a v2 template needs a \"TemplateName\" string", source)
         return [_from_v2(name, obj["TemplateContent"], source)]
-    if any(k in obj for k in ("SubjectPart", "HtmlPart", "TextPart")):  # v1 bare
+    if any(k in obj for k in _V1_PARTS):  # v1 bare
         return [_from_v1(obj, source)]
-    if any(k in obj for k in ("Subject", "Html", "Text")):  # v2 bare TemplateContent
+    if any(k in obj for k in _V2_PARTS):  # v2 bare TemplateContent
         name = obj.get("TemplateName")
         if name is None:
             if source is None:
@@ -86,28 +86,27 @@ def _str_field(data: dict[str, Any], key: str, source: Path | None, required: bo
     return value
 
 
-def _check_body(name: str, html: str | None, text: str | None, source: Path | None) -> None:
-    if not html and text is None:
-        raise ImportFormatError(f"template {name!r} has neither an HTML nor a text part", source)
+# The (subject, html, text) keys of each shape; the two shapes differ only in these names.
+_V1_PARTS = ("SubjectPart", "HtmlPart", "TextPart")
+_V2_PARTS = ("Subject", "Html", "Text")
 
 
 def _from_v1(data: dict[str, Any], source: Path | None) -> ImportedTemplate:
     name = _str_field(data, "TemplateName", source, required=True) or ""
-    validate_name(name, source)
-    subject = _str_field(data, "SubjectPart", source) or ""
-    html = _str_field(data, "HtmlPart", source)
-    text = _str_field(data, "TextPart", source)
-    _check_body(name, html, text, source)
-    return ImportedTemplate(name, TemplateContent(subject, html or "", text), source, "v1")
+    return _from_parts(name, data, _V1_PARTS, source, "v1")
 
 
 def _from_v2(name: str, data: dict[str, Any], source: Path | None) -> ImportedTemplate:
+    return _from_parts(name, data, _V2_PARTS, source, "v2")
+
+
+def _from_parts(name: str, data: dict[str, Any], keys: tuple[str, str, str], source: Path | None,
+                shape: str) -> ImportedTemplate:
     validate_name(name, source)
-    subject = _str_field(data, "Subject", source) or ""
-    html = _str_field(data, "Html", source)
-    text = _str_field(data, "Text", source)
-    _check_body(name, html, text, source)
-    return ImportedTemplate(name, TemplateContent(subject, html or "", text), source, "v2")
+    subject, html, text = (_str_field(data, key, source) for key in keys)
+    if not html and text is None:
+        raise ImportFormatError(f"template {name!r} has neither an HTML nor a text part", source)
+    return ImportedTemplate(name, TemplateContent(subject or "", html or "", text), source, shape)
 
 
 def read_template_file(path: str | Path) -> list[ImportedTemplate]:
