@@ -149,12 +149,7 @@ def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Ite
         if client.environment.local and not requested.local and not args.local:
             _note(f"no AWS credentials for environment '{requested.name}': using the embedded local SES "
                   f"endpoint ({client.endpoint_url}) as environment '{client.environment.name}'")
-        try:
-            yield client
-        finally:
-            # An error mid-way: clear the progress line so the one-line error starts on a clean line.
-            for bar in list(_Progress.active):
-                bar.finish()
+        yield client
 
 
 def _note(text: str) -> None:
@@ -179,9 +174,10 @@ class _Progress:
     (CI logs, pipes): nothing for quick work, and one line every ``interval`` seconds (default 10,
     ``$SES_WORKBENCH_PROGRESS_INTERVAL``) once it runs long — a 300-template account at SES's one
     call per second takes about five minutes, and a silent log for that long looks hung.
-    """
 
-    active: list[_Progress] = []  # bars with a line on the terminal (cleared when a command fails)
+    Used as a context manager, so the line is cleared even when the command fails mid-way and the
+    one-line error starts on a clean line.
+    """
 
     def __init__(self, verb: str, stream: TextIO | None = None, *, interval: float | None = None,
                  clock: Any = None) -> None:
@@ -222,8 +218,6 @@ class _Progress:
             line = self.text(done, total, name, now)[:99]
             self.stream.write("\r" + line.ljust(60))
             self.stream.flush()
-            if not self.shown:
-                _Progress.active.append(self)
             self.shown = True
             if done >= total:
                 self.finish()
@@ -245,8 +239,12 @@ class _Progress:
             self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
             self.shown = False
-            if self in _Progress.active:
-                _Progress.active.remove(self)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.finish()
 
 
 def _ask(question: str, args: argparse.Namespace) -> bool:
@@ -304,10 +302,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import status
 
     project = load_project(project_dir(args.dir))
-    with _open(project, args) as client:
-        bar = _Progress("checking")
+    with _open(project, args) as client, _Progress("checking") as bar:
         rows = status(client, project, args.names or None, progress=bar)
-        bar.finish()
     if args.format == "json":
         json.dump({"environment": client.environment.name, "templates": [r.to_dict() for r in rows]},
                   sys.stdout, indent=2)
@@ -330,14 +326,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     project = load_project(project_dir(args.dir))
     color = _color(args)
-    with _open(project, args) as client:
-        bar = _Progress("comparing")
+    with _open(project, args) as client, _Progress("comparing") as bar:
         if args.against:
             with _open(project, args, env=args.against) as other:
                 diffs = diff(client, project, args.names or None, against=other, progress=bar)
         else:
             diffs = diff(client, project, args.names or None, progress=bar)
-        bar.finish()
     different = False
     for d in diffs:
         if not d.changed:
@@ -361,20 +355,17 @@ def cmd_push(args: argparse.Namespace) -> int:
     color = _color(args)
     if args.yes and not args.dry_run:
         # Nobody reviews the plan first: plan and push template by template (lint overlaps pacing).
-        with _open(project, args) as client:
-            bar = _Progress("pushing")
+        with _open(project, args) as client, _Progress("pushing") as bar:
             result = push(client, project, args.names or None, force=args.force, no_lint=args.no_lint,
                           progress=bar)
-            bar.finish()
         for item in result.plan.refused:
             print(f"refused {item.name}: {item.reason}", file=sys.stderr)
         print(result.plan.summary())
         return _push_report(result)
     with _open(project, args) as client:
-        bar = _Progress("checking")
-        plan = plan_push(client, project, args.names or None, force=args.force, no_lint=args.no_lint,
-                         progress=bar)
-        bar.finish()
+        with _Progress("checking") as bar:
+            plan = plan_push(client, project, args.names or None, force=args.force, no_lint=args.no_lint,
+                             progress=bar)
         for item in plan.changes:
             print(_paint(f"# {item.action} {item.name} ({item.reason})", color))
             if item.diff is not None and item.action == "update":
@@ -389,9 +380,8 @@ def cmd_push(args: argparse.Namespace) -> int:
         if not _ask(f"Push {len(plan.changes)} template(s) to {client.environment.name}?", args):
             print("cancelled")
             return 1
-        bar = _Progress("pushing")
-        result = execute_push(client, project, plan, progress=bar)
-        bar.finish()
+        with _Progress("pushing") as bar:
+            result = execute_push(client, project, plan, progress=bar)
     return _push_report(result)
 
 
@@ -408,8 +398,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import pull
 
     project = load_project(project_dir(args.dir))
-    with _open(project, args) as client:
-        bar = _Progress("pulling")
+    with _open(project, args) as client, _Progress("pulling") as bar:
         def confirm(planned: Any) -> bool:
             bar.finish()
             doomed = [i.name for i in planned.items if i.overwrites_edits]
@@ -418,7 +407,6 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
         result = pull(client, project, args.names or None, force=args.force, dry_run=args.dry_run,
                       confirm=confirm, progress=bar)
-        bar.finish()
     if result.cancelled:
         print("cancelled")
         return 1
@@ -469,14 +457,12 @@ def cmd_parity(args: argparse.Namespace) -> int:
 
     project = load_project(project_dir(args.dir))
     _names_known(project, [args.name])
-    with _open(project, args) as client:
-        bar = _Progress("rendering")
+    with _open(project, args) as client, _Progress("rendering") as bar:
         try:
             results = parity(client, project, args.name, args.fixture, all_fixtures=args.all_fixtures,
                              progress=bar)
         except UnknownFixtureError as exc:
             raise UsageError(str(exc)) from None
-        bar.finish()
     color = _color(args)
     for r in results:
         _print_diff(r.report(), color)
@@ -489,10 +475,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from ses_workbench.ses.calibrate import calibrate
 
     project = load_project(project_dir(args.dir))
-    with _open(project, args) as client:
-        bar = _Progress("probing")
+    with _open(project, args) as client, _Progress("probing") as bar:
         result = calibrate(client, project, progress=bar)
-        bar.finish()
     sys.stdout.write(result.report())
     return 0
 
@@ -523,16 +507,14 @@ def cmd_send(args: argparse.Namespace) -> int:
         if not _ask(f"Send {plan.count} email(s)?", args):
             print("cancelled")
             return 1
-        bar = _Progress("sending")
-        report = execute_send(client, project, plan, progress=bar)
-        bar.finish()
+        with _Progress("sending") as bar:
+            report = execute_send(client, project, plan, progress=bar)
     print(report.summary())
     for o in report.failed:
         print(f"  {o.status} {o.recipient} [{o.fixture}]: {o.error}", file=sys.stderr)
     if report.path:
         print(f"report: {report.path}")
     return 0 if report.ok else 1
-
 
 
 def cmd_events(args: argparse.Namespace) -> int:
