@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "RESULTS.md"
+from _common import finish, local_client, machine, make_project, measured_by, write_section
+
 SECTION = "## SES bulk send — `bench/send.py`"
-sys.path.insert(0, str(ROOT))
 
 CONFIG = """\
 sender = "bench@bench.test"
@@ -40,29 +38,17 @@ verified_identities = ["bench.test"]
 """
 
 
-def make_project(root: Path, rate: float) -> Any:
-    from ses_workbench.project import Project
-
-    root.mkdir(parents=True)
-    (root / "ses-workbench.toml").write_text(CONFIG.format(rate=rate))
-    tpl = root / "hello"
-    (tpl / "data").mkdir(parents=True)
-    (tpl / "subject.txt").write_text("Hello {{name}}\n")
-    (tpl / "body.html").write_text("<p>Hello {{name}}, your code is {{code}}.</p>\n")
-    (tpl / "body.txt").write_text("Hello {{name}}, your code is {{code}}.\n")
-    (tpl / "data" / "default.json").write_text(json.dumps({"name": "Ada", "code": "X1"}))
-    return Project.load(root)
+HELLO = {"subject": "Hello {{name}}\n", "html": "<p>Hello {{name}}, your code is {{code}}.</p>\n",
+         "text": "Hello {{name}}, your code is {{code}}.\n", "data": {"name": "Ada", "code": "X1"}}
 
 
 def run(destinations: int, rate: float) -> dict[str, Any]:
     from ses_workbench.ses import send as S
     from ses_workbench.ses import sync
-    from ses_workbench.ses.client import open_environment
 
     with tempfile.TemporaryDirectory() as tmp:
-        project = make_project(Path(tmp) / "proj", rate)
-        # botocore retries off and ours off: any 429 would surface as a failure and be counted.
-        with open_environment(project, local=True, max_attempts=1, throttle_retries=0) as (client, _srv):
+        project = make_project(Path(tmp) / "proj", CONFIG.format(rate=rate), {"hello": HELLO})
+        with local_client(project) as client:
             sync.push(client, project)
             to = [f"success+{i}@simulator.amazonses.com" for i in range(destinations)]
             plan = S.plan_send(client, project, "hello", to)
@@ -124,10 +110,9 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def write_results(text_table: str, verdict_lines: list[str]) -> None:
-    section = "\n".join([
+    write_section(SECTION, "\n".join([
         SECTION, "",
-        f"Measured by `python bench/send.py --write-results` on {time.strftime('%Y-%m-%d', time.gmtime())} "
-        f"({platform.machine()}, {platform.python_implementation()} {platform.python_version()}); "
+        f"{measured_by('send.py')} ({machine()}); "
         "boto3 → embedded local SES endpoint over HTTP, botocore and workbench retries disabled so any "
         "429 would show.",
         "", text_table, "", *[f"- {v}" for v in verdict_lines], "",
@@ -137,15 +122,7 @@ def write_results(text_table: str, verdict_lines: list[str]) -> None:
         "the limit (`SesClient(safety=0.98)`) so clock jitter between client and server never trips it; "
         "bulk batches are half a second's worth of `MaxSendRate` (1..50 entries), so a late call never "
         "finds the server's bucket short.", "",
-    ])
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    start = text.find(SECTION + "\n")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt != -1 else "")
-    RESULTS.write_text(text, encoding="utf-8")
+    ]))
 
 
 def main() -> int:
@@ -160,14 +137,8 @@ def main() -> int:
     print(json.dumps(fast, indent=2))
     slow = run(args.slow_sends, 1.0)
     print(json.dumps(slow, indent=2))
-    rows = [fast, slow]
-    v = verdicts(fast, slow)
-    print(table(rows))
-    print("\n".join(v))
-    if args.write_results:
-        write_results(table(rows), v)
-        print(f"wrote section {SECTION!r} of bench/RESULTS.md")
-    return 0 if all(x.startswith("PASS") for x in v) else 1
+    return finish(SECTION, table([fast, slow]), verdicts(fast, slow),
+                  write_results if args.write_results else None)
 
 
 if __name__ == "__main__":

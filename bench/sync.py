@@ -12,18 +12,15 @@ wall time of each within 10% of ``templates / rate`` seconds, with zero throttli
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "RESULTS.md"
+from _common import finish, local_client, machine, make_project, measured_by, write_section
+
 SECTION = "## SES sync — `bench/sync.py`"
-sys.path.insert(0, str(ROOT))
 
 CONFIG = """\
 sender = "bench@bench.test"
@@ -35,31 +32,24 @@ verified_identities = ["bench.test"]
 """
 
 
-def make_project(root: Path, n: int, rate: float) -> Any:
-    from ses_workbench.project import Project
-
-    root.mkdir(parents=True)
-    (root / "ses-workbench.toml").write_text(CONFIG.format(rate=rate))
-    for i in range(n):
-        tpl = root / f"tpl-{i:03d}"
-        (tpl / "data").mkdir(parents=True)
-        (tpl / "subject.txt").write_text(f"Message {i} for {{{{name}}}}\n")
-        (tpl / "body.html").write_text(
-            f"<h1>Hello {{{{name}}}}</h1>\n<p>Template {i}.</p>\n"
-            "{{#each items}}<li>{{this.title}}</li>{{/each}}\n")
-        (tpl / "body.txt").write_text(f"Hello {{{{name}}}} ({i})\n")
-        (tpl / "data" / "default.json").write_text(json.dumps({"name": "Ada", "items": [{"title": "x"}]}))
-    return Project.load(root)
+def templates(n: int) -> dict[str, dict[str, Any]]:
+    """``n`` small templates, each with a loop, so push and diff have real content to compare."""
+    return {f"tpl-{i:03d}": {
+        "subject": f"Message {i} for {{{{name}}}}\n",
+        "html": f"<h1>Hello {{{{name}}}}</h1>\n<p>Template {i}.</p>\n"
+                "{{#each items}}<li>{{this.title}}</li>{{/each}}\n",
+        "text": f"Hello {{{{name}}}} ({i})\n",
+        "data": {"name": "Ada", "items": [{"title": "x"}]},
+    } for i in range(n)}
 
 
 def run(n: int, rate: float) -> list[dict[str, Any]]:
     from ses_workbench.ses import sync
-    from ses_workbench.ses.client import open_environment
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        project = make_project(Path(tmp) / "proj", n, rate)
-        with open_environment(project, local=True, max_attempts=1, throttle_retries=0) as (client, _srv):
+        project = make_project(Path(tmp) / "proj", CONFIG.format(rate=rate), templates(n))
+        with local_client(project) as client:
             for op in ("push", "diff"):
                 before = dict(client.stats)
                 t0 = time.monotonic()
@@ -98,24 +88,15 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def write_results(text_table: str, verdict_lines: list[str]) -> None:
-    section = "\n".join([
+    write_section(SECTION, "\n".join([
         SECTION, "",
-        f"Measured by `python bench/sync.py --write-results` on {time.strftime('%Y-%m-%d', time.gmtime())} "
-        f"({platform.machine()}, {platform.python_implementation()} {platform.python_version()}); "
+        f"{measured_by('sync.py')} ({machine()}); "
         "boto3 → embedded local SES endpoint over HTTP, retries disabled so any 429 would show.",
         "", text_table, "", *[f"- {v}" for v in verdict_lines], "",
         "Push = 1 ListEmailTemplates + 1 CreateEmailTemplate per template (lint and compose run while the "
         "token bucket refills); diff = 1 list + 1 GetEmailTemplate per template. The client aims 2% under "
         "the limit, so 101 calls take ~10.2 s.", "",
-    ])
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    start = text.find(SECTION + "\n")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt != -1 else "")
-    RESULTS.write_text(text, encoding="utf-8")
+    ]))
 
 
 def main() -> int:
@@ -126,13 +107,7 @@ def main() -> int:
     parser.add_argument("--write-results", action="store_true")
     args = parser.parse_args()
     rows = run(args.templates, args.rate)
-    v = verdicts(rows)
-    print(table(rows))
-    print("\n".join(v))
-    if args.write_results:
-        write_results(table(rows), v)
-        print(f"wrote section {SECTION!r} of bench/RESULTS.md")
-    return 0 if all(x.startswith("PASS") for x in v) else 1
+    return finish(SECTION, table(rows), verdicts(rows), write_results if args.write_results else None)
 
 
 if __name__ == "__main__":
