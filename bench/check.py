@@ -29,7 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, write_section
+
 SAMPLES = ROOT / "sample_templates"
 
 
@@ -93,19 +94,19 @@ def _hwm_mb() -> float | None:
 
 def _memory_child(project: str, name: str, data: str) -> None:
     """Run in a fresh interpreter: check the file, print RSS figures as JSON."""
-    rss_mb = _rss_mb
     from ses_workbench.check import check_file
     from ses_workbench.project import Project
 
     tpl = Project.load(project).get(name)
     tpl.compose()
-    base = rss_mb()
+    base = _rss_mb()
     t0 = time.perf_counter()
     report = check_file(tpl, data)
     secs = time.perf_counter() - t0
     hwm = _hwm_mb()
     print(json.dumps({"rows": report.rows, "failing": report.failing, "kept": len(report.failures),
-                      "baseline_mb": round(base, 1), "peak_mb": round(rss_mb(), 1), "seconds": round(secs, 2),
+                      "baseline_mb": round(base, 1), "peak_mb": round(_rss_mb(), 1),
+                      "seconds": round(secs, 2),
                       "vmhwm_mb": round(hwm, 1) if hwm is not None else None,
                       "fast_path": report.fast_path}))
 
@@ -164,15 +165,7 @@ items), every 100th row lacks a value SES requires. One process, one core.
   `tests/check/test_cli_user.py` asserts the same bound in CI: 1,000,000 JSON Lines rows through the CLI
   with stderr on a pty (progress bar drawn), peak RSS < 100 MB.
 """
-    path = Path(__file__).with_name("RESULTS.md")
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if SECTION in old:
-        start = old.index(SECTION)
-        nxt = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + ("\n" + old[nxt + 1:] if nxt != -1 else "")
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
+    write_section(SECTION, text)
 
 
 def main() -> int:
@@ -250,7 +243,6 @@ def main() -> int:
         rep_m = check_rows(compiled, rows, template=tpl)
         fig["in_memory_rows_per_s"] = round(rep_m.rows / (time.perf_counter() - t0))
         del rows
-
 
     fig["load_after"] = round(os.getloadavg()[0], 1)
     fig["cpus"] = os.cpu_count()

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -40,10 +39,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-HBS_MODULES = REPO / "tests" / "hbsjs" / "node_modules"
-RESULTS = BENCH / "RESULTS.md"
+from _common import ROOT, machine, measured_by, write_section
+
+HBS_MODULES = ROOT / "tests" / "hbsjs" / "node_modules"
 SECTION = "## Render engine"
 
 # Targets from issue 2, section 5.
@@ -325,7 +323,7 @@ def bench_hbs(tpl_a: str, fix_a: dict[str, Any], fixtures: list[dict[str, Any]],
         raise RuntimeError("handlebars.js needs node and `npm ci --prefix tests/hbsjs`")
     payload = json.dumps({"templateA": tpl_a, "fixtureA": fix_a, "fixturesB": fixtures, "templateC": big,
                           "quick": quick, "modules": str(HBS_MODULES)})
-    proc = subprocess.run([node, str(BENCH / "render_hbs.js")], input=payload.encode("utf-8"),
+    proc = subprocess.run([node, str(Path(__file__).with_name("render_hbs.js"))], input=payload.encode("utf-8"),
                           capture_output=True, timeout=600, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"render_hbs.js failed: {proc.stderr.decode('utf-8', 'replace')}")
@@ -390,12 +388,10 @@ def build_table(results: dict[str, dict[str, float] | None], sizes: dict[str, An
 
 def write_results(table: str, verdicts: list[str], notes: list[str]) -> None:
     """Replace (or append) this benchmark's section of bench/RESULTS.md; other sections are kept."""
-    section = "\n".join([
+    write_section(SECTION, "\n".join([
         SECTION,
         "",
-        f"Measured by `python bench/render.py --write-results` on {time.strftime('%Y-%m-%d', time.gmtime())} "
-        f"({platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-        f"node {notes[0]}).",
+        f"{measured_by('render.py')} ({machine()}, node {notes[0]}).",
         "",
         table,
         "",
@@ -403,22 +399,7 @@ def write_results(table: str, verdicts: list[str], notes: list[str]) -> None:
         "",
         "\n\n".join(notes[1:]),
         "",
-    ])
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    RESULTS.write_text(replace_section(text, section), encoding="utf-8")
-
-
-def replace_section(text: str, section: str) -> str:
-    """``text`` with this benchmark's section replaced (or appended); other sections untouched."""
-    section = section.rstrip("\n") + "\n"
-    start = text.find(SECTION + "\n")
-    if start == -1:
-        return text.rstrip("\n") + "\n\n" + section
-    before = text[:start].rstrip("\n") + "\n\n" if text[:start].strip() else text[:start]
-    nxt = text.find("\n## ", start + len(SECTION))
-    if nxt == -1:
-        return before + section
-    return before + section + "\n" + text[nxt + 1:]
+    ]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -501,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
                  *[f"Check: {line}." for line in notes_out],
                  f"Machine state: {load_note}."]
         write_results(table, verdicts, notes)
-        print(f"\nwrote section {SECTION!r} of {RESULTS.relative_to(REPO)}")
+        print(f"\nwrote section {SECTION!r} of bench/RESULTS.md")
     return 0
 
 
