@@ -560,8 +560,3 @@ def open_environment(project: Project, env_name: str | None = None, local: bool 
     finally:
         if server is not None:
             server.stop()
-
-
-def template_content_hash(content: TemplateContent | None) -> str | None:
-    """``content.content_hash()`` or None (absent)."""
-    return None if content is None else content.content_hash()

@@ -40,7 +40,6 @@ class TokenBucket:
         self._burst = 1.0
         self._tokens = 0.0
         self._stamp = clock()
-        self.waited = 0.0  # total seconds callers spent waiting (benchmarks report it)
         self.configure(rate, burst)
         self._tokens = self._burst
 
@@ -85,8 +84,6 @@ class TokenBucket:
         delay = self.reserve(n)
         if delay > 0:
             self._sleep(delay)
-            with self._lock:
-                self.waited += delay
         return delay
 
     def penalize(self, seconds: float) -> None:
@@ -98,9 +95,3 @@ class TokenBucket:
                 return
             self._refill()
             self._tokens = min(self._tokens, 0.0) - seconds * self._rate
-
-    def available(self) -> float:
-        """Tokens available right now (negative while in debt)."""
-        with self._lock:
-            self._refill()
-            return self._tokens

@@ -56,7 +56,6 @@ SIMULATOR_MAILBOXES = ("success", "bounce", "ooto", "complaint", "suppressionlis
 RETRYABLE = frozenset({"TRANSIENT_FAILURE", "ACCOUNT_THROTTLED"})
 # Status given to an entry SES accepted but dropped at render time (local endpoint: read from its events).
 RENDERING_FAILURE = "RENDERING_FAILURE"
-MAX_BULK = 50
 MAX_RAW_BYTES = 10 * 1024 * 1024
 Progress = Callable[[int, int, str], None]
 

@@ -62,10 +62,6 @@ class SyncState:
         rec = self._read().get("pushed", {}).get(env, {}).get(name)
         return rec if isinstance(rec, dict) else None
 
-    def records(self, env: str) -> dict[str, dict[str, Any]]:
-        recs = self._read().get("pushed", {}).get(env, {})
-        return {k: v for k, v in recs.items() if isinstance(v, dict)} if isinstance(recs, dict) else {}
-
     def baseline(self, env: str, name: str, remote_name: str) -> str | None:
         """The hash last pushed/pulled for ``name`` (None if never, or under another prefix)."""
         rec = self.record(env, name)

@@ -187,9 +187,6 @@ class LocalSesService:
             f"{self._region_label()}: {', '.join(addresses)}",
         )
 
-    def _template_arn(self, name: str) -> str:
-        return f"arn:aws:ses:{self.settings.region}:{self.settings.account_id}:template/{name}"
-
     @staticmethod
     def _str_field(params: dict[str, Any], key: str, required: bool = True) -> str | None:
         value = params.get(key)
