@@ -51,6 +51,12 @@ def write_section(title: str, section: str) -> None:
     RESULTS.write_text(replace_section(text, title, section), encoding="utf-8")
 
 
+def write_results(title: str, intro: str, table: str, verdicts: list[str], notes: list[str]) -> None:
+    """Record one benchmark's usual section: what measured it, the table, the verdicts, then notes."""
+    write_section(title, "\n".join([title, "", intro, "", table, "", *[f"- {v}" for v in verdicts], "",
+                                     "\n\n".join(notes), ""]))
+
+
 def finish(title: str, table: str, verdicts: list[str],
            write: Callable[[str, list[str]], None] | None) -> int:
     """Print the table and the verdicts, ``write(table, verdicts)`` when asked; exit 0 when all passed."""

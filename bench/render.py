@@ -39,7 +39,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from _common import ROOT, machine, measured_by, write_section
+import _common
+from _common import ROOT, machine, measured_by
 
 HBS_MODULES = ROOT / "tests" / "hbsjs" / "node_modules"
 SECTION = "## Render engine"
@@ -388,18 +389,8 @@ def build_table(results: dict[str, dict[str, float] | None], sizes: dict[str, An
 
 def write_results(table: str, verdicts: list[str], notes: list[str]) -> None:
     """Replace (or append) this benchmark's section of bench/RESULTS.md; other sections are kept."""
-    write_section(SECTION, "\n".join([
-        SECTION,
-        "",
-        f"{measured_by('render.py')} ({machine()}, node {notes[0]}).",
-        "",
-        table,
-        "",
-        *[f"- {v}" for v in verdicts],
-        "",
-        "\n\n".join(notes[1:]),
-        "",
-    ]))
+    _common.write_results(SECTION, f"{measured_by('render.py')} ({machine()}, node {notes[0]}).",
+                          table, verdicts, notes[1:])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import finish, local_client, machine, make_project, measured_by, write_section
+import _common
+from _common import finish, local_client, machine, make_project, measured_by
 
 SECTION = "## SES bulk send — `bench/send.py`"
 
@@ -110,19 +111,18 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def write_results(text_table: str, verdict_lines: list[str]) -> None:
-    write_section(SECTION, "\n".join([
-        SECTION, "",
+    _common.write_results(
+        SECTION,
         f"{measured_by('send.py')} ({machine()}); "
         "boto3 → embedded local SES endpoint over HTTP, botocore and workbench retries disabled so any "
         "429 would show.",
-        "", text_table, "", *[f"- {v}" for v in verdict_lines], "",
-        "Steady rate = (destinations − the first batch) / (time between the first and the last send "
-        "call, taken when each call leaves the client after pacing): the client's "
-        "token bucket starts full, like SES's, so the first batch goes at once. The client aims 2% under "
-        "the limit (`SesClient(safety=0.98)`) so clock jitter between client and server never trips it; "
-        "bulk batches are half a second's worth of `MaxSendRate` (1..50 entries), so a late call never "
-        "finds the server's bucket short.", "",
-    ]))
+        text_table, verdict_lines,
+        ["Steady rate = (destinations − the first batch) / (time between the first and the last send "
+         "call, taken when each call leaves the client after pacing): the client's "
+         "token bucket starts full, like SES's, so the first batch goes at once. The client aims 2% under "
+         "the limit (`SesClient(safety=0.98)`) so clock jitter between client and server never trips it; "
+         "bulk batches are half a second's worth of `MaxSendRate` (1..50 entries), so a late call never "
+         "finds the server's bucket short."])
 
 
 def main() -> int:

@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import finish, local_client, machine, make_project, measured_by, write_section
+import _common
+from _common import finish, local_client, machine, make_project, measured_by
 
 SECTION = "## SES sync — `bench/sync.py`"
 
@@ -88,15 +89,14 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def write_results(text_table: str, verdict_lines: list[str]) -> None:
-    write_section(SECTION, "\n".join([
-        SECTION, "",
+    _common.write_results(
+        SECTION,
         f"{measured_by('sync.py')} ({machine()}); "
         "boto3 → embedded local SES endpoint over HTTP, retries disabled so any 429 would show.",
-        "", text_table, "", *[f"- {v}" for v in verdict_lines], "",
-        "Push = 1 ListEmailTemplates + 1 CreateEmailTemplate per template (lint and compose run while the "
-        "token bucket refills); diff = 1 list + 1 GetEmailTemplate per template. The client aims 2% under "
-        "the limit, so 101 calls take ~10.2 s.", "",
-    ]))
+        text_table, verdict_lines,
+        ["Push = 1 ListEmailTemplates + 1 CreateEmailTemplate per template (lint and compose run while the "
+         "token bucket refills); diff = 1 list + 1 GetEmailTemplate per template. The client aims 2% under "
+         "the limit, so 101 calls take ~10.2 s."])
 
 
 def main() -> int:
