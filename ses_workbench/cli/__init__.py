@@ -54,6 +54,16 @@ def load_project(folder: Path) -> Any:
     return Project.load(require_dir(folder))
 
 
+def get_template(project: Any, name: str) -> Any:
+    """``project.get(name)``; an unknown name is a usage error (exit 2), with the close matches."""
+    from ses_workbench.errors import UnknownTemplateError
+
+    try:
+        return project.get(name)
+    except UnknownTemplateError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree: every registered command group, plus ``--version``."""
     parser = argparse.ArgumentParser(

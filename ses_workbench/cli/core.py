@@ -22,9 +22,9 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
-from ses_workbench.cli import UsageError, add_dir_option, load_project, project_dir
+from ses_workbench.cli import UsageError, add_dir_option, get_template, load_project, project_dir
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect, EngineError
-from ses_workbench.errors import ConfigError, FixtureError, UnknownFixtureError, UnknownTemplateError
+from ses_workbench.errors import ConfigError, FixtureError, UnknownFixtureError
 
 
 def register(subparsers: Any) -> None:
@@ -89,18 +89,11 @@ def _dialect_note(dialect: Dialect) -> str:
                      if getattr(dialect, f.name) != getattr(DEFAULT_DIALECT, f.name))
 
 
-def _get_template(project: Any, name: str) -> Any:
-    try:
-        return project.get(name)
-    except UnknownTemplateError as exc:
-        raise UsageError(str(exc)) from None
-
-
 def cmd_render(args: argparse.Namespace) -> int:
     from ses_workbench.render import render_template
 
     project = load_project(project_dir(args.dir))
-    tpl = _get_template(project, args.name)
+    tpl = get_template(project, args.name)
     dialect = _dialect(project, args.env)
     data = None
     fixture: Any = args.fixture
@@ -218,7 +211,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
                             exc.column or 1)]
         return _print_lint(args, diags, names, 0)
     for name in names:
-        _get_template(project, name)  # unknown name: usage error before any output
+        get_template(project, name)  # unknown name: usage error before any output
     dialect = _dialect(project, args.env)
     diags = lint_project(project, names or None, dialect)
     return _print_lint(args, diags, names, len(names) if names else len(project.templates),

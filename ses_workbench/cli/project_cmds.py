@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ses_workbench.cli import UsageError, add_dir_option, load_project, project_dir
+from ses_workbench.cli import UsageError, add_dir_option, get_template, load_project, project_dir
 
 
 def register(subparsers: Any) -> None:
@@ -76,14 +76,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ses_workbench.errors import UnknownTemplateError
     from ses_workbench.project.importexport import export_template
 
-    project = load_project(project_dir(args.dir))
-    try:
-        tpl = project.get(args.name)
-    except UnknownTemplateError as exc:
-        raise UsageError(str(exc)) from None
+    tpl = get_template(load_project(project_dir(args.dir)), args.name)
     if args.as_name:
         from ses_workbench.errors import TemplateNameError
         from ses_workbench.project.content import validate_name

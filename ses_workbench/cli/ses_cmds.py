@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from ses_workbench.cli import UsageError, add_dir_option, load_project, project_dir
-from ses_workbench.errors import UnknownFixtureError, UnknownTemplateError
+from ses_workbench.cli import UsageError, add_dir_option, get_template, load_project, project_dir
+from ses_workbench.errors import UnknownFixtureError
 
 
 # ------------------------------------------------------------------------------------------ parser
@@ -291,10 +291,7 @@ def _print_diff(text: str, color: bool, out: TextIO | None = None) -> None:
 
 def _names_known(project: Any, names: list[str]) -> None:
     for n in names:
-        try:
-            project.get(n)
-        except UnknownTemplateError as exc:
-            raise UsageError(str(exc)) from None
+        get_template(project, n)
 
 
 # ------------------------------------------------------------------------------------------ commands
