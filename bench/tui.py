@@ -229,7 +229,7 @@ def main() -> int:
         f"{max(file_ms):.1f} ms | p95 < 200 ms |",
         f"| cold start → first preview (new process) | {len(starts)} | {statistics.median(starts):.2f} s | "
         f"{pct(starts, .95):.2f} s | {max(starts):.2f} s | < 1.5 s |",
-        f"| render thread per preview (compose + compile + render + reading view) | – | "
+        f"| render per preview, in the child (compose + compile + render + reading view) | – | "
         f"{extra['render_worker_p50']:.1f} ms | {extra['render_worker_p95']:.1f} ms | – | |",
         "",
         f"- {verdict(pct(key_ms, .95) < 50)}: keystroke → preview drawn p95 {pct(key_ms, .95):.1f} ms "

@@ -88,6 +88,7 @@ class PreviewJob:
     width: int
     outbox: tuple[str, Any] | None
     fixture: str | None
+    attributes: bool = True
 
 
 @dataclass(frozen=True)
@@ -646,7 +647,7 @@ class WorkbenchApp(SesMixin, App[int]):
                 self._preview_seq, edited, tab, width)):
             return
         self._renderer.submit(PreviewJob(self._preview_seq, edited, tab, width, self.outbox_message,
-                                         self.fixture_name))
+                                         self.fixture_name, self._want_attributes))
 
     def _process_job(self, seq: int, edited: EditedTemplate, tab: str, width: int) -> dict[str, Any]:
         """The render-process form of a preview job: plain data (buffers, names, sizes)."""
@@ -658,7 +659,13 @@ class WorkbenchApp(SesMixin, App[int]):
             "fixture_path": str(fixture.path) if fixture is not None else None,
             "fixture_text": fixture.text if fixture is not None else None,
             "tab": tab, "width": width, "sender": self.project.config.sender,
+            "attributes": self._want_attributes,
         }
+
+    @property
+    def _want_attributes(self) -> bool:
+        """The data pane (which lists the attributes) is showing."""
+        return self.editor_tabs.active == "tab-data"
 
     def _process_result(self, result: dict[str, Any]) -> None:
         """From the render process's reader thread: hand the result to the app as a message."""
@@ -677,7 +684,7 @@ class WorkbenchApp(SesMixin, App[int]):
         started = time.perf_counter()
         outcome = PreviewOutcome(seq=job.seq, template=job.edited.name, fixture=job.fixture)
         outcome.rendered, outcome.extra, outcome.error = preview_job.run(
-            job.edited, job.tab, job.width, job.outbox, self.project.config.sender)
+            job.edited, job.tab, job.width, job.outbox, self.project.config.sender, job.attributes)
         outcome.elapsed_ms = (time.perf_counter() - started) * 1000
         self.post_message(PreviewRendered(outcome))
 
@@ -724,6 +731,11 @@ class WorkbenchApp(SesMixin, App[int]):
         status = self.main.query_one("#preview-status", Static)
         status.update(text, layout=False)
         status.set_class(error, "-error")
+
+    @on(TabbedContent.TabActivated, "#editor-tabs")
+    def _editor_tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if self.alive and self._want_attributes:
+            self.request_preview()  # fills the attribute list
 
     @on(TabbedContent.TabActivated, "#preview-tabs")
     def _preview_tab_changed(self, event: TabbedContent.TabActivated) -> None:
@@ -1109,7 +1121,13 @@ class WorkbenchApp(SesMixin, App[int]):
             return
         if not isinstance(data, dict):
             data = {}
-        paths = [(row.segments, row.is_list) for row in self.attributes]
+        edited = self._snapshot()
+        try:
+            rows = preview_job.attributes(edited) if edited is not None else self.attributes
+        except WorkbenchError as exc:
+            self.notify(f"Cannot list the template's attributes: {exc}", severity="error")
+            return
+        paths = [(row.segments, row.is_list) for row in rows]
         filled = fill_skeleton(data, paths)
         text = json.dumps(filled, indent=2, ensure_ascii=False) + "\n"
         if self.fixture_name is None:

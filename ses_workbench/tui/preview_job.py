@@ -52,7 +52,7 @@ class AttributeRow:
 
 
 def render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,
-                *, sender: str | None) -> tuple[Any, dict[str, Any]]:
+               *, sender: str | None, want_attributes: bool = True) -> tuple[Any, dict[str, Any]]:
     """Render the edited template and build the lines of the visible preview tab (any thread/process)."""
     from ses_workbench.render import render_template
 
@@ -63,7 +63,8 @@ def render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, 
     else:
         rendered = render_template(edited, fixture=fixture if fixture is not None else None)
         banner = None
-    extra: dict[str, Any] = {"attributes": attributes(edited)}
+    # the attribute list costs a walk of every reference: only when the data pane shows it
+    extra: dict[str, Any] = {"attributes": attributes(edited)} if want_attributes else {}
     views: dict[str, tuple[list[Any], object]] = {}
     if tab == "read":
         signature = ("read", rendered.subject, rendered.html, width, banner)
@@ -144,17 +145,20 @@ class RenderFailure(Exception):
 
 
 def run(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,
-        sender: str | None) -> tuple[Any, dict[str, Any], RenderFailure | None]:
-    """``(rendered, extra, failure)``: one of rendered/failure is None; ``extra`` always has attributes."""
+        sender: str | None, want_attributes: bool = True) -> tuple[Any, dict[str, Any], RenderFailure | None]:
+    """``(rendered, extra, failure)``: one of rendered/failure is None."""
     try:
-        rendered, extra = render_job(edited, tab, width, outbox, sender=sender)
+        rendered, extra = render_job(edited, tab, width, outbox, sender=sender,
+                                     want_attributes=want_attributes)
         return rendered, extra, None
     except Exception as exc:  # noqa: BLE001 - shown in the preview's status line
         failure = RenderFailure.from_error(exc)
-        try:
-            extra = {"attributes": attributes(edited)}
-        except Exception:  # noqa: BLE001 - the template does not even compile
-            extra = {}
+        extra = {}
+        if want_attributes:
+            try:
+                extra = {"attributes": attributes(edited)}
+            except Exception:  # noqa: BLE001 - the template does not even compile
+                extra = {}
         return None, extra, failure
 
 

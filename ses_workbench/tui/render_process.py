@@ -174,7 +174,8 @@ def child_main(conn: Any, root: str) -> None:
             if job["fixture"] is not None and job["fixture_path"] is not None:
                 fixture = BufferFixture(job["fixture"], Path(job["fixture_path"]), job["fixture_text"])
             edited = EditedTemplate(tpl, job["sources"], fixture)
-            rendered, extra, error = preview_job.run(edited, job["tab"], job["width"], None, job["sender"])
+            rendered, extra, error = preview_job.run(edited, job["tab"], job["width"], None, job["sender"],
+                                                     job["attributes"])
             result.update(rendered=rendered, extra=extra, error=error)
         result["elapsed_ms"] = (time.perf_counter() - started) * 1000
         try:

@@ -78,6 +78,7 @@ async def test_missing_attribute_marked_in_data_pane(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
+        app.editor_tabs.active = "tab-data"  # the data pane lists the attributes
         data = json.loads(app.fixture_editor.text)
         del data["customer"]["firstName"]
         app.fixture_editor.load_text(json.dumps(data, indent=2))
