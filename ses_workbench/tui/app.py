@@ -73,6 +73,8 @@ PREVIEW_TABS: tuple[tuple[str, str], ...] = (
 EDITOR_TABS: tuple[tuple[str, str], ...] = (("subject", "Subject"), ("html", "HTML"), ("text", "Text"),
                                             ("data", "Data"))
 PART_LANGUAGE = {"subject": None, "html": "html", "text": None}
+#: Garbage collector thresholds once the app is up (Python's default: 700, 10, 10).
+GC_THRESHOLDS = (20000, 50, 100)
 #: Below these widths the panes stack, then the template list collapses.
 STACK_BELOW = 120
 COLLAPSE_BELOW = 70
@@ -279,8 +281,10 @@ class WorkbenchApp(SesMixin, App[int]):
         self._background_started = True
         # Everything loaded so far lives as long as the app: move it out of the collector's way, so a
         # full collection (triggered every ~15 keystrokes by the preview's short-lived objects) scans
-        # only new objects instead of stalling a keystroke for ~100 ms.
+        # only new objects instead of stalling a keystroke for ~100 ms; and collect less often (each
+        # preview allocates thousands of short-lived, acyclic objects that reference counting frees).
         gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         if self.use_render_process:
             self._process = RenderProcess(self.project.root, self._process_result)
             self._process.start()

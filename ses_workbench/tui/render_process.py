@@ -149,6 +149,7 @@ def child_main(conn: Any, root: str) -> None:
     project = Project.load(root)
     generation = 0
     gc.freeze()  # long-lived modules and the project: keep full collections short (see app.py)
+    gc.set_threshold(20000, 50, 100)
     conn.send("ready")
     while True:
         try:
