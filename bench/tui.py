@@ -245,7 +245,8 @@ def main() -> int:
         "render, html2text, styled and wrapped lines) so it never competes with the event loop for the "
         "GIL; jobs are newest-wins and sent from inside the edit itself. Only the changed rows of the "
         "reading view are repainted, nothing on the keystroke path re-lays out the screen, and the app "
-        "calls `gc.freeze()` once loaded (full collections every ~15 keystrokes had cost ~100 ms). File "
+        "calls `gc.freeze()` and raises the collector's thresholds once loaded (full collections every "
+        "~15 keystrokes had cost ~100 ms). File "
         "changes go through watchfiles (15 ms step, 80 ms max debounce).",
         "",
         "Where a keystroke's time goes: ~14 ms render in the child (compile of the changed 7.5 KB HTML "
