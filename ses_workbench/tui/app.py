@@ -176,6 +176,9 @@ class WorkbenchApp(SesMixin, App[int]):
         self.project = project if isinstance(project, Project) else Project.load(project)
         self.local = local
         self.env_name = env_name or self.project.config.default_env
+        # None = "the default environment", which open_environment may serve from the local endpoint
+        # when boto3 finds no credentials; a named one never silently becomes local.
+        self._requested_env = env_name
         self.watch_files = watch
         self.auto_connect = connect
         self.use_browser = browser
@@ -289,7 +292,7 @@ class WorkbenchApp(SesMixin, App[int]):
             self._process = RenderProcess(self.project.root, self._process_result)
             self._process.start()
         if self.auto_connect:
-            self.connect_environment(self.env_name, self.local)
+            self.connect_environment(self._requested_env, self.local)
         self.lint_templates(None)
 
     def on_unmount(self) -> None:

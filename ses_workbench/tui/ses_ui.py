@@ -40,7 +40,7 @@ class SesMixin:
 
     # ------------------------------------------------------------------------------------ environment
     @work(thread=True, exclusive=True, exit_on_error=False, group="ses-connect")
-    def connect_environment(self: WorkbenchApp, env_name: str, local: bool = False,
+    def connect_environment(self: WorkbenchApp, env_name: str | None, local: bool = False,
                             previous: ExitStack | None = None) -> None:
         """Open ``env_name`` (starting the embedded endpoint when local or without credentials).
 
@@ -58,8 +58,15 @@ class SesMixin:
         except BaseException:
             stack.close()
             raise
-        description = "local endpoint" if server is not None else client.describe()
-        self.post_message(SesConnected(env_name, client, account, description, stack=stack, server=server))
+        env = client.environment
+        if server is not None or env.local:
+            description = "local endpoint"
+        else:
+            region = getattr(client, "region", None)
+            bits = [b for b in (env.profile and f"profile {env.profile}", region) if b]
+            description = ", ".join(bits) or "AWS"
+        self.post_message(SesConnected(client.environment.name, client, account, description, stack=stack,
+                                       server=server))
 
     def on_ses_connected(self: WorkbenchApp, message: SesConnected) -> None:
         if not self.alive:

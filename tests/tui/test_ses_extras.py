@@ -118,3 +118,18 @@ def test_browser_page_reloads_when_the_preview_changes() -> None:
         assert urllib.request.urlopen(url + "__version", timeout=5).read().decode() == after
     finally:
         server.stop()
+
+
+async def test_no_credentials_opens_the_local_endpoint(project_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`ses-workbench DIR` without --local: the default environment falls back to the embedded endpoint."""
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(project_dir / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(project_dir / "no-aws-credentials"))
+    config = project_dir / "ses-workbench.toml"
+    config.write_text(config.read_text().replace('default_env = "local"', 'default_env = "staging"'))
+    app = WorkbenchApp(project_dir, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await connected(pilot)
+        assert app.local_server is not None
+        assert "local endpoint" in app._header_text
