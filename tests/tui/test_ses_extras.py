@@ -133,3 +133,18 @@ async def test_no_credentials_opens_the_local_endpoint(project_dir: Path, monkey
         await connected(pilot)
         assert app.local_server is not None
         assert "local endpoint" in app._header_text
+
+
+def test_side_by_side_diff_pairs_removed_and_added_lines() -> None:
+    from rich.console import Console
+
+    from ses_workbench.tui.screens.diff import side_by_side
+
+    lines = ["--- ses/welcome/html", "+++ local/welcome/html", "@@ -1,3 +1,4 @@", " <p>one</p>",
+             "-<p>two</p>", "+<p>2</p>", " <p>three</p>", "+<p>four</p>"]
+    console = Console(width=100, record=True)
+    console.print(side_by_side(lines))
+    text = console.export_text()
+    row = next(line for line in text.splitlines() if "<p>two</p>" in line)
+    assert "<p>2</p>" in row  # the changed line sits next to its replacement
+    assert any("<p>four</p>" in line and line.strip().startswith("<p>four</p>") for line in text.splitlines())
