@@ -148,3 +148,28 @@ def test_side_by_side_diff_pairs_removed_and_added_lines() -> None:
     row = next(line for line in text.splitlines() if "<p>two</p>" in line)
     assert "<p>2</p>" in row  # the changed line sits next to its replacement
     assert any("<p>four</p>" in line and line.strip().startswith("<p>four</p>") for line in text.splitlines())
+
+
+async def test_typing_stays_live_during_a_paced_push(project_dir: Path) -> None:
+    """A push paced at SES's template-operation rate runs in a worker: the editor and preview keep going."""
+    config = project_dir / "ses-workbench.toml"
+    text = config.read_text().replace("template_ops_per_second = 200", "template_ops_per_second = 4")
+    config.write_text(text)
+    app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.open_template(TEMPLATE)
+        await wait_for(pilot, lambda: app.ses is not None, 20, "SES connection")
+        await wait_for(pilot, lambda: not app.workers._workers or all(
+            w.group != "ses-status" or not w.is_running for w in app.workers), 30, "status")
+        await app.run_action("push_all")
+        await wait_screen(pilot, DiffScreen)
+        await pilot.click("#push")
+        await wait_for(pilot, lambda: app.main.query_one("#progress-box").display, 10, "push progress")
+        editor = app.editor("subject")
+        editor.focus()
+        editor.cursor_location = (0, 0)
+        await pilot.press(*"Live ")
+        await wait_for(pilot, lambda: "Live Your Acme receipt" in preview_text(app), 2, "preview during push")
+        assert any(w.group == "ses-push" and w.is_running for w in app.workers)  # still pushing
+        await settle(pilot)
+        assert app.ses.get_template("welcome") is not None  # ...and it finished
