@@ -33,7 +33,7 @@ class HelpScreen(ModalScreen[None]):
             states.append(f" {words}  ")
         states.append("\n● unsaved edits   ✗n lint errors   !n warnings", style="")
         states.append("\nEvery action is also in the command palette (ctrl+p). Keys can be remapped by id in "
-                      "ses-workbench.toml: [tui.keymap] push = \"f2\".", style="dim")
+                      "ses-workbench.toml: [tui.keymap] push = \"f12\".", style="dim")
         with Vertical(classes="dialog-box wide"):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll():
