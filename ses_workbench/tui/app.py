@@ -215,7 +215,6 @@ class WorkbenchApp(SesMixin, App[int]):
         self._preview_status = ("", False)
         self._main_screen: Screen[Any] | None = None
         self._exiting = False
-        self._shown: dict[str, object] = {}
         self.preview_listeners: list[Callable[[PreviewOutcome], None]] = []
         self.attributes: list[AttributeRow] = []
         keymap = self._config_keymap()
@@ -483,7 +482,6 @@ class WorkbenchApp(SesMixin, App[int]):
         self.load_fixture(fixture)
         self.last_good = None
         self.last_error = None
-        self._shown.clear()
         self._apply_markers()
         self._refresh_rows()
         self._update_header()
@@ -726,7 +724,6 @@ class WorkbenchApp(SesMixin, App[int]):
         self.last_good = outcome.rendered
         for tab, (lines, signature) in extra.get("views", {}).items():
             self.view(tab).set_lines(lines, signature)
-            self._shown[tab] = signature
         if self._browser_open and outcome.rendered is not None:
             self.preview_server.publish(outcome.rendered.html)
 
