@@ -48,9 +48,8 @@ def make_template(project_dir: Path) -> MakeTemplate:
 
 @pytest.fixture
 def samples_copy(tmp_path: Path) -> Path:
-    """A private copy of sample_templates/ (skips until the samples land)."""
-    if not SAMPLES.is_dir() or not any(SAMPLES.iterdir()):
-        pytest.skip("sample_templates/ not there yet")
+    """A private copy of sample_templates/."""
+    assert SAMPLES.is_dir() and any(SAMPLES.iterdir()), f"{SAMPLES} is missing or empty"
     dest = tmp_path / "samples"
     shutil.copytree(SAMPLES, dest, ignore=shutil.ignore_patterns(".ses-workbench"))
     return dest

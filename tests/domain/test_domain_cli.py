@@ -260,7 +260,6 @@ def test_lint_summary_comes_last_when_stdout_and_stderr_share_a_pipe(proj: Path,
     assert len(lines) == 2 and lines[0].endswith("[missing-attribute]")
 
 
-@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_lint_summary_on_its_own_line_on_a_terminal(proj: Path, make_template: MakeTemplate) -> None:
     make_template("broken", html="<p>{{missing}}</p>", fixtures={"default": {"extra": 1}})
     argv, env = _lint_process(proj)
