@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["State", "TemplateStatus", "TemplateDiff", "PartDiff", "PushItem", "PushPlan", "PushResult",
            "PullItem", "PullResult", "Progress", "status", "diff", "plan_push", "execute_push", "push",
-           "pull", "unified_part_diff", "PARTS"]
+           "pull", "unified_part_diff", "classify", "PARTS"]
 
 Progress = Callable[[int, int, str], None]
 PARTS = ("subject", "html", "text")
@@ -96,8 +96,13 @@ def _compose(project: Project, name: str) -> tuple[TemplateContent | None, str |
         return None, str(exc)
 
 
-def _classify(local: TemplateContent | None, remote: TemplateContent | None,
-              baseline: str | None) -> State:
+def classify(local: TemplateContent | None, remote: TemplateContent | None,
+             baseline: str | None) -> State:
+    """The :class:`State` of one template from its composed local content, SES's content and the baseline.
+
+    ``baseline`` is the content hash last pushed/pulled for this environment (None: never).  Pure: no SES
+    call, so a UI can re-classify after a local save from the last known remote content.
+    """
     if local is None and remote is None:
         return State.ERROR
     if remote is None:
@@ -151,7 +156,7 @@ def status(client: SesClient, project: Project, names: Sequence[str] | None = No
                                 remote=remote_content, baseline_hash=baseline,
                                 remote_hash=remote_content.content_hash() if remote_content else None)
         else:
-            st = TemplateStatus(name, _classify(local, remote_content, baseline), remote_name,
+            st = TemplateStatus(name, classify(local, remote_content, baseline), remote_name,
                                 local.content_hash() if local else None,
                                 remote_content.content_hash() if remote_content else None,
                                 baseline, local, remote_content)
@@ -387,7 +392,7 @@ def _plan_item(client: SesClient, project: Project, name: str, remote: set[str],
             more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
             return PushItem(name, "refuse", None, f"lint error: {errors[0]}{more}", remote_name, local)
     rc = client.get_template(name) if name in remote else None
-    st = _classify(local, rc, state.baseline(env, name, remote_name))
+    st = classify(local, rc, state.baseline(env, name, remote_name))
     td = _diff_contents(name, rc, local, f"ses:{env}", "local")
     if st is State.IN_SYNC:
         return PushItem(name, "skip", st, "unchanged", remote_name, local, rc, td)

@@ -149,12 +149,11 @@ class SesMixin:
     def _reclassify(self: WorkbenchApp, name: str, status: Any) -> None:
         from ses_workbench.ses import sync
 
-        classify = getattr(sync, "classify", None) or sync._classify
         try:
             local = self.project.get(name).compose()
         except Exception:  # noqa: BLE001 - does not compose: that is a state too
             local = None
-        state = classify(local, status.remote, status.baseline_hash) if local is not None else \
+        state = sync.classify(local, status.remote, status.baseline_hash) if local is not None else \
             sync.State.ERROR
         status.state = state
         self.post_message(SesStatus(self.ses.environment.name if self.ses else "", {name: status}))

@@ -174,3 +174,23 @@ def test_diff_local_and_between_environments(project: Project, server: LocalSes)
     between = {d.name: d for d in sync.diff(client, project, against=stg)}
     assert between["welcome"].changed and "--- ses:stg/welcome/html" in between["welcome"].unified()
     assert between["receipt"].new is not None and between["receipt"].old is None
+
+
+_A = TemplateContent("A", "<p>a</p>", None)
+_B = TemplateContent("B", "<p>b</p>", None)
+_C = TemplateContent("C", "<p>c</p>", None)
+
+
+@pytest.mark.parametrize("local, remote, baseline, expected", [
+    (None, None, None, State.ERROR),
+    (_A, None, None, State.LOCAL_ONLY),
+    (None, _A, None, State.REMOTE_ONLY),
+    (_A, _A, None, State.IN_SYNC),
+    (_A, _B, None, State.UNTRACKED),
+    (_A, _B, _B.content_hash(), State.MODIFIED_LOCALLY),
+    (_A, _B, _A.content_hash(), State.CHANGED_REMOTELY),
+    (_A, _B, _C.content_hash(), State.CONFLICT),
+])
+def test_classify_is_pure(local: TemplateContent | None, remote: TemplateContent | None,
+                          baseline: str | None, expected: State) -> None:
+    assert sync.classify(local, remote, baseline) is expected
