@@ -39,6 +39,7 @@ from textual.widgets import Footer, ProgressBar, Static, TabbedContent, TabPane,
 from textual.worker import Worker, WorkerState
 
 from ses_workbench.errors import WorkbenchError
+from ses_workbench.fixtures import AttributeStatus, skeleton
 from ses_workbench.project import PARTS, EmailTemplate, Project, TemplateContent
 from ses_workbench.tui import preview_job
 from ses_workbench.tui.browser import PreviewServer
@@ -49,8 +50,7 @@ from ses_workbench.tui.messages import (
     PreviewOutcome,
     PreviewRendered,
 )
-from ses_workbench.tui.overlay import BufferFixture, EditedTemplate, fill_skeleton
-from ses_workbench.tui.preview_job import AttributeRow
+from ses_workbench.tui.overlay import BufferFixture, EditedTemplate
 from ses_workbench.tui.render_process import RenderProcess
 from ses_workbench.tui.render_thread import LatestOnly
 from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
@@ -216,7 +216,7 @@ class WorkbenchApp(SesMixin, App[int]):
         self._main_screen: Screen[Any] | None = None
         self._exiting = False
         self.preview_listeners: list[Callable[[PreviewOutcome], None]] = []
-        self.attributes: list[AttributeRow] = []
+        self.attributes: list[AttributeStatus] = []
         keymap = self._config_keymap()
         if keymap:
             self.set_keymap(keymap)
@@ -1131,8 +1131,7 @@ class WorkbenchApp(SesMixin, App[int]):
         except WorkbenchError as exc:
             self.notify(f"Cannot list the template's attributes: {exc}", severity="error")
             return
-        paths = [(row.segments, row.is_list) for row in rows]
-        filled = fill_skeleton(data, paths)
+        filled = skeleton(rows, data)
         text = json.dumps(filled, indent=2, ensure_ascii=False) + "\n"
         if self.fixture_name is None:
             try:

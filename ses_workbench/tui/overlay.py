@@ -11,7 +11,6 @@ in workers.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from ses_workbench.project import EmailTemplate, Fixture
 from ses_workbench.project.fixtures import parse_fixture_text
@@ -60,75 +59,3 @@ class EditedTemplate(EmailTemplate):
 
     def edited_fixture(self) -> Fixture | None:
         return self._buffer_fixture
-
-
-def walk_present(data: Any, segments: tuple[str, ...]) -> bool:
-    """Whether a reference path has a value in ``data`` ("[]" = every element; null counts as missing).
-
-    Used to mark the data pane's attribute list; the authoritative check is lint (which renders).
-    """
-    if not segments:
-        return data is not None
-    head, rest = segments[0], segments[1:]
-    if head == "[]":
-        items = list(data.values()) if isinstance(data, dict) else data if isinstance(data, list) else None
-        if items is None:
-            return False
-        return all(walk_present(item, rest) for item in items)
-    if isinstance(data, dict):
-        if head not in data:
-            return False
-        return walk_present(data[head], rest)
-    if isinstance(data, list) and head.isdigit():
-        index = int(head)
-        return index < len(data) and walk_present(data[index], rest)
-    return False
-
-
-def fill_skeleton(data: dict[str, Any], paths: list[tuple[tuple[str, ...], bool]]) -> dict[str, Any]:
-    """``data`` with every referenced path that is missing filled by a placeholder (existing values kept).
-
-    ``paths`` are reference segments with ``is_list`` (the path is iterated by ``#each``).
-    """
-    out: dict[str, Any] = _deep_copy(data)
-    for segments, is_list in paths:
-        _fill(out, segments, is_list)
-    return out
-
-
-def _deep_copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _deep_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_deep_copy(v) for v in value]
-    return value
-
-
-def _fill(node: Any, segments: tuple[str, ...], is_list: bool) -> None:
-    if not segments:
-        return
-    head, rest = segments[0], segments[1:]
-    if head == "[]":
-        if isinstance(node, list):
-            if not node:
-                node.append({} if rest else "")
-            for i, item in enumerate(node):
-                if rest and isinstance(item, dict):
-                    _fill(item, rest, is_list)
-                elif rest and item in ("", None):
-                    node[i] = {}
-                    _fill(node[i], rest, is_list)
-        return
-    if not isinstance(node, dict):
-        return
-    if not rest:
-        if node.get(head) is None:
-            node[head] = [] if is_list else head
-        return
-    child = node.get(head)
-    if rest[0] == "[]":
-        if not isinstance(child, list):
-            child = node[head] = [{}] if len(rest) > 1 else [head]
-    elif not isinstance(child, dict):
-        child = node[head] = {}
-    _fill(child, rest, is_list)

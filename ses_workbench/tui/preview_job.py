@@ -8,47 +8,36 @@ line shows: file, line, column, message, and whether the fixture JSON was at fau
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 
+from ses_workbench.fixtures import AttributeStatus, attribute_status
 from ses_workbench.tui import reading
-from ses_workbench.tui.overlay import EditedTemplate, walk_present
+from ses_workbench.tui.overlay import EditedTemplate
 
 
-@dataclass(frozen=True)
-class AttributeRow:
-    """One attribute the template references, and whether the current fixture has it."""
-
-    path: str
-    segments: tuple[str, ...]
-    required: bool
-    conditional: bool
-    present: bool
-    parts: set[str] = field(default_factory=set)
-    is_list: bool = False
-
-    def label(self) -> Text:
-        text = Text()
-        if self.present:
-            text.append("✓ ", style="green")
-        elif self.required:
-            text.append("✗ ", style="bold red")
-        else:
-            text.append("· ", style="dim")
-        text.append(self.path, style="bold red" if self.required and not self.present else "")
-        notes = []
-        if not self.present and self.required:
-            notes.append("missing")
-        if self.conditional:
-            notes.append("conditional")
-        elif not self.required:
-            notes.append("tested only")
-        notes.append("/".join(sorted(self.parts)))
-        text.append(f"  ({', '.join(notes)})", style="dim")
-        return text
+def attribute_label(row: AttributeStatus) -> Text:
+    """One line of the data pane's attribute list: ✓ present, ✗ required and missing, · optional."""
+    text = Text()
+    if row.present:
+        text.append("✓ ", style="green")
+    elif row.required:
+        text.append("✗ ", style="bold red")
+    else:
+        text.append("· ", style="dim")
+    text.append(row.path, style="bold red" if row.required and not row.present else "")
+    notes = []
+    if not row.present and row.required:
+        notes.append("missing")
+    if row.conditional:
+        notes.append("conditional")
+    elif not row.required:
+        notes.append("tested only")
+    notes.append("/".join(sorted(row.parts)))
+    text.append(f"  ({', '.join(notes)})", style="dim")
+    return text
 
 
 def render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,
@@ -86,36 +75,14 @@ def render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, 
     return rendered, extra
 
 
-def attributes(edited: EditedTemplate) -> list[AttributeRow]:
-    """The attributes the template uses, each marked present/missing for the edited fixture."""
+def attributes(edited: EditedTemplate) -> list[AttributeStatus]:
+    """The attributes the template uses, each marked present/missing for the edited fixture (core's list)."""
     from ses_workbench.render import compile_content
 
-    content = edited.compose(validate=False)
-    compiled = compile_content(content)
+    compiled = compile_content(edited.compose(validate=False))
     fixture = edited.edited_fixture()
-    data = None
-    if fixture is not None and fixture.error is None:
-        data = fixture.data
-    rows: dict[str, AttributeRow] = {}
-    for part, ref in compiled.references():
-        if ref.path.startswith("@") or "@" in ref.path or ref.kind in ("partial", "unknown-helper"):
-            continue
-        if ref.path in ("this", ".", "amazonSESUnsubscribeUrl") or not ref.segments:
-            continue
-        is_list = ref.kind == "block" and not ref.required
-        present = data is not None and walk_present(data, tuple(ref.segments))
-        existing = rows.get(ref.path)
-        if existing is None:
-            rows[ref.path] = AttributeRow(ref.path, tuple(ref.segments), ref.required and not ref.conditional,
-                                          ref.conditional, present, {part}, is_list)
-        else:
-            rows[ref.path] = AttributeRow(
-                ref.path, existing.segments, existing.required or (ref.required and not ref.conditional),
-                existing.conditional and ref.conditional, present, existing.parts | {part},
-                existing.is_list or is_list)
-    return list(rows.values())
-
-
+    data = fixture.data if fixture is not None and fixture.error is None else None
+    return attribute_status(compiled, data)
 
 
 class RenderFailure(Exception):

@@ -14,7 +14,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Select, Static
 
-from ses_workbench.tui.preview_job import AttributeRow
+from ses_workbench.fixtures import AttributeStatus
+from ses_workbench.tui.preview_job import attribute_label
 from ses_workbench.tui.widgets.editor import PartEditor
 
 
@@ -74,7 +75,7 @@ class DataPane(Vertical):
         error.update(f"✗ JSON {message}" if message else "")
         error.set_class(bool(message), "-error")
 
-    def set_attributes(self, rows: list[AttributeRow]) -> None:
+    def set_attributes(self, rows: list[AttributeStatus]) -> None:
         if rows == getattr(self, "_rows", None):
             return
         self._rows = rows
@@ -85,7 +86,7 @@ class DataPane(Vertical):
             text.append(f" — {missing} missing", style="bold red")
         for row in rows:
             text.append("\n")
-            text.append_text(row.label())
+            text.append_text(attribute_label(row))
         self.query_one("#attribute-list", Static).update(text)
 
     @on(Select.Changed, "#fixture-select")
