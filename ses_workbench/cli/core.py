@@ -71,16 +71,12 @@ def _add_env(p: argparse.ArgumentParser) -> None:
 
 def _dialect(project: Any, env: str | None) -> Dialect:
     """The calibrated dialect for ``--env`` (see the module docstring); an unknown name is a usage error."""
-    from ses_workbench.ses.calibrate import load_dialect
+    from ses_workbench.ses.calibrate import dialect_for
 
-    config = project.config
     try:
-        environment = config.env(env)
+        return dialect_for(project, env)
     except ConfigError as exc:
         raise UsageError(exc.message) from None
-    if env is None and environment.local:
-        return load_dialect(project, None)
-    return load_dialect(project, environment.name)
 
 
 def _dialect_note(dialect: Dialect) -> str:

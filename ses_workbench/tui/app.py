@@ -38,6 +38,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, ProgressBar, Static, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
+from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.fixtures import AttributeStatus, skeleton
 from ses_workbench.project import PARTS, EmailTemplate, Project, TemplateContent
@@ -91,6 +92,7 @@ class PreviewJob:
     outbox: tuple[str, Any] | None
     fixture: str | None
     attributes: bool = True
+    dialect: Dialect = DEFAULT_DIALECT
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,10 @@ class WorkbenchApp(SesMixin, App[int]):
         # None = "the default environment", which open_environment may serve from the local endpoint
         # when boto3 finds no credentials; a named one never silently becomes local.
         self._requested_env = env_name
+        # The preview and lint use the dialect the CLI's render/lint would for this environment
+        # (``ses.calibrate.dialect_for``); ``_dialect_env`` is that rule's ``--env`` argument.
+        self._dialect_env = env_name
+        self.dialect: Dialect = self._resolve_dialect()
         self.watch_files = watch
         self.auto_connect = connect
         self.use_browser = browser
@@ -652,7 +658,7 @@ class WorkbenchApp(SesMixin, App[int]):
                 self._preview_seq, edited, tab, width)):
             return
         self._renderer.submit(PreviewJob(self._preview_seq, edited, tab, width, self.outbox_message,
-                                         self.fixture_name, self._want_attributes))
+                                         self.fixture_name, self._want_attributes, self.dialect))
 
     def _process_job(self, seq: int, edited: EditedTemplate, tab: str, width: int) -> dict[str, Any]:
         """The render-process form of a preview job: plain data (buffers, names, sizes)."""
@@ -664,7 +670,7 @@ class WorkbenchApp(SesMixin, App[int]):
             "fixture_path": str(fixture.path) if fixture is not None else None,
             "fixture_text": fixture.text if fixture is not None else None,
             "tab": tab, "width": width, "sender": self.project.config.sender,
-            "attributes": self._want_attributes,
+            "attributes": self._want_attributes, "dialect": self.dialect,
         }
 
     @property
@@ -689,7 +695,8 @@ class WorkbenchApp(SesMixin, App[int]):
         started = time.perf_counter()
         outcome = PreviewOutcome(seq=job.seq, template=job.edited.name, fixture=job.fixture)
         outcome.rendered, outcome.extra, outcome.error = preview_job.run(
-            job.edited, job.tab, job.width, job.outbox, self.project.config.sender, job.attributes)
+            job.edited, job.tab, job.width, job.outbox, self.project.config.sender, job.attributes,
+            job.dialect)
         outcome.elapsed_ms = (time.perf_counter() - started) * 1000
         self.post_message(PreviewRendered(outcome))
 
@@ -754,6 +761,31 @@ class WorkbenchApp(SesMixin, App[int]):
         if self.alive and event.view.id == f"view-{self.visible_preview_tab}" and self.current is not None:
             self.request_preview()
 
+    # ------------------------------------------------------------------------------------ dialect
+    def _resolve_dialect(self) -> Dialect:
+        """The calibrated dialect for ``_dialect_env`` (read from ``.ses-workbench/calibration.json``)."""
+        from ses_workbench.ses.calibrate import dialect_for
+
+        try:
+            return dialect_for(self.project, self._dialect_env)
+        except WorkbenchError:  # an environment the config no longer names: the engine's defaults
+            return DEFAULT_DIALECT
+
+    def use_environment_dialect(self, env_name: str | None) -> None:
+        """Re-resolve the dialect for ``env_name`` (switching environment); re-render and re-lint if it
+        changed."""
+        self._dialect_env = env_name
+        dialect = self._resolve_dialect()
+        if dialect == self.dialect:
+            return
+        self.dialect = dialect
+        others = [name for name in self.project.names if name != self.current]
+        if others:
+            self.lint_templates(others)
+        if self.current is not None:
+            self.request_preview()
+            self.schedule_lint(0.05)  # the current one is linted from the editors (maybe unsaved)
+
     # ------------------------------------------------------------------------------------ lint
     def schedule_lint(self, delay: float = 0.35) -> None:
         """Lint the current template after a pause in typing (lint renders every fixture)."""
@@ -778,7 +810,7 @@ class WorkbenchApp(SesMixin, App[int]):
         from ses_workbench.lint import lint_template
 
         try:
-            diags = lint_template(edited, config=self.project.config)
+            diags = lint_template(edited, self.dialect, config=self.project.config)
         finally:
             self.call_from_thread(self._lint_finished)
         self.post_message(LintDone([edited.name], diags))
@@ -793,7 +825,7 @@ class WorkbenchApp(SesMixin, App[int]):
     def lint_templates(self, names: list[str] | None, announce: bool = False) -> None:
         from ses_workbench.lint import lint_project
 
-        diags = lint_project(self.project, names)
+        diags = lint_project(self.project, names, self.dialect)
         done = names if names is not None else self.project.names
         self.post_message(LintDone(list(done), diags, announce))
 
@@ -1127,7 +1159,7 @@ class WorkbenchApp(SesMixin, App[int]):
             data = {}
         edited = self._snapshot()
         try:
-            rows = preview_job.attributes(edited) if edited is not None else self.attributes
+            rows = preview_job.attributes(edited, self.dialect) if edited is not None else self.attributes
         except WorkbenchError as exc:
             self.notify(f"Cannot list the template's attributes: {exc}", severity="error")
             return

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.text import Text
 
+from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 from ses_workbench.fixtures import AttributeStatus, attribute_status
 from ses_workbench.tui import reading
 from ses_workbench.tui.overlay import EditedTemplate
@@ -41,8 +42,11 @@ def attribute_label(row: AttributeStatus) -> Text:
 
 
 def render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,
-               *, sender: str | None, want_attributes: bool = True) -> tuple[Any, dict[str, Any]]:
-    """Render the edited template and build the lines of the visible preview tab (any thread/process)."""
+               *, sender: str | None, want_attributes: bool = True,
+               dialect: Dialect = DEFAULT_DIALECT) -> tuple[Any, dict[str, Any]]:
+    """Render the edited template and build the lines of the visible preview tab (any thread/process).
+
+    ``dialect``: the environment's calibrated dialect (``ses.calibrate.dialect_for``), as the CLI uses."""
     from ses_workbench.render import render_template
 
     fixture = edited.edited_fixture()
@@ -50,10 +54,10 @@ def render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, 
         rendered = outbox[1]
         banner = f"outbox: {outbox[0]}"
     else:
-        rendered = render_template(edited, fixture=fixture if fixture is not None else None)
+        rendered = render_template(edited, fixture=fixture if fixture is not None else None, dialect=dialect)
         banner = None
     # the attribute list costs a walk of every reference: only when the data pane shows it
-    extra: dict[str, Any] = {"attributes": attributes(edited)} if want_attributes else {}
+    extra: dict[str, Any] = {"attributes": attributes(edited, dialect)} if want_attributes else {}
     views: dict[str, tuple[list[Any], object]] = {}
     if tab == "read":
         signature = ("read", rendered.subject, rendered.html, width, banner)
@@ -75,11 +79,11 @@ def render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, 
     return rendered, extra
 
 
-def attributes(edited: EditedTemplate) -> list[AttributeStatus]:
+def attributes(edited: EditedTemplate, dialect: Dialect = DEFAULT_DIALECT) -> list[AttributeStatus]:
     """The attributes the template uses, each marked present/missing for the edited fixture (core's list)."""
     from ses_workbench.render import compile_content
 
-    compiled = compile_content(edited.compose(validate=False))
+    compiled = compile_content(edited.compose(validate=False), dialect)
     fixture = edited.edited_fixture()
     data = fixture.data if fixture is not None and fixture.error is None else None
     return attribute_status(compiled, data)
@@ -112,18 +116,19 @@ class RenderFailure(Exception):
 
 
 def run(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,
-        sender: str | None, want_attributes: bool = True) -> tuple[Any, dict[str, Any], RenderFailure | None]:
+        sender: str | None, want_attributes: bool = True,
+        dialect: Dialect = DEFAULT_DIALECT) -> tuple[Any, dict[str, Any], RenderFailure | None]:
     """``(rendered, extra, failure)``: one of rendered/failure is None."""
     try:
         rendered, extra = render_job(edited, tab, width, outbox, sender=sender,
-                                     want_attributes=want_attributes)
+                                     want_attributes=want_attributes, dialect=dialect)
         return rendered, extra, None
     except Exception as exc:  # noqa: BLE001 - shown in the preview's status line
         failure = RenderFailure.from_error(exc)
         extra = {}
         if want_attributes:
             try:
-                extra = {"attributes": attributes(edited)}
+                extra = {"attributes": attributes(edited, dialect)}
             except Exception:  # noqa: BLE001 - the template does not even compile
                 extra = {}
         return None, extra, failure

@@ -4,7 +4,8 @@ A keystroke's render (compose, compile ~10 ms for the 8 KB sample, html2text, st
 On the render *thread* it shares the GIL with the event loop, which is painting the editor at the same
 moment: each slows the other, and the preview frame slips a frame or two. Here a child process keeps
 its own :class:`~ses_workbench.project.Project` and renders jobs sent over a pipe; only a snapshot of the
-editor buffers goes in and the finished lines (pickled ``Strip``s, ~30 KB) come back.
+editor buffers goes in (with the environment's calibrated dialect, a small frozen dataclass) and the
+finished lines (pickled ``Strip``s, ~30 KB) come back.
 
 Newest wins: at most one job is in flight; a newer job waits in a one-slot mailbox and replaces any
 older waiting one. A reader thread receives results and hands them to ``deliver`` (which posts a
@@ -176,7 +177,7 @@ def child_main(conn: Any, root: str) -> None:
                 fixture = BufferFixture(job["fixture"], Path(job["fixture_path"]), job["fixture_text"])
             edited = EditedTemplate(tpl, job["sources"], fixture)
             rendered, extra, error = preview_job.run(edited, job["tab"], job["width"], None, job["sender"],
-                                                     job["attributes"])
+                                                     job["attributes"], job["dialect"])
             result.update(rendered=rendered, extra=extra, error=error)
         result["elapsed_ms"] = (time.perf_counter() - started) * 1000
         try:

@@ -103,6 +103,8 @@ class SesMixin:
             self.states = {}
             self._refresh_rows()
             self.env_name = self.project.config.default_env if name == "__local__" else name
+            # the preview and lint follow the new environment's calibration, as `render --env` would
+            self.use_environment_dialect(None if name == "__local__" else name)
             self.env_description = "connecting…"
             self._update_header()
             self.refresh_bindings()

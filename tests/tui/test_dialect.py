@@ -1,0 +1,111 @@
+"""The preview and lint use the dialect the CLI's render/lint would (``ses.calibrate.dialect_for``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ses_workbench.engine import DEFAULT_DIALECT
+from ses_workbench.project import atomic
+from ses_workbench.ses.calibrate import CALIBRATION_FILE, Calibration
+from ses_workbench.tui.app import WorkbenchApp
+from ses_workbench.tui.screens.dialogs import ChoiceScreen
+from tests.tui.conftest import preview_text, settle, wait_for, wait_screen
+
+NAME = "scoped"
+# a root variable inside {{#each}}: an error by default, "[S][S]" with parent_scope_lookup
+HTML = "<p>{{#each items}}[{{shop}}]{{/each}}</p>\n"
+
+
+def calibrated(project_dir: Path, env: str, **fields: Any) -> None:
+    """Store a calibration exactly as ``ses.calibrate`` does: a Calibration's to_dict() per environment."""
+    dialect = replace(DEFAULT_DIALECT, **fields)
+    cal = Calibration(env, "https://email.eu-west-1.amazonaws.com", [], dialect,
+                      {k: (getattr(DEFAULT_DIALECT, k), v) for k, v in fields.items()}, [],
+                      at="2026-11-01T00:00:00+00:00")
+    path = project_dir / ".ses-workbench" / CALIBRATION_FILE
+    data = json.loads(path.read_text()) if path.exists() else {"version": 1, "environments": {}}
+    data["environments"][env] = cal.to_dict()
+    atomic.write_json(path, data)
+
+
+@pytest.fixture
+def scoped(project_dir: Path) -> Path:
+    folder = project_dir / NAME
+    (folder / "data").mkdir(parents=True)
+    (folder / "subject.txt").write_text("Order\n")
+    (folder / "body.html").write_text(HTML)
+    (folder / "data" / "default.json").write_text('{"items": [1, 2], "shop": "S"}\n')
+    return project_dir
+
+
+def parent_scope_errors(app: WorkbenchApp) -> list[Any]:
+    return [d for d in app.lint.get(NAME, []) if d.code == "parent-scope" and d.severity == "error"]
+
+
+async def open_scoped(pilot: Any, app: WorkbenchApp) -> None:
+    app.open_template(NAME)
+    await settle(pilot)
+    await wait_for(pilot, lambda: app.current == NAME and (app.last_error is not None
+                                                            or "[S]" in preview_text(app)),
+                   what="first preview")
+
+
+async def test_preview_and_lint_default_dialect_without_calibration(scoped: Path) -> None:
+    app = WorkbenchApp(scoped, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_scoped(pilot, app)
+        assert app.dialect == DEFAULT_DIALECT
+        assert app.last_error is not None and "shop" in app.last_error
+        assert "[S]" not in preview_text(app)
+        await wait_for(pilot, lambda: bool(parent_scope_errors(app)), what="lint")
+
+
+async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path, monkeypatch: Any) -> None:
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(scoped / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(scoped / "no-aws-credentials"))
+    # the default environment is the local endpoint: it stands in for the latest calibrated account
+    calibrated(scoped, "production", parent_scope_lookup=True)
+    app = WorkbenchApp(scoped, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_scoped(pilot, app)
+        assert app.dialect.parent_scope_lookup is True
+        assert app.last_error is None and "[S][S]" in preview_text(app)  # rendered on the thread
+        await wait_for(pilot, lambda: NAME in app.lint,
+                       what="lint")
+        assert not parent_scope_errors(app)
+
+        # the render process renders with the same dialect
+        await wait_for(pilot, lambda: app._process is not None and app._process.alive, 30, "render process")
+        editor = app.editor("html")
+        editor.focus()
+        editor.cursor_location = (0, 3)
+        await pilot.press(*"Hi ")
+        await wait_for(pilot, lambda: "Hi [S][S]" in preview_text(app), what="process preview")
+        assert app.last_error is None
+
+        # f9 to staging (never calibrated): the defaults again, in the preview and in lint
+        await pilot.press("f9")
+        await wait_screen(pilot, ChoiceScreen)
+        await pilot.click("#choice-staging")
+        await settle(pilot)
+        assert app.dialect == DEFAULT_DIALECT
+        await wait_for(pilot, lambda: app.last_error is not None and "shop" in app.last_error,
+                       what="default-dialect preview")
+        await wait_for(pilot, lambda: bool(parent_scope_errors(app)), what="lint with the defaults")
+
+        # and to production: its calibration
+        await pilot.press("f9")
+        await wait_screen(pilot, ChoiceScreen)
+        await pilot.click("#choice-production")
+        await settle(pilot)
+        assert app.dialect.parent_scope_lookup is True
+        await wait_for(pilot, lambda: app.last_error is None and "Hi [S][S]" in preview_text(app),
+                       what="calibrated preview")
+        await wait_for(pilot, lambda: not parent_scope_errors(app), what="lint with the calibration")
