@@ -1009,20 +1009,26 @@ class WorkbenchApp(SesMixin, App[int]):
         return target
 
     # ------------------------------------------------------------------------------------ templates
+    def _project_change(self, change: Callable[[], Any]) -> bool:
+        """Run one template CRUD call of the project; its error becomes a notification (False)."""
+        try:
+            change()
+        except WorkbenchError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        return True
+
+    def _open_created(self, name: str) -> None:
+        self._refresh_rows()
+        self.switch_template(name)
+        self.lint_templates([name])
+
     def action_new_template(self) -> None:
         def create(name: str | None) -> None:
-            if not name:
-                return
-            try:
-                self.project.create_template(
+            if name and self._project_change(lambda: self.project.create_template(
                     name, TemplateContent(subject=f"{name} subject", html="<p>Hello {{name}}</p>\n"),
-                    fixtures={"default": '{\n  "name": "Ada"\n}\n'})
-            except WorkbenchError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._refresh_rows()
-            self.switch_template(name)
-            self.lint_templates([name])
+                    fixtures={"default": '{\n  "name": "Ada"\n}\n'})):
+                self._open_created(name)
 
         self.push_screen(PromptScreen("New template name", placeholder="letters, digits, _ and -"), create)
 
@@ -1032,16 +1038,8 @@ class WorkbenchApp(SesMixin, App[int]):
             return
 
         def duplicate(name: str | None) -> None:
-            if not name:
-                return
-            try:
-                self.project.duplicate_template(source, name)
-            except WorkbenchError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._refresh_rows()
-            self.switch_template(name)
-            self.lint_templates([name])
+            if name and self._project_change(lambda: self.project.duplicate_template(source, name)):
+                self._open_created(name)
 
         self.push_screen(PromptScreen(f"Duplicate {source} as", f"{source}-copy"), duplicate)
 
@@ -1054,12 +1052,8 @@ class WorkbenchApp(SesMixin, App[int]):
             return
 
         def rename(name: str | None) -> None:
-            if not name or name == old:
-                return
-            try:
-                self.project.rename_template(old, name)
-            except WorkbenchError as exc:
-                self.notify(str(exc), severity="error")
+            if not name or name == old or not self._project_change(
+                    lambda: self.project.rename_template(old, name)):
                 return
             self.lint.pop(old, None)
             self.open_template(name, self.fixture_name)
