@@ -35,8 +35,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ses_workbench.tui  # noqa: F401 - before textual loads: it sets the workbench's frame rate
+
+if TYPE_CHECKING:
+    from textual.widgets import TextArea
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_templates"
@@ -57,6 +61,13 @@ def copy_samples() -> Path:
     shutil.copytree(SAMPLES, target, ignore=shutil.ignore_patterns(".ses-workbench"))
     return target
 
+
+
+def put_cursor_in_greeting(editor: TextArea) -> None:
+    """Cursor inside a visible paragraph of the body: before ``{{customer.firstName}}`` in the greeting."""
+    source = editor.text
+    anchor = source.find("{{customer.firstName}}")
+    editor.cursor_location = (source.count("\n", 0, anchor), anchor - (source.rfind("\n", 0, anchor) + 1))
 
 async def painted(view: object, started: float) -> float:
     """Seconds from ``started`` until the compositor drew the view's newest lines."""
@@ -99,12 +110,7 @@ async def measure_app(keys: int, files: int) -> tuple[list[float], list[float], 
         view = app.view("read")
         editor = app.editor("html")
         editor.focus()
-        # Put the cursor inside a visible paragraph of the body: after "Hi " in the greeting.
-        source = editor.text
-        anchor = source.find("{{customer.firstName}}")
-        row = source.count("\n", 0, anchor)
-        col = anchor - (source.rfind("\n", 0, anchor) + 1)
-        editor.cursor_location = (row, col)
+        put_cursor_in_greeting(editor)
         # steady state: the render process (started after the first preview) is up
         for _ in range(200):
             if app._process is None or app._process.alive:
@@ -217,10 +223,7 @@ async def measure_push(count: int, rate: float, pace: float) -> dict[str, object
         view = app.view("read")
         editor = app.editor("html")
         editor.focus()
-        source = editor.text
-        anchor = source.find("{{customer.firstName}}")
-        editor.cursor_location = (source.count("\n", 0, anchor),
-                                  anchor - (source.rfind("\n", 0, anchor) + 1))
+        put_cursor_in_greeting(editor)
         app.post_message(events.Key("z", "z"))
         app.post_message(events.Key("z", "z"))
         await until(lambda: not app.preview_busy, 10, "the warm-up preview")
