@@ -330,9 +330,13 @@ class WorkbenchApp(SesMixin, App[int]):
     # ------------------------------------------------------------------------------------ typed access
     @property
     def alive(self) -> bool:
-        """The workbench screen is up (False before mount and while the app shuts down)."""
+        """The workbench screen is up (False before mount and while the app shuts down).
+
+        ``is_running`` turns False as soon as Textual starts shutting down, before it prunes the
+        screens' widgets: a worker's message that arrives during the teardown must find this False.
+        """
         screen = self._main_screen
-        return screen is not None and screen.is_attached and not self._exiting
+        return screen is not None and screen.is_attached and self.is_running and not self._exiting
 
     @property
     def main(self) -> Screen[Any]:
