@@ -26,6 +26,20 @@ FAST = dict(
     verified_identities=(SENDER, VERIFIED_TO, VERIFIED_DOMAIN),
 )
 
+class ManualClock:
+    """A monotonic clock that moves only when told, so rate-limit tests do not depend on how fast a
+    loaded CI machine gets from one HTTP call to the next."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 _SESSION = boto3.session.Session()  # one session: its loader caches the sesv2 model between clients
 
 
@@ -48,12 +62,14 @@ def state_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def start_ses(state_dir: Path) -> Iterator[Callable[..., LocalSes]]:
-    """``start_ses(**settings)``: a started endpoint with FAST limits overridden by ``settings``."""
+    """``start_ses(clock=None, **settings)``: a started endpoint with FAST limits overridden by
+    ``settings``; ``clock`` (e.g. a :class:`ManualClock`) drives its rate limits."""
     started: list[LocalSes] = []
 
-    def start(directory: Path | None = None, **overrides: Any) -> LocalSes:
+    def start(directory: Path | None = None, clock: Callable[[], float] | None = None,
+              **overrides: Any) -> LocalSes:
         settings = LocalSesSettings(**{**FAST, **overrides})
-        ses = LocalSes(directory or state_dir, settings)
+        ses = LocalSes(directory or state_dir, settings, **({"clock": clock} if clock else {}))
         ses.start()
         started.append(ses)
         return ses

@@ -13,7 +13,15 @@ import pytest
 from ses_workbench.mime import build_mime, parse_mime
 from ses_workbench.ses.local import LocalSes, read_events
 
-from .conftest import SENDER, VERIFIED_DOMAIN, VERIFIED_TO, error_code, make_client, simple_content
+from .conftest import (
+    SENDER,
+    VERIFIED_DOMAIN,
+    VERIFIED_TO,
+    ManualClock,
+    error_code,
+    make_client,
+    simple_content,
+)
 
 
 def send(client: Any, to: list[str], sender: str = SENDER, **extra: Any) -> Any:
@@ -224,7 +232,8 @@ def test_raw_send_default_limit_is_10_mb(client: Any) -> None:
 
 # -- rate and quota -----------------------------------------------------------------------------
 def test_send_rate_is_enforced_in_recipients_per_second(start_ses: Any) -> None:
-    ses = start_ses(max_send_rate=4.0)
+    clock = ManualClock()
+    ses = start_ses(max_send_rate=4.0, clock=clock)
     client = make_client(ses.endpoint_url)
     for _ in range(4):
         send(client, [VERIFIED_TO])
@@ -232,16 +241,25 @@ def test_send_rate_is_enforced_in_recipients_per_second(start_ses: Any) -> None:
         send(client, [VERIFIED_TO])
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
     assert "Maximum sending rate exceeded" in str(info.value)
-    time.sleep(0.3)  # 4/s refills one recipient in 0.25 s
+    clock.advance(0.25)  # 4/s refills one recipient in 0.25 s
     assert send(client, [VERIFIED_TO])["MessageId"]
+    with pytest.raises(client.exceptions.TooManyRequestsException):
+        send(client, [VERIFIED_TO])
 
 
 def test_send_rate_counts_every_recipient(start_ses: Any) -> None:
-    ses = start_ses(max_send_rate=3.0)
+    clock = ManualClock()
+    ses = start_ses(max_send_rate=3.0, clock=clock)
     client = make_client(ses.endpoint_url)
     send(client, [VERIFIED_TO, "success@simulator.amazonses.com"])
+    # Two calls are under 3/s, but four recipients are not.
     with pytest.raises(client.exceptions.TooManyRequestsException):
         send(client, [VERIFIED_TO, "success@simulator.amazonses.com"])
+    clock.advance(0.2)  # 0.6 of a recipient back at 3/s: still not room for two
+    with pytest.raises(client.exceptions.TooManyRequestsException):
+        send(client, [VERIFIED_TO, "success@simulator.amazonses.com"])
+    clock.advance(0.2)
+    assert send(client, [VERIFIED_TO, "success@simulator.amazonses.com"])["MessageId"]
 
 
 def test_paced_sends_at_the_limit_are_never_throttled(start_ses: Any) -> None:

@@ -11,7 +11,7 @@ import pytest
 from ses_workbench.mime import parse_mime
 from ses_workbench.ses.local import LocalSes, read_events
 
-from .conftest import SENDER, VERIFIED_DOMAIN, VERIFIED_TO, make_client
+from .conftest import SENDER, VERIFIED_DOMAIN, VERIFIED_TO, ManualClock, make_client
 
 RECEIPT = {
     "Subject": "Order {{order.id}} for {{name}}",
@@ -244,7 +244,7 @@ def test_bulk_daily_quota_per_entry(start_ses: Any) -> None:
 
 
 def test_bulk_send_rate(start_ses: Any) -> None:
-    ses = start_ses(max_send_rate=3.0)
+    ses = start_ses(max_send_rate=3.0, clock=ManualClock())
     client = make_client(ses.endpoint_url)
     client.create_email_template(TemplateName="receipt", TemplateContent=RECEIPT)
     entries = [entry(f"u{i}@{VERIFIED_DOMAIN}") for i in range(5)]

@@ -12,7 +12,7 @@ import pytest
 from ses_workbench.mime import parse_mime
 from ses_workbench.ses.local import LocalSes
 
-from .conftest import make_client
+from .conftest import ManualClock, make_client
 
 CONTENT = {
     "Subject": "Hello {{name}}",
@@ -215,7 +215,8 @@ def test_render_uses_the_updated_template(client: Any) -> None:
 
 # -- rate limit and persistence -----------------------------------------------------------------
 def test_template_operations_share_one_rate_limit(start_ses: Any) -> None:
-    ses = start_ses(template_ops_per_second=3.0)
+    clock = ManualClock()
+    ses = start_ses(template_ops_per_second=3.0, clock=clock)
     client = make_client(ses.endpoint_url)
     create(client)                                              # 1
     client.get_email_template(TemplateName="welcome")           # 2
@@ -225,7 +226,7 @@ def test_template_operations_share_one_rate_limit(start_ses: Any) -> None:
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
     # Non-template operations are not limited by it.
     client.get_account()
-    time.sleep(0.4)
+    clock.advance(0.4)
     client.delete_email_template(TemplateName="welcome")
 
 

@@ -19,6 +19,7 @@ import logging
 import re
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -235,16 +236,19 @@ class LocalSes:
     ``state_dir/local-ses/`` and survives restarts.  ``settings`` is a :class:`LocalSesSettings`, the
     project's ``Config.local_ses``, any object with the same attributes, or None for SES's sandbox
     defaults (``config=`` is accepted as another name for it).  ``port=0`` picks a free port.
+    ``clock`` (seconds, monotonic) drives the rate limits; tests pass a manual clock to make them exact.
     """
 
     def __init__(self, state_dir: str | Path, settings: Any = None, port: int = 0,
-                 host: str = "127.0.0.1", *, config: Any = None) -> None:
+                 host: str = "127.0.0.1", *, config: Any = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.state_dir = Path(state_dir)
         self.settings = LocalSesSettings.from_config(settings if settings is not None else config)
         self.host = host
         self.port = port
+        self._clock = clock
         self.store = Store(store_dir(self.state_dir))
-        self.service = LocalSesService(self.store, self.settings)
+        self.service = LocalSesService(self.store, self.settings, clock)
         self._lock = StoreLock(self.store.root)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -261,7 +265,7 @@ class LocalSes:
             try:
                 # Re-read the state: it may have changed on disk since this object was made.
                 self.store = Store(self.store.root)
-                self.service = LocalSesService(self.store, self.settings)
+                self.service = LocalSesService(self.store, self.settings, self._clock)
                 self.service.prepare()
                 self._server = _Server((self.host, self.port), self.service)
             except BaseException:

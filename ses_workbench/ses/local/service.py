@@ -37,6 +37,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -123,12 +124,14 @@ class _Engine:
 class LocalSesService:
     """SES's template, sending, account and identity operations over a :class:`Store`.  Thread-safe."""
 
-    def __init__(self, store: Store, settings: LocalSesSettings) -> None:
+    def __init__(self, store: Store, settings: LocalSesSettings,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.settings = settings
         self._lock = threading.RLock()
-        self._template_limiter = RateLimiter(settings.template_ops_per_second)
-        self._send_limiter = RateLimiter(settings.max_send_rate)
+        # ``clock`` drives the rate limits (template operations, MaxSendRate); tests pass a manual one.
+        self._template_limiter = RateLimiter(settings.template_ops_per_second, clock=clock)
+        self._send_limiter = RateLimiter(settings.max_send_rate, clock=clock)
         self._compiled: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
         self._engine_instance: _Engine | None = None
         self._account_dirty = False
