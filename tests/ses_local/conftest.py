@@ -50,7 +50,10 @@ def make_client(endpoint_url: str, retries: bool = False) -> Any:
         region_name="us-east-1",
         aws_access_key_id="AKIDLOCALTEST",
         aws_secret_access_key="local-secret",
-        config=Config(retries={"total_max_attempts": 1} if not retries else {"mode": "standard"},
+        # With retries: botocore's standard mode, given enough attempts that its random (full-jitter)
+        # backoff reliably outlasts a 429 from the endpoint's bucket; 3 attempts could all land within 0.1 s.
+        config=Config(retries={"total_max_attempts": 1} if not retries
+                      else {"mode": "standard", "total_max_attempts": 10},
                       connect_timeout=5, read_timeout=30),
     )
 
