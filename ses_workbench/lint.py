@@ -312,7 +312,7 @@ class _TemplateLinter:
             self.check_unused(fx_name, fx_path, fx_text, data)
 
     def check_missing(self, part: str, tpl: Template, fx_name: str, data: dict[str, Any]) -> None:
-        work = copy.deepcopy(data)
+        work = data  # copied before the first fill: most fixtures render as they are
         seen: set[tuple[int | None, int | None, str]] = set()
         refs = self.refs.get(part, ())
         for _ in range(MAX_MISSING_PER_PART):
@@ -331,7 +331,11 @@ class _TemplateLinter:
                 if err.attribute == RESERVED:  # pragma: no cover - the engine knows it is reserved
                     return
                 self.report_missing(part, fx_name, data, err, ref)
-                if ref is None or not _fill(work, ref.segments):
+                if ref is None:
+                    return
+                if work is data:
+                    work = copy.deepcopy(data)
+                if not _fill(work, ref.segments):
                     return
             except EngineError as err:
                 self.add_at("error", "render", f"{_one_line(err.message)} (fixture '{fx_name}')",
@@ -358,7 +362,7 @@ class _TemplateLinter:
         tpl = self.probe.get(part)
         if tpl is None:
             return
-        work = copy.deepcopy(data)
+        work = data  # copied before the first fill
         refs = self.refs.get(part, ())
         seen: set[tuple[int | None, int | None, str]] = set()
         for _ in range(MAX_MISSING_PER_PART):
@@ -380,6 +384,8 @@ class _TemplateLinter:
                             f"{tag} is reached with no '{parent}' in fixture '{fx_name}': false here, but "
                             f"SES may reject it; test '{parent}' in an enclosing {{{{#if}}}} first",
                             part, err.line, err.column, fixture=fx_name)
+                if work is data:
+                    work = copy.deepcopy(data)
                 if not _fill_parents(work, segs):
                     return
             except EngineError:
@@ -447,7 +453,7 @@ class _TemplateLinter:
         through.extend(whole)
         positions = _json_positions(fx_text) if fx_text else {}
         reported: set[tuple[str, ...]] = set()
-        for concrete in _unused_paths(data, (), whole, through):
+        for concrete in _unused_paths(data, whole, through):
             general = tuple("[]" if isinstance(s, int) else s for s in concrete)
             if general in reported or general == (RESERVED,):
                 continue
@@ -587,40 +593,65 @@ def _parent_scope_name(ref: Reference | None, data: dict[str, Any]) -> str | Non
     return None
 
 
-def _unused_paths(node: Any, path: tuple[str | int, ...], whole: list[tuple[str, ...]],
+class _RefTrie:
+    """Reference paths as a trie (``"[]"`` is the any-item segment): one walk of the fixture follows every
+    reference at once, instead of matching each data path against each reference."""
+
+    __slots__ = ("children", "end", "whole_end")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _RefTrie] = {}
+        self.end = False        # a reference (tested/iterated or read whole) ends here
+        self.whole_end = False  # a reference read as a whole ends here: everything below counts
+
+    @classmethod
+    def build(cls, whole: list[tuple[str, ...]], through: list[tuple[str, ...]]) -> _RefTrie:
+        root = cls()
+        for refs, whole_flag in ((through, False), (whole, True)):
+            for segs in refs:
+                node = root
+                for seg in segs:
+                    node = node.children.setdefault(seg, cls())
+                node.end = True
+                node.whole_end = node.whole_end or whole_flag
+        return root
+
+    def step(self, key: str | int) -> Iterator[_RefTrie]:
+        """The nodes a data key leads to: its own name (object keys only) and the any-item segment."""
+        if isinstance(key, str) and key != "[]":
+            node = self.children.get(key)
+            if node is not None:
+                yield node
+        node = self.children.get("[]")
+        if node is not None:
+            yield node
+
+
+def _unused_paths(data: Any, whole: list[tuple[str, ...]],
                   through: list[tuple[str, ...]]) -> Iterator[tuple[str | int, ...]]:
-    iterated = isinstance(node, list) and any(_matches(r, path, prefix_ok=False) for r in through)
+    """Every path of ``data`` no reference reads: not below a reference read whole, not an item of an
+    iterated or tested list, and not on the way to any reference (``through`` includes ``whole``)."""
+    root = _RefTrie.build(whole, through)
+    if root.whole_end:  # the whole context is read ({{this}} passed on): everything counts
+        return iter(())
+    return _unused_below(data, (), [root])
+
+
+def _unused_below(node: Any, path: tuple[str | int, ...],
+                  states: list[_RefTrie]) -> Iterator[tuple[str | int, ...]]:
+    iterated = isinstance(node, list) and any(s.end for s in states)
     for key, child in _children(node):
         cpath = path + (key,)
-        if any(_matches(r, cpath, prefix_ok=True) for r in whole):
+        cstates = [n for s in states for n in s.step(key)]
+        if any(n.whole_end for n in cstates):
             continue  # read as a whole somewhere
         if iterated and not isinstance(child, (dict, list)):
             continue  # an item of a list that is iterated or tested: it counts
-        if not iterated and not any(_reaches(r, cpath) for r in through):
+        if not iterated and not cstates:
             yield cpath
             continue
         if isinstance(child, (dict, list)):
-            yield from _unused_paths(child, cpath, whole, through)
-
-
-def _seg_eq(ref_seg: str, key: str | int) -> bool:
-    if ref_seg == "[]":
-        return True  # every list item or object value
-    return isinstance(key, str) and key == ref_seg
-
-
-def _matches(ref: tuple[str, ...], concrete: tuple[str | int, ...], prefix_ok: bool) -> bool:
-    """``ref`` names ``concrete`` (or, with prefix_ok, one of its ancestors)."""
-    if len(ref) > len(concrete) or (not prefix_ok and len(ref) != len(concrete)):
-        return False
-    return all(_seg_eq(r, k) for r, k in zip(ref, concrete, strict=False))
-
-
-def _reaches(ref: tuple[str, ...], concrete: tuple[str | int, ...]) -> bool:
-    """``ref`` goes through (or ends at) ``concrete``."""
-    if len(ref) < len(concrete):
-        return False
-    return all(_seg_eq(r, k) for r, k in zip(ref, concrete, strict=False))
+            yield from _unused_below(child, cpath, cstates)
 
 
 def _display(segs: tuple[str | int, ...]) -> str:
