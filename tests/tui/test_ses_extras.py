@@ -6,6 +6,8 @@ from __future__ import annotations
 import urllib.request
 from pathlib import Path
 
+from textual.widgets import OptionList, Static
+
 from ses_workbench.project import TemplateContent
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.browser import PreviewServer
@@ -173,3 +175,45 @@ async def test_typing_stays_live_during_a_paced_push(project_dir: Path) -> None:
         assert any(w.group == "ses-push" and w.is_running for w in app.workers)  # still pushing
         await settle(pilot)
         assert app.ses.get_template("welcome") is not None  # ...and it finished
+
+
+def _diff_body(screen: DiffScreen) -> str:
+    from rich.console import Console
+
+    console = Console(width=200, record=True)
+    console.print(screen.query_one("#diff-body", Static).content)
+    return console.export_text()
+
+
+async def test_push_all_lists_templates_and_shows_one_diff_at_a_time(project_dir: Path) -> None:
+    """Push all over every sample: a line per template with its counts, the highlighted one's diff below
+    (only that one is laid out), and one confirm pushes them all."""
+    app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await connected(pilot)
+        await app.run_action("push_all")
+        screen = await wait_screen(pilot, DiffScreen)
+        names = app.project.names
+        listing = screen.query_one("#diff-list", OptionList)
+        assert listing.option_count == len(names)
+        first = str(listing.get_option_at_index(0).prompt)
+        assert first.startswith(names[0]) and "only in" in first and "+" in first
+        assert f"{names[0]}: only in" in _diff_body(screen)
+        listing.focus()
+        await pilot.press("down")
+        await wait_for(pilot, lambda: f"{names[1]}: only in" in _diff_body(screen), what="second diff")
+        assert f"{names[0]}: only in" not in _diff_body(screen)
+        await pilot.click("#push")
+        await settle(pilot)
+        assert {t.name for t in app.ses.list_templates()} >= set(names)
+
+
+async def test_single_template_diff_has_no_list(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_template(TEMPLATE)
+        await connected(pilot)
+        await pilot.press("f3")
+        screen = await wait_screen(pilot, DiffScreen)
+        assert not screen.query("#diff-list")
+        assert f"{TEMPLATE}: only in" in _diff_body(screen)

@@ -2,6 +2,11 @@
 
 Used read-only by the diff key and as the push confirmation (``confirm`` / ``force`` buttons); it
 returns ``"push"``, ``"force"`` or None.
+
+With more than one template the modal is a list and a detail pane (as lazygit shows files): one line per
+template with its +/- counts, and the diff of the highlighted one.  Only that diff is ever laid out, so
+"push all" over 100 templates opens at once; drawing all of them in one scroll had blocked the event
+loop for ~14 s (20,000 lines).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 #: At this width and above the diff is shown in two columns.
 SIDE_BY_SIDE_WIDTH = 140
@@ -75,6 +81,37 @@ def side_by_side(lines: list[str]) -> Table:
     return table
 
 
+def change_counts(diff: Any) -> tuple[int, int]:
+    """Lines added and removed over every part of ``diff``."""
+    added = removed = 0
+    for part in diff.parts:
+        for line in part.lines:
+            if line.startswith("+") and not line.startswith("+++"):
+                added += 1
+            elif line.startswith("-") and not line.startswith("---"):
+                removed += 1
+    return added, removed
+
+
+def list_label(diff: Any) -> Text:
+    """One line for the template list: name, what differs, +added -removed."""
+    added, removed = change_counts(diff)
+    label = Text(diff.name, style="bold")
+    if getattr(diff, "error", None):
+        return label.append(f"  {diff.error}", style="red")
+    if diff.old is None or diff.new is None:
+        label.append(f"  only in {diff.new_label if diff.old is None else diff.old_label}", style="yellow")
+    else:
+        changed = [p.part for p in diff.parts if p.changed]
+        label.append(f"  {', '.join(changed) if changed else 'same'}", style="dim" if not changed else "")
+    if added or removed:
+        label.append("  ")
+        label.append(f"+{added}", style="green")
+        label.append(" ")
+        label.append(f"-{removed}", style="red")
+    return label
+
+
 class DiffScreen(ModalScreen[str | None]):
     """Per-part diffs of one or more templates; optional push/force buttons."""
 
@@ -103,6 +140,9 @@ class DiffScreen(ModalScreen[str | None]):
                 yield Static(self._summary, classes="dialog-body", markup=False)
             for refusal in self._refusals:
                 yield Static(Text(f"✗ refused: {refusal}", style="bold red"), classes="refusal")
+            if len(self._diffs) > 1:
+                yield OptionList(*(Option(list_label(d), id=str(i)) for i, d in enumerate(self._diffs)),
+                                 id="diff-list")
             with VerticalScroll(id="diff-scroll"):
                 yield Static(id="diff-body")
             with Horizontal(classes="dialog-buttons"):
@@ -112,11 +152,23 @@ class DiffScreen(ModalScreen[str | None]):
                     yield Button(self._force, id="force", variant="error")
                 yield Button("Close" if not (self._confirm or self._force) else "Cancel", id="close")
 
+    selected: reactive[int] = reactive(0)
+    """Index of the template whose diff is shown (the list's highlighted line)."""
+
     def on_mount(self) -> None:
         self.side = self.app.size.width >= SIDE_BY_SIDE_WIDTH
         self._show()
         first = self.query(Button).first()
         first.focus()
+
+    @on(OptionList.OptionHighlighted, "#diff-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.selected = event.option_index
+
+    def watch_selected(self) -> None:
+        if self.is_mounted:
+            self._show()
+            self.query_one("#diff-scroll", VerticalScroll).scroll_home(animate=False)
 
     def on_resize(self, event: Resize) -> None:
         self.side = self.app.size.width >= SIDE_BY_SIDE_WIDTH
@@ -129,7 +181,8 @@ class DiffScreen(ModalScreen[str | None]):
         from rich.console import Group
 
         blocks: list[Any] = []
-        for diff in self._diffs:
+        shown = self._diffs[self.selected:self.selected + 1] if len(self._diffs) > 1 else self._diffs
+        for diff in shown:
             blocks.append(Text(diff.summary, style="bold underline"))
             if getattr(diff, "error", None):
                 blocks.append(Text(str(diff.error), style="red"))
