@@ -894,8 +894,19 @@ class WorkbenchApp(SesMixin, App[int]):
     def _files_changed(self, message: FilesChanged) -> None:
         if not self.alive:
             return
+        from ses_workbench.ses.calibrate import CALIBRATION_FILE
+
+        calibration = self.project.state_dir / CALIBRATION_FILE
+        paths = {path for path in message.paths if path != calibration}
+        if len(paths) < len(message.paths):
+            before_dialect = self.dialect
+            self.use_environment_dialect(self._dialect_env)
+            if self.dialect != before_dialect:
+                self.notify("Calibration changed: the preview and lint now use the new dialect.")
+        if not paths:
+            return
         before = set(self.project.names)
-        structural = any(_is_structural(path, self.project.root) for path in message.paths)
+        structural = any(_is_structural(path, self.project.root) for path in paths)
         if structural:
             try:
                 self.project.reload()
@@ -912,7 +923,7 @@ class WorkbenchApp(SesMixin, App[int]):
                 self.open_template(names[0])
         elif self.current is not None:
             self._sync_editors_with_disk()
-        changed = sorted({name for name in after for path in message.paths
+        changed = sorted({name for name in after for path in paths
                           if _under(path, self.project.root / name)} | (after - before))
         if changed:
             others = [name for name in changed if name != self.current]

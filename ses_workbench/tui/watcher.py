@@ -4,7 +4,8 @@ The folder on disk is the source of truth; the app is a view of it. ``FolderWatc
 ``watchfiles.watch`` in a daemon thread (started and stopped with the app, like toolong's watcher) and
 calls ``on_change`` with the set of changed paths — one call per batch, so a ``git checkout`` that
 touches forty files becomes one message. The workbench's own state folder (``.ses-workbench``: local
-endpoint store, outbox, reports) is ignored: those writes are not edits.
+endpoint store, outbox, reports) is ignored: those writes are not edits; only its ``calibration.json``
+comes through (a ``calibrate`` run changes the dialect the preview uses).
 """
 
 from __future__ import annotations
@@ -21,14 +22,18 @@ DEBOUNCE_MS = 80
 STEP_MS = 15
 
 
-class _ProjectFilter(DefaultFilter):
-    """The default filter (VCS, caches, editor swap files) plus the workbench's own state folder."""
+#: The one file of the state folder the app follows: a ``calibrate`` run (from a shell beside the app)
+#: changes the dialect the preview and lint use.
+CALIBRATION = "/.ses-workbench/calibration.json"
 
-    ignore_dirs = (*DefaultFilter.ignore_dirs, ".ses-workbench")
+
+class _ProjectFilter(DefaultFilter):
+    """The default filter (VCS, caches, editor swap files) plus the workbench's own state folder, except
+    its calibration file."""
 
     def __call__(self, change: Change, path: str) -> bool:
         if "/.ses-workbench/" in path or path.endswith("/.ses-workbench"):
-            return False
+            return path.endswith(CALIBRATION)
         return super().__call__(change, path)
 
 

@@ -109,3 +109,22 @@ async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path, monk
         await wait_for(pilot, lambda: app.last_error is None and "Hi [S][S]" in preview_text(app),
                        what="calibrated preview")
         await wait_for(pilot, lambda: not parent_scope_errors(app), what="lint with the calibration")
+
+
+async def test_a_calibration_written_while_the_app_runs_is_picked_up(scoped: Path, monkeypatch: Any) -> None:
+    """``calibrate`` run from a shell beside the open app: the watcher sees calibration.json change and
+    the preview follows the new dialect, without an environment switch or a restart."""
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(scoped / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(scoped / "no-aws-credentials"))
+    app = WorkbenchApp(scoped, connect=False, watch=True, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_scoped(pilot, app)
+        assert app.dialect == DEFAULT_DIALECT and app.last_error is not None
+        await pilot.pause(0.3)  # the watcher is up
+        calibrated(scoped, "production", parent_scope_lookup=True)
+        await wait_for(pilot, lambda: app.dialect.parent_scope_lookup is True, 5, "the new dialect")
+        await wait_for(pilot, lambda: app.last_error is None and "[S][S]" in preview_text(app),
+                       what="calibrated preview")
+        await wait_for(pilot, lambda: not parent_scope_errors(app), what="lint with the calibration")
