@@ -192,6 +192,7 @@ async def measure_push(count: int, rate: float, pace: float) -> dict[str, object
     root = push_project(count, rate)
     app = WorkbenchApp(root, local=True, watch=True, browser=False)
     key_ms: list[float] = []
+    plan_ms: list[float] = []
     out: dict[str, object] = {"templates": 0}
 
     async def until(condition: object, timeout: float, what: str) -> None:
@@ -229,12 +230,38 @@ async def measure_push(count: int, rate: float, pace: float) -> dict[str, object
         await until(lambda: not app.preview_busy, 10, "the warm-up preview")
         await pilot.pause(0.3)
 
+        index = 0
+
+        async def one_key() -> float | None:
+            """Type one character; ms until its preview is drawn (None if a modal took the key)."""
+            nonlocal index
+            applied.clear()
+            marker["seq"] = app._preview_seq
+            char = TYPED[index % len(TYPED)]
+            index += 1
+            started = time.perf_counter()
+            app.post_message(events.Key("space" if char == " " else char, char))
+            try:
+                await asyncio.wait_for(applied.wait(), 5)
+            except TimeoutError:
+                if isinstance(app.screen, DiffScreen):
+                    return None  # the modal opened as the key was sent: it went there
+                raise
+            return await painted(view, started) * 1000
+
         # The push, as the key/palette runs it: push-all saves the edits, starts the `_push` worker,
-        # which plans (compose + lint of every template) and asks with the diff modal; confirm it.
+        # which plans (compose + lint of every template) and asks with the diff modal.  Type all along.
         plan_started = time.perf_counter()
         app.action_push_all()
-        await until(lambda: isinstance(app.screen, DiffScreen) and app.screen.is_mounted, 120,
-                    "the push modal")
+        while not (isinstance(app.screen, DiffScreen) and app.screen.is_mounted):
+            await asyncio.sleep(pace)
+            if isinstance(app.screen, DiffScreen) or not running("ses-push"):
+                continue
+            ms = await one_key()
+            if ms is not None:
+                plan_ms.append(ms)
+            if time.perf_counter() - plan_started > 120:
+                raise TimeoutError("timed out waiting for the push modal")
         out["plan_s"] = time.perf_counter() - plan_started
         await pilot.pause(0.1)
         calls_before = dict(app.ses.stats)  # type: ignore[union-attr]
@@ -244,22 +271,15 @@ async def measure_push(count: int, rate: float, pace: float) -> dict[str, object
         editor.focus()
         await pilot.pause(0.05)
         ended = None
-        index = 0
         while running("ses-push"):
             await asyncio.sleep(pace)
             if not running("ses-push"):
                 break
-            applied.clear()
-            marker["seq"] = app._preview_seq
-            char = TYPED[index % len(TYPED)]
-            index += 1
-            started = time.perf_counter()
-            app.post_message(events.Key("space" if char == " " else char, char))
-            await asyncio.wait_for(applied.wait(), 5)
-            drawn = await painted(view, started)
+            ms = await one_key()
             if not running("ses-push") and ended is None:
                 ended = time.perf_counter()  # finished while this key was in flight: still counted
-            key_ms.append(drawn * 1000)
+            if ms is not None:
+                key_ms.append(ms)
         ended = ended or time.perf_counter()
         out["push_s"] = ended - confirmed
         stats_at_end = dict(app.ses.stats)  # type: ignore[union-attr]
@@ -274,6 +294,7 @@ async def measure_push(count: int, rate: float, pace: float) -> dict[str, object
         out["retried"] = stats["retried"]
     shutil.rmtree(root.parent, ignore_errors=True)
     out["key_ms"] = key_ms
+    out["plan_key_ms"] = plan_ms
     return out
 
 
@@ -401,18 +422,30 @@ def push_rows(push: dict[str, object] | None) -> list[str]:
     if push is None:
         return []
     key_ms: list[float] = push["key_ms"]  # type: ignore[assignment]
-    return [f"| keystroke → preview drawn while a {push['templates']}-template push runs | {len(key_ms)} | "
+    plan_ms: list[float] = push["plan_key_ms"]  # type: ignore[assignment]
+    rows = [f"| keystroke → preview drawn while a {push['templates']}-template push runs | {len(key_ms)} | "
             f"{pct(key_ms, .5):.1f} ms | {pct(key_ms, .95):.1f} ms | {max(key_ms):.1f} ms | p95 < 50 ms |"]
+    if plan_ms:
+        rows.append("| keystroke → preview drawn while that push is planned (lint + diff of all) | "
+                    f"{len(plan_ms)} | {pct(plan_ms, .5):.1f} ms | {pct(plan_ms, .95):.1f} ms | "
+                    f"{max(plan_ms):.1f} ms | p95 < 50 ms |")
+    return rows
 
 
 def push_verdicts(push: dict[str, object] | None, verdict: Callable[[bool], str]) -> list[str]:
     if push is None:
         return []
     key_ms: list[float] = push["key_ms"]  # type: ignore[assignment]
+    plan_ms: list[float] = push["plan_key_ms"]  # type: ignore[assignment]
     complete = push["remote"] == push["templates"] and push["throttled"] == 0 and push["retried"] == 0
+    planned = [
+        f"- {verdict(pct(plan_ms, .95) < 50)}: keystroke → preview drawn while the push is planned p95 "
+        f"{pct(plan_ms, .95):.1f} ms (target < 50 ms; n = {len(plan_ms)})"] if plan_ms else [
+        "- NOT MEASURED: no keystroke fitted in the planning phase"]
     return [
         f"- {verdict(pct(key_ms, .95) < 50)}: keystroke → preview drawn during the push p95 "
         f"{pct(key_ms, .95):.1f} ms (target < 50 ms; n = {len(key_ms)})",
+        *planned,
         f"- {verdict(complete)}: the push completed: {push['remote']} of {push['templates']} templates "
         f"on the endpoint afterwards (ListEmailTemplates), {push['calls']} SES calls from the confirm to "
         f"the worker's end, {push['throttled']} throttled and {push['retried']} retried in the whole session",
@@ -429,9 +462,10 @@ def push_notes(push: dict[str, object] | None, rate: float, pace: float) -> list
         f"generated names — connected to the embedded local endpoint with `template_ops_per_second = "
         f"{rate:g}`. The push goes through the app's own path: `action_push_all` (the palette's "
         f"\"Push all modified\"; f2 runs the same `_push` worker for the current template) saves, the "
-        f"worker plans (compose + lint of every template, then the modal with its {push['templates']} diffs: "
-        f"{push['plan_s']:.1f} s until it was up; keystrokes not measured there), the modal's confirm is "
-        f"triggered programmatically, and keystrokes are measured only while the worker then creates the "
+        f"worker plans (compose + lint of every template, then the modal listing {push['templates']} "
+        f"templates with the first one's diff: {push['plan_s']:.1f} s until it was up, typing all along: "
+        f"the planning row), the modal's confirm is triggered programmatically, and the push row's "
+        f"keystrokes are measured while the worker then creates the "
         f"templates ({push['push_s']:.1f} s), one after the other with a {pace * 1000:.0f} ms pause after "
         f"each preview is drawn (~{len(push['key_ms']) / push['push_s']:.0f} keys/s, "  # type: ignore[arg-type, operator]
         f"to get n ≥ 100 within the push). The real account's 1 call/s would stretch the same per-call "
