@@ -10,6 +10,7 @@ notification, in ``WorkbenchApp.on_worker_state_changed``.
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,13 +26,25 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class SesProgress:
-    """Progress callback for the core (``progress(done, total, name)``), forwarded to the progress bar."""
+    """Progress callback for the core (``progress(done, total, name)``), forwarded to the progress bar.
+
+    At most ``INTERVAL`` apart (plus the first and the last step): each update re-lays out the bar and
+    its label on the event loop, and a 10-call/s push or a fast plan would otherwise spend keystroke
+    time redrawing a bar nobody can read that fast.
+    """
+
+    INTERVAL = 0.25
 
     def __init__(self, app: WorkbenchApp, label: str) -> None:
         self.app = app
         self.label = label
+        self._last = -1.0
 
     def __call__(self, done: int, total: int, name: str) -> None:
+        now = time.monotonic()
+        if self._last >= 0 and done < total and now - self._last < self.INTERVAL:
+            return
+        self._last = now
         self.app.call_from_thread(self.app.show_progress, self.label, done, total, name)
 
 

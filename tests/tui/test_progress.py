@@ -1,0 +1,41 @@
+"""The progress callback the TUI hands to the core forwards at most a few updates a second, always the
+first and the last step: a fast push must not spend the event loop redrawing the bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ses_workbench.tui.ses_ui import SesProgress
+
+
+class _App:
+    def __init__(self) -> None:
+        self.shown: list[tuple[Any, ...]] = []
+
+    def call_from_thread(self, fn: Any, *args: Any) -> None:
+        self.shown.append(args)
+
+    def show_progress(self, *args: Any) -> None:  # pragma: no cover - only passed along
+        raise AssertionError
+
+
+def test_a_burst_of_steps_shows_the_first_and_the_last(monkeypatch: Any) -> None:
+    app = _App()
+    progress = SesProgress(app, "Pushing")  # type: ignore[arg-type]
+    clock = {"now": 100.0}
+    monkeypatch.setattr("ses_workbench.tui.ses_ui.time.monotonic", lambda: clock["now"])
+    for done in range(101):  # 100 steps within 0.1 s
+        progress(done, 100, f"t{done}")
+        clock["now"] += 0.001
+    assert app.shown == [("Pushing", 0, 100, "t0"), ("Pushing", 100, 100, "t100")]
+
+
+def test_slow_steps_are_all_shown(monkeypatch: Any) -> None:
+    app = _App()
+    progress = SesProgress(app, "Pushing")  # type: ignore[arg-type]
+    clock = {"now": 100.0}
+    monkeypatch.setattr("ses_workbench.tui.ses_ui.time.monotonic", lambda: clock["now"])
+    for done in range(5):  # one step a second, as at SES's default template rate
+        progress(done, 4, "x")
+        clock["now"] += 1.0
+    assert [args[1] for args in app.shown] == [0, 1, 2, 3, 4]
