@@ -217,11 +217,11 @@ class _TemplateLinter:
         if not (content.html or "").strip() and content.text is None:
             self.add("error", "no-body", "no body: add body.html (and optionally body.txt)",
                      self.part_path("html"), part="html")
-        policy = getattr(self.config, "text_part", "generate") if self.config is not None else "generate"
+        policy = _text_policy(self.tpl, self.config)
         if policy == "require" and not has_text_file:
             self.add("error", "missing-text",
-                     "no text part (body.txt) and the project config requires one "
-                     "(text_part = \"require\")", self.part_path("text"), part="text")
+                     "no text part (body.txt) and text_part = \"require\"", self.part_path("text"),
+                     part="text")
         elif content.text is None and policy == "generate" and (content.html or "").strip():
             self.add("warning", "missing-text", "no text part: some mail clients show only the text part",
                      self.part_path("text"), part="text")
@@ -465,6 +465,17 @@ class _TemplateLinter:
 
 
 _BROKEN = object()
+
+
+def _text_policy(tpl: Any, config: Any) -> str:
+    """The template's own ``text_part`` (template.toml), else the config's, else "generate"."""
+    try:
+        own = tpl.meta.text_part
+    except Exception:  # noqa: BLE001 - a malformed template.toml is reported on its own
+        own = None
+    if isinstance(own, str):
+        return own
+    return getattr(config, "text_part", "generate") if config is not None else "generate"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ from ses_workbench.project.errors import ImportFormatError, TemplateExistsError
 from ses_workbench.project.model import Project
 from ses_workbench.project.template import EmailTemplate
 
-__all__ = ["ImportedTemplate", "export_template", "import_files", "parse_template_json", "read_template_file"]
+__all__ = ["ImportedTemplate", "export_template", "import_files", "keep_text_absent", "parse_template_json",
+           "read_template_file"]
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,20 @@ def import_templates(project: Project, batch: list[ImportedTemplate], overwrite:
     done: list[EmailTemplate] = []
     for item in batch:
         if item.name in project.templates and overwrite:
-            done.append(_overwrite(project, project.templates[item.name], item.content))
+            tpl = _overwrite(project, project.templates[item.name], item.content)
         else:
-            done.append(project.create_template(item.name, item.content))
+            tpl = project.create_template(item.name, item.content)
+        keep_text_absent(tpl, item.content)
+        done.append(tpl)
     return done
+
+
+def keep_text_absent(tpl: EmailTemplate, content: TemplateContent) -> None:
+    """Content without a text part (as SES holds it) stays without one: where the policy would generate
+    a text part, the template gets ``text_part = "optional"`` in its template.toml, so what was imported
+    or pulled composes to exactly what SES has (and ``status`` says in sync, not modified)."""
+    if content.text is None and content.html and tpl.text_policy == "generate":
+        tpl.set_text_policy("optional")
 
 
 def _overwrite(project: Project, tpl: EmailTemplate, content: TemplateContent) -> EmailTemplate:

@@ -41,11 +41,14 @@ DEFAULT_FIXTURE = "default"
 
 @dataclass(frozen=True)
 class TemplateMeta:
-    """``template.toml``: a description and layout variables that override the project's."""
+    """``template.toml``: a description, layout variables that override the project's, and optionally
+    this template's own ``text_part`` policy (e.g. ``"optional"`` for an HTML-only template pulled from
+    SES into a project that generates text parts, so that it stays as SES has it)."""
 
     description: str = ""
     layout_vars: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    text_part: str | None = None
 
 
 @dataclass
@@ -126,10 +129,37 @@ class EmailTemplate:
         return any(needs_jinja(self.source(p) or "") for p in PARTS)
 
     @property
+    def text_policy(self) -> str:
+        """``text_part`` for this template: its ``template.toml``'s, else the project config's."""
+        try:
+            own = self.meta.text_part
+        except ConfigError:  # reported by validation and lint; fall back meanwhile
+            own = None
+        return own or self.project.config.text_part
+
+    def set_text_policy(self, policy: str) -> Path:
+        """Write ``text_part = policy`` into ``template.toml`` (atomically; other keys kept)."""
+        from ses_workbench.project.config import TEXT_PART_POLICIES
+
+        if policy not in TEXT_PART_POLICIES:
+            raise ValueError(f"text_part must be one of {', '.join(TEXT_PART_POLICIES)}")
+        line = f'text_part = "{policy}"\n'
+        path = self.meta_path
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except FileNotFoundError:
+            text = ""
+        # a top-level key: replace it where it is (before the first [table]), else put it first
+        table = _TABLE_LINE.search(text)
+        head, tail = (text[:table.start()], text[table.start():]) if table else (text, "")
+        head, count = _TEXT_PART_LINE.subn(line.rstrip("\n"), head, count=1)
+        atomic.write_text(path, head + tail if count else line + text)
+        return path
+
+    @property
     def text_generated(self) -> bool:
         """True when the text part will be generated from the HTML (no body.txt, policy "generate")."""
-        return not self.has_part("text") and self.project.config.text_part == "generate" \
-            and self.has_part("html")
+        return not self.has_part("text") and self.text_policy == "generate" and self.has_part("html")
 
     def layout_vars(self) -> dict[str, Any]:
         """Variables visible to jinja2: project ``layout_vars`` deep-merged with this template's, plus
@@ -194,7 +224,7 @@ class EmailTemplate:
         html = out["html"] or ""
         text_part = out["text"]
         generated = False
-        if text_part is None and html and self.project.config.text_part == "generate":
+        if text_part is None and html and self.text_policy == "generate":
             text_part, generated = generate_text(html), True
         result = _Composed(key, TemplateContent(subject, html, text_part), maps, generated)
         self._composed = result
@@ -203,7 +233,7 @@ class EmailTemplate:
     def _cache_key(self, sources: dict[str, str | None]) -> str:
         h = hashlib.sha256()
         cfg = self.project.config
-        h.update(repr((cfg.text_part, sorted(_flatten(cfg.layout_vars)))).encode())
+        h.update(repr((self.text_policy, sorted(_flatten(cfg.layout_vars)))).encode())
         for part in PARTS:
             src = sources[part]
             h.update(b"\0N" if src is None else b"\0S" + src.encode("utf-8", "surrogatepass"))
@@ -230,8 +260,9 @@ class EmailTemplate:
             raise PartError("the subject must be one line", subject_path)
         if not self.has_part("html") and not self.has_part("text"):
             raise PartError("no body: add body.html (and optionally body.txt)", self.part_path("html"))
-        if self.project.config.text_part == "require" and not self.has_part("text"):
-            raise PartError("missing body.txt (the project config says text_part = \"require\")",
+        if self.text_policy == "require" and not self.has_part("text"):
+            where = "the project config" if self.project.config.text_part == "require" else META_FILE
+            raise PartError(f"missing body.txt ({where} says text_part = \"require\")",
                             self.part_path("text"))
         size = content.size_bytes
         if size > MAX_TEMPLATE_BYTES:
@@ -350,8 +381,19 @@ def _parse_meta(text: str, path: Path) -> TemplateMeta:
     layout_vars = raw.get("layout_vars", {})
     if not isinstance(layout_vars, dict):
         raise ConfigError("layout_vars must be a table", path)
-    extra = {k: v for k, v in raw.items() if k not in ("description", "layout_vars")}
-    return TemplateMeta(description=description, layout_vars=layout_vars, extra=extra)
+    text_part = raw.get("text_part")
+    if text_part is not None:
+        from ses_workbench.project.config import TEXT_PART_POLICIES
+
+        if text_part not in TEXT_PART_POLICIES:
+            raise ConfigError(f"text_part must be one of {', '.join(TEXT_PART_POLICIES)}, not {text_part!r}",
+                              path)
+    extra = {k: v for k, v in raw.items() if k not in ("description", "layout_vars", "text_part")}
+    return TemplateMeta(description=description, layout_vars=layout_vars, extra=extra, text_part=text_part)
+
+
+_TEXT_PART_LINE = re.compile(r"^text_part\s*=.*$", re.MULTILINE)
+_TABLE_LINE = re.compile(r"^\s*\[", re.MULTILINE)
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -548,6 +548,8 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
     overwritten (``item.overwrites_edits``).  What was pulled becomes the baseline for ``status``; the
     part files an update replaces are copied to ``backups/<env>/`` first (``item.backup``).
     """
+    from ses_workbench.project.importexport import keep_text_absent
+
     progress = progress or _noop
     env = client.environment.name
     remote = {t.name: t for t in client.list_templates()}
@@ -602,6 +604,7 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
                                         description=f"pulled from {env} ({item.remote_name})")
             else:
                 item.backup = _overwrite_parts(project, item.name, item.remote, env)
+            keep_text_absent(project.get(item.name), item.remote)
         except WorkbenchError as exc:
             item.error = str(exc)
             continue

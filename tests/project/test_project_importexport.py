@@ -197,3 +197,46 @@ def test_cli_import_refuses_bad_files_in_one_line(tmp_path: Path, capsys: pytest
     err = capsys.readouterr().err
     assert err.startswith(f"ses-workbench: {path}") and fragment in err and err.count("\n") == 1
     assert [p.name for p in tmp_path.iterdir()] == ["in.json"]  # nothing written
+
+
+def test_an_html_only_import_stays_html_only(tmp_path: Path) -> None:
+    """The default policy generates text parts; an imported template SES holds without one keeps none
+    (template.toml: text_part = "optional"), so it composes to exactly what was imported."""
+    (tmp_path / "proj").mkdir()
+    project = Project.load(tmp_path / "proj")
+    assert project.config.text_part == "generate"
+    [modern] = import_files(project, [dump(tmp_path / "v2.json", V2)])
+    assert modern.compose().text is None and modern.text_policy == "optional"
+    [legacy] = import_files(project, [dump(tmp_path / "v1.json", V1)])
+    assert legacy.compose().text == "Hello {{name}}" and not legacy.meta_path.exists()
+    assert export_template(modern)["TemplateContent"] == V2["TemplateContent"]
+
+
+def test_template_toml_text_part_overrides_the_project(tmp_path: Path) -> None:
+    from ses_workbench.lint import lint_template
+    from ses_workbench.project import ConfigError
+
+    root = tmp_path / "proj"
+    (root / "t").mkdir(parents=True)
+    (root / "ses-workbench.toml").write_text('text_part = "require"\n')
+    (root / "t" / "subject.txt").write_text("S\n")
+    (root / "t" / "body.html").write_text("<p>x</p>\n")
+    project = Project.load(root)
+    tpl = project.get("t")
+    assert tpl.text_policy == "require"
+    assert [d.code for d in lint_template(tpl, config=project.config) if d.is_error] == ["missing-text"]
+
+    # set_text_policy keeps what else the file says, and puts the key at the top level
+    tpl.meta_path.write_text('description = "d"\n\n[layout_vars]\ntext_part = "a layout variable"\n')
+    tpl.set_text_policy("generate")
+    assert tpl.meta.text_part == "generate" and tpl.meta.description == "d"
+    assert tpl.meta.layout_vars == {"text_part": "a layout variable"}
+    assert tpl.text_generated and tpl.compose().text is not None
+    assert not [d for d in lint_template(tpl, config=project.config) if d.is_error]
+    tpl.set_text_policy("optional")
+    assert tpl.meta_path.read_text().count("text_part = ") == 2  # replaced, not added
+    assert tpl.compose().text is None and tpl.meta.layout_vars == {"text_part": "a layout variable"}
+
+    tpl.meta_path.write_text('text_part = "sometimes"\n')
+    with pytest.raises(ConfigError, match="text_part must be one of"):
+        tpl.meta  # noqa: B018 - the property parses the file

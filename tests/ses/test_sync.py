@@ -194,3 +194,30 @@ _C = TemplateContent("C", "<p>c</p>", None)
 def test_classify_is_pure(local: TemplateContent | None, remote: TemplateContent | None,
                           baseline: str | None, expected: State) -> None:
     assert sync.classify(local, remote, baseline) is expected
+
+
+def test_pulling_an_html_only_template_keeps_it_html_only(project: Project, client: SesClient) -> None:
+    """The project generates text parts; a template SES holds without one is pulled as it is (template.toml
+    says text_part = "optional"), so it is in sync right after the pull and a push would change nothing."""
+    config = project.root / "ses-workbench.toml"
+    config.write_text(config.read_text().replace('text_part = "optional"', 'text_part = "generate"'))
+    project = Project.load(project.root)
+    assert project.config.text_part == "generate"
+    client.create_template("html-only", TemplateContent("H {{x}}", "<p>Hi {{x}}</p>"))
+    sync.pull(client, project, ["html-only"])
+    project.scan()
+    tpl = project.get("html-only")
+    assert tpl.text_policy == "optional" and tpl.compose().text is None
+    assert 'text_part = "optional"' in tpl.meta_path.read_text()
+    assert tpl.meta.description.startswith("pulled from")  # the description written by pull is kept
+    assert states(client, project)["html-only"] is State.IN_SYNC
+    assert [i.action for i in sync.plan_push(client, project, ["html-only"]).items] == ["skip"]
+
+    # an update that drops the text part of a pulled template: the same
+    client.create_template("had-text", TemplateContent("T", "<p>t</p>", "t"))
+    sync.pull(client, project, ["had-text"])
+    client.update_template("had-text", TemplateContent("T", "<p>t2</p>"))
+    sync.pull(client, project, ["had-text"])
+    project.scan()
+    assert project.get("had-text").compose() == TemplateContent("T", "<p>t2</p>", None)
+    assert states(client, project)["had-text"] is State.IN_SYNC
