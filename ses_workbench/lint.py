@@ -451,13 +451,15 @@ class _TemplateLinter:
                         whole.append(segs[:j - 1] + (name,))
                 whole.append((name,))
         through.extend(whole)
-        positions = _json_positions(fx_text) if fx_text else {}
+        positions: dict[Any, tuple[int, int]] | None = None  # found when there is something to report
         reported: set[tuple[str, ...]] = set()
         for concrete in _unused_paths(data, whole, through):
             general = tuple("[]" if isinstance(s, int) else s for s in concrete)
             if general in reported or general == (RESERVED,):
                 continue
             reported.add(general)
+            if positions is None:
+                positions = _json_positions(fx_text) if fx_text else {}
             line, col = positions.get(concrete, (1, 1))
             self.add("warning", "unused-key",
                      f"'{_display(general)}' in fixture '{fx_name}' is not used by the template",
