@@ -15,11 +15,12 @@ project model maps them back when it can).
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect, EngineError, Reference, Template
 from ses_workbench.engine import compile as compile_source
@@ -118,17 +119,20 @@ class CompiledEmail:
         return refs
 
 
-class _LRU:
+_V = TypeVar("_V")
+
+
+class _LRU(Generic[_V]):
     """A small thread-safe LRU (the TUI renders from worker threads)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._data: OrderedDict[tuple[str, Dialect], CompiledEmail] = OrderedDict()
+        self._data: OrderedDict[tuple[str, Dialect], _V] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple[str, Dialect]) -> CompiledEmail | None:
+    def get(self, key: tuple[str, Dialect]) -> _V | None:
         with self._lock:
             value = self._data.get(key)
             if value is None:
@@ -138,7 +142,7 @@ class _LRU:
             self.hits += 1
             return value
 
-    def put(self, key: tuple[str, Dialect], value: CompiledEmail) -> CompiledEmail:
+    def put(self, key: tuple[str, Dialect], value: _V) -> _V:
         with self._lock:
             existing = self._data.get(key)
             if existing is not None:  # another thread compiled it meanwhile: keep one object
@@ -154,12 +158,24 @@ class _LRU:
             self.hits = self.misses = 0
 
 
-_cache = _LRU(_CACHE_SIZE)
+_cache: _LRU[CompiledEmail] = _LRU(_CACHE_SIZE)
+# Parts too: an edit changes one part, and the others (subject, a long text part) need not be compiled
+# again for the new content.  Keyed on a digest, so the cache never holds the sources themselves.
+_parts: _LRU[Template] = _LRU(_CACHE_SIZE * 3)
+
+
+def _compile_part(source: str, dialect: Dialect) -> Template:
+    key = (hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest(), dialect)
+    cached = _parts.get(key)
+    if cached is not None:
+        return cached
+    return _parts.put(key, compile_source(source, dialect))
 
 
 def clear_cache() -> None:
     """Forget every compiled template (tests, memory); correctness never needs it: keys are content hashes."""
     _cache.clear()
+    _parts.clear()
 
 
 def cache_info() -> dict[str, int]:
@@ -187,7 +203,7 @@ def compile_content(content: TemplateContent, dialect: Dialect = DEFAULT_DIALECT
                 compiled[part] = None
                 continue
         try:
-            compiled[part] = compile_source(source, dialect)
+            compiled[part] = _compile_part(source, dialect)
         except EngineError as err:
             raise err.located(part=part) from None
     subject, html = compiled["subject"], compiled["html"]

@@ -34,6 +34,19 @@ def test_compile_content_is_cached_by_content_and_dialect() -> None:
     assert d is not a and d.dialect == other
 
 
+def test_an_edit_to_one_part_compiles_only_that_part() -> None:
+    """A keystroke changes one part: the unchanged parts' compiled templates are reused, and a part is
+    compiled per dialect."""
+    clear_cache()
+    a = compile_content(TemplateContent("Hi {{name}}", "<p>{{name}}</p>", "{{name}} long text"))
+    b = compile_content(TemplateContent("Hi {{name}}", "<p>{{name}}!</p>", "{{name}} long text"))
+    assert b.subject is a.subject and b.text is a.text and b.html is not a.html
+    assert b.render({"name": "Ann"}).html == "<p>Ann!</p>"
+    other = type(DEFAULT_DIALECT)(**{**DEFAULT_DIALECT.__dict__, "parent_scope_lookup": True})
+    c = compile_content(TemplateContent("Hi {{name}}", "<p>{{name}}</p>", "{{name}} long text"), other)
+    assert c.subject is not a.subject
+
+
 def test_compiled_email_renders_three_parts() -> None:
     compiled = compile_content(TemplateContent("Hi {{name}}", "<p>{{#each xs}}{{this}},{{/each}}</p>", None))
     out = compiled.render({"name": "Ann", "xs": [1, 2]}, template="t", fixture="f")
