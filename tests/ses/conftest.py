@@ -94,6 +94,21 @@ def project(tmp_path: Path) -> Project:
     return write_project(tmp_path / "proj")
 
 
+class ManualClock:
+    """A monotonic clock that moves only when told: pass it as the endpoint's ``clock`` (its rate limits)
+    and its ``advance`` as our ``sleep``, so throttling tests never depend on how fast a loaded CI
+    machine gets from one HTTP call to the next (a slow machine would refill the bucket between calls)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def settings(**overrides: Any) -> LocalSesSettings:
     base: dict[str, Any] = dict(sandbox=True, max_send_rate=None, max_24h_send=200,
                                 template_ops_per_second=None,

@@ -13,7 +13,7 @@ from ses_workbench.ses import errors as E
 from ses_workbench.ses.client import SCRATCH_PREFIX, SesClient, open_environment
 from ses_workbench.ses.local import LocalSes
 
-from .conftest import make_client, settings
+from .conftest import ManualClock, make_client, settings
 
 HELLO = TemplateContent("Hi {{name}}", "<p>{{name}}</p>", "{{name}}")
 
@@ -119,7 +119,10 @@ def test_unknown_region(project: Project, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_throttling_error_then_retries_succeed(project: Project) -> None:
-    with LocalSes(project.state_dir, settings(template_ops_per_second=5), port=0) as ses:
+    # The endpoint's bucket runs on a manual clock that only our backoff sleeps move: on the wall clock
+    # a loaded machine taking 150 ms per call would refill 5/s between calls and never see a 429.
+    clock = ManualClock()
+    with LocalSes(project.state_dir, settings(template_ops_per_second=5), port=0, clock=clock) as ses:
         # No pacing, no retries (ours or botocore's): the endpoint's 429 surfaces as Throttled.
         bare = make_client(project, ses, max_attempts=1, throttle_retries=0)
         with pytest.raises(E.Throttled, match="429"):
@@ -127,7 +130,8 @@ def test_throttling_error_then_retries_succeed(project: Project) -> None:
                 bare.create_template(f"a{i}", HELLO)
         assert bare.stats["throttled"] >= 1
         # Our retry with backoff on top: everything succeeds despite no pacing.
-        retrying = make_client(project, ses, max_attempts=1, throttle_retries=10, backoff_base=0.05)
+        retrying = make_client(project, ses, max_attempts=1, throttle_retries=10, backoff_base=0.05,
+                               sleep=clock.advance)
         for i in range(12):
             retrying.upsert_template(f"b{i}", HELLO, exists=False)
         assert retrying.stats["retried"] >= 1

@@ -14,7 +14,7 @@ from ses_workbench.ses.errors import Refused
 from ses_workbench.ses.local import LocalSes
 from ses_workbench.ses.pacing import TokenBucket
 
-from .conftest import MISSING_ID, make_client, settings
+from .conftest import MISSING_ID, ManualClock, make_client, settings
 
 SIM = "success@simulator.amazonses.com"
 
@@ -127,13 +127,17 @@ def test_dry_run_and_confirm(project: Project, pushed: SesClient, server: LocalS
 
 
 def test_throttled_entries_are_retried(project: Project) -> None:
-    with LocalSes(project.state_dir, settings(max_send_rate=10), port=0) as ses:
+    # The endpoint's bucket runs on a manual clock that only the send's backoff sleeps move, so the
+    # throttling does not depend on how long the machine takes over the 25 entries.
+    clock = ManualClock()
+    with LocalSes(project.state_dir, settings(max_send_rate=10), port=0, clock=clock) as ses:
         # Unpaced sends against a 10/s account: some entries come back ACCOUNT_THROTTLED.
-        client = make_client(project, ses, send_bucket=TokenBucket(0), throttle_retries=0, max_attempts=1)
+        client = make_client(project, ses, send_bucket=TokenBucket(0), throttle_retries=0, max_attempts=1,
+                             sleep=clock.advance)
         sync.push(client, project, ["welcome"])
         to = [f"success+{i}@simulator.amazonses.com" for i in range(25)]
         plan = S.plan_send(client, project, "welcome", to)
-        report = S.execute_send(client, project, plan, retries=8, backoff=0.3)
+        report = S.execute_send(client, project, plan, retries=8, backoff=0.3, sleep=clock.advance)
         assert len(report.sent) == 25
         assert max(o.attempts for o in report.outcomes) > 1
 
