@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -85,6 +87,47 @@ async def connected(pilot: Any) -> None:
     """Wait for the SES environment (local endpoint) and the first status refresh."""
     await wait_for(pilot, lambda: pilot.app.ses is not None, 20, "SES connection")
     await settle(pilot)
+
+
+async def watcher_ready(pilot: Any) -> None:
+    """Wait until the app's file watcher reports changes.
+
+    Its thread registers the inotify watches some time after the app starts (later still on a loaded
+    machine), and a file written before then is never reported: a test that changes files on disk must
+    first see a probe come through.  The probe rewrites the calibration file as it is (or writes an empty
+    one), which the app only re-reads for the dialect: nothing changes.  A probe lost while the watcher
+    is still starting (or while it adds the just-created state folder) is written again.
+    """
+    from ses_workbench.project import atomic
+    from ses_workbench.ses.calibrate import CALIBRATION_FILE
+
+    app = pilot.app
+    watcher = app._watcher
+    assert watcher is not None, "the app was started with watch=False"
+    probe = app.project.state_dir / CALIBRATION_FILE
+    data = json.loads(probe.read_text()) if probe.exists() else {"version": 1, "environments": {}}
+    seen = threading.Event()
+    report = watcher.on_change
+
+    def on_change(paths: set[Path]) -> None:
+        report(paths)
+        if probe in paths:
+            seen.set()
+
+    watcher.on_change = on_change
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    try:
+        while not seen.is_set():
+            if loop.time() > deadline:
+                raise AssertionError("the file watcher never reported a change")
+            atomic.write_json(probe, data)
+            retry = loop.time() + 1.0
+            while not seen.is_set() and loop.time() < retry:
+                await pilot.pause(0.02)
+    finally:
+        watcher.on_change = report
+    await pilot.pause()  # the probe's own FilesChanged message is handled
 
 
 def preview_text(app: Any, tab: str = "read") -> str:

@@ -14,7 +14,7 @@ from ses_workbench.project import atomic
 from ses_workbench.ses.calibrate import CALIBRATION_FILE, Calibration
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
-from tests.tui.conftest import preview_text, settle, wait_for, wait_screen
+from tests.tui.conftest import preview_text, settle, wait_for, wait_screen, watcher_ready
 
 NAME = "scoped"
 # a root variable inside {{#each}}: an error by default, "[S][S]" with parent_scope_lookup
@@ -122,9 +122,9 @@ async def test_a_calibration_written_while_the_app_runs_is_picked_up(scoped: Pat
     async with app.run_test(size=(160, 45)) as pilot:
         await open_scoped(pilot, app)
         assert app.dialect == DEFAULT_DIALECT and app.last_error is not None
-        await pilot.pause(0.3)  # the watcher is up
+        await watcher_ready(pilot)
         calibrated(scoped, "production", parent_scope_lookup=True)
-        await wait_for(pilot, lambda: app.dialect.parent_scope_lookup is True, 5, "the new dialect")
+        await wait_for(pilot, lambda: app.dialect.parent_scope_lookup is True, what="the new dialect")
         await wait_for(pilot, lambda: app.last_error is None and "[S][S]" in preview_text(app),
                        what="calibrated preview")
         await wait_for(pilot, lambda: not parent_scope_errors(app), what="lint with the calibration")

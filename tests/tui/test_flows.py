@@ -13,7 +13,7 @@ from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
 from ses_workbench.tui.screens.diff import DiffScreen
 from ses_workbench.tui.screens.send import SendScreen
-from tests.tui.conftest import connected, preview_text, settle, wait_for, wait_screen
+from tests.tui.conftest import connected, preview_text, settle, wait_for, wait_screen, watcher_ready
 
 TEMPLATE = "order-receipt"
 
@@ -181,6 +181,7 @@ async def test_external_change_updates_preview(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, connect=False, watch=True, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
+        await watcher_ready(pilot)
         body = project_dir / TEMPLATE / "body.html"
         text = body.read_text().replace("Thanks for your order", "Changed elsewhere, thanks", 1)
         tmp = body.with_suffix(".swp-test")
@@ -195,6 +196,7 @@ async def test_external_change_during_unsaved_edits_loses_nothing(project_dir: P
     app = WorkbenchApp(project_dir, connect=False, watch=True, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
+        await watcher_ready(pilot)
         cursor_at(app, "subject", "Your Acme receipt")
         await pilot.press(*"Mine: ")
         mine = app.editor("subject").text

@@ -66,6 +66,19 @@ def wait_gone(name: str, needle: str, timeout: float = 10.0) -> None:
     assert needle not in screen(name)
 
 
+def wait_input_focused(name: str, placeholder: str, timeout: float = 20.0) -> None:
+    """Wait until the empty input showing ``placeholder`` has focus: its cursor (shown at once on focus,
+    then blinking) is drawn over the placeholder's first character, which splits that character from
+    the rest in the styled capture.  Keys sent before focus moves go to the previously focused widget."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        styled = tmux("capture-pane", "-p", "-e", "-t", name)
+        if placeholder[1:] in styled and placeholder not in styled:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the {placeholder!r} input never got focus:\n{screen(name)}")
+
+
 def keys(name: str, *keys: str) -> None:
     tmux("send-keys", "-t", name, *keys)
 
@@ -75,7 +88,7 @@ def test_workbench_in_tmux(session: str, project_dir: Path) -> None:
                 "f2 Push")
     # find a template with the filter, open it, see its rendered email
     keys(session, "C-f")
-    time.sleep(0.3)  # focus moves on the next loop turn; keys sent in the same burst go to the old widget
+    wait_input_focused(session, "filter templates…")  # keys sent before focus moves go to the editor
     keys(session, "-l", "order")
     keys(session, "Enter")
     wait_screen(session, "Your Acme receipt for order AC-100482", "Thanks for your order, Ada!")
