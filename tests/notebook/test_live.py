@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as widgets  # dev extra: the live view is tested in CI, never skipped
 import pytest
@@ -20,6 +22,31 @@ def wait_for(cond, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-de
             return True
         time.sleep(0.05)
     return False
+
+
+def watcher_ready(live: Any, probe: Path) -> None:
+    """Wait until the live view's watcher thread reports changes: it registers its inotify watches some
+    time after ``wb.live`` returns (later still on a loaded machine), and a file written before then is
+    never seen.  The probe rewrites ``probe`` unchanged (again if the watcher was not up yet) until the
+    watcher thread re-renders."""
+    text = probe.read_text()
+    seen = threading.Event()
+    refresh = live.refresh
+
+    def spy() -> None:
+        refresh()
+        if threading.current_thread() is live._thread:
+            seen.set()
+
+    live.refresh = spy
+    try:
+        for _ in range(30):
+            probe.write_text(text)
+            if seen.wait(1.0):
+                return
+        raise AssertionError("the live view's file watcher never reported a change")
+    finally:
+        live.refresh = refresh
 
 
 @pytest.mark.timeout(60)
@@ -54,6 +81,7 @@ def test_live_preview_rerenders_on_edits_and_file_changes(project_copy: Path) ->
         # a change on disk re-renders (watchfiles thread)
         live.editor.value = json.dumps(data)
         subject = project_copy / "order-receipt" / "subject.txt"
+        watcher_ready(live, subject)
         subject.write_text("Changed on disk {{order.number}}\n")
         assert wait_for(lambda: "Changed on disk" in live.preview.value), live.preview.value[:300]
     finally:
