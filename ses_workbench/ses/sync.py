@@ -24,7 +24,7 @@ Python API (CLI, TUI workers and the notebook call these)::
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -43,6 +43,8 @@ __all__ = ["State", "TemplateStatus", "TemplateDiff", "PartDiff", "PushItem", "P
            "pull", "unified_part_diff", "classify", "PARTS"]
 
 Progress = Callable[[int, int, str], None]
+#: ``linter(names, dialect)`` → each name's lint error lines (see :func:`plan_push`).
+Linter = Callable[[list[str], Any], Mapping[str, list[str]]]
 PARTS = ("subject", "html", "text")
 
 
@@ -380,14 +382,14 @@ def _selected_for_push(project: Project, names: Sequence[str] | None) -> list[st
 
 
 def _plan_item(client: SesClient, project: Project, name: str, remote: set[str], state: SyncState, *,
-               force: bool, no_lint: bool) -> PushItem:
+               force: bool, no_lint: bool, linted: Mapping[str, list[str]]) -> PushItem:
     env = client.environment.name
     remote_name = client.remote_name(name)
     local, error = _compose(project, name)
     if local is None:
         return PushItem(name, "refuse", State.ERROR, error or "does not compose", remote_name)
     if not no_lint:
-        errors = _lint_errors(project, name, _env_dialect(project, env))
+        errors = linted[name] if name in linted else _lint_errors(project, name, _env_dialect(project, env))
         if errors:
             more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
             return PushItem(name, "refuse", None, f"lint error: {errors[0]}{more}", remote_name, local)
@@ -410,20 +412,28 @@ def _plan_item(client: SesClient, project: Project, name: str, remote: set[str],
 
 def plan_push(client: SesClient, project: Project, names: Sequence[str] | None = None, *,
               force: bool = False, no_lint: bool = False,
-              progress: Progress | None = None) -> PushPlan:
+              progress: Progress | None = None, linter: Linter | None = None) -> PushPlan:
     """Decide, per template, whether a push creates, updates, skips (same content) or refuses.
 
     Refused: the template does not compose, fails lint (unless ``no_lint``), or SES holds content we
     did not push there (changed remotely / conflict / untracked) unless ``force``.
+
+    ``linter(names, dialect)`` lints the selected templates in one go (e.g. in another process:
+    ``lint_process``) and returns each name's error lines; a name it leaves out is linted here.
     """
     progress = progress or _noop
     selected = _selected_for_push(project, names)
     remote = {t.name for t in client.list_templates()}
     state = SyncState(project.state_dir)
+    linted: Mapping[str, list[str]] = {}
+    if linter is not None and not no_lint:
+        progress(0, len(selected), "")
+        linted = linter(selected, _env_dialect(project, client.environment.name))
     items: list[PushItem] = []
     for i, name in enumerate(selected):
         progress(i, len(selected), name)
-        items.append(_plan_item(client, project, name, remote, state, force=force, no_lint=no_lint))
+        items.append(_plan_item(client, project, name, remote, state, force=force, no_lint=no_lint,
+                                linted=linted))
     progress(len(selected), len(selected), "")
     return PushPlan(client.environment.name, items, force)
 
@@ -488,7 +498,7 @@ def push(client: SesClient, project: Project, names: Sequence[str] | None = None
     plan = PushPlan(client.environment.name, [], force)
     for i, name in enumerate(selected):
         progress(i, len(selected), name)
-        item = _plan_item(client, project, name, remote, state, force=force, no_lint=no_lint)
+        item = _plan_item(client, project, name, remote, state, force=force, no_lint=no_lint, linted={})
         plan.items.append(item)
         if item.action in ("create", "update"):
             _push_item(client, state, plan.environment, item)

@@ -221,7 +221,8 @@ class SesMixin:
         if client is None:
             return
         try:
-            plan = sync.plan_push(client, self.project, names, progress=SesProgress(self, "Planning push"))
+            plan = sync.plan_push(client, self.project, names, progress=SesProgress(self, "Planning push"),
+                                  linter=self._push_linter)
         finally:
             self.call_from_thread(self.hide_progress)
         if not plan.changes and not plan.refused:
@@ -252,6 +253,16 @@ class SesMixin:
         if pushed:
             self.post_message(Notice(f"Pushed {', '.join(pushed)} to {plan.environment}."))
         self.refresh_status_after(pushed + [item.name for item in plan.refused])
+
+    def _push_linter(self: WorkbenchApp, names: list[str], dialect: Any) -> dict[str, list[str]]:
+        """Push planning's lint through :meth:`bulk_lint` (a child interpreter for big batches); small
+        batches are left to the core (an empty answer: it lints them itself)."""
+        from ses_workbench.lint_process import errors_by_template
+        from ses_workbench.tui.app import CHILD_LINT_MIN
+
+        if len(names) < CHILD_LINT_MIN:
+            return {}
+        return dict(errors_by_template(self.bulk_lint(names, dialect), names))
 
     def refresh_status_after(self: WorkbenchApp, names: list[str]) -> None:
         if names:

@@ -221,3 +221,24 @@ def test_pulling_an_html_only_template_keeps_it_html_only(project: Project, clie
     project.scan()
     assert project.get("had-text").compose() == TemplateContent("T", "<p>t2</p>", None)
     assert states(client, project)["had-text"] is State.IN_SYNC
+
+
+def test_plan_push_takes_lint_from_a_linter(project: Project, client: SesClient) -> None:
+    """The linter is asked once, for every selected template, with the environment's dialect; what it
+    reports refuses the push, and a name it leaves out is linted in-process as usual."""
+    from ses_workbench.engine import DEFAULT_DIALECT
+
+    edit(project, "receipt", "html", "<p>{{#if}}</p>")  # a syntax error the in-process lint finds
+    asked: list[tuple[list[str], object]] = []
+
+    def linter(names: list[str], dialect: object) -> dict[str, list[str]]:
+        asked.append((list(names), dialect))
+        return {"welcome": ["welcome/body.html:1:1: error: from the linter [x]"]}
+
+    plan = sync.plan_push(client, project, None, linter=linter)
+    assert asked == [(["receipt", "welcome"], DEFAULT_DIALECT)]
+    by_name = {item.name: item for item in plan.items}
+    assert by_name["welcome"].action == "refuse" and "from the linter" in by_name["welcome"].reason
+    assert by_name["receipt"].action == "refuse" and "lint error" in by_name["receipt"].reason
+    assert sync.plan_push(client, project, None, linter=linter, no_lint=True).changes  # not asked then
+    assert len(asked) == 1
