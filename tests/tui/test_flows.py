@@ -205,9 +205,10 @@ async def test_external_change_during_unsaved_edits_loses_nothing(project_dir: P
         subject.write_text(theirs)
         await wait_screen(pilot, ChoiceScreen)
         await pilot.click("#choice-both")
-        await pilot.pause()
+        conflicts = project_dir / ".ses-workbench" / "conflicts" / TEMPLATE
+        await wait_for(pilot, lambda: any(conflicts.glob("*subject.txt")), what="the copy of theirs")
         assert app.editor("subject").text == mine          # my edits stay in the editor
-        copies = list((project_dir / ".ses-workbench" / "conflicts" / TEMPLATE).glob("*subject.txt"))
+        copies = list(conflicts.glob("*subject.txt"))
         assert [c.read_text() for c in copies] == [theirs]  # theirs kept as a copy
         await pilot.press("ctrl+s")
         assert subject.read_text() == mine
@@ -241,14 +242,13 @@ async def test_small_terminal_stacks_and_collapses(project_dir: Path) -> None:
         assert editor.region.width >= 70
         assert app.template_list.region.height == 0  # the list is collapsed...
         await pilot.press("ctrl+t")
-        await pilot.pause()
-        assert app.template_list.region.height >= 5  # ...and comes back as a strip on demand
+        # ...and comes back as a strip on demand (laid out on a later refresh: wait, do not pause once)
+        await wait_for(pilot, lambda: app.template_list.region.height >= 5, what="the list as a strip")
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.template_list.region.height == 0, what="the list collapsed again")
         await pilot.resize_terminal(180, 50)
-        await pilot.pause()
-        assert not app.compact
-        assert app.template_list.region.width > 0
+        await wait_for(pilot, lambda: not app.compact, what="the wide layout")
+        await wait_for(pilot, lambda: app.template_list.region.width > 0, what="the list column")
 
 
 async def test_palette_and_help_list_actions(project_dir: Path) -> None:
