@@ -94,6 +94,7 @@ async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path, monk
         await pilot.press("f9")
         await wait_screen(pilot, ChoiceScreen)
         await pilot.click("#choice-staging")
+        await wait_for(pilot, lambda: app.env_name == "staging", what="the switch")  # then its worker
         await settle(pilot)
         assert app.dialect == DEFAULT_DIALECT
         await wait_for(pilot, lambda: app.last_error is not None and "shop" in app.last_error,
@@ -104,6 +105,7 @@ async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path, monk
         await pilot.press("f9")
         await wait_screen(pilot, ChoiceScreen)
         await pilot.click("#choice-production")
+        await wait_for(pilot, lambda: app.env_name == "production", what="the switch")  # then its worker
         await settle(pilot)
         assert app.dialect.parent_scope_lookup is True
         await wait_for(pilot, lambda: app.last_error is None and "Hi [S][S]" in preview_text(app),

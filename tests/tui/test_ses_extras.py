@@ -74,6 +74,7 @@ async def test_environment_without_credentials_is_one_notification(project_dir: 
         await pilot.press("f9")
         await wait_screen(pilot, ChoiceScreen)
         await pilot.click("#choice-staging")
+        await wait_for(pilot, lambda: app.env_name == "staging", what="the switch")  # then its worker
         await settle(pilot)
         assert app.ses is None  # not connected...
         assert app.check_action("push", ()) is False  # ...so SES actions are hidden
