@@ -19,7 +19,7 @@ from typing import Any
 from ses_workbench.errors import WorkbenchError
 
 # Modules under ses_workbench.cli that contribute subcommands (each has register()).
-COMMAND_MODULES = ("core", "ses_cmds", "check_cmd", "app_cmd", "project_cmds", "local_cmd")
+COMMAND_MODULES = ("core", "ses_cmds", "check_cmd", "app_cmd", "project_cmds", "local_cmd", "prune_cmd")
 
 
 class UsageError(WorkbenchError):

@@ -62,3 +62,25 @@ def test_prune_never_deletes_what_has_a_folder_or_another_prefix(project: Projec
     assert [(i.name, i.remote_name) for i in plan.deleted] == [("receipt", "stg-receipt")]
     assert local.get_template("receipt") == TemplateContent(  # the other environment's copy is untouched
         "Receipt {{order.id}}", "<ul>{{#each order.items}}<li>{{this.sku}}</li>{{/each}}</ul>\n", None)
+
+
+def test_prune_cli(project: Project, server: LocalSes, client: SesClient,
+                   capsys: pytest.CaptureFixture[str]) -> None:
+    from ses_workbench.cli import main
+
+    def run(*args: str) -> int:
+        return main(["prune", *args, "--dir", str(project.root), "--endpoint-url", server.endpoint_url])
+
+    sync.push(client, project)
+    assert run() == 0 and "nothing to prune" in capsys.readouterr().out
+    shutil.rmtree(project.root / "welcome")
+    assert run("--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "1 template(s) with no folder here: welcome" in out and "dry run: nothing deleted" in out
+    assert run() == 2 and "--yes" in capsys.readouterr().err  # no terminal: must be told
+    assert client.get_template("welcome") is not None
+    assert run("--yes") == 0
+    assert "deleted welcome (backup: " in capsys.readouterr().out
+    assert client.get_template("welcome") is None
+    assert run("receipt", "--yes") == 1
+    assert "still a template folder here" in capsys.readouterr().err
