@@ -416,6 +416,15 @@ def cmd_pull(args: argparse.Namespace) -> int:
             verb = {"create": "created", "update": "updated"}[item.action]
             extra = f" (previous files: {item.backup})" if item.backup else ""
             print(f"{'would be ' if args.dry_run else ''}{verb} {item.name}{extra}")
+            if item.action == "update":  # which files (only the parts that differ after composition)
+                files = [f"{'would write' if args.dry_run else 'wrote'} {', '.join(item.writes)}"] \
+                    if item.writes else []
+                if item.removes:
+                    files.append(f"{'would remove' if args.dry_run else 'removed'} {', '.join(item.removes)}")
+                if files:
+                    print(f"  {'; '.join(files)}")
+            for note in item.notes:
+                print(f"  {note}")
     skipped = sum(1 for i in result.items if i.action == "skip")
     if skipped:
         print(f"{skipped} unchanged")

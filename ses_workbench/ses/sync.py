@@ -36,7 +36,7 @@ from ses_workbench.ses.errors import Refused, SesError
 from ses_workbench.ses.state import SyncState
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ses_workbench.project import Project, TemplateContent
+    from ses_workbench.project import EmailTemplate, Project, TemplateContent
 
 __all__ = ["State", "TemplateStatus", "TemplateDiff", "PartDiff", "PushItem", "PushPlan", "PushResult",
            "PullItem", "PullResult", "Progress", "status", "diff", "plan_push", "execute_push", "push",
@@ -509,7 +509,13 @@ def push(client: SesClient, project: Project, names: Sequence[str] | None = None
 # ------------------------------------------------------------------------------------------ pull
 @dataclass
 class PullItem:
-    """``action``: create (new folder) / update (overwrite parts) / skip (same) / refuse (local edits)."""
+    """``action``: create (new folder) / update (overwrite parts) / skip (same) / refuse (local edits, or a
+    part whose jinja2 source a pull would replace with composed content).
+
+    An update writes only the parts whose composed local content differs from SES's: ``writes`` (file
+    names written) and ``removes`` (removed: SES has no such part); ``flattens`` names the files among them
+    whose jinja2 source is replaced (only with ``force``); ``notes`` says what else the user should know.
+    """
 
     name: str
     action: str
@@ -520,11 +526,17 @@ class PullItem:
     done: bool = False
     error: str | None = None
     backup: Path | None = None  # update: copies of the part files it replaced
+    writes: list[str] = field(default_factory=list)
+    removes: list[str] = field(default_factory=list)
+    flattens: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    parts: tuple[str, ...] | None = field(default=None, repr=False)  # update: the parts to write/remove
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "action": self.action, "reason": self.reason, "done": self.done,
                 "overwrites_edits": self.overwrites_edits, "error": self.error,
-                "backup": str(self.backup) if self.backup else None}
+                "backup": str(self.backup) if self.backup else None, "writes": self.writes,
+                "removes": self.removes, "flattens": self.flattens, "notes": self.notes}
 
 
 @dataclass
@@ -552,11 +564,16 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
          progress: Progress | None = None) -> PullResult:
     """Import remote templates into template folders.
 
-    A new name becomes a new folder (``Project.create_template``).  An existing folder is overwritten
+    A new name becomes a new folder (``Project.create_template``).  An existing folder is updated
     only when its composed content is still what we last pushed/pulled (no local edits) or ``force``;
-    otherwise it is refused.  With ``force``, ``confirm(result)`` is asked once before local edits are
-    overwritten (``item.overwrites_edits``).  What was pulled becomes the baseline for ``status``; the
-    part files an update replaces are copied to ``backups/<env>/`` first (``item.backup``).
+    otherwise it is refused.  An update writes only the parts whose *composed* content differs from SES's
+    (``item.writes``/``item.removes``): a layout-based part SES did not change keeps its jinja2 source, and
+    a generated text part stays generated when SES's text is what it generates.  A part that differs and
+    has jinja2 source (``{%`` / ``[[``) would be flattened into composed content: the template is refused
+    naming the file(s), unless ``force`` (``item.flattens``).  With ``force``, ``confirm(result)`` is asked
+    once before local edits are overwritten (``item.overwrites_edits``).  What was pulled becomes the
+    baseline for ``status``; the part files an update replaces are copied to ``backups/<env>/`` first
+    (``item.backup``).
     """
     from ses_workbench.project.importexport import keep_text_absent
 
@@ -582,20 +599,8 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
         if name not in project.templates:
             item = PullItem(name, "create", "new", rc, remote_name=remote_name)
         else:
-            local, _error = _compose(project, name)
-            baseline = state.baseline(env, name, remote_name)
-            if local is not None and local.content_hash() == rc.content_hash():
-                item = PullItem(name, "skip", "unchanged", rc, remote_name=remote_name)
-            elif local is not None and baseline is not None and local.content_hash() == baseline:
-                item = PullItem(name, "update", "changed remotely", rc, remote_name=remote_name)
-            elif force:
-                item = PullItem(name, "update", "forced over local edits", rc, remote_name=remote_name,
-                                overwrites_edits=True)
-            else:
-                why = "has local edits since the last push/pull" if baseline is not None else \
-                    "exists locally with other content"
-                item = PullItem(name, "refuse", f"{why} (use --force to overwrite the local files)", rc,
-                                remote_name=remote_name)
+            item = _plan_pull_update(project, name, rc, remote_name, state.baseline(env, name, remote_name),
+                                     force=force)
         result.items.append(item)
     progress(len(selected), len(selected), "")
     if dry_run:
@@ -613,7 +618,7 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
                 project.create_template(item.name, item.remote,
                                         description=f"pulled from {env} ({item.remote_name})")
             else:
-                item.backup = _overwrite_parts(project, item.name, item.remote, env)
+                item.backup = _overwrite_parts(project, item.name, item.remote, env, item.parts)
             keep_text_absent(project.get(item.name), item.remote)
         except WorkbenchError as exc:
             item.error = str(exc)
@@ -623,27 +628,150 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
     return result
 
 
-def _overwrite_parts(project: Project, name: str, content: TemplateContent, env: str) -> Path | None:
-    """Write pulled content over a template's part files; the replaced files are copied first to
-    ``backups/<env>/<name>-<stamp>-local/`` (a layout-based body is flattened by a pull: its source
-    stays recoverable).  Returns that folder, or None when there was nothing to keep."""
+_PART_WHAT = {"subject": "subject", "html": "HTML", "text": "text"}
+_GENERATED_TEXT_NOTE = "body.txt written: SES's text part differs from the generated one"
+
+
+def _parts_to_pull(tpl: EmailTemplate, local: TemplateContent | None, rc: TemplateContent
+                   ) -> tuple[tuple[str, ...], list[str]]:
+    """The parts a pull must write (or remove) so the template composes to ``rc``, and notes about them.
+
+    Only parts whose *composed* local content differs from SES's: a layout-based part that composes to
+    what SES has keeps its jinja2 source.  A generated text part stays generated when SES's text is what
+    the generator makes of SES's HTML (the HTML the folder composes to after the pull); otherwise body.txt
+    is written (SES has hand-made text) and a note says so.  ``local`` None (the folder does not compose):
+    every part.
+    """
+    if local is None:
+        return PARTS, []
+    parts: list[str] = []
+    notes: list[str] = []
+    if local.subject != rc.subject:
+        parts.append("subject")
+    if (local.html or "") != (rc.html or ""):
+        parts.append("html")
+    if tpl.has_part("text"):
+        if local.text != rc.text:
+            parts.append("text")
+    elif rc.text is not None:
+        if tpl.text_policy == "generate" and rc.html:
+            from ses_workbench.project.textgen import generate_text
+
+            if generate_text(rc.html) != rc.text:
+                parts.append("text")
+                notes.append(_GENERATED_TEXT_NOTE)
+        else:
+            parts.append("text")
+            if tpl.text_generated:  # generated now, not after the pull (SES has no HTML)
+                notes.append(_GENERATED_TEXT_NOTE)
+    # rc.text None and no body.txt: nothing to write (keep_text_absent makes the policy "optional")
+    return tuple(parts), notes
+
+
+def _jinja_parts(tpl: EmailTemplate, parts: Iterable[str]) -> list[str]:
+    """The parts among ``parts`` whose file exists and holds jinja2 (layouts, ``[[ var ]]``)."""
+    from ses_workbench.project.layouts import needs_jinja
+
+    out: list[str] = []
+    for part in parts:
+        try:
+            source = tpl.source(part)
+        except WorkbenchError:  # unreadable: not known to be jinja2 (the backup keeps its bytes)
+            continue
+        if source is not None and needs_jinja(source):
+            out.append(part)
+    return out
+
+
+def _file(name: str, part: str) -> str:
+    from ses_workbench.project import PART_FILES
+
+    return f"{name}/{PART_FILES[part]}"
+
+
+def _removed(part: str, rc: TemplateContent) -> bool:
+    return (part == "html" and not rc.html) or (part == "text" and rc.text is None)
+
+
+def _flatten_reason(tpl: EmailTemplate, parts: list[str], rc: TemplateContent) -> str:
+    """``welcome/body.html uses a layout: pulling would replace its jinja2 source with the composed HTML``."""
+    clauses: list[str] = []
+    for part in parts:
+        source = tpl.source(part) or ""
+        uses = "uses a layout" if "{%" in source else "uses layout variables"
+        what = (f"remove it (SES's template has no {_PART_WHAT[part]} part)" if _removed(part, rc)
+                else f"replace its jinja2 source with the composed {_PART_WHAT[part]}")
+        clauses.append(f"{_file(tpl.name, part)} {uses}: pulling would {what}")
+    return "; ".join(clauses)
+
+
+def _plan_pull_update(project: Project, name: str, rc: TemplateContent, remote_name: str,
+                      baseline: str | None, *, force: bool) -> PullItem:
+    """What a pull does to an existing folder: skip, update (only the parts that differ) or refuse."""
+    from ses_workbench.project import PART_FILES
+
+    local, _error = _compose(project, name)
+    if local is not None and local.content_hash() == rc.content_hash():
+        return PullItem(name, "skip", "unchanged", rc, remote_name=remote_name)
+    tpl = project.get(name)
+    parts, notes = _parts_to_pull(tpl, local, rc)
+    jinja = _jinja_parts(tpl, parts)
+    edited = not (local is not None and baseline is not None and local.content_hash() == baseline)
+    if not force:
+        if edited:
+            why = "has local edits since the last push/pull" if baseline is not None else \
+                "exists locally with other content"
+            also = ""
+            if jinja:
+                files = ", ".join(_file(name, p) for p in jinja)
+                also = f"; that also replaces the jinja2 source of {files} with composed content"
+            return PullItem(name, "refuse", f"{why} (use --force to overwrite the local files{also})", rc,
+                            remote_name=remote_name)
+        if jinja:
+            reason = _flatten_reason(tpl, jinja, rc) + " (use --force to do it anyway; a backup is kept)"
+            return PullItem(name, "refuse", reason, rc, remote_name=remote_name,
+                            flattens=[_file(name, p) for p in jinja])
+    reason = "forced over local edits" if edited else "changed remotely"
+    if jinja:
+        reason += "; forced over the jinja2 source of " + ", ".join(_file(name, p) for p in jinja)
+        notes += [f"{_file(name, p)}: jinja2 source " + ("removed" if _removed(p, rc) else
+                  f"replaced by the composed {_PART_WHAT[p]}") + " (--force; the backup keeps it)"
+                  for p in jinja]
+    present = [p for p in parts if tpl.part_path(p).exists()]
+    return PullItem(name, "update", reason, rc, remote_name=remote_name, overwrites_edits=edited,
+                    writes=[PART_FILES[p] for p in parts if not _removed(p, rc)],
+                    removes=[PART_FILES[p] for p in parts if _removed(p, rc) and p in present],
+                    flattens=[_file(name, p) for p in jinja], notes=notes, parts=parts)
+
+
+def _overwrite_parts(project: Project, name: str, content: TemplateContent, env: str,
+                     parts: Iterable[str] | None = None) -> Path | None:
+    """Write pulled content over a template's part files (``parts``: only these; None: every part); the
+    files it replaces or removes are copied first to ``backups/<env>/<name>-<stamp>-local/`` (a part whose
+    jinja2 source a forced pull flattens stays recoverable).  Returns that folder, or None when there was
+    nothing to keep."""
     from ses_workbench.project import atomic
     from ses_workbench.ses.state import utc_stamp
 
     tpl = project.get(name)
-    existing = [tpl.part_path(part) for part in PARTS if tpl.part_path(part).exists()]
+    wanted = set(PARTS if parts is None else parts)
+    todo = [part for part in PARTS if part in wanted]
+    existing = [tpl.part_path(part) for part in todo if tpl.part_path(part).exists()]
     backup: Path | None = None
     if existing:
         backup = project.state_dir / "backups" / env / f"{name}-{utc_stamp()}-local"
         for path in existing:
             atomic.write_bytes(backup / path.name, path.read_bytes())
-    tpl.write_part("subject", content.subject + "\n")
-    if content.html:
-        tpl.write_part("html", content.html)
-    elif tpl.part_path("html").exists():
-        tpl.delete_part("html")
-    if content.text is not None:
-        tpl.write_part("text", content.text)
-    elif tpl.part_path("text").exists():
-        tpl.delete_part("text")
+    if "subject" in todo:
+        tpl.write_part("subject", content.subject + "\n")
+    if "html" in todo:
+        if content.html:
+            tpl.write_part("html", content.html)
+        elif tpl.part_path("html").exists():
+            tpl.delete_part("html")
+    if "text" in todo:
+        if content.text is not None:
+            tpl.write_part("text", content.text)
+        elif tpl.part_path("text").exists():
+            tpl.delete_part("text")
     return backup
