@@ -44,7 +44,8 @@ def test_a_renamed_template_is_pruned_after_a_backup(project: Project, client: S
     restored.mkdir()
     [tpl] = import_files(Project.load(restored), [backup])
     assert tpl.compose().subject == "Welcome {{name}}!"
-    assert prune(client, project).summary().endswith("nothing to prune (every template there has a folder here)")
+    assert prune(client, project).summary().endswith(
+        "nothing to prune (every template there has a folder here)")
 
 
 def test_prune_never_deletes_what_has_a_folder_or_another_prefix(project: Project, server: LocalSes) -> None:
