@@ -18,7 +18,7 @@ from typing import Any
 
 from ses_workbench.render import CompiledEmail
 
-__all__ = ["AttributeStatus", "attribute_status", "is_present", "skeleton"]
+__all__ = ["AttributeStatus", "attribute_status", "is_present", "skeleton", "starter_fixture"]
 
 # Paths a fixture never supplies: the loop variables and SES's reserved unsubscribe URL.
 _NOT_DATA = ("this", ".", "amazonSESUnsubscribeUrl")
@@ -136,3 +136,19 @@ def _fill(node: Any, segments: tuple[str, ...], is_list: bool) -> None:
     elif not isinstance(child, dict):
         child = node[head] = {}
     _fill(child, rest, is_list)
+
+
+def starter_fixture(content: Any) -> str | None:
+    """JSON text of a skeleton fixture for SES ``content`` (a TemplateContent), for a template that arrives
+    without test data (pulled from SES, imported): it renders and lints at once, and shows what to fill in.
+    None when the content does not compile (lint will say why)."""
+    import json
+
+    from ses_workbench.engine import EngineError
+    from ses_workbench.render import compile_content
+
+    try:
+        compiled = compile_content(content)
+    except EngineError:
+        return None
+    return json.dumps(skeleton(compiled), indent=2, ensure_ascii=False) + "\n"

@@ -575,6 +575,7 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
     baseline for ``status``; the part files an update replaces are copied to ``backups/<env>/`` first
     (``item.backup``).
     """
+    from ses_workbench.fixtures import starter_fixture
     from ses_workbench.project.importexport import keep_text_absent
 
     progress = progress or _noop
@@ -615,7 +616,9 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
             continue
         try:
             if item.action == "create":
+                starter = starter_fixture(item.remote)  # something to render and lint with at once
                 project.create_template(item.name, item.remote,
+                                        fixtures={"default": starter} if starter is not None else None,
                                         description=f"pulled from {env} ({item.remote_name})")
             else:
                 item.backup = _overwrite_parts(project, item.name, item.remote, env, item.parts)
