@@ -27,11 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.style import Style
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -71,6 +75,9 @@ PREVIEW_TABS: tuple[tuple[str, str], ...] = (
     ("ses", "SES"),
     ("parity", "Parity"),
 )
+#: The preview tabs the local render fills (the others show SES's answers).
+LOCAL_PREVIEW_TABS = ("read", "html", "text", "mime")
+RENDER_ERROR_STYLE = Style(color="red")
 EDITOR_TABS: tuple[tuple[str, str], ...] = (("subject", "Subject"), ("html", "HTML"), ("text", "Text"),
                                             ("data", "Data"))
 PART_LANGUAGE = {"subject": None, "html": "html", "text": None}
@@ -117,6 +124,8 @@ ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo("parity", "Parity", "Compare the local render with SES's render"),
     ActionInfo("switch_env", "Switch environment", "Local endpoint or a configured AWS profile/region"),
     ActionInfo("outbox", "Open outbox", "Read messages delivered by the local endpoint"),
+    ActionInfo("live_preview", "Back to live preview",
+               "Leave the outbox message and preview the template again"),
     ActionInfo("browser", "Open in browser", "Rendered HTML on a local page that reloads on change"),
     ActionInfo("external_editor", "Open in $EDITOR", "Edit the current part in $EDITOR (app suspends)"),
     ActionInfo("new_template", "New template", "Create a template folder"),
@@ -160,6 +169,8 @@ class WorkbenchApp(SesMixin, App[int]):
         Binding("f8", "parity", "Parity", id="parity", show=False, priority=True),
         Binding("f9", "switch_env", "Env", id="switch_env", priority=True),
         Binding("ctrl+o", "outbox", "Outbox", id="outbox", show=False, priority=True),
+        # only while an outbox message is shown (check_action), so escape keeps its meaning elsewhere
+        Binding("escape", "live_preview", "Live preview", id="live_preview", show=False, priority=True),
         Binding("ctrl+b", "browser", "Browser", id="browser", show=False, priority=True),
         Binding("ctrl+g", "external_editor", "$EDITOR", id="external_editor", show=False, priority=True),
         Binding("ctrl+n", "new_template", "New", id="new_template", show=False, priority=True),
@@ -206,6 +217,7 @@ class WorkbenchApp(SesMixin, App[int]):
         self.last_good: Any = None
         self.last_error: str | None = None
         self.outbox_message: tuple[str, Any] | None = None
+        self._views_show_outbox = False
         self.preview_server = PreviewServer()
         self._browser_open = False
         self._watcher: FolderWatcher | None = None
@@ -401,15 +413,16 @@ class WorkbenchApp(SesMixin, App[int]):
     def _update_header(self) -> None:
         """Project, template, fixture, environment, account mode and quota — shorter on narrow screens."""
         short = self.compact
-        root = self.project.root.name or str(self.project.root)
+        root = escape(self.project.root.name or str(self.project.root))
         parts = [root if short else f"[b]ses-workbench[/b] · {root}"]
         if self.current:
             dirty = " [yellow]●[/]" if self.is_dirty else ""
-            fixture = f" · {'' if short else 'data: '}{self.fixture_name}" if self.fixture_name else ""
+            fixture = (f" · {'' if short else 'data: '}{escape(self.fixture_name)}"
+                       if self.fixture_name else "")
             parts.append(f"[b]{self.current}[/b]{dirty}{fixture}")
-        env = f"{'' if short else 'env: '}[b]{self.env_name}[/b]"
+        env = f"{'' if short else 'env: '}[b]{escape(str(self.env_name))}[/b]"
         if self.env_description and not short:
-            env += f" ({self.env_description})"
+            env += f" ({escape(self.env_description)})"
         parts.append(env)
         account = self.account
         if account is not None:
@@ -521,9 +534,39 @@ class WorkbenchApp(SesMixin, App[int]):
     def _fixture_chosen(self, event: DataPane.FixtureChosen) -> None:
         if event.name == self.fixture_name:
             return
-        if self.fixture_editor.dirty:
-            self.save_fixture()
-        self.load_fixture(event.name)
+        if not self.fixture_editor.dirty:
+            self._switch_fixture(event.name)
+            return
+        name, current, template = event.name, self.fixture_name, self.current
+
+        def answer(choice: str | None) -> None:
+            if self.current != template or self.fixture_name != current:
+                return  # the template or fixture changed while the question was open
+            if choice == "save":
+                if self.save_fixture():
+                    self._dirty_changed()
+                    self._switch_fixture(name)
+                    return
+            elif choice == "discard":
+                self._switch_fixture(name)
+                self._dirty_changed()
+                return
+            # cancel (or a failed save): the current fixture stays selected, with its edits
+            tpl = self.template
+            if tpl is not None:
+                self.data_pane.set_fixtures(list(tpl.fixtures), current)
+
+        body = f"Save them before switching to fixture {name}?"
+        try:
+            json.loads(self.fixture_editor.text)
+        except json.JSONDecodeError as exc:
+            body += f"\nThe JSON does not parse (line {exc.lineno}, column {exc.colno})."
+        self.push_screen(ChoiceScreen(f"Unsaved edits in fixture {current}", body,
+                                      [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]),
+                         answer)
+
+    def _switch_fixture(self, name: str) -> None:
+        self.load_fixture(name)
         self.request_preview()
         self._apply_markers()
 
@@ -702,7 +745,8 @@ class WorkbenchApp(SesMixin, App[int]):
     def _render_preview(self, job: PreviewJob) -> None:
         """Render thread body: never touches a widget, posts one PreviewRendered."""
         started = time.perf_counter()
-        outcome = PreviewOutcome(seq=job.seq, template=job.edited.name, fixture=job.fixture)
+        outcome = PreviewOutcome(seq=job.seq, template=job.edited.name, fixture=job.fixture,
+                                 outbox=job.outbox[0] if job.outbox is not None else None)
         outcome.rendered, outcome.extra, outcome.error = preview_job.run(
             job.edited, job.tab, job.width, job.outbox, self.project.config.sender, job.attributes,
             job.dialect)
@@ -728,20 +772,38 @@ class WorkbenchApp(SesMixin, App[int]):
             self.attributes = extra["attributes"]
             self.data_pane.set_attributes(self.attributes)
         if outcome.error is not None:
-            # the last good preview stays; the status line says what is wrong and where
+            # the last good preview (of this template) stays; the status line says what is wrong and where
             self.last_error = describe_error(outcome.error)
             self._set_preview_status(f"✗ {self.last_error}", error=True)
             self.data_pane.set_error(_fixture_error(outcome.error))
+            if self.last_good is None or self._views_show_outbox:
+                # nothing of this template rendered yet (or the views hold an outbox message): they would
+                # keep showing another email, so they show the error instead
+                self._views_show_outbox = False
+                self._show_render_error(outcome.template, self.last_error)
             return
         self.last_error = None
-        fixture = f"fixture {outcome.fixture}" if outcome.fixture else "no fixture"
-        self._set_preview_status(f"✓ {outcome.template} · {fixture}", error=False)
         self.data_pane.set_error(None)
-        self.last_good = outcome.rendered
+        self._views_show_outbox = outcome.outbox is not None
+        if outcome.outbox is not None:
+            back = self._key_for("live_preview")
+            self._set_preview_status(f"✉ outbox message {outcome.outbox} · {back}: back to the live preview",
+                                     error=False)
+        else:
+            fixture = f"fixture {outcome.fixture}" if outcome.fixture else "no fixture"
+            self._set_preview_status(f"✓ {outcome.template} · {fixture}", error=False)
+            self.last_good = outcome.rendered  # the template's own render, never an outbox message
         for tab, (lines, signature) in extra.get("views", {}).items():
             self.view(tab).set_lines(lines, signature)
         if self._browser_open and outcome.rendered is not None:
             self.preview_server.publish(outcome.rendered.html)
+
+    def _show_render_error(self, template: str, error: str) -> None:
+        """Put a render error in the local preview views (the template has no good render to keep)."""
+        text = (f"✗ {template} cannot be rendered:\n\n{error}\n\n"
+                "Fix it in the editor (or pick a fixture in the Data tab): the preview follows.")
+        for tab in LOCAL_PREVIEW_TABS:
+            self.view(tab).set_text(text, RENDER_ERROR_STYLE)
 
     def _set_preview_status(self, text: str, *, error: bool) -> None:
         """One fixed line above the preview (no relayout when an error comes or goes)."""
@@ -749,7 +811,7 @@ class WorkbenchApp(SesMixin, App[int]):
             return
         self._preview_status = (text, error)
         status = self.main.query_one("#preview-status", Static)
-        status.update(text, layout=False)
+        status.update(Text(text), layout=False)  # error text may hold [brackets]: never markup
         status.set_class(error, "-error")
 
     @on(TabbedContent.TabActivated, "#editor-tabs")
@@ -761,7 +823,7 @@ class WorkbenchApp(SesMixin, App[int]):
     def _preview_tab_changed(self, event: TabbedContent.TabActivated) -> None:
         if not self.alive:
             return
-        if self.visible_preview_tab in ("read", "html", "text", "mime"):
+        if self.visible_preview_tab in LOCAL_PREVIEW_TABS:
             self.request_preview()
 
     @on(LinesView.WidthChanged)
@@ -903,7 +965,7 @@ class WorkbenchApp(SesMixin, App[int]):
             return
         self._lint_text = shown
         line = self.main.query_one("#lint-line", Static)
-        line.update(shown[0], layout=False)
+        line.update(Text(shown[0]), layout=False)  # lint messages may quote [brackets]
         line.set_class(shown[1], "-error")
 
     # ------------------------------------------------------------------------------------ watching
@@ -1240,6 +1302,20 @@ class WorkbenchApp(SesMixin, App[int]):
 
         self.push_screen(HelpScreen(self.key_table()))
 
+    def action_live_preview(self) -> None:
+        """Leave the outbox message (ctrl+o) and show the template's live preview again."""
+        if self.outbox_message is None:
+            return
+        self.outbox_message = None
+        self.request_preview()
+
+    def _key_for(self, action: str) -> str:
+        """The key bound to ``action`` (after keymap overrides), for hints on screen."""
+        for key, title, _ in self.key_table():
+            if title == ACTION_INFO[action].title:
+                return key
+        return "palette"
+
     def key_table(self) -> list[tuple[str, str, str]]:
         """(keys, title, help) for every action, with keymap overrides applied."""
         keys: dict[str, str] = {}
@@ -1289,6 +1365,8 @@ class WorkbenchApp(SesMixin, App[int]):
             return self.is_dirty
         if action == "outbox":
             return self.local_server is not None
+        if action == "live_preview":
+            return self.outbox_message is not None
         if action in ("duplicate_template", "rename_template", "delete_template", "external_editor",
                       "new_fixture", "skeleton", "browser"):
             return self.current is not None
@@ -1307,6 +1385,12 @@ class WorkbenchApp(SesMixin, App[int]):
         yield from super().get_system_commands(screen)
 
     # ------------------------------------------------------------------------------------ errors
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Textual's notify, but the message is plain text unless ``markup=True``: error texts quote
+        patterns and layouts (``^[a-zA-Z0-9_-]{1,64}$``, ``[[ var ]]``) that markup would swallow."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a failed worker becomes a notification (one line, app stays usable)."""
         if event.state is not WorkerState.ERROR or not self.alive:

@@ -39,6 +39,7 @@ class PreviewOutcome:
     error: BaseException | None = None
     elapsed_ms: float = 0.0
     extra: dict[str, Any] | None = None   # views (tab -> (lines, signature)), attributes
+    outbox: str | None = None      # the outbox message's file name when it shows one, not a render
 
 
 class PreviewRendered(Message):

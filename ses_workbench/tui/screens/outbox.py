@@ -35,7 +35,7 @@ class OutboxScreen(ModalScreen[Path | None]):
         with Vertical(classes="dialog-box wide"):
             yield Label(f"Outbox — {len(self._messages)} delivered message(s)", classes="dialog-title")
             options = [Option(_summary(path), id=str(index)) for index, path in enumerate(self._messages)]
-            yield OptionList(*options, id="outbox-list")
+            yield OptionList(*options, id="outbox-list", markup=False)  # subjects may hold [brackets]
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

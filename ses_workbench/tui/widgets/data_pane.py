@@ -72,7 +72,7 @@ class DataPane(Vertical):
             return
         self._error = message
         error = self.query_one("#fixture-error", Static)
-        error.update(f"✗ JSON {message}" if message else "")
+        error.update(Text(f"✗ JSON {message}") if message else "")  # the parser's text is not markup
         error.set_class(bool(message), "-error")
 
     def set_attributes(self, rows: list[AttributeStatus]) -> None:

@@ -24,7 +24,7 @@ STATE_GLYPHS: dict[str, tuple[str, str, str]] = {
     "in-sync": ("=", "green", "same as deployed"),
     "modified-locally": ("M", "yellow", "changed locally since the last push"),
     "changed-remotely": ("≠", "bold red", "changed in SES since the last push (drift)"),
-    "conflict": ("≠", "bold red", "changed locally and in SES"),
+    "conflict": ("⇄", "bold red", "changed locally and in SES (conflict)"),
     "untracked": ("≈", "red", "in SES with other content, never pushed from here"),
     "local-only": ("+", "cyan", "not in this environment yet"),
     "remote-only": ("−", "magenta", "only in SES (pull it)"),
