@@ -3,13 +3,16 @@
 Deterministic by construction: a copy of sample_templates/ always named ``sample_templates``, fixed
 terminal sizes, the local endpoint (no ports or paths on screen), nothing focused on the main screen (no
 cursor blink phase), notifications
-cleared, every worker finished before the screenshot.
+cleared, every worker finished before the screenshot (behind a modal: all but the flow waiting on it,
+and the preview of the last edit applied).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+from textual.widgets._toast import Toast
 
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.diff import DiffScreen
@@ -30,10 +33,39 @@ async def _ready(pilot: Any) -> WorkbenchApp:
     return app
 
 
+#: Flows whose worker waits (in ``_ask``) while their modal is open: still running at the screenshot.
+ASKING = {"ses-diff", "ses-push", "ses-pull"}
+
+
+def _idle_behind_the_modal(app: WorkbenchApp) -> bool:
+    """Everything but the asking flow is done: the preview of the last edit is rendered and applied (its
+    scrollbar shows behind the modal), lint and row states after a save have finished."""
+    return (not app.preview_busy and app._applied_seq == app._preview_seq
+            and not any(w.is_running and w.group not in ASKING for w in app.workers))
+
+
+async def _no_toasts(pilot: Any) -> None:
+    """Clear the notifications while the main screen is on top.  Clearing them later, with a modal open,
+    only clears the modal's: the main screen keeps its toasts on show behind the modal (slivers at its
+    edge) until each times out ("Saved ..." after 2 s), so the screenshot would depend on how fast the
+    machine got there."""
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await wait_for(pilot, lambda: not pilot.app.screen.query(Toast), what="toasts removed")
+
+
 async def _quiet(pilot: Any, modal: bool = False) -> None:
     if not modal:  # a flow waiting on its modal is a running worker: do not wait for it
         await settle(pilot)
         pilot.app.set_focus(None)  # no cursor: its blink phase would differ between runs
+    else:
+        for _ in range(100):  # applying a preview can start another (a re-wrap): idle twice in a row
+            await wait_for(pilot, lambda: _idle_behind_the_modal(pilot.app), 30, "idle behind the modal")
+            await pilot.pause()
+            if _idle_behind_the_modal(pilot.app):
+                break
+        else:
+            raise AssertionError("never idle behind the modal")
     pilot.app.clear_notifications()
     await pilot.pause()
 
@@ -68,6 +100,7 @@ def test_diff_modal(project_dir: Path, snap_compare: Any) -> None:
         subject.cursor_location = (0, 0)
         await pilot.press(*"Spring sale! ")
         await pilot.press("ctrl+s")
+        await _no_toasts(pilot)
         await pilot.press("f3")
         await wait_screen(pilot, DiffScreen)
         await _quiet(pilot, modal=True)
@@ -82,7 +115,7 @@ def test_send_modal(project_dir: Path, snap_compare: Any) -> None:
         await pilot.press("f2")
         await wait_screen(pilot, DiffScreen)
         await pilot.click("#push")
-        await settle(pilot)
+        await _no_toasts(pilot)
         await pilot.press("f4")
         screen = await wait_screen(pilot, SendScreen)
         await wait_for(pilot, lambda: screen.plan is not None, what="send plan")
