@@ -46,6 +46,7 @@ from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.fixtures import AttributeStatus, skeleton
 from ses_workbench.project import PARTS, EmailTemplate, Project, TemplateContent
+from ses_workbench.project.fixtures import validate_fixture_name
 from ses_workbench.tui import preview_job
 from ses_workbench.tui.browser import PreviewServer
 from ses_workbench.tui.messages import (
@@ -534,29 +535,35 @@ class WorkbenchApp(SesMixin, App[int]):
     def _fixture_chosen(self, event: DataPane.FixtureChosen) -> None:
         if event.name == self.fixture_name:
             return
-        if not self.fixture_editor.dirty:
-            self._switch_fixture(event.name)
-            return
-        name, current, template = event.name, self.fixture_name, self.current
+        name, current = event.name, self.fixture_name
 
-        def answer(choice: str | None) -> None:
-            if self.current != template or self.fixture_name != current:
-                return  # the template or fixture changed while the question was open
-            if choice == "save":
-                if self.save_fixture():
-                    self._dirty_changed()
-                    self._switch_fixture(name)
-                    return
-            elif choice == "discard":
-                self._switch_fixture(name)
-                self._dirty_changed()
-                return
-            # cancel (or a failed save): the current fixture stays selected, with its edits
+        def keep() -> None:  # the current fixture stays selected, with its edits
             tpl = self.template
             if tpl is not None:
                 self.data_pane.set_fixtures(list(tpl.fixtures), current)
 
-        body = f"Save them before switching to fixture {name}?"
+        self.settle_fixture_edits(f"switching to fixture {name}", lambda: self._switch_fixture(name), keep)
+
+    def settle_fixture_edits(self, before: str, then: Callable[[], None],
+                             cancelled: Callable[[], None] | None = None) -> None:
+        """Run ``then`` once the fixture editor has no unsaved edits: asks Save / Discard / Cancel first
+        (like switching templates). Discard leaves the edits for ``then`` to replace (it loads a fixture);
+        cancel, escape or a failed save run ``cancelled`` instead."""
+        if not self.fixture_editor.dirty:
+            then()
+            return
+        current, template = self.fixture_name, self.current
+
+        def answer(choice: str | None) -> None:
+            if self.current != template or self.fixture_name != current:
+                return  # the template or fixture changed while the question was open
+            if choice == "save" and self.save_fixture() or choice == "discard":
+                then()
+                self._dirty_changed()
+            elif cancelled is not None:
+                cancelled()
+
+        body = f"Save them before {before}?"
         try:
             json.loads(self.fixture_editor.text)
         except json.JSONDecodeError as exc:
@@ -1202,14 +1209,19 @@ class WorkbenchApp(SesMixin, App[int]):
                 self.notify(f"{tpl.name} already has a fixture {name!r}.", severity="error")
                 return
             try:
-                if self.fixture_editor.dirty:
-                    self.save_fixture()
+                validate_fixture_name(name)
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.settle_fixture_edits(f"opening the new fixture {name}", lambda: write(name))
+
+        def write(name: str) -> None:
+            try:
                 tpl.write_fixture(name, text)
             except WorkbenchError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.load_fixture(name)
-            self.request_preview()
+            self._switch_fixture(name)
 
         self.push_screen(PromptScreen(title, value), create)
 
@@ -1266,8 +1278,8 @@ class WorkbenchApp(SesMixin, App[int]):
         self.request_preview()
 
     @on(DataPane.Action)
-    def _data_action(self, event: DataPane.Action) -> None:
-        self.run_action(event.action)
+    async def _data_action(self, event: DataPane.Action) -> None:
+        await self.run_action(event.action)  # run_action is a coroutine: not awaited, nothing ran
 
     # ------------------------------------------------------------------------------------ browser
     def action_browser(self) -> None:

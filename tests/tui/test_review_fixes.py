@@ -102,6 +102,34 @@ async def test_fixture_switch_without_edits_does_not_ask(project_dir: Path) -> N
         assert app.fixture_name == "minimal"
 
 
+async def test_new_fixture_with_unsaved_edits_asks(project_dir: Path) -> None:
+    data = project_dir / TEMPLATE / "data"
+    saved = (data / "default.json").read_text()
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        app.editor_tabs.active = "tab-data"
+        editor = app.fixture_editor
+        editor.focus()
+        editor.cursor_location = (0, 0)
+        await pilot.press("X", "X")
+        await wait_for(pilot, lambda: editor.dirty, what="edit")
+        for choice in ("cancel", "discard"):
+            await pilot.click("#fx-new_fixture")
+            await wait_screen(pilot, PromptScreen)
+            await pilot.press(*"extra", "enter")
+            await wait_screen(pilot, ChoiceScreen)
+            assert (data / "default.json").read_text() == saved
+            await pilot.click(f"#choice-{choice}")
+            await settle(pilot)
+            if choice == "cancel":
+                assert not (data / "extra.json").exists()
+                assert app.fixture_name == "default" and editor.text.startswith("XX{")
+        assert (data / "default.json").read_text() == saved
+        assert (data / "extra.json").read_text() == "{\n}\n"
+        assert app.fixture_name == "extra" and not app.is_dirty
+
+
 # ------------------------------------------------------------------------------------ 2. last good preview
 def add_broken_templates(root: Path) -> None:
     nofixture = root / "aa-no-fixture"
