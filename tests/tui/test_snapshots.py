@@ -67,6 +67,7 @@ async def _quiet(pilot: Any, modal: bool = False) -> None:
         else:
             raise AssertionError("never idle behind the modal")
     pilot.app.clear_notifications()
+    await wait_for(pilot, lambda: not pilot.app.screen.query(Toast), what="toasts removed")
     await pilot.pause()
 
 
