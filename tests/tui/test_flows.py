@@ -187,7 +187,7 @@ async def test_external_change_updates_preview(project_dir: Path) -> None:
         tmp = body.with_suffix(".swp-test")
         tmp.write_text(text)
         os.replace(tmp, body)
-        await wait_for(pilot, lambda: "Changed elsewhere, thanks" in preview_text(app), 5, "external edit")
+        await wait_for(pilot, lambda: "Changed elsewhere, thanks" in preview_text(app), what="external edit")
         assert app.editor("html").text == text
         assert not app.is_dirty
 

@@ -57,8 +57,8 @@ async def test_pull_brings_remote_change_into_the_editor(project_dir: Path) -> N
         await pilot.click("#yes")
         await settle(pilot)
         # the watcher brings the pulled file into the (clean) editor and the preview
-        await wait_for(pilot, lambda: app.editor("subject").text.startswith("Pulled subject"), 5, "pulled")
-        await wait_for(pilot, lambda: "Pulled subject AC-100482" in preview_text(app), 5, "preview")
+        await wait_for(pilot, lambda: app.editor("subject").text.startswith("Pulled subject"), what="pulled")
+        await wait_for(pilot, lambda: "Pulled subject AC-100482" in preview_text(app), what="preview")
 
 
 async def test_environment_without_credentials_is_one_notification(project_dir: Path,
