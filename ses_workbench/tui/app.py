@@ -79,6 +79,10 @@ PREVIEW_TABS: tuple[tuple[str, str], ...] = (
 #: The preview tabs the local render fills (the others show SES's answers).
 LOCAL_PREVIEW_TABS = ("read", "html", "text", "mime")
 RENDER_ERROR_STYLE = Style(color="red")
+SES_VIEW_PLACEHOLDERS = {
+    "ses": "Press F7 (SES render) to render this template with TestRenderEmailTemplate.",
+    "parity": "Press F8 (parity) to compare the local render with SES's.",
+}
 EDITOR_TABS: tuple[tuple[str, str], ...] = (("subject", "Subject"), ("html", "HTML"), ("text", "Text"),
                                             ("data", "Data"))
 PART_LANGUAGE = {"subject": None, "html": "html", "text": None}
@@ -277,11 +281,7 @@ class WorkbenchApp(SesMixin, App[int]):
         self.main.set_class(self.compact, "-compact")
         self.main.set_class(self.sidebar_hidden, "-no-sidebar")
         self.main.query_one("#progress-box").display = False
-        for view_id, text in (
-            ("ses", "Press F7 (SES render) to render this template with TestRenderEmailTemplate."),
-            ("parity", "Press F8 (parity) to compare the local render with SES's."),
-        ):
-            self.view(view_id).set_text(text)
+        self._reset_ses_views()
         for editor in (*self.editors, self.fixture_editor):
             editor.on_edit = self._editor_edited
         self.editor("text").placeholder = "(no body.txt: generated from the HTML — type to write one)"
@@ -492,9 +492,16 @@ class WorkbenchApp(SesMixin, App[int]):
                                       [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]),
                          answer)
 
+    def _reset_ses_views(self) -> None:
+        """The SES and Parity tabs' placeholders (they only ever show the open template's answers)."""
+        for view_id, text in SES_VIEW_PLACEHOLDERS.items():
+            self.view(view_id).set_text(text)
+
     def open_template(self, name: str, fixture: str | None = None) -> None:
         """Load a template's parts and a fixture into the editors and render it."""
         tpl = self.project.templates[name]
+        if name != self.current:
+            self._reset_ses_views()  # not another template's SES render or parity report
         self.current = name
         self.outbox_message = None
         for part in PARTS:
@@ -1393,7 +1400,8 @@ class WorkbenchApp(SesMixin, App[int]):
                 continue
             key = keys.get(info.title, "")
             help_text = f"{info.help}  [{key}]" if key and key != "palette" else info.help
-            yield SystemCommand(info.title, help_text, _runner(self, info.action))
+            # the palette reads help as markup: without escaping, "[f1]" vanished
+            yield SystemCommand(info.title, escape(help_text), _runner(self, info.action))
         yield from super().get_system_commands(screen)
 
     # ------------------------------------------------------------------------------------ errors

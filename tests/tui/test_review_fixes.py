@@ -169,6 +169,19 @@ async def test_unrenderable_template_does_not_show_previous_email(project_dir: P
             await open_receipt(pilot, app)
 
 
+async def test_ses_tabs_do_not_keep_previous_templates_answers(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        placeholder = preview_text(app, "ses")
+        app.view("ses").set_text(f"SES TestRenderEmailTemplate · {TEMPLATE} · fixture default")
+        app.view("parity").set_text(f"{TEMPLATE} [default]: same")
+        app.switch_template("welcome")
+        await settle(pilot)
+        assert TEMPLATE not in preview_text(app, "ses") and preview_text(app, "ses") == placeholder
+        assert TEMPLATE not in preview_text(app, "parity")
+
+
 async def test_error_after_good_render_keeps_that_templates_preview(project_dir: Path) -> None:
     add_broken_templates(project_dir)
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
@@ -214,6 +227,17 @@ async def test_error_lines_keep_square_brackets(project_dir: Path) -> None:
         assert "[[ var ]] is not [b]defined[/b]" in status_text(app)
         app.data_pane.set_error("line 1: expected [x]")
         assert "expected [x]" in str(app.data_pane.query_one("#fixture-error", Static).render())
+
+
+async def test_palette_help_shows_the_key_in_brackets(project_dir: Path) -> None:
+    from textual.content import Content
+
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        helps = {command.title: Content.from_markup(command.help).plain
+                 for command in app.get_system_commands(app.screen)}
+        assert helps["Lint all"].endswith("  [f6]"), helps["Lint all"]
 
 
 # ------------------------------------------------------------------------------------ 4. glyphs
