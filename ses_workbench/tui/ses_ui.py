@@ -357,8 +357,8 @@ class SesMixin:
         self.post_message(SesPanel("ses", name, "", lines=lines))
 
     def on_ses_panel(self: WorkbenchApp, message: SesPanel) -> None:
-        if not self.alive:
-            return
+        if not self.alive or message.template != self.current:
+            return  # an answer for a template that is no longer open: its tab was reset on the switch
         view = self.view(message.tab)
         if message.lines is not None:
             view.set_lines(message.lines, None)
