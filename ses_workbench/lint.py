@@ -105,9 +105,21 @@ def lint_project(project: Project, names: Iterable[str] | None = None,
             if ppath is not None and any(_is_under(Path(ppath), d) for d in dirs):
                 diags.append(_problem_diagnostic(problem))
     config = getattr(project, "config", None)
+    diags.extend(_config_diagnostics(config))  # once per project, not per template
     for tpl in templates:
         diags.extend(lint_template(tpl, dialect, config=config))
     return _sorted_unique(diags)
+
+
+def _config_diagnostics(config: Any) -> list[Diagnostic]:
+    """Warnings for the top-level keys of ``ses-workbench.toml`` nothing reads (``test_recipient = [...]``:
+    lint passed and ``send`` later found no recipients)."""
+    from ses_workbench.project.config import Config, unknown_config_keys
+
+    if not isinstance(config, Config) or config.path is None:
+        return []
+    return [Diagnostic("warning", "unknown-key", message, str(config.path), line, column)
+            for _key, message, line, column in unknown_config_keys(config)]
 
 
 def lint_template(tpl: EmailTemplate, dialect: Dialect = DEFAULT_DIALECT, *,
@@ -163,9 +175,14 @@ class _TemplateLinter:
                      f"template name {tpl.name!r} is not allowed by SES (letters, digits, '_' and '-', "
                      "1 to 64 characters)", tpl.dir)
         fixtures = list(tpl.fixtures.values())
+        meta_broken = self.check_meta()
         try:
             content = _compose(tpl)
         except (LayoutError, TemplateSizeError, ProjectError) as err:
+            if meta_broken and isinstance(err, ConfigError):  # the same broken template.toml
+                for fx in fixtures:
+                    self.fixture_data(fx)
+                return self.diags
             code = "too-large" if isinstance(err, TemplateSizeError) else "layout"
             self.add("error", code, _one_line(getattr(err, "message", str(err))),
                      getattr(err, "path", None) or tpl.dir, getattr(err, "line", None),
@@ -189,6 +206,34 @@ class _TemplateLinter:
         if _text_generated(tpl):
             self.drop_generated_twins()
         return self.diags
+
+    def check_meta(self) -> bool:
+        """``template.toml``: an error when it is malformed or a value is wrong (push refuses the template;
+        its text_part or layout_vars would otherwise be ignored), a warning per unknown key.  True when
+        it is broken."""
+        from ses_workbench.project.config import did_you_mean, key_position
+        from ses_workbench.project.template import META_KEYS
+
+        meta_path = getattr(self.tpl, "meta_path", None)
+        if meta_path is None:
+            return False
+        try:
+            meta = self.tpl.meta
+        except ConfigError as err:
+            self.add("error", "template-toml", _one_line(err.message), err.path or meta_path, err.line,
+                     err.column)
+            return True
+        if meta.extra:
+            try:
+                text = Path(meta_path).read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            for key in sorted(meta.extra):
+                line, column = key_position(text, (key,)) or (1, 1)
+                self.add("warning", "unknown-key",
+                         f"unknown key {key!r} in template.toml is ignored{did_you_mean(key, META_KEYS)} "
+                         f"(known: {', '.join(META_KEYS)})", meta_path, line, column)
+        return False
 
     def drop_generated_twins(self) -> None:
         """A generated text part repeats the HTML's tags: report each finding once, on the HTML."""

@@ -14,7 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["write_bytes", "write_text", "write_json"]
+from ses_workbench.project.statedir import ensure_state_dir, state_dir_of
+
+__all__ = ["create_new", "write_bytes", "write_text", "write_json"]
 
 
 def _default_mode() -> int:
@@ -30,6 +32,9 @@ _DEFAULT_MODE = _default_mode()
 def write_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (parents are created); returns the path."""
     target = Path(path)
+    state_dir = state_dir_of(target.parent)
+    if state_dir is not None:  # the state folder ignores itself in git from the moment it exists
+        ensure_state_dir(state_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = target.stat().st_mode & 0o7777
@@ -51,6 +56,40 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
         raise
     _fsync_dir(target.parent)
     return target
+
+
+def create_new(path: str | Path, data: bytes) -> bool:
+    """Write ``path`` atomically only if it does not exist yet (never replaces a file); True if written.
+
+    The data goes to a temporary file that is then hard-linked to ``path`` — the link fails when the file
+    exists — so a reader sees a complete file or none.  Where hard links are not supported, an exclusive
+    create is used instead.
+    """
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, _DEFAULT_MODE)
+        try:
+            os.link(tmp_name, target)
+        except FileExistsError:
+            return False
+        except OSError:  # no hard links on this file system (some network and FAT ones)
+            try:
+                with open(target, "xb") as out:
+                    out.write(data)
+            except FileExistsError:
+                return False
+    finally:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+    _fsync_dir(target.parent)
+    return True
 
 
 def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:

@@ -111,20 +111,21 @@ def load_config(root: Path) -> Config:
         raise ConfigError(f"malformed TOML: {_toml_reason(str(exc))}", path, line, column) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the config ({exc.strerror})", path) from None
-    return parse_config(raw, path)
+    return parse_config(raw, path, text=path.read_bytes().decode("utf-8-sig"))
 
 
-def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
-    """Validate an already-parsed TOML document (also used by tests and ``Project.from_config``)."""
-    p = _Checker(path)
+def parse_config(raw: dict[str, Any], path: Path | None = None, *, text: str | None = None) -> Config:
+    """Validate an already-parsed TOML document (also used by tests and ``Project.from_config``);
+    ``text`` (the file's) lets an error point at its line."""
+    p = _Checker(path, text)
     sender = p.opt_str(raw, "sender")
     recipients = p.str_list(raw, "test_recipients")
     text_part = raw.get("text_part", "generate")
     if text_part not in TEXT_PART_POLICIES:
-        p.fail(f"text_part must be one of {', '.join(TEXT_PART_POLICIES)}, not {text_part!r}")
+        p.fail(f"text_part must be one of {', '.join(TEXT_PART_POLICIES)}, not {text_part!r}", ("text_part",))
     layout_vars = raw.get("layout_vars", {})
     if not isinstance(layout_vars, dict):
-        p.fail("layout_vars must be a table")
+        p.fail("layout_vars must be a table", ("layout_vars",))
 
     environments: dict[str, Environment] = {LOCAL_ENV: _local_env()}
     envs_raw = raw.get("environments", {})
@@ -136,14 +137,16 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
     default_env = raw.get("default_env", LOCAL_ENV)
     if not isinstance(default_env, str) or default_env not in environments:
         known = ", ".join(sorted(environments))
-        p.fail(f"default_env {default_env!r} is not a defined environment (known: {known})")
+        p.fail(f"default_env {default_env!r} is not a defined environment (known: {known})", ("default_env",))
 
     local_raw = raw.get("local_ses", {})
     if not isinstance(local_raw, dict):
         p.fail("local_ses must be a table")
     for key in local_raw:
         if key not in _LOCAL_SES_KEYS:
-            p.fail(f"unknown key local_ses.{key} (known: {', '.join(sorted(_LOCAL_SES_KEYS))})")
+            # an error, not a warning: a mistyped limit would simulate another account than intended
+            p.fail(f"unknown key local_ses.{key}{did_you_mean(key, _LOCAL_SES_KEYS)} "
+                   f"(known: {', '.join(sorted(_LOCAL_SES_KEYS))})", ("local_ses", key))
     local_ses = LocalSesConfig(
         sandbox=p.typed(local_raw, "sandbox", bool, True, "local_ses."),
         max_send_rate=p.positive(local_raw, "max_send_rate", 1.0),
@@ -175,7 +178,9 @@ def _parse_env(p: _Checker, name: str, env_raw: Any) -> Environment:
         p.fail(f"{where} must be a table")
     for key in env_raw:
         if key not in _ENV_KEYS:
-            p.fail(f"unknown key {where}.{key} (known: {', '.join(sorted(_ENV_KEYS))})")
+            # an error, not a warning: a mistyped prefix or region would push to another place than meant
+            p.fail(f"unknown key {where}.{key}{did_you_mean(key, _ENV_KEYS)} "
+                   f"(known: {', '.join(sorted(_ENV_KEYS))})", ("environments", name, key))
     is_local = p.typed(env_raw, "local", bool, name == LOCAL_ENV, f"{where}.")
     prefix = p.typed(env_raw, "prefix", str, "", f"{where}.")
     if not _PREFIX_RE.match(prefix):
@@ -196,11 +201,13 @@ def _parse_env(p: _Checker, name: str, env_raw: Any) -> Environment:
 class _Checker:
     """Small helpers that raise ConfigError naming the file (and the offending key)."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, text: str | None = None) -> None:
         self.path = path
+        self.text = text
 
-    def fail(self, message: str) -> Any:
-        raise ConfigError(message, self.path)
+    def fail(self, message: str, key: tuple[str, ...] | None = None) -> Any:
+        where = key_position(self.text, key) if key is not None and self.text is not None else None
+        raise ConfigError(message, self.path, *(where or (None, None)))
 
     def typed(self, table: dict[str, Any], key: str, kind: type, default: Any, where: str = "") -> Any:
         if key not in table:
@@ -208,7 +215,7 @@ class _Checker:
         value = table[key]
         # bool is an int subclass: reject true/false where a number is expected.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            self.fail(f"{where}{key} must be {_kind_name(kind)}, not {value!r}")
+            self.fail(f"{where}{key} must be {_kind_name(kind)}, not {value!r}", _key_path(where, key))
         return value
 
     def opt_str(self, table: dict[str, Any], key: str) -> str | None:
@@ -218,7 +225,7 @@ class _Checker:
     def positive(self, table: dict[str, Any], key: str, default: float) -> float:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            self.fail(f"local_ses.{key} must be a number above 0, not {value!r}")
+            self.fail(f"local_ses.{key} must be a number above 0, not {value!r}", ("local_ses", key))
         return float(value)
 
     def str_list(self, table: dict[str, Any], key: str, where: str = "") -> list[str]:
@@ -226,13 +233,74 @@ class _Checker:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(f"{where}{key} must be a list of strings")
+            self.fail(f"{where}{key} must be a list of strings", _key_path(where, key))
         return list(value)
+
+
+def _key_path(where: str, key: str) -> tuple[str, ...]:
+    return (*(w for w in where.split(".") if w), key)
 
 
 def _kind_name(kind: type) -> str:
     names = {bool: "true or false", int: "an integer", str: "a string", float: "a number"}
     return names.get(kind, kind.__name__)
+
+
+#: Top-level tables that other layers own (the TUI reads ``[tui.keymap]``): not typos.
+OWNED_ELSEWHERE = ("tui",)
+
+_HEADER_RE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_PART = r"(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
+_ASSIGN_RE = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
+
+
+def _split_key(dotted: str) -> tuple[str, ...]:
+    parts = re.findall(r"\"[^\"]*\"|'[^']*'|[^.\s]+", dotted)
+    return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
+
+
+def key_position(text: str, path: tuple[str, ...]) -> tuple[int, int] | None:
+    """Where the key ``path`` (e.g. ``("environments", "prod", "regoin")``) is defined in TOML ``text``:
+    ``(line, column)`` 1-based, or None.  Best effort (a line scan, not a parser): for lint's pointers."""
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER_RE.match(line)
+        if header:
+            table = _split_key(header.group(1))
+            if table[:len(path)] == path:
+                return number, line.index("[") + 1
+            continue
+        assign = _ASSIGN_RE.match(line)
+        if assign and (table + _split_key(assign.group(1)))[:len(path)] == path:
+            return number, len(line) - len(line.lstrip()) + 1
+    return None
+
+
+def did_you_mean(word: str, known: list[str] | tuple[str, ...] | set[str]) -> str:
+    """``; did you mean x?`` for a close known word, else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(known), n=2, cutoff=0.6)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
+
+
+def unknown_config_keys(config: Config) -> list[tuple[str, str, int, int]]:
+    """The top-level keys of ``ses-workbench.toml`` nothing reads (typos: ``test_recipient``), as
+    ``(key, message, line, column)`` for lint; tables other layers own (``[tui]``) are not listed."""
+    if config.path is None:
+        return []
+    try:
+        text = config.path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    out: list[tuple[str, str, int, int]] = []
+    for key in config.unknown_keys:
+        if key in OWNED_ELSEWHERE:
+            continue
+        line, column = key_position(text, (key,)) or (1, 1)
+        out.append((key, f"unknown key {key!r} in {CONFIG_FILE} is ignored{did_you_mean(key, _KNOWN_TOP)}"
+                         f" (known: {', '.join(sorted(_KNOWN_TOP))})", line, column))
+    return out
 
 
 def _toml_position(message: str) -> tuple[int | None, int | None]:

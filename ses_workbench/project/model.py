@@ -30,11 +30,13 @@ from ses_workbench.project.errors import (
 )
 from ses_workbench.project.fixtures import validate_fixture_name
 from ses_workbench.project.layouts import LAYOUTS_DIR, LayoutEnvironment
+from ses_workbench.project.statedir import STATE_DIR, ensure_state_dir
 from ses_workbench.project.template import EmailTemplate
 
-__all__ = ["STATE_DIR", "Project"]
+__all__ = ["STATE_DIR", "TEMPLATE_FOLDER_HINT", "Project", "ensure_state_dir", "unknown_template_error"]
 
-STATE_DIR = ".ses-workbench"
+#: What a person needs to know when a folder holds no template (a wrong --dir, a repo root).
+TEMPLATE_FOLDER_HINT = "a template is a folder with subject.txt and body.html or body.txt"
 
 
 class Project:
@@ -62,6 +64,8 @@ class Project:
         root = root.resolve()
         project = cls(root, load_config(root))
         project.scan()
+        if project.state_dir.is_dir():  # made by an older version, or by a tool that bypassed us
+            ensure_state_dir(project.state_dir, create=False)
         return project
 
     # -- scanning ----------------------------------------------------------------------------------
@@ -112,9 +116,7 @@ class Project:
         try:
             return self.templates[name]
         except KeyError:
-            close = _close_names(name, list(self.templates))
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise UnknownTemplateError(f"no template named {name!r}{hint}", self.root) from None
+            raise unknown_template_error(self.root, name, list(self.templates)) from None
 
     def __contains__(self, name: object) -> bool:
         return name in self.templates
@@ -210,12 +212,14 @@ class Project:
             rel = Path(path.name)
         stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
         dest = self.trash_dir / stamp / rel
+        ensure_state_dir(self.state_dir)
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, dest)
         return dest
 
     def _staging_dir(self, name: str) -> Path:
         base = self.state_dir / "tmp"
+        ensure_state_dir(self.state_dir)
         base.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f"{name}.", dir=base))
 
@@ -252,6 +256,19 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def unknown_template_error(root: Path, name: str, names: list[str]) -> UnknownTemplateError:
+    """``ROOT: no template named 'x'; did you mean y?`` — the one message for a name that is not there
+    (``names``: what it could have meant, e.g. the project's templates plus an environment's)."""
+    close = _close_names(name, list(dict.fromkeys(names)))
+    if close:
+        hint = f"; did you mean {', '.join(close)}?"
+    elif not names:
+        hint = f" (no templates in {root}: {TEMPLATE_FOLDER_HINT})"
+    else:
+        hint = ""
+    return UnknownTemplateError(f"no template named {name!r}{hint}", root)
 
 
 def _close_names(name: str, names: list[str]) -> list[str]:

@@ -32,10 +32,12 @@ from ses_workbench.project.textgen import generate_text
 if TYPE_CHECKING:
     from ses_workbench.project.model import Project
 
-__all__ = ["DATA_DIR", "META_FILE", "EmailTemplate", "TemplateMeta"]
+__all__ = ["DATA_DIR", "META_FILE", "META_KEYS", "EmailTemplate", "TemplateMeta"]
 
 DATA_DIR = "data"
 META_FILE = "template.toml"
+#: The keys ``template.toml`` may hold; any other is kept in :attr:`TemplateMeta.extra` (lint warns).
+META_KEYS = ("description", "layout_vars", "text_part")
 DEFAULT_FIXTURE = "default"
 
 
@@ -260,6 +262,7 @@ class EmailTemplate:
             raise PartError("the subject must be one line", subject_path)
         if not self.has_part("html") and not self.has_part("text"):
             raise PartError("no body: add body.html (and optionally body.txt)", self.part_path("html"))
+        self.meta  # noqa: B018 - a broken template.toml raises ConfigError (its text_part was ignored)
         if self.text_policy == "require" and not self.has_part("text"):
             where = "the project config" if self.project.config.text_part == "require" else META_FILE
             raise PartError(f"missing body.txt ({where} says text_part = \"require\")",
@@ -368,27 +371,28 @@ class EmailTemplate:
 
 
 def _parse_meta(text: str, path: Path) -> TemplateMeta:
+    from ses_workbench.project.config import TEXT_PART_POLICIES, _toml_position, _toml_reason, key_position
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        from ses_workbench.project.config import _toml_position, _toml_reason
-
         line, column = _toml_position(str(exc))
         raise ConfigError(f"malformed TOML: {_toml_reason(str(exc))}", path, line, column) from None
+
+    def wrong(message: str, key: str) -> ConfigError:
+        return ConfigError(message, path, *(key_position(text, (key,)) or (None, None)))
+
     description = raw.get("description", "")
     if not isinstance(description, str):
-        raise ConfigError("description must be a string", path)
+        raise wrong("description must be a string", "description")
     layout_vars = raw.get("layout_vars", {})
     if not isinstance(layout_vars, dict):
-        raise ConfigError("layout_vars must be a table", path)
+        raise wrong("layout_vars must be a table", "layout_vars")
     text_part = raw.get("text_part")
-    if text_part is not None:
-        from ses_workbench.project.config import TEXT_PART_POLICIES
-
-        if text_part not in TEXT_PART_POLICIES:
-            raise ConfigError(f"text_part must be one of {', '.join(TEXT_PART_POLICIES)}, not {text_part!r}",
-                              path)
-    extra = {k: v for k, v in raw.items() if k not in ("description", "layout_vars", "text_part")}
+    if text_part is not None and text_part not in TEXT_PART_POLICIES:
+        raise wrong(f"text_part must be one of {', '.join(TEXT_PART_POLICIES)}, not {text_part!r}",
+                    "text_part")
+    extra = {k: v for k, v in raw.items() if k not in META_KEYS}
     return TemplateMeta(description=description, layout_vars=layout_vars, extra=extra, text_part=text_part)
 
 
