@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ses_workbench.errors import WorkbenchError
+from ses_workbench.errors import UnknownTemplateError, WorkbenchError
 
 # Modules under ses_workbench.cli that contribute subcommands (each has register()).
 COMMAND_MODULES = ("core", "ses_cmds", "check_cmd", "app_cmd", "project_cmds", "local_cmd", "prune_cmd")
@@ -56,12 +56,66 @@ def load_project(folder: Path) -> Any:
 
 def get_template(project: Any, name: str) -> Any:
     """``project.get(name)``; an unknown name is a usage error (exit 2), with the close matches."""
-    from ses_workbench.errors import UnknownTemplateError
-
     try:
         return project.get(name)
     except UnknownTemplateError as exc:
         raise UsageError(str(exc)) from None
+
+
+def require_templates(project: Any, names: Sequence[str], also: Sequence[str] = ()) -> None:
+    """Each of ``names`` is a template of the project or one of ``also`` (e.g. the names an SES environment
+    holds); otherwise a usage error (exit 2) with the same message as :func:`get_template`."""
+    from ses_workbench.project.model import unknown_template_error
+
+    for name in names:
+        if name not in project.templates and name not in also:
+            raise UsageError(str(unknown_template_error(project.root, name, [*project.templates, *also])))
+
+
+def no_templates_message(project: Any) -> str:
+    """``no templates in DIR (a template is ...)``: what a command says about a folder with no template."""
+    from ses_workbench.project.model import TEMPLATE_FOLDER_HINT
+
+    return f"no templates in {project.root} ({TEMPLATE_FOLDER_HINT})"
+
+
+def require_env(project: Any, name: str | None) -> None:
+    """``--env NAME`` names an environment of the project; otherwise a usage error (exit 2) listing them."""
+    if name is None:
+        return
+    environments = project.config.environments
+    if name not in environments:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(environments), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"no environment named {name!r}{hint} (known: {', '.join(sorted(environments))})")
+
+
+def endpoint_url(value: str) -> str:
+    """``--endpoint-url``: an http(s) URL with a host, checked while the arguments are parsed (exit 2)."""
+    from urllib.parse import urlsplit
+
+    try:
+        url = urlsplit(value)
+        url.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
+    except ValueError:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.hostname:
+        raise UsageError(f"--endpoint-url {value!r}: not an http:// or https:// URL with a host "
+                         "(e.g. http://127.0.0.1:4579)")
+    return value
+
+
+def add_ses_options(p: argparse.ArgumentParser, *, env_help: str | None = None,
+                    local_help: str | None = None) -> None:
+    """Add ``--env NAME``, ``--local`` and ``--endpoint-url URL``: the options of every command using SES."""
+    p.add_argument("--env", metavar="NAME",
+                   help=env_help or "environment from ses-workbench.toml (default: default_env)")
+    p.add_argument("--local", action="store_true", default=None,
+                   help=local_help or "use the embedded local SES endpoint (started on a free port)")
+    p.add_argument("--endpoint-url", metavar="URL", type=endpoint_url,
+                   help="talk to this SES endpoint instead")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,14 +151,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     known = set(parser.get_default("_commands") or ())
     if not args_list or (args_list[0] not in known and args_list[0] not in ("-h", "--help", "--version")):
         args_list = ["app", *args_list]
-    args = parser.parse_args(args_list)
-    func = getattr(args, "func", None)
-    if func is None:
-        parser.print_help()
-        return 2
     try:
+        # a type= check that raises UsageError (e.g. --endpoint-url) is one line, like every other error
+        args = parser.parse_args(args_list)
+        func = getattr(args, "func", None)
+        if func is None:
+            parser.print_help()
+            return 2
         return int(func(args) or 0)
-    except UsageError as exc:
+    except (UsageError, UnknownTemplateError) as exc:  # a template name the project does not have: usage
         print(f"ses-workbench: {exc}", file=sys.stderr)
         return 2
     except WorkbenchError as exc:

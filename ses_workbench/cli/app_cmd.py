@@ -13,8 +13,8 @@ def register(subparsers: Any) -> None:
         description="Open the workbench on a template folder. Without AWS credentials (or with --local) "
                     "the embedded local SES endpoint starts in-process.",
     )
-    parser.add_argument("dir", nargs="?", default=".",
-                        help="the template folder (default: current directory)")
+    parser.add_argument("dir", nargs="?", default=None,
+                        help="the template folder (default: $SES_WORKBENCH_DIR or the current directory)")
     parser.add_argument("--local", action="store_true",
                         help="use the embedded local SES endpoint whatever the environment says")
     parser.add_argument("--env", metavar="NAME", default=None,
@@ -23,12 +23,12 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Load the project before the screen takes over, so a broken config is one line on stderr.
-    from ses_workbench.project import Project
+    # Load the project before the screen takes over, so a broken config is one line on stderr; a missing
+    # folder and an unknown --env are usage errors (exit 2), as for every other command.
+    from ses_workbench.cli import load_project, project_dir, require_env
 
-    project = Project.load(args.dir)
-    if args.env is not None:
-        project.config.env(args.env)  # unknown name: ConfigError listing the known ones
+    project = load_project(project_dir(args.dir))
+    require_env(project, args.env)
     from ses_workbench.tui.app import WorkbenchApp
 
     app = WorkbenchApp(project, local=args.local, env_name=args.env)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ses_workbench.check import FORMATS, CheckReport, check_file, confirm_via_ses
+from ses_workbench.cli import add_dir_option, add_ses_options
 
 
 def register(subparsers: Any) -> None:
@@ -32,7 +33,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--data", required=True, metavar="FILE",
                    help="data rows: a JSON array, JSON Lines (.jsonl) or CSV (dotted headers nest);"
                         " - reads stdin")
-    p.add_argument("--dir", default=".", metavar="DIR", help="template project folder (default: .)")
+    add_dir_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--data-format", choices=FORMATS, default=None,
                    help="force the data format (default: from the extension, else sniffed)")
@@ -44,8 +45,8 @@ def register(subparsers: Any) -> None:
                    help="render every row in full (slower; the default reuses verdicts for identical shapes)")
     p.add_argument("--via-ses", type=int, default=0, metavar="N",
                    help="also render N sampled rows through SES's TestRenderEmailTemplate (paced) to confirm")
-    p.add_argument("--env", default=None, metavar="NAME", help="environment for --via-ses")
-    p.add_argument("--local", action="store_true", help="--via-ses against the embedded local SES endpoint")
+    add_ses_options(p, env_help="environment for --via-ses (default: default_env)",
+                    local_help="--via-ses against the embedded local SES endpoint")
     p.set_defaults(func=run)
 
 
@@ -77,10 +78,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, data: Any) -> int:
-    from ses_workbench.project import Project
+    from ses_workbench.cli import get_template, load_project, project_dir, require_env
 
-    project = Project.load(args.dir)
-    tpl = project.get(args.name)
+    project = load_project(project_dir(args.dir))
+    tpl = get_template(project, args.name)
+    require_env(project, args.env)  # before the rows are read: a typo must not cost a long check
 
     bar = _ProgressBar(sys.stderr) if args.format == "text" and sys.stderr.isatty() else None
     try:
@@ -123,7 +125,8 @@ def _confirm_via_ses(report: CheckReport, project: Any, name: str, args: argpars
             sys.stderr.write(f"\r  via SES: {done}/{total} rows (paced)")
             sys.stderr.flush()
 
-    with remote_error_for_data(project, name, env=args.env, local=args.local) as remote_error:
+    with remote_error_for_data(project, name, env=args.env, local=args.local,
+                               endpoint_url=args.endpoint_url) as remote_error:
         confirm_via_ses(report, remote_error, progress=progress)
     if bar_enabled:
         sys.stderr.write("\n")
@@ -155,13 +158,17 @@ def print_text(report: CheckReport, out: TextIO) -> None:
             out.write(f"  {count:>9,}  {key}\n")
     if report.via_ses is not None:
         v = report.via_ses
-        out.write(f"\nvia SES: {v['sampled']} rows rendered by TestRenderEmailTemplate:"
+        out.write(f"\nvia SES: {v['sampled']} row{_s(v['sampled'])} rendered by TestRenderEmailTemplate:"
                   f" {v['agree']} agree, {v['disagree']} disagree, {v['errors']} errors\n")
         for r in v["rows"]:
             if r["agree"] is not True:
                 out.write(f"  row {r['row']}: local {r['local']!r}, SES {r['ses']!r}\n")
     if not report.fast_path.startswith("on"):
         out.write(f"\nfast path {report.fast_path}\n")
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
 
 
 class _ProgressBar:

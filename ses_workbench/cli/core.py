@@ -22,7 +22,15 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
-from ses_workbench.cli import UsageError, add_dir_option, get_template, load_project, project_dir
+from ses_workbench.cli import (
+    UsageError,
+    add_dir_option,
+    get_template,
+    load_project,
+    no_templates_message,
+    project_dir,
+    require_env,
+)
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect, EngineError
 from ses_workbench.errors import ConfigError, FixtureError, UnknownFixtureError
 
@@ -73,6 +81,7 @@ def _dialect(project: Any, env: str | None) -> Dialect:
     """The calibrated dialect for ``--env`` (see the module docstring); an unknown name is a usage error."""
     from ses_workbench.ses.calibrate import dialect_for
 
+    require_env(project, env)
     try:
         return dialect_for(project, env)
     except ConfigError as exc:
@@ -91,6 +100,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     project = load_project(project_dir(args.dir))
     tpl = get_template(project, args.name)
     dialect = _dialect(project, args.env)
+    try:
+        tpl.meta  # noqa: B018 - a broken template.toml (text_part, layout_vars) changes what is rendered
+    except ConfigError as exc:
+        print(f"ses-workbench: {_rel(str(exc.path))}{_at(exc)}: {exc.message}", file=sys.stderr)
+        return 1
     data = None
     fixture: Any = args.fixture
     if args.data is not None:
@@ -210,6 +224,12 @@ def cmd_lint(args: argparse.Namespace) -> int:
         get_template(project, name)  # unknown name: usage error before any output
     dialect = _dialect(project, args.env)
     diags = lint_project(project, names or None, dialect)
+    if not project.templates:  # a wrong folder (a repo root, a typo) must not pass as "0 errors"
+        message = no_templates_message(project)
+        if args.format == "text" and not diags:
+            print(f"ses-workbench: {message}", file=sys.stderr)
+            return 1
+        diags.append(Diagnostic("error", "no-templates", message, str(project.root)))
     return _print_lint(args, diags, names, len(names) if names else len(project.templates),
                        names or list(project.templates), dialect)
 
@@ -242,6 +262,13 @@ def _print_lint(args: argparse.Namespace, diags: list[Any], names: list[str], co
             sys.stdout.flush()
             print(summary, file=sys.stderr if diags else sys.stdout)
     return 1 if errors else 0
+
+
+def _at(exc: Any) -> str:
+    """``:line:column`` of an error that has them ("" otherwise)."""
+    if exc.line is None:
+        return ""
+    return f":{exc.line}" + (f":{exc.column}" if exc.column is not None else "")
 
 
 def _s(n: int) -> str:

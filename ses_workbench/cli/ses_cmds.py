@@ -21,17 +21,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from ses_workbench.cli import UsageError, add_dir_option, get_template, load_project, project_dir
-from ses_workbench.errors import UnknownFixtureError
+from ses_workbench.cli import (
+    UsageError,
+    add_dir_option,
+    add_ses_options,
+    get_template,
+    load_project,
+    no_templates_message,
+    project_dir,
+    require_env,
+    require_templates,
+)
+from ses_workbench.errors import UnknownFixtureError, WorkbenchError
 
 
 # ------------------------------------------------------------------------------------------ parser
 def _common(p: argparse.ArgumentParser, *, yes: bool = False) -> None:
     add_dir_option(p)
-    p.add_argument("--env", metavar="NAME", help="environment from ses-workbench.toml (default: default_env)")
-    p.add_argument("--local", action="store_true", default=None,
-                   help="use the embedded local SES endpoint (started on a free port)")
-    p.add_argument("--endpoint-url", metavar="URL", help="talk to this SES endpoint instead")
+    add_ses_options(p)
     if yes:
         p.add_argument("--yes", "-y", action="store_true", help="do not ask (needed without a terminal)")
 
@@ -138,14 +145,15 @@ def register(subparsers: Any) -> None:
 # ------------------------------------------------------------------------------------------ helpers
 @contextmanager
 def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Iterator[Any]:
+    from ses_workbench.project.statedir import ensure_state_dir
     from ses_workbench.ses.client import open_environment
 
     env_name = env if env is not None else args.env
-    if env_name is not None and env_name not in project.config.environments:
-        known = ", ".join(sorted(project.config.environments))
-        raise UsageError(f"no environment named {env_name!r} (known: {known})")
+    require_env(project, env_name)
     requested = project.config.env(env_name)
-    with open_environment(project, env_name, args.local, endpoint_url=args.endpoint_url) as (client, _server):
+    with open_environment(project, env_name, args.local, endpoint_url=args.endpoint_url) as (client, server):
+        if server is not None:  # the embedded endpoint keeps its store in the state folder
+            ensure_state_dir(project.state_dir, create=False)
         if client.environment.local and not requested.local and not args.local:
             _note(f"no AWS credentials for environment '{requested.name}': using the embedded local SES "
                   f"endpoint ({client.endpoint_url}) as environment '{client.environment.name}'")
@@ -154,6 +162,11 @@ def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Ite
 
 def _note(text: str) -> None:
     print(f"ses-workbench: {text}", file=sys.stderr)
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 template``, ``2 templates``, ``0 templates``: counts in summaries read as English."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _duration(seconds: float) -> str:
@@ -294,12 +307,30 @@ def _names_known(project: Any, names: list[str]) -> None:
         get_template(project, n)
 
 
+def _names_known_here_or_in(project: Any, names: list[str], *clients: Any) -> None:
+    """For commands that also work on templates only SES holds (status, diff, pull): a name that is neither
+    a template here nor in the environment(s) is a usage error, with the same message as elsewhere.
+    Costs a ListEmailTemplates call only when a name is not a local template."""
+    if all(n in project.templates for n in names):
+        return
+    remote = [t.name for c in clients for t in c.list_templates()]
+    require_templates(project, names, remote)
+
+
+def _note_if_empty(project: Any) -> None:
+    """One line on stderr when the folder holds no template (a wrong --dir must not look like all is well)."""
+    if not project.templates:
+        _note(no_templates_message(project))
+
+
 # ------------------------------------------------------------------------------------------ commands
 def cmd_status(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import status
 
     project = load_project(project_dir(args.dir))
+    _note_if_empty(project)
     with _open(project, args) as client, _Progress("checking") as bar:
+        _names_known_here_or_in(project, args.names, client)
         rows = status(client, project, args.names or None, progress=bar)
     if args.format == "json":
         json.dump({"environment": client.environment.name, "templates": [r.to_dict() for r in rows]},
@@ -323,11 +354,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     project = load_project(project_dir(args.dir))
     color = _color(args)
+    if not args.against:
+        _note_if_empty(project)
+    require_env(project, args.against)
     with _open(project, args) as client, _Progress("comparing") as bar:
         if args.against:
             with _open(project, args, env=args.against) as other:
+                _names_known_here_or_in(project, args.names, client, other)
                 diffs = diff(client, project, args.names or None, against=other, progress=bar)
         else:
+            _names_known_here_or_in(project, args.names, client)
             diffs = diff(client, project, args.names or None, progress=bar)
     different = False
     for d in diffs:
@@ -340,7 +376,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             continue
         _print_diff(d.unified(), color)
     if not different:
-        print(f"no differences ({len(diffs)} template{'s' if len(diffs) != 1 else ''})", file=sys.stderr)
+        print(f"no differences ({_n(len(diffs), 'template')})", file=sys.stderr)
     return 1 if different else 0
 
 
@@ -349,6 +385,8 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     project = load_project(project_dir(args.dir))
     _names_known(project, args.names)
+    if not project.templates:  # nothing to push: a CI job pointed at the wrong folder must not pass
+        raise WorkbenchError(no_templates_message(project))
     color = _color(args)
     if args.yes and not args.dry_run:
         # Nobody reviews the plan first: plan and push template by template (lint overlaps pacing).
@@ -374,7 +412,7 @@ def cmd_push(args: argparse.Namespace) -> int:
             if not plan.changes:
                 print("nothing to push")
             return 1 if plan.refused else 0
-        if not _ask(f"Push {len(plan.changes)} template(s) to {client.environment.name}?", args):
+        if not _ask(f"Push {_n(len(plan.changes), 'template')} to {client.environment.name}?", args):
             print("cancelled")
             return 1
         with _Progress("pushing") as bar:
@@ -396,6 +434,8 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
     project = load_project(project_dir(args.dir))
     with _open(project, args) as client, _Progress("pulling") as bar:
+        _names_known_here_or_in(project, args.names, client)
+
         def confirm(planned: Any) -> bool:
             bar.finish()
             doomed = [i.name for i in planned.items if i.overwrites_edits]
@@ -537,6 +577,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     if args.last is not None and args.last < 0:
         raise UsageError("--last takes a number >= 0")
     project = load_project(project_dir(args.dir))
+    _names_known(project, args.names)
     with _open(project, args) as client:
         events.require_local(client)
         templates = None
@@ -551,7 +592,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     for e in found:
         print(e.line())
     failures = sum(1 for e in found if e.type == events.RENDERING_FAILURE)
-    what = f"{len(found)} event(s)"
+    what = _n(len(found), "event")
     if failures:
         what += f", {failures} rendering failure(s): accepted by SES, then dropped"
     print(what, file=sys.stderr)

@@ -194,7 +194,7 @@ def test_cli_usage_errors_exit_2(project_dir: Path, tmp_path: Path,
     assert exc.value.code == 2
     good = tmp_path / "good.jsonl"
     good.write_text(json.dumps(good_row()) + "\n")
-    assert main(["check", "nosuch", "--data", str(good), "--dir", str(project_dir)]) == 1
+    assert main(["check", "nosuch", "--data", str(good), "--dir", str(project_dir)]) == 2
     capsys.readouterr()
 
 
