@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,13 +36,14 @@ class SesProgress:
 
     INTERVAL = 0.25
 
-    def __init__(self, app: WorkbenchApp, label: str) -> None:
+    def __init__(self, app: WorkbenchApp, label: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.app = app
         self.label = label
+        self.clock = clock
         self._last = -1.0
 
     def __call__(self, done: int, total: int, name: str) -> None:
-        now = time.monotonic()
+        now = self.clock()
         if self._last >= 0 and done < total and now - self._last < self.INTERVAL:
             return
         self._last = now

@@ -19,22 +19,20 @@ class _App:
         raise AssertionError
 
 
-def test_a_burst_of_steps_shows_the_first_and_the_last(monkeypatch: Any) -> None:
+def test_a_burst_of_steps_shows_the_first_and_the_last() -> None:
     app = _App()
-    progress = SesProgress(app, "Pushing")  # type: ignore[arg-type]
     clock = {"now": 100.0}
-    monkeypatch.setattr("ses_workbench.tui.ses_ui.time.monotonic", lambda: clock["now"])
+    progress = SesProgress(app, "Pushing", clock=lambda: clock["now"])  # type: ignore[arg-type]
     for done in range(101):  # 100 steps within 0.1 s
         progress(done, 100, f"t{done}")
         clock["now"] += 0.001
     assert app.shown == [("Pushing", 0, 100, "t0"), ("Pushing", 100, 100, "t100")]
 
 
-def test_slow_steps_are_all_shown(monkeypatch: Any) -> None:
+def test_slow_steps_are_all_shown() -> None:
     app = _App()
-    progress = SesProgress(app, "Pushing")  # type: ignore[arg-type]
     clock = {"now": 100.0}
-    monkeypatch.setattr("ses_workbench.tui.ses_ui.time.monotonic", lambda: clock["now"])
+    progress = SesProgress(app, "Pushing", clock=lambda: clock["now"])  # type: ignore[arg-type]
     for done in range(5):  # one step a second, as at SES's default template rate
         progress(done, 4, "x")
         clock["now"] += 1.0
