@@ -405,10 +405,13 @@ def main() -> int:
         "~15 keystrokes had cost ~100 ms). File "
         "changes go through watchfiles (15 ms step, 80 ms max debounce).",
         "",
-        "Where a keystroke's time goes: ~14 ms render in the child (compile of the changed 7.5 KB HTML "
-        "~9 ms, html2text ~5 ms), ~1 ms pickling, then the preview frame at Textual's next frame tick. "
-        "The p95 tail is scheduler contention: this 2-CPU machine was running other test suites at the "
-        "same time (load average above).",
+        "Where a keystroke's time goes: the render in the child (row above: compile of the changed 7.5 KB "
+        "HTML ~7 ms — the subject and text part come from the per-part compile cache — and html2text ~5 "
+        "ms), ~1 ms pickling, and on the event loop two frames: the editor's own (Textual's TextArea "
+        "rebuilds its tree-sitter highlight map and repaints every visible line on each edit) and then "
+        "the preview's, at the next frame tick. Profiling the event loop while typing shows those two "
+        "compositor passes as its main cost; the tail beyond p50 is that work meeting scheduler noise "
+        "on a 2-CPU machine.",
     ]
     lines += push_notes(push, args.push_rate, args.push_pace)
     body = "\n".join(lines)
@@ -470,7 +473,10 @@ def push_notes(push: dict[str, object] | None, rate: float, pace: float) -> list
         f"each preview is drawn (~{len(push['key_ms']) / push['push_s']:.0f} keys/s, "  # type: ignore[arg-type, operator]
         f"to get n ≥ 100 within the push). The real account's 1 call/s would stretch the same per-call "
         f"load (one paced CreateEmailTemplate, one progress-bar update) over ~100 s instead of ~10 s; "
-        f"10/s is the denser case for the event loop.",
+        f"10/s is the denser case for the event loop. The planning row has few samples (planning takes "
+        f"~{push['plan_s']:.1f} s: lint runs in a child interpreter from 12 templates on, compose and diff "
+        f"in the worker); its maximum is the key in flight while the modal mounts (list of "
+        f"{push['templates']} templates and one diff, ~0.2 s on the event loop).",
     ]
 
 
