@@ -293,6 +293,12 @@ class WorkbenchApp(SesMixin, App[int]):
             self._update_header()
         self.main.query_one("#editor-html", PartEditor).focus()
         if self.watch_files:
+            # The state folder exists before the watch starts: a folder made later (the first `calibrate`
+            # run beside the app) is added to the recursive watch only after its own create event, and a
+            # calibration.json written at once could go unseen.
+            from ses_workbench.project.statedir import ensure_state_dir
+
+            ensure_state_dir(self.project.state_dir)
             self._watcher = FolderWatcher(self.project.root,
                                           lambda paths: self.post_message(FilesChanged(paths)))
             self._watcher.start()
