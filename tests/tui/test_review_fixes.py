@@ -305,6 +305,5 @@ async def test_outbox_message_says_how_to_go_back(project_dir: Path) -> None:
         # without an outbox message, escape keeps its usual meaning (the editor moves focus on)
         app.editor("html").focus()
         await pilot.press("escape")
-        await pilot.pause()
-        assert app.focused is not app.editor("html")
+        await wait_for(pilot, lambda: app.focused is not app.editor("html"), what="focus moved on")
 
