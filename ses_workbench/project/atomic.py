@@ -29,6 +29,24 @@ def _default_mode() -> int:
 _DEFAULT_MODE = _default_mode()
 
 
+def _durable_temp(target: Path, data: bytes, mode: int) -> str:
+    """``data`` in a new temporary file beside ``target``, flushed to disk, with ``mode``; its name."""
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, mode)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    return tmp_name
+
+
 def write_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (parents are created); returns the path."""
     target = Path(path)
@@ -40,13 +58,8 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = _DEFAULT_MODE
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    tmp_name = _durable_temp(target, data, mode)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, mode)
         os.replace(tmp_name, target)
     except BaseException:
         try:
@@ -66,13 +79,8 @@ def create_new(path: str | Path, data: bytes) -> bool:
     create is used instead.
     """
     target = Path(path)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    tmp_name = _durable_temp(target, data, _DEFAULT_MODE)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, _DEFAULT_MODE)
         try:
             os.link(tmp_name, target)
         except FileExistsError:
