@@ -17,6 +17,7 @@ import pytest
 from ses_workbench.project import Environment, Project
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.local import LocalSes, LocalSesSettings
+from tests.clocks import ManualClock  # noqa: F401 - re-exported for the tests here
 
 CONFIG = """\
 sender = "QA <sender@example.com>"
@@ -92,21 +93,6 @@ def _no_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytes
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return write_project(tmp_path / "proj")
-
-
-class ManualClock:
-    """A monotonic clock that moves only when told: pass it as the endpoint's ``clock`` (its rate limits)
-    and its ``advance`` as our ``sleep``, so throttling tests never depend on how fast a loaded CI
-    machine gets from one HTTP call to the next (a slow machine would refill the bucket between calls)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def settings(**overrides: Any) -> LocalSesSettings:

@@ -12,6 +12,7 @@ import pytest
 from botocore.config import Config
 
 from ses_workbench.ses.local import LocalSes, LocalSesSettings
+from tests.clocks import ManualClock  # noqa: F401 - re-exported for the tests here
 
 SENDER = "sender@example.com"
 VERIFIED_TO = "friend@example.com"
@@ -25,20 +26,6 @@ FAST = dict(
     template_ops_per_second=10_000.0,
     verified_identities=(SENDER, VERIFIED_TO, VERIFIED_DOMAIN),
 )
-
-class ManualClock:
-    """A monotonic clock that moves only when told, so rate-limit tests do not depend on how fast a
-    loaded CI machine gets from one HTTP call to the next."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
 
 _SESSION = boto3.session.Session()  # one session: its loader caches the sesv2 model between clients
 
