@@ -41,6 +41,16 @@ def fast_local_config(root: Path) -> None:
 
 
 @pytest.fixture
+def no_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No AWS credentials anywhere (environment or files): AWS environments cannot connect, and the
+    default one falls back to the embedded local endpoint."""
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+
+
+@pytest.fixture
 def project_dir(tmp_path: Path) -> Path:
     """A private copy of sample_templates/ (always named ``sample_templates`` so snapshots match)."""
     dest = tmp_path / "sample_templates"

@@ -65,11 +65,8 @@ async def test_preview_and_lint_default_dialect_without_calibration(scoped: Path
         await wait_for(pilot, lambda: bool(parent_scope_errors(app)), what="lint")
 
 
-async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path, monkeypatch: Any) -> None:
-    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(scoped / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(scoped / "no-aws-credentials"))
+@pytest.mark.usefixtures("no_aws_credentials")
+async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path) -> None:
     # the default environment is the local endpoint: it stands in for the latest calibrated account
     calibrated(scoped, "production", parent_scope_lookup=True)
     app = WorkbenchApp(scoped, connect=False, watch=False, browser=False)
@@ -113,13 +110,10 @@ async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path, monk
         await wait_for(pilot, lambda: not parent_scope_errors(app), what="lint with the calibration")
 
 
-async def test_a_calibration_written_while_the_app_runs_is_picked_up(scoped: Path, monkeypatch: Any) -> None:
+@pytest.mark.usefixtures("no_aws_credentials")
+async def test_a_calibration_written_while_the_app_runs_is_picked_up(scoped: Path) -> None:
     """``calibrate`` run from a shell beside the open app: the watcher sees calibration.json change and
     the preview follows the new dialect, without an environment switch or a restart."""
-    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(scoped / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(scoped / "no-aws-credentials"))
     app = WorkbenchApp(scoped, connect=False, watch=True, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_scoped(pilot, app)

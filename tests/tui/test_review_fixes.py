@@ -4,6 +4,7 @@ notifications, a conflict glyph of its own, and the way back from an outbox mess
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import Static
 from textual.widgets._toast import Toast
@@ -25,6 +26,17 @@ async def open_receipt(pilot, app: WorkbenchApp) -> None:  # type: ignore[no-unt
     await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), what="first preview")
 
 
+async def type_into_fixture(pilot, app: WorkbenchApp) -> Any:  # type: ignore[no-untyped-def]
+    """Open the Data tab and type "XX" at the start of the fixture JSON (unsaved, now broken)."""
+    app.editor_tabs.active = "tab-data"
+    editor = app.fixture_editor
+    editor.focus()
+    editor.cursor_location = (0, 0)
+    await pilot.press("X", "X")
+    await wait_for(pilot, lambda: editor.text.startswith("XX{") and editor.dirty, what="edit")
+    return editor
+
+
 def status_text(app: WorkbenchApp) -> str:
     return str(app.main.query_one("#preview-status", Static).render())
 
@@ -37,12 +49,7 @@ async def test_fixture_switch_with_unsaved_edits_asks(project_dir: Path) -> None
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
-        app.editor_tabs.active = "tab-data"
-        editor = app.fixture_editor
-        editor.focus()
-        editor.cursor_location = (0, 0)
-        await pilot.press("X", "X")
-        await wait_for(pilot, lambda: editor.text.startswith("XX{"), what="edit")
+        editor = await type_into_fixture(pilot, app)
         select = app.data_pane.select
 
         # cancel: nothing written, the current fixture stays selected with its edits
@@ -108,12 +115,7 @@ async def test_new_fixture_with_unsaved_edits_asks(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
-        app.editor_tabs.active = "tab-data"
-        editor = app.fixture_editor
-        editor.focus()
-        editor.cursor_location = (0, 0)
-        await pilot.press("X", "X")
-        await wait_for(pilot, lambda: editor.dirty, what="edit")
+        editor = await type_into_fixture(pilot, app)
         for choice in ("cancel", "discard"):
             await pilot.click("#fx-new_fixture")
             await wait_screen(pilot, PromptScreen)

@@ -61,12 +61,8 @@ async def test_pull_brings_remote_change_into_the_editor(project_dir: Path) -> N
         await wait_for(pilot, lambda: "Pulled subject AC-100482" in preview_text(app), what="preview")
 
 
-async def test_environment_without_credentials_is_one_notification(project_dir: Path,
-                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(project_dir / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(project_dir / "no-aws-credentials"))
+@pytest.mark.usefixtures("no_aws_credentials")
+async def test_environment_without_credentials_is_one_notification(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         app.open_template(TEMPLATE)
@@ -127,12 +123,9 @@ def test_browser_page_reloads_when_the_preview_changes() -> None:
         server.stop()
 
 
-async def test_no_credentials_opens_the_local_endpoint(project_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.usefixtures("no_aws_credentials")
+async def test_no_credentials_opens_the_local_endpoint(project_dir: Path) -> None:
     """`ses-workbench DIR` without --local: the default environment falls back to the embedded endpoint."""
-    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(project_dir / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(project_dir / "no-aws-credentials"))
     config = project_dir / "ses-workbench.toml"
     config.write_text(config.read_text().replace('default_env = "local"', 'default_env = "staging"'))
     app = WorkbenchApp(project_dir, watch=False, browser=False)
