@@ -8,6 +8,7 @@ or an exception mid-write leaves the old file untouched and no half-written file
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -29,6 +30,11 @@ def _default_mode() -> int:
 _DEFAULT_MODE = _default_mode()
 
 
+def _discard(name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name)
+
+
 def _durable_temp(target: Path, data: bytes, mode: int) -> str:
     """``data`` in a new temporary file beside ``target``, flushed to disk, with ``mode``; its name."""
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -39,10 +45,7 @@ def _durable_temp(target: Path, data: bytes, mode: int) -> str:
             os.fsync(fh.fileno())
         os.chmod(tmp_name, mode)
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
+        _discard(tmp_name)
         raise
     return tmp_name
 
@@ -62,10 +65,7 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     try:
         os.replace(tmp_name, target)
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
+        _discard(tmp_name)
         raise
     _fsync_dir(target.parent)
     return target
@@ -92,10 +92,7 @@ def create_new(path: str | Path, data: bytes) -> bool:
             except FileExistsError:
                 return False
     finally:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
+        _discard(tmp_name)
     _fsync_dir(target.parent)
     return True
 
