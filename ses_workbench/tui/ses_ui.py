@@ -313,8 +313,9 @@ class SesMixin:
         force = False
         if refused:
             body = "\n".join(f"{i.name}: {i.reason}" for i in refused)
-            if not self._ask(ConfirmScreen("Pull over local changes?",
-                                           body + "\n\nThe local files will be overwritten.",
+            if not self._ask(ConfirmScreen("Overwrite local files?",
+                                           body + "\n\nOverwrite replaces them with SES's content; the "
+                                           "replaced files are copied to .ses-workbench/backups/ first.",
                                            yes="Overwrite local", danger=True)):
                 return
             force = True
