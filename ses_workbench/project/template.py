@@ -70,6 +70,7 @@ class EmailTemplate:
         self.dir = directory
         self._fixtures: dict[str, Fixture] = {}
         self._composed: _Composed | None = None
+        self._meta_memo: tuple[bytes, TemplateMeta] | None = None  # template.toml's bytes -> parsed
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -111,12 +112,21 @@ class EmailTemplate:
         """The parsed ``template.toml`` (defaults when absent); ConfigError naming it when malformed."""
         path = self.meta_path
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            raw = path.read_bytes()
         except FileNotFoundError:
             return TemplateMeta()
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             raise ConfigError(f"cannot read template metadata ({exc})", path) from None
-        return _parse_meta(text, path)
+        memo = self._meta_memo  # a compose asks several times (cache key, text policy, validation)
+        if memo is not None and memo[0] == raw:
+            return memo[1]
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"cannot read template metadata ({exc})", path) from None
+        meta = _parse_meta(text, path)
+        self._meta_memo = (raw, meta)
+        return meta
 
     @property
     def description(self) -> str:
