@@ -257,13 +257,9 @@ class SesMixin:
         self.refresh_status_after(pushed + [item.name for item in plan.refused])
 
     def _push_linter(self: WorkbenchApp, names: list[str], dialect: Any) -> dict[str, list[str]]:
-        """Push planning's lint through :meth:`bulk_lint` (a child interpreter for big batches); small
-        batches are left to the core (an empty answer: it lints them itself)."""
+        """Push planning's lint through :meth:`bulk_lint` (a child interpreter for big batches)."""
         from ses_workbench.lint_process import errors_by_template
-        from ses_workbench.tui.app import CHILD_LINT_MIN
 
-        if len(names) < CHILD_LINT_MIN:
-            return {}
         return dict(errors_by_template(self.bulk_lint(names, dialect), names))
 
     def refresh_status_after(self: WorkbenchApp, names: list[str]) -> None:
