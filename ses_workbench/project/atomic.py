@@ -4,6 +4,11 @@ A write goes to a temporary file in the destination's own directory (same filesy
 ``os.replace`` is an atomic rename), is flushed and fsynced, and only then replaces the target.  A crash
 or an exception mid-write leaves the old file untouched and no half-written file behind: editors,
 ``git diff`` and the file watcher only ever see a complete old or a complete new file.
+
+:func:`write_together` extends that to a set of files (a template's parts and its ``template.toml``, as a
+pull writes them): a journal in the state folder names every rename before the first one happens, so a
+crash leaves either the old set (the journal said "prepare": its temp files are removed) or, once
+:func:`recover` has run, the new set (the journal said "commit": the remaining renames are done).
 """
 
 from __future__ import annotations
@@ -11,13 +16,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ses_workbench.project.statedir import ensure_state_dir, state_dir_of
 
-__all__ = ["create_new", "write_bytes", "write_text", "write_json"]
+__all__ = ["JOURNAL_DIR", "create_new", "recover", "write_bytes", "write_json", "write_text",
+           "write_together"]
+
+#: Where :func:`write_together` keeps its journals, below the state folder.
+JOURNAL_DIR = "journal"
 
 
 def _default_mode() -> int:
@@ -121,3 +132,82 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def write_together(state_dir: Path, writes: Mapping[Path, bytes], moves: Mapping[Path, Path] | None = None
+                   ) -> None:
+    """Write every file of ``writes`` and move every file of ``moves`` (source -> destination, e.g. into
+    the trash) as one unit: after a crash at any point, :func:`recover` leaves all of it done or none.
+
+    1. A journal (``<state>/journal/<id>.json``, state "prepare") names a temp file per write.
+    2. The temp files are written and fsynced beside their targets; any failure removes them and the
+       journal, and raises: nothing changed.
+    3. The journal turns "commit"; from here on the change happens, even across a crash.
+    4. The renames run, then the journal goes away.
+    """
+    moves = dict(moves or {})
+    journal_dir = Path(state_dir) / JOURNAL_DIR
+    txid = secrets.token_hex(6)
+    staged = {Path(t): Path(t).parent / f".{Path(t).name}.{txid}.tmp" for t in writes}
+    renames = [(str(tmp), str(target)) for target, tmp in staged.items()]
+    renames += [(str(src), str(dst)) for src, dst in moves.items()]
+    journal = journal_dir / f"{txid}.json"
+    write_json(journal, {"state": "prepare", "temps": [t for t, _ in renames[:len(staged)]],
+                         "renames": renames})
+    try:
+        for target, tmp in staged.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                mode = target.stat().st_mode & 0o7777
+            except FileNotFoundError:
+                mode = _DEFAULT_MODE
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(writes[target])
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
+        for dst in moves.values():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+        write_json(journal, {"state": "commit", "renames": renames})
+    except BaseException:
+        for tmp in staged.values():
+            _discard(str(tmp))
+        _discard(str(journal))
+        raise
+    _apply(renames)
+    _discard(str(journal))
+
+
+def _apply(renames: list[Any]) -> None:
+    touched: set[Path] = set()
+    for src, dst in renames:
+        if os.path.lexists(src):  # a rename done before a crash is not done twice
+            os.replace(src, dst)
+            touched.add(Path(dst).parent)
+    for directory in touched:
+        _fsync_dir(directory)
+
+
+def recover(state_dir: Path) -> int:
+    """Finish or undo what a crash left of :func:`write_together`: a committed journal's renames are
+    completed, a prepared one's temp files removed.  Returns how many journals it settled."""
+    journal_dir = Path(state_dir) / JOURNAL_DIR
+    try:
+        journals = sorted(journal_dir.glob("*.json"))
+    except OSError:
+        return 0
+    settled = 0
+    for journal in journals:
+        try:
+            entry = json.loads(journal.read_text(encoding="utf-8"))
+            if entry.get("state") == "commit":
+                _apply(entry["renames"])
+            else:
+                for tmp in entry.get("temps", []):
+                    _discard(tmp)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # unreadable: left for a person (it names files, it holds no content)
+        _discard(str(journal))
+        settled += 1
+    return settled

@@ -11,6 +11,10 @@ Accepted on import (one template per JSON object; a file may also hold a list of
 Other keys (``TemplateData``, ``ResponseMetadata``...) are ignored.  Every file is parsed and checked before
 anything is written, so a bad file in a batch leaves the project untouched.  Export writes the *composed*
 content (layouts applied, text generated): exactly what would be pushed to SES.
+
+SES content written into a folder (by import here, and by pull) is data, never code: a part whose text
+contains ``{%`` or ``[[`` is listed in ``plain_parts`` of its ``template.toml``, so it is never run through
+jinja2 and a push sends it back byte for byte (:func:`ses_content_meta`, :func:`ses_content_changes`).
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ses_workbench.project.content import TemplateContent, validate_name
+from ses_workbench.project import atomic
+from ses_workbench.project.content import PARTS, TemplateContent, validate_name
 from ses_workbench.project.errors import ImportFormatError, TemplateExistsError
+from ses_workbench.project.layouts import needs_jinja
 from ses_workbench.project.model import Project
 from ses_workbench.project.template import EmailTemplate
 
-__all__ = ["ImportedTemplate", "export_template", "import_files", "keep_text_absent", "parse_template_json",
-           "read_template_file"]
+__all__ = ["ImportedTemplate", "export_template", "import_files", "parse_template_json", "read_template_file",
+           "ses_content_changes", "ses_content_meta", "ses_part_bytes"]
 
 
 @dataclass(frozen=True)
@@ -158,34 +164,80 @@ def import_templates(project: Project, batch: list[ImportedTemplate], overwrite:
     done: list[EmailTemplate] = []
     for item in batch:
         if item.name in project.templates and overwrite:
-            tpl = _overwrite(project, project.templates[item.name], item.content)
+            tpl = project.templates[item.name]
+            writes, moves = ses_content_changes(tpl, item.content)
+            atomic.write_together(project.state_dir, writes, moves)
+            project.scan()
+            tpl = project.get(item.name)
         else:
-            tpl = project.create_template(item.name, item.content)
-        keep_text_absent(tpl, item.content)
+            tpl = project.create_template(item.name, item.content,
+                                          meta=ses_content_meta(project, item.content))
         done.append(tpl)
     return done
 
 
-def keep_text_absent(tpl: EmailTemplate, content: TemplateContent) -> None:
-    """Content without a text part (as SES holds it) stays without one: where the policy would generate
-    a text part, the template gets ``text_part = "optional"`` in its template.toml, so what was imported
-    or pulled composes to exactly what SES has (and ``status`` says in sync, not modified)."""
-    if content.text is None and content.html and tpl.text_policy == "generate":
-        tpl.set_text_policy("optional")
+def ses_part_bytes(content: TemplateContent, part: str) -> bytes | None:
+    """A part file's bytes for SES content (None: SES has no such part; the subject gets its newline)."""
+    if part == "subject":
+        return (content.subject + "\n").encode()
+    text = content.html if part == "html" else content.text
+    return text.encode() if text else (b"" if part == "text" and text is not None else None)
 
 
-def _overwrite(project: Project, tpl: EmailTemplate, content: TemplateContent) -> EmailTemplate:
-    tpl.write_part("subject", content.subject + "\n")
-    if content.html:
-        tpl.write_part("html", content.html)
-    else:
-        tpl.delete_part("html")
-    if content.text is not None:
-        tpl.write_part("text", content.text)
-    else:
-        tpl.delete_part("text")
-    project.scan()
-    return project.get(tpl.name)
+def _looks_like_jinja(content: TemplateContent, parts: Iterable[str]) -> set[str]:
+    texts = {"subject": content.subject, "html": content.html, "text": content.text}
+    return {p for p in parts if needs_jinja(texts[p] or "")}
+
+
+def _keeps_text_absent(content: TemplateContent, policy: str) -> bool:
+    """SES content without a text part stays without one where the policy would generate it (so what was
+    imported or pulled composes to exactly what SES has, and ``status`` says in sync)."""
+    return content.text is None and bool(content.html) and policy == "generate"
+
+
+def _toml_list(parts: Iterable[str]) -> str:
+    return "[" + ", ".join(f'"{p}"' for p in parts) + "]"
+
+
+def ses_content_meta(project: Project, content: TemplateContent) -> str:
+    """``template.toml`` lines for a new folder holding SES ``content``: ``text_part = "optional"`` when it
+    has no text part the project would otherwise generate, ``plain_parts`` for parts that look like
+    jinja2."""
+    lines = ""
+    if _keeps_text_absent(content, project.config.text_part):
+        lines += 'text_part = "optional"\n'
+    plain = _looks_like_jinja(content, PARTS)
+    if plain:
+        lines += f"plain_parts = {_toml_list(p for p in PARTS if p in plain)}\n"
+    return lines
+
+
+def ses_content_changes(tpl: EmailTemplate, content: TemplateContent, parts: Iterable[str] = PARTS
+                        ) -> tuple[dict[Path, bytes], dict[Path, Path]]:
+    """The file writes and moves (to the trash) that put SES ``content`` into ``tpl``'s ``parts`` — with
+    its ``template.toml`` updated (``plain_parts``, ``text_part``) — for :func:`atomic.write_together`:
+    one unit, all or none."""
+    wanted = [p for p in PARTS if p in set(parts)]
+    writes: dict[Path, bytes] = {}
+    moves: dict[Path, Path] = {}
+    for part in wanted:
+        data = ses_part_bytes(content, part)
+        path = tpl.part_path(part)
+        if data is not None:
+            writes[path] = data
+        elif path.exists():
+            moves[path] = tpl.project.trash_destination(path)
+    jinja = _looks_like_jinja(content, wanted)
+    plain = tuple(p for p in PARTS if (p in tpl.plain_parts and p not in wanted) or p in jinja)
+    text_part = "optional" if _keeps_text_absent(content, tpl.text_policy) else None
+    meta = tpl.meta_text_with(text_part=text_part, plain_parts=plain)
+    try:
+        current = tpl.meta_path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        current = ""
+    if meta != current:
+        writes[tpl.meta_path] = meta.encode()
+    return writes, moves
 
 
 def export_template(tpl: EmailTemplate, v1: bool = False, name: str | None = None) -> dict[str, Any]:

@@ -3,7 +3,12 @@
 SES has no cross-template layouts or partials, so composition happens here.  The delimiters can never be
 mistaken for Handlebars (which SES keeps): variables ``[[ ]]``, blocks ``{% %}``, comments ``[# #]``; so
 ``{{ }}`` passes through untouched.  A part that contains neither ``{%`` nor ``[[`` is plain SES content and
-is returned as it is, without running jinja at all.
+is returned as it is, without running jinja at all; so is a part its ``template.toml`` lists in
+``plain_parts`` (content pulled from SES or imported, whose text merely looks like jinja2).
+
+Layouts run in jinja2's :class:`~jinja2.sandbox.SandboxedEnvironment`: a template or layout cannot reach
+Python internals (``cycler.__init__.__globals__`` and the like raise a security error, reported as a
+:class:`LayoutError`), so a layout from a cloned repository is text, never code.
 
 Every failure (unknown layout, undefined ``[[ var ]]`` — StrictUndefined —, syntax) is a
 :class:`LayoutError` naming the file and line where it happened: the part file or the layout file.
@@ -20,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.exceptions
+import jinja2.sandbox
 
 from ses_workbench.project.errors import LayoutError
 
@@ -49,13 +56,13 @@ class _TrackingLoader(jinja2.FileSystemLoader):
 
 
 class LayoutEnvironment:
-    """One jinja2 Environment per project, loading layouts from ``<root>/_layouts``."""
+    """One sandboxed jinja2 environment per project, loading layouts from ``<root>/_layouts``."""
 
     def __init__(self, root: Path) -> None:
         self.layouts_dir = root / LAYOUTS_DIR
         self.loader = _TrackingLoader(self.layouts_dir)
         self._lock = threading.Lock()  # the loader records per-composition state
-        self.env = jinja2.Environment(
+        self.env = jinja2.sandbox.SandboxedEnvironment(
             loader=self.loader,
             block_start_string="{%",
             block_end_string="%}",
@@ -110,6 +117,9 @@ class LayoutEnvironment:
                 where, line = self._template_frame(sys.exc_info()[2], path)
                 message = f"layout {exc.name!r} not found in {self.layouts_dir}"
                 raise LayoutError(message, where, line) from None
+            except jinja2.exceptions.SecurityError as exc:
+                where, line = self._template_frame(sys.exc_info()[2], path)
+                raise LayoutError(f"layout refused by the sandbox: {exc}", where, line) from None
             except jinja2.UndefinedError as exc:
                 where, line = self._template_frame(sys.exc_info()[2], path)
                 raise LayoutError(f"undefined layout variable: {exc.message}", where, line) from None

@@ -63,6 +63,9 @@ class Project:
             raise ProjectError("not a directory (expected a folder of template folders)", root)
         root = root.resolve()
         project = cls(root, load_config(root))
+        if project.state_dir.is_dir():
+            # a multi-file write (a pull) cut short by a crash is finished or undone before anyone reads
+            atomic.recover(project.state_dir)
         project.scan()
         if project.state_dir.is_dir():  # made by an older version, or by a tool that bypassed us
             ensure_state_dir(project.state_dir, create=False)
@@ -132,9 +135,11 @@ class Project:
 
     # -- CRUD (atomic; nothing is ever deleted) ----------------------------------------------------
     def create_template(self, name: str, content: TemplateContent,
-                        fixtures: dict[str, str] | None = None, description: str | None = None
-                        ) -> EmailTemplate:
-        """Create ``<root>/<name>/`` from ``content`` (+ fixture texts by name); refuses to overwrite."""
+                        fixtures: dict[str, str] | None = None, description: str | None = None,
+                        meta: str = "") -> EmailTemplate:
+        """Create ``<root>/<name>/`` from ``content`` (+ fixture texts by name, ``template.toml`` lines in
+        ``meta``, after the description); refuses to overwrite.  The folder appears complete or not at
+        all."""
         target = self.root / name
         validate_name(name, target)
         if not content.html and content.text is None:
@@ -146,8 +151,9 @@ class Project:
             for fx_name, fx_text in (fixtures or {}).items():
                 validate_fixture_name(fx_name, staging / "data" / f"{fx_name}.json")
                 atomic.write_text(staging / "data" / f"{fx_name}.json", fx_text)
-            if description:
-                atomic.write_text(staging / "template.toml", f"description = {_toml_str(description)}\n")
+            toml = (f"description = {_toml_str(description)}\n" if description else "") + meta
+            if toml:
+                atomic.write_text(staging / "template.toml", toml)
             self._move_into_place(staging, target)
             self.scan()
             return self.templates[name]
@@ -205,17 +211,21 @@ class Project:
 
     def trash(self, path: Path) -> Path:
         """Move a file or folder of the project into ``trash/<timestamp>/<its path in the project>``."""
+        dest = self.trash_destination(path)
+        ensure_state_dir(self.state_dir)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, dest)
+        return dest
+
+    def trash_destination(self, path: Path) -> Path:
+        """Where :meth:`trash` would move ``path`` now (nothing is moved)."""
         path = Path(path)
         try:
             rel = path.resolve().relative_to(self.root)
         except ValueError:
             rel = Path(path.name)
         stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
-        dest = self.trash_dir / stamp / rel
-        ensure_state_dir(self.state_dir)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, dest)
-        return dest
+        return self.trash_dir / stamp / rel
 
     def _staging_dir(self, name: str) -> Path:
         base = self.state_dir / "tmp"

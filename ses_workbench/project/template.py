@@ -13,6 +13,7 @@ import hashlib
 import re
 import threading
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +38,7 @@ __all__ = ["DATA_DIR", "META_FILE", "META_KEYS", "EmailTemplate", "TemplateMeta"
 DATA_DIR = "data"
 META_FILE = "template.toml"
 #: The keys ``template.toml`` may hold; any other is kept in :attr:`TemplateMeta.extra` (lint warns).
-META_KEYS = ("description", "layout_vars", "text_part")
+META_KEYS = ("description", "layout_vars", "text_part", "plain_parts")
 DEFAULT_FIXTURE = "default"
 
 
@@ -45,12 +46,15 @@ DEFAULT_FIXTURE = "default"
 class TemplateMeta:
     """``template.toml``: a description, layout variables that override the project's, and optionally
     this template's own ``text_part`` policy (e.g. ``"optional"`` for an HTML-only template pulled from
-    SES into a project that generates text parts, so that it stays as SES has it)."""
+    SES into a project that generates text parts, so that it stays as SES has it), and ``plain_parts``:
+    the parts that hold SES content as it is, never run through jinja2 (pull and import list a part whose
+    text contains ``{%`` or ``[[``: SES content is data, and must come back from a push byte for byte)."""
 
     description: str = ""
     layout_vars: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     text_part: str | None = None
+    plain_parts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -137,8 +141,17 @@ class EmailTemplate:
 
     @property
     def uses_layout(self) -> bool:
-        """True when any part goes through jinja2 (``{%`` or ``[[`` in it)."""
-        return any(needs_jinja(self.source(p) or "") for p in PARTS)
+        """True when any part goes through jinja2 (``{%`` or ``[[`` in it, and not a plain part)."""
+        plain = self.plain_parts
+        return any(p not in plain and needs_jinja(self.source(p) or "") for p in PARTS)
+
+    @property
+    def plain_parts(self) -> tuple[str, ...]:
+        """The parts ``template.toml`` keeps as plain SES content (never jinja2); () when it is broken."""
+        try:
+            return self.meta.plain_parts
+        except ConfigError:  # reported by validation and lint
+            return ()
 
     @property
     def text_policy(self) -> str:
@@ -155,18 +168,30 @@ class EmailTemplate:
 
         if policy not in TEXT_PART_POLICIES:
             raise ValueError(f"text_part must be one of {', '.join(TEXT_PART_POLICIES)}")
-        line = f'text_part = "{policy}"\n'
-        path = self.meta_path
+        return atomic.write_text(self.meta_path, self.meta_text_with(text_part=policy))
+
+    def set_plain_parts(self, parts: Iterable[str]) -> Path | None:
+        """Write ``plain_parts`` into ``template.toml`` (atomically; other keys kept); the key goes away
+        when ``parts`` is empty.  None when nothing had to change."""
+        wanted = tuple(p for p in PARTS if p in set(parts))
+        if wanted == self.plain_parts:
+            return None
+        return atomic.write_text(self.meta_path, self.meta_text_with(plain_parts=wanted))
+
+    def meta_text_with(self, *, text_part: str | None = None,
+                       plain_parts: tuple[str, ...] | None = None) -> str:
+        """``template.toml``'s text with the given top-level keys set (``plain_parts=()`` removes that
+        key); comments, order and every other key are kept.  Writes nothing."""
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            text = self.meta_path.read_bytes().decode("utf-8-sig")
         except FileNotFoundError:
             text = ""
-        # a top-level key: replace it where it is (before the first [table]), else put it first
-        table = _TABLE_LINE.search(text)
-        head, tail = (text[:table.start()], text[table.start():]) if table else (text, "")
-        head, count = _TEXT_PART_LINE.subn(line.rstrip("\n"), head, count=1)
-        atomic.write_text(path, head + tail if count else line + text)
-        return path
+        if text_part is not None:
+            text = _set_top_level(text, "text_part", f'"{text_part}"')
+        if plain_parts is not None:
+            value = "[" + ", ".join(f'"{p}"' for p in plain_parts) + "]" if plain_parts else None
+            text = _set_top_level(text, "plain_parts", value)
+        return text
 
     @property
     def text_generated(self) -> bool:
@@ -218,13 +243,14 @@ class EmailTemplate:
         variables: dict[str, Any] | None = None
         out: dict[str, str | None] = {}
         maps: dict[str, SourceMap] = {}
+        plain = self.plain_parts
         for part in PARTS:
             src = sources[part]
             path = self.part_path(part)
             if src is None:
                 out[part] = None
                 continue
-            if needs_jinja(src):
+            if part not in plain and needs_jinja(src):
                 if variables is None:
                     variables = self.layout_vars()
                 text, smap = layouts.compose(src, path, variables)
@@ -402,12 +428,28 @@ def _parse_meta(text: str, path: Path) -> TemplateMeta:
     if text_part is not None and text_part not in TEXT_PART_POLICIES:
         raise wrong(f"text_part must be one of {', '.join(TEXT_PART_POLICIES)}, not {text_part!r}",
                     "text_part")
+    plain = raw.get("plain_parts", [])
+    if not isinstance(plain, list) or any(p not in PARTS for p in plain):
+        raise wrong(f"plain_parts must be a list of part names ({', '.join(PARTS)})", "plain_parts")
     extra = {k: v for k, v in raw.items() if k not in META_KEYS}
-    return TemplateMeta(description=description, layout_vars=layout_vars, extra=extra, text_part=text_part)
+    return TemplateMeta(description=description, layout_vars=layout_vars, extra=extra, text_part=text_part,
+                        plain_parts=tuple(p for p in PARTS if p in plain))
 
 
-_TEXT_PART_LINE = re.compile(r"^text_part\s*=.*$", re.MULTILINE)
 _TABLE_LINE = re.compile(r"^\s*\[", re.MULTILINE)
+
+
+def _set_top_level(text: str, key: str, value: str | None) -> str:
+    """TOML ``text`` with the one-line top-level ``key = value`` set where it is (before the first
+    [table]), else put first; ``value`` None removes the line."""
+    table = _TABLE_LINE.search(text)
+    head, tail = (text[:table.start()], text[table.start():]) if table else (text, "")
+    line = re.compile(rf"^{re.escape(key)}\s*=.*(?:\n|\Z)", re.MULTILINE)
+    if value is None:
+        return line.sub("", head, count=1) + tail
+    new = f"{key} = {value}\n"
+    head, count = line.subn(lambda _m: new, head, count=1)
+    return head + tail if count else new + text
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

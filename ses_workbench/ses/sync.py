@@ -576,7 +576,7 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
     (``item.backup``).
     """
     from ses_workbench.fixtures import starter_fixture
-    from ses_workbench.project.importexport import keep_text_absent
+    from ses_workbench.project.importexport import ses_content_meta
 
     progress = progress or _noop
     env = client.environment.name
@@ -619,12 +619,15 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
                 starter = starter_fixture(item.remote)  # something to render and lint with at once
                 project.create_template(item.name, item.remote,
                                         fixtures={"default": starter} if starter is not None else None,
-                                        description=f"pulled from {env} ({item.remote_name})")
+                                        description=f"pulled from {env} ({item.remote_name})",
+                                        meta=ses_content_meta(project, item.remote))
             else:
                 item.backup = _overwrite_parts(project, item.name, item.remote, env, item.parts)
-            keep_text_absent(project.get(item.name), item.remote)
         except WorkbenchError as exc:
             item.error = str(exc)
+            continue
+        except OSError as exc:  # disk full, permissions: this template is left as it was
+            item.error = f"could not write {item.name}: {exc.strerror or exc}; its files are unchanged"
             continue
         item.done = True
         state.remember(env, item.name, item.remote_name, item.remote.content_hash(), "pull")
@@ -667,16 +670,20 @@ def _parts_to_pull(tpl: EmailTemplate, local: TemplateContent | None, rc: Templa
             parts.append("text")
             if tpl.text_generated:  # generated now, not after the pull (SES has no HTML)
                 notes.append(_GENERATED_TEXT_NOTE)
-    # rc.text None and no body.txt: nothing to write (keep_text_absent makes the policy "optional")
+    # rc.text None and no body.txt: nothing to write (ses_content_changes makes the policy "optional")
     return tuple(parts), notes
 
 
 def _jinja_parts(tpl: EmailTemplate, parts: Iterable[str]) -> list[str]:
-    """The parts among ``parts`` whose file exists and holds jinja2 (layouts, ``[[ var ]]``)."""
+    """The parts among ``parts`` whose file exists and holds jinja2 (layouts, ``[[ var ]]``); a part kept
+    as plain SES content (``plain_parts``) holds none, whatever its text looks like."""
     from ses_workbench.project.layouts import needs_jinja
 
     out: list[str] = []
+    plain = tpl.plain_parts
     for part in parts:
+        if part in plain:
+            continue
         try:
             source = tpl.source(part)
         except WorkbenchError:  # unreadable: not known to be jinja2 (the backup keeps its bytes)
@@ -749,32 +756,22 @@ def _plan_pull_update(project: Project, name: str, rc: TemplateContent, remote_n
 
 def _overwrite_parts(project: Project, name: str, content: TemplateContent, env: str,
                      parts: Iterable[str] | None = None) -> Path | None:
-    """Write pulled content over a template's part files (``parts``: only these; None: every part); the
-    files it replaces or removes are copied first to ``backups/<env>/<name>-<stamp>-local/`` (a part whose
-    jinja2 source a forced pull flattens stays recoverable).  Returns that folder, or None when there was
-    nothing to keep."""
+    """Write pulled content over a template's part files (``parts``: only these; None: every part) and
+    its ``template.toml`` (``plain_parts``, ``text_part``) as one unit: after a crash or a full disk the
+    template is all old or all new (:func:`atomic.write_together`).  The files it replaces or removes are
+    copied first to ``backups/<env>/<name>-<stamp>-local/`` (a part whose jinja2 source a forced pull
+    flattens stays recoverable).  Returns that folder, or None when there was nothing to keep."""
     from ses_workbench.project import atomic
+    from ses_workbench.project.importexport import ses_content_changes
     from ses_workbench.ses.state import utc_stamp
 
     tpl = project.get(name)
-    wanted = set(PARTS if parts is None else parts)
-    todo = [part for part in PARTS if part in wanted]
-    existing = [tpl.part_path(part) for part in todo if tpl.part_path(part).exists()]
+    writes, moves = ses_content_changes(tpl, content, PARTS if parts is None else parts)
+    existing = [path for path in [*writes, *moves] if path.exists()]
     backup: Path | None = None
     if existing:
         backup = project.state_dir / "backups" / env / f"{name}-{utc_stamp()}-local"
         for path in existing:
             atomic.write_bytes(backup / path.name, path.read_bytes())
-    if "subject" in todo:
-        tpl.write_part("subject", content.subject + "\n")
-    if "html" in todo:
-        if content.html:
-            tpl.write_part("html", content.html)
-        elif tpl.part_path("html").exists():
-            tpl.delete_part("html")
-    if "text" in todo:
-        if content.text is not None:
-            tpl.write_part("text", content.text)
-        elif tpl.part_path("text").exists():
-            tpl.delete_part("text")
+    atomic.write_together(project.state_dir, writes, moves)
     return backup

@@ -171,7 +171,7 @@ def test_remote_without_text_part_keeps_layout_source_and_sets_optional(project:
     [item] = sync.pull(client, project, ["welcome"]).items
     assert item.done and item.writes == [] and item.removes == [] and item.backup is None
     tpl = project.get("welcome")
-    assert tpl.source("html") == WELCOME_HTML and tpl.text_policy == "optional"  # keep_text_absent
+    assert tpl.source("html") == WELCOME_HTML and tpl.text_policy == "optional"  # stays without a text part
     assert states(client, project)["welcome"] is State.IN_SYNC
 
 
