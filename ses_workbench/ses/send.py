@@ -4,6 +4,9 @@ The guards run *before* anything is sent, because SES's worst behaviour is silen
 template send whose data lacks a rendered attribute is accepted (a MessageId comes back)
 and then dropped as a "Rendering Failure".  So:
 
+- each recipient (and the sender) must be exactly one unambiguous address, judged on the address
+  mail is delivered to (:mod:`ses_workbench.ses.addresses`): ``qa@acme.test <victim@evil.test>`` is
+  refused, not counted as ``qa@acme.test``;
 - recipients must be verified identities (the address, or its domain, with status SUCCESS)
   or mailbox-simulator addresses — otherwise refused with the list of offenders, whatever
   the account mode, unless ``allow_unverified`` in a production account;
@@ -31,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ses_workbench.errors import WorkbenchError
+from ses_workbench.ses.addresses import AddressError, parse_address
 from ses_workbench.ses.client import Account, SesClient
 from ses_workbench.ses.errors import (
     CredentialsError,
@@ -61,21 +65,40 @@ Progress = Callable[[int, int, str], None]
 
 
 def bare_address(value: str) -> str:
-    """``Name <a@b>`` → ``a@b`` (stripped)."""
-    from email.utils import parseaddr
-
-    return (parseaddr(value)[1] or value).strip()
+    """``Name <a@b>`` → ``a@b``: the address mail is delivered to; :class:`AddressError` for a string
+    that is not exactly one unambiguous address (see :func:`ses_workbench.ses.addresses.parse_address`)."""
+    return parse_address(value).address
 
 
 def is_simulator(address: str) -> bool:
-    """A mailbox-simulator address (``success@simulator.amazonses.com``, also with ``+label``)."""
-    local, _, domain = bare_address(address).rpartition("@")
+    """A mailbox-simulator address (``success@simulator.amazonses.com``, also with ``+label``); an invalid
+    or ambiguous string is not one."""
+    try:
+        local, _, domain = bare_address(address).rpartition("@")
+    except AddressError:
+        return False
     return domain.lower() == SIMULATOR_DOMAIN and local.split("+", 1)[0].lower() in SIMULATOR_MAILBOXES
 
 
 def _verified(address: str, verified: set[str]) -> bool:
-    addr = bare_address(address).lower()
+    try:
+        addr = bare_address(address).lower()
+    except AddressError:
+        return False
     return addr in verified or addr.rpartition("@")[2] in verified
+
+
+def _address_refusals(values: Sequence[str], what: str) -> tuple[list[str], set[str]]:
+    """One refusal per string that is not exactly one unambiguous address, and the set of those strings."""
+    refusals: list[str] = []
+    bad: set[str] = set()
+    for value in values:
+        try:
+            parse_address(value)
+        except AddressError as exc:
+            refusals.append(f"{what}: {exc}")
+            bad.add(value)
+    return refusals, bad
 
 
 @dataclass
@@ -191,6 +214,8 @@ def plan_send(client: SesClient, project: Project, name: str, to: Sequence[str] 
 
     tpl = project.get(name)
     recipients = list(dict.fromkeys(to or project.config.test_recipients))
+    recipients_from = "recipient" if to else "recipient (test_recipients in ses-workbench.toml)"
+    sender_from = "sender" if sender else "sender (sender in ses-workbench.toml)"
     sender = sender or project.config.sender
     if fixtures:
         fx_names = [tpl.fixture(f).name for f in dict.fromkeys(fixtures)]
@@ -207,10 +232,10 @@ def plan_send(client: SesClient, project: Project, name: str, to: Sequence[str] 
     identities = client.list_identities()
     verified = {i.name.lower() for i in identities if i.verified}
 
-    # Recipients: verified identity (address or domain) or mailbox simulator.
-    bad_syntax = [r for r in recipients if "@" not in bare_address(r)]
-    if bad_syntax:
-        refusals.append(f"not an email address: {', '.join(bad_syntax)}")
+    # Recipients: exactly one unambiguous address each (judged on the address mail is delivered to),
+    # a verified identity (address or domain) or the mailbox simulator.
+    syntax, bad_syntax = _address_refusals(recipients, recipients_from)
+    refusals.extend(syntax)
     offenders = [r for r in recipients if r not in bad_syntax and not is_simulator(r)
                  and not _verified(r, verified)]
     if offenders:
@@ -223,7 +248,9 @@ def plan_send(client: SesClient, project: Project, name: str, to: Sequence[str] 
         else:
             refusals.append(f"unverified recipients: {listing} (verify them, use the mailbox simulator "
                             f"success@{SIMULATOR_DOMAIN}, or --allow-unverified in a production account)")
-    if sender and not _verified(sender, verified):
+    sender_syntax = _address_refusals([sender], sender_from)[0] if sender else []
+    refusals.extend(sender_syntax)
+    if sender and not sender_syntax and not _verified(sender, verified):
         refusals.append(f"the sender {sender} is not a verified identity in {client.environment.name}")
     if not account.sending_enabled:
         refusals.append("sending is disabled for this account (SendingEnabled is false)")

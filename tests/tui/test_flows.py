@@ -156,6 +156,13 @@ async def test_send_guard_then_good_send_lands_in_outbox(project_dir: Path) -> N
                        and "stranger@example.com" in screen.plan.recipients, what="plan with stranger")
         assert any("unverified" in r and "stranger@example.com" in r for r in screen.plan.refusals)
         assert screen.query_one("#send", Button).disabled
+        # a verified address as an unquoted display name is refused, not judged as the verified one
+        disguised = "qa@acme.test <stranger2@example.com>"
+        await pilot.press(*disguised, "enter")
+        await wait_for(pilot, lambda: screen.plan is not None and disguised in screen.plan.recipients,
+                       what="plan with the disguised stranger")
+        assert any("unquoted '@' in the display name" in r for r in screen.plan.refusals)
+        screen.query_one("#recipient-list", SelectionList).deselect(disguised)
         # keep only the simulator and the verified domain address: all guards pass
         recipients = screen.query_one("#recipient-list", SelectionList)
         recipients.deselect("stranger@example.com")
