@@ -424,6 +424,10 @@ def _push_report(result: Any) -> int:
     for item in result.pushed:
         extra = f" (backup: {item.backup})" if item.backup else ""
         print(f"{'created' if item.action == 'create' else 'updated'} {item.name}{extra}")
+        if item.warning:
+            print(f"warning {item.name}: {item.warning}", file=sys.stderr)
+    for item in result.drifted:
+        print(f"refused {item.name}: {item.error}", file=sys.stderr)
     for item in result.failed:
         print(f"failed {item.name}: {item.error}", file=sys.stderr)
     return 0 if result.ok else 1

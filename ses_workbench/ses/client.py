@@ -357,22 +357,17 @@ class SesClient:
         self._call("UpdateEmailTemplate", template=name, TemplateName=self.remote_name(name),
                    TemplateContent=content.to_v2())
 
-    def upsert_template(self, name: str, content: TemplateContent, *, exists: bool | None = None) -> str:
-        """Create or update; returns ``"created"`` or ``"updated"``.  ``exists`` skips a probe when known."""
-        from ses_workbench.ses.errors import TemplateAlreadyExists
-
+    def upsert_template(self, name: str, content: TemplateContent, *, exists: bool) -> str:
+        """Create (``exists`` False) or update (``exists`` True) as planned; returns ``"created"`` or
+        ``"updated"``.  Never falls back to the other: a create that meets a template someone else made
+        meanwhile raises :class:`~ses_workbench.ses.errors.TemplateAlreadyExists`, an update of one deleted
+        meanwhile :class:`~ses_workbench.ses.errors.TemplateNotFound` — the caller decides (push calls it
+        drift), nothing is overwritten behind its back."""
         if exists:
-            try:
-                self.update_template(name, content)
-                return "updated"
-            except TemplateNotFound:
-                pass
-        try:
-            self.create_template(name, content)
-            return "created"
-        except TemplateAlreadyExists:
             self.update_template(name, content)
             return "updated"
+        self.create_template(name, content)
+        return "created"
 
     def delete_template(self, name: str, *, missing_ok: bool = False) -> bool:
         """Delete; returns False when it did not exist and ``missing_ok``."""

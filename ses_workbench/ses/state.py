@@ -4,7 +4,8 @@
 (or pulled) — the baseline that tells "modified locally" from "changed remotely since our
 last push".  Backups of overwritten remote content, send reports and calibration results
 live beside it.  Everything is written atomically (temp file + rename) through
-``ses_workbench.project.atomic`` and read tolerantly: the folder is safe to delete.
+``ses_workbench.project.atomic`` and read tolerantly: the folder is safe to delete.  A write that
+fails (read-only folder, disk full) raises :class:`StateWriteError`, one line naming the file.
 """
 
 from __future__ import annotations
@@ -15,9 +16,31 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ses_workbench.errors import WorkbenchError
 from ses_workbench.project import atomic
 
-__all__ = ["SyncState", "utc_stamp", "utc_iso"]
+__all__ = ["SyncState", "StateWriteError", "write_state_json", "utc_stamp", "utc_iso"]
+
+
+class StateWriteError(WorkbenchError):
+    """A file in the state folder could not be written (read-only folder, disk full, a file in the way)."""
+
+    def __init__(self, path: Path, exc: OSError) -> None:
+        self.path = path
+        self.os_error = exc
+        why = exc.strerror or str(exc) or type(exc).__name__
+        culprit = exc.filename if isinstance(exc.filename, str) else None
+        if culprit and Path(culprit) != path and not Path(culprit).name.startswith(f".{path.name}."):
+            why += f": {culprit}"  # a parent folder, not the file itself (the temp file beside it: same)
+        super().__init__(f"cannot write {path}: {why}")
+
+
+def write_state_json(path: Path, data: Any) -> Path:
+    """``atomic.write_json`` for a file in the state folder; an OSError becomes :class:`StateWriteError`."""
+    try:
+        return atomic.write_json(path, data)
+    except OSError as exc:
+        raise StateWriteError(path, exc) from None
 
 _LOCKS: dict[Path, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -77,20 +100,24 @@ class SyncState:
             pushed = data.setdefault("pushed", {})
             pushed.setdefault(env, {})[name] = {"hash": content_hash, "remote_name": remote_name,
                                                "at": utc_iso(), "via": via}
-            atomic.write_json(self.path, data)
+            write_state_json(self.path, data)
 
     def forget(self, env: str, name: str) -> None:
         with self._lock:
             data = self._read()
             if data.get("pushed", {}).get(env, {}).pop(name, None) is not None:
-                atomic.write_json(self.path, data)
+                write_state_json(self.path, data)
 
     def backup(self, env: str, name: str, remote_name: str, content: Any) -> Path:
         """Save remote content about to be overwritten: ``backups/<env>/<name>-<timestamp>.json``.
 
         The file is the AWS CLI v2 input shape, so ``aws sesv2 update-email-template --cli-input-json``
-        (or ``ses-workbench import``) restores it.
+        (or ``ses-workbench import``) restores it.  :class:`StateWriteError` when it cannot be written:
+        the caller must then not overwrite or delete what it meant to keep.
         """
         path = self.state_dir / "backups" / env / f"{name}-{utc_stamp()}.json"
-        atomic.write_json(path, {"TemplateName": remote_name, "TemplateContent": content.to_v2()})
-        return path
+        return write_state_json(path, {"TemplateName": remote_name, "TemplateContent": content.to_v2()})
+
+    def tracked(self, env: str, name: str, remote_name: str) -> bool:
+        """True when ``name`` was pushed or pulled here for ``env`` under ``remote_name``."""
+        return self.baseline(env, name, remote_name) is not None

@@ -248,13 +248,22 @@ class SesMixin:
         finally:
             self.call_from_thread(self.hide_progress)
         pushed = [item.name for item in result.pushed]
+        # execute_push re-read each template after the dialog closed: a change made while it was open
+        # is refused (drift), never overwritten.
+        drifted = [f"{item.name}: {item.error}" for item in result.drifted]
         failed = [f"{item.name}: {item.error}" for item in result.failed]
+        if drifted:
+            self.post_message(Notice(f"Not pushed {drifted[0]}" + (
+                f" (+{len(drifted) - 1} more)" if len(drifted) > 1 else ""), "error"))
         if failed:
             self.post_message(Notice(f"Push failed for {failed[0]}" + (
                 f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""), "error"))
         if pushed:
             self.post_message(Notice(f"Pushed {', '.join(pushed)} to {plan.environment}."))
-        self.refresh_status_after(pushed + [item.name for item in plan.refused])
+        warned = [f"{item.name}: {item.warning}" for item in result.pushed if item.warning]
+        if warned:
+            self.post_message(Notice(warned[0], "warning"))
+        self.refresh_status_after(pushed + [item.name for item in plan.refused + result.drifted])
 
     def _push_linter(self: WorkbenchApp, names: list[str], dialect: Any) -> dict[str, list[str]]:
         """Push planning's lint through :meth:`bulk_lint` (a child interpreter for big batches)."""

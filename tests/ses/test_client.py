@@ -24,8 +24,8 @@ def test_crud_roundtrip(client: SesClient) -> None:
     changed = TemplateContent("Yo {{name}}", "<b>{{name}}</b>", None)
     client.update_template("hello", changed)
     assert client.get_template("hello") == changed
-    assert client.upsert_template("hello", HELLO) == "updated"
-    assert client.upsert_template("other", HELLO) == "created"
+    assert client.upsert_template("hello", HELLO, exists=True) == "updated"
+    assert client.upsert_template("other", HELLO, exists=False) == "created"
     assert client.delete_template("hello") is True
     assert client.get_template("hello") is None
     assert client.delete_template("hello", missing_ok=True) is False

@@ -86,11 +86,11 @@ def test_an_error_mid_way_clears_the_progress_line(project: Project, server: Loc
     real = sync._push_item
     calls: list[str] = []
 
-    def flaky(client: SesClient, state: object, env: str, item: sync.PushItem) -> None:
+    def flaky(client: SesClient, state: object, env: str, item: sync.PushItem, **kw: bool) -> None:
         calls.append(item.name)
         if len(calls) == 2:
             raise EndpointUnreachable(f"{server.endpoint_url} could not be reached (CreateEmailTemplate).")
-        real(client, state, env, item)  # type: ignore[arg-type]
+        real(client, state, env, item, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sync, "_push_item", flaky)
     tty = FakeTty()
