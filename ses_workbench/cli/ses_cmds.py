@@ -145,13 +145,17 @@ def register(subparsers: Any) -> None:
 # ------------------------------------------------------------------------------------------ helpers
 @contextmanager
 def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Iterator[Any]:
+    from ses_workbench.cli.waiting import WaitingLine
     from ses_workbench.project.statedir import ensure_state_dir
     from ses_workbench.ses.client import open_environment
 
     env_name = env if env is not None else args.env
     require_env(project, env_name)
     requested = project.config.env(env_name)
-    with open_environment(project, env_name, args.local, endpoint_url=args.endpoint_url) as (client, server):
+    # A request SES leaves unanswered shows "waiting for URL (Operation) N s" on a terminal after 1 s.
+    with WaitingLine() as waiting, \
+            open_environment(project, env_name, args.local, endpoint_url=args.endpoint_url,
+                             on_request=waiting.request) as (client, server):
         if server is not None:  # the embedded endpoint keeps its store in the state folder
             ensure_state_dir(project.state_dir, create=False)
         if client.environment.local and not requested.local and not args.local:

@@ -9,6 +9,9 @@ remote render, calibration, the TUI, the notebook) calls these methods, which:
   account's ``MaxSendRate``;
 - use botocore's ``standard`` retry mode and, on top, retry ``TooManyRequestsException``
   with exponential backoff (pushing the whole bucket back so other threads wait too);
+- give up on an endpoint that does not answer in seconds: connect and read timeouts sized to SES
+  (``$SES_WORKBENCH_CONNECT_TIMEOUT``, ``$SES_WORKBENCH_READ_TIMEOUT``), at most ``max_attempts`` tries,
+  so the longest wait is about ``max_attempts × (connect + read)`` plus botocore's short backoff;
 - paginate listings (``sesv2`` has no paginator for ListEmailTemplates: NextToken loop);
 - translate every exception into a :class:`~ses_workbench.ses.errors.SesError`.
 
@@ -20,16 +23,18 @@ credentials are configured — and stops it again on exit.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ses_workbench.errors import ConfigError
 from ses_workbench.ses.errors import BadRequest, SesError, TemplateNotFound, translate
 from ses_workbench.ses.pacing import TokenBucket
 
@@ -38,7 +43,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.ses.local import LocalSes
 
 __all__ = ["SesClient", "RemoteTemplate", "Account", "Identity", "BulkResult", "open_environment",
-           "SCRATCH_PREFIX", "TEMPLATE_NAME_RE", "has_aws_credentials"]
+           "SCRATCH_PREFIX", "TEMPLATE_NAME_RE", "has_aws_credentials", "timeouts",
+           "CONNECT_TIMEOUT", "READ_TIMEOUT", "ENV_CONNECT_TIMEOUT", "ENV_READ_TIMEOUT"]
 
 TEMPLATE_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 # Reserved name prefix of the workbench's temporary templates (remote render of unpushed edits,
@@ -47,6 +53,15 @@ SCRATCH_PREFIX = "sesworkbench-scratch-"
 # Dummy credentials for the embedded endpoint (it does not check signatures; boto3 insists on some).
 LOCAL_CREDENTIALS = ("sesworkbench-local", "sesworkbench-local")
 _THROTTLE_CODES = {"TooManyRequestsException", "Throttling", "ThrottlingException", "ThrottledException"}
+# Seconds to wait for a TCP connection, and for an answer once connected.  SES answers in well under a
+# second (a large TestRenderEmailTemplate or a 50-entry SendBulkEmail in one or two); botocore's 60 s
+# read timeout, tried three times, kept a silent endpoint waited on for three minutes.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 10.0
+ENV_CONNECT_TIMEOUT = "SES_WORKBENCH_CONNECT_TIMEOUT"
+ENV_READ_TIMEOUT = "SES_WORKBENCH_READ_TIMEOUT"
+#: ``on_request(url, operation)``: a context manager around each SES request (retries included).
+RequestWatch = Callable[[str, str], AbstractContextManager[Any]]
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,27 @@ def has_aws_credentials(profile: str | None = None) -> bool:
         return False
 
 
+def timeouts(environ: Mapping[str, str] | None = None) -> tuple[float, float]:
+    """``(connect, read)`` timeouts in seconds: ``$SES_WORKBENCH_CONNECT_TIMEOUT`` and
+    ``$SES_WORKBENCH_READ_TIMEOUT`` when set, else :data:`CONNECT_TIMEOUT` / :data:`READ_TIMEOUT`.
+    A value that is not a number of seconds above 0 is a :class:`ConfigError` naming the variable."""
+    env = os.environ if environ is None else environ
+    out: list[float] = []
+    for name, default in ((ENV_CONNECT_TIMEOUT, CONNECT_TIMEOUT), (ENV_READ_TIMEOUT, READ_TIMEOUT)):
+        raw = env.get(name, "").strip()
+        if not raw:
+            out.append(default)
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            value = float("nan")
+        if not 0 < value < float("inf"):  # also false for NaN
+            raise ConfigError(f"{name}={raw!r}: not a number of seconds above 0 (e.g. {default:g})")
+        out.append(value)
+    return out[0], out[1]
+
+
 # Buckets shared by every client of the same endpoint/region/profile in this process: the TUI and
 # a CLI command running side by side still share SES's one-per-second budget.
 _BUCKETS: dict[tuple[Any, ...], TokenBucket] = {}
@@ -163,19 +199,21 @@ class SesClient:
 
     ``template_rate``: template operations per second (default: the local endpoint's configured
     limit for local environments, else SES's documented 1/s).  ``max_attempts``: botocore's
-    standard-mode attempts (network errors, 5xx, throttling); ``throttle_retries``: our extra
+    standard-mode attempts (network errors, timeouts, 5xx, throttling); ``throttle_retries``: our extra
     retries of 429 with backoff ``backoff_base * 2**n`` (jittered, capped at ``backoff_max``).
+    ``connect_timeout``/``read_timeout``: seconds (default: :func:`timeouts`).
     ``safety``: fraction of a limit we aim for, so jitter between our clock and SES's never
-    trips the limit.
+    trips the limit.  ``on_request(url, operation)``: a context manager entered around each request
+    while it waits for SES (the CLI's "waiting for ..." line).
     """
 
     def __init__(self, environment: Environment, project: Project | None = None, *,
                  endpoint_url: str | None = None, template_rate: float | None = None,
                  template_bucket: TokenBucket | None = None, send_bucket: TokenBucket | None = None,
                  max_attempts: int = 3, throttle_retries: int = 6, backoff_base: float = 0.25,
-                 backoff_max: float = 20.0, connect_timeout: float = 5.0, read_timeout: float = 60.0,
-                 page_size: int = 100, safety: float = 0.98,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 backoff_max: float = 20.0, connect_timeout: float | None = None,
+                 read_timeout: float | None = None, page_size: int = 100, safety: float = 0.98,
+                 sleep: Callable[[float], None] = time.sleep, on_request: RequestWatch | None = None) -> None:
         self.environment = environment
         self.project = project
         self.endpoint_url = endpoint_url or environment.endpoint_url
@@ -186,6 +224,15 @@ class SesClient:
         self.page_size = page_size
         self.safety = safety
         self._sleep = sleep
+        if connect_timeout is None or read_timeout is None:
+            default_connect, default_read = timeouts()
+            connect_timeout = default_connect if connect_timeout is None else connect_timeout
+            read_timeout = default_read if read_timeout is None else read_timeout
+        self.connect_timeout: float = connect_timeout
+        self.read_timeout: float = read_timeout
+        self.max_attempts = max(1, max_attempts)
+        self.on_request = on_request
+        self._attempts = threading.local()  # botocore's tries of the current request, per thread
         self.stats: dict[str, int] = {"calls": 0, "throttled": 0, "retried": 0}
         self._stats_lock = threading.Lock()
         self._account: Account | None = None
@@ -215,14 +262,19 @@ class SesClient:
                                         botocore_session=_botocore_session())
             _dedupe_search_paths(session)
             self.region = session.region_name
-            cfg = BotoConfig(retries={"mode": "standard", "total_max_attempts": max(1, max_attempts)},
-                             connect_timeout=connect_timeout, read_timeout=read_timeout,
+            cfg = BotoConfig(retries={"mode": "standard", "total_max_attempts": self.max_attempts},
+                             connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
                              user_agent_extra="ses-workbench")
             self._client = session.client("sesv2", endpoint_url=self.endpoint_url, config=cfg)
         except Exception as exc:
             raise self._translate(exc, None, None) from None
-        # Count every 429 botocore sees, including the ones its own retries absorb.
+        # Count every 429 botocore sees, including the ones its own retries absorb (and every try).
         self._client.meta.events.register("needs-retry.sesv2", self._count_throttles)
+
+    @property
+    def url(self) -> str:
+        """The endpoint requests go to (``endpoint_url``, or the AWS endpoint of the region)."""
+        return str(self.endpoint_url or self._client.meta.endpoint_url)
 
     # ---------------------------------------------------------------- plumbing
     def describe(self) -> str:
@@ -245,7 +297,8 @@ class SesClient:
     def local_name(self, remote_name: str) -> str | None:
         return self.environment.local_name(remote_name)
 
-    def _count_throttles(self, response: Any = None, **_: Any) -> None:
+    def _count_throttles(self, response: Any = None, attempts: int | None = None, **_: Any) -> None:
+        self._attempts.count = attempts
         if not response:
             return
         http, parsed = response
@@ -256,7 +309,8 @@ class SesClient:
 
     def _translate(self, exc: BaseException, operation: str | None, template: str | None) -> SesError:
         return translate(exc, operation, template, region=self.region, endpoint_url=self.endpoint_url,
-                         profile=self.environment.profile)
+                         profile=self.environment.profile, connect_timeout=self.connect_timeout,
+                         read_timeout=self.read_timeout, attempts=getattr(self._attempts, "count", None))
 
     def _call(self, operation: str, *, template: str | None = None, bucket: TokenBucket | None = None,
               cost: float = 1.0, **params: Any) -> dict[str, Any]:
@@ -270,8 +324,11 @@ class SesClient:
             bucket.acquire(cost)
             with self._stats_lock:
                 self.stats["calls"] += 1
+            self._attempts.count = None
+            watch = self.on_request(self.url, operation) if self.on_request is not None else nullcontext()
             try:
-                result: dict[str, Any] = method(**params)
+                with watch:
+                    result: dict[str, Any] = method(**params)
                 return result
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code")

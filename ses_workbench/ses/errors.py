@@ -34,7 +34,9 @@ Hierarchy::
 from __future__ import annotations
 
 import re
+import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 from ses_workbench.errors import WorkbenchError
 
@@ -177,12 +179,15 @@ def _where(operation: str | None, template: str | None) -> str:
 
 def translate(exc: BaseException, operation: str | None = None, template: str | None = None,
               *, region: str | None = None, endpoint_url: str | None = None,
-              profile: str | None = None) -> SesError:
+              profile: str | None = None, connect_timeout: float | None = None,
+              read_timeout: float | None = None, attempts: int | None = None) -> SesError:
     """Turn a boto3/botocore exception into the matching :class:`SesError`.
 
     ``operation`` is the SES API name (``"GetEmailTemplate"``), ``template`` the template the
     call concerned, if any.  ``region``/``endpoint_url``/``profile`` make connection and
-    credential messages concrete.  An exception that is already a ``SesError`` is returned as is.
+    credential messages concrete; ``connect_timeout``/``read_timeout`` (seconds) and ``attempts``
+    (botocore's tries, retries included) say how long a timed-out endpoint was given.  An exception
+    that is already a ``SesError`` is returned as is.
     """
     if isinstance(exc, SesError):
         return exc
@@ -224,11 +229,8 @@ def translate(exc: BaseException, operation: str | None = None, template: str | 
         if endpoint_url is None and region and not _known_region(region):
             return UnknownRegion(f"SES is not available in region '{region}' (no endpoint answers "
                                  "there); check the environment's region.", **kw)
-        target = endpoint_url or getattr(exc, "kwargs", {}).get("endpoint_url") or "the SES endpoint"
-        kind = "timed out" if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)) else \
-            "could not be reached"
-        return EndpointUnreachable(f"{target} {kind}{where}; check the network, the region and "
-                                   "--endpoint-url.", **kw)
+        return _unreachable(exc, endpoint_url, operation, template, connect_timeout, read_timeout,
+                            attempts, kw)
     if isinstance(exc, bx.ParamValidationError):
         report = str(exc).replace("\n", " ").strip()
         return BadRequest(f"Invalid request parameters{where}: {report}", ses_message=report,
@@ -236,6 +238,58 @@ def translate(exc: BaseException, operation: str | None = None, template: str | 
     if isinstance(exc, bx.BotoCoreError):
         return SesError(f"AWS client error{where}: {exc}", **kw)
     return SesError(f"Unexpected error{where}: {type(exc).__name__}: {exc}", **kw)
+
+
+def _unreachable(exc: Any, endpoint_url: str | None, operation: str | None, template: str | None,
+                 connect_timeout: float | None, read_timeout: float | None, attempts: int | None,
+                 kw: dict[str, Any]) -> EndpointUnreachable:
+    """One line naming the endpoint and what went wrong: no answer in time, no connection in time,
+    refused, a host name that does not resolve, or (anything else) not reachable."""
+    import botocore.exceptions as bx
+
+    target = endpoint_url or _origin(getattr(exc, "kwargs", {}).get("endpoint_url")) or "the SES endpoint"
+    bits = [b for b in (operation, template and f"template '{template}'",
+                        attempts and attempts > 1 and f"{attempts} attempts") if b]
+    where = f" ({', '.join(bits)})" if bits else ""
+    causes = _causes(exc)
+    if isinstance(exc, bx.ReadTimeoutError):
+        what = f"{target} did not answer within {_seconds(read_timeout)}"
+    elif isinstance(exc, bx.ConnectTimeoutError):
+        what = f"{target} did not accept a connection within {_seconds(connect_timeout)}"
+    elif any(isinstance(c, socket.gaierror) or type(c).__name__ == "NameResolutionError" for c in causes):
+        host = urlsplit(target).hostname if "://" in target else None
+        what = f"{target}: the host name {host or target} could not be resolved"
+    elif any(isinstance(c, ConnectionRefusedError) for c in causes):
+        what = f"{target} refused the connection"
+    elif isinstance(exc, bx.ConnectionClosedError):
+        what = f"{target} closed the connection without answering"
+    else:
+        what = f"{target} could not be reached"
+    return EndpointUnreachable(f"{what}{where}; check the network, the region and --endpoint-url.", **kw)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc``, the low-level error botocore wrapped (``kwargs['error']``) and their causes."""
+    out: list[BaseException] = []
+    todo: list[Any] = [exc, getattr(exc, "kwargs", {}).get("error")]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, BaseException) and not any(item is seen for seen in out) and len(out) < 20:
+            out.append(item)
+            todo += [item.__cause__, item.__context__]
+    return out
+
+
+def _origin(url: Any) -> str | None:
+    """``scheme://host:port`` of a request URL (botocore reports the whole path)."""
+    if not isinstance(url, str) or "://" not in url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:g} s" if value is not None else "the timeout"
 
 
 def _from_code(code: str, msg: str, detail: str, where: str, status: int | None,
