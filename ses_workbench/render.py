@@ -217,8 +217,9 @@ def map_location(tpl: EmailTemplate, part: str, line: int | None,
                  column: int | None) -> tuple[str | None, int | None, int | None]:
     """``(file, line, column)`` a person edits for a position in the *composed* ``part``.
 
-    Layouts shift lines; when the project model can map a composed line back
-    (``EmailTemplate.locate(part, line)``) its answer wins, else the part's own file is named.
+    Layouts shift lines and columns; when the project model can map a composed position back
+    (``EmailTemplate.locate_at(part, line, column)``, or ``locate(part, line)`` for the line alone) its
+    answer wins, else the part's own file is named.
     """
     path: str | None
     try:
@@ -228,6 +229,13 @@ def map_location(tpl: EmailTemplate, part: str, line: int | None,
     locate: Callable[..., Any] | None = getattr(tpl, "locate", None)
     if locate is None or line is None:
         return path, line, column
+    locate_at: Callable[..., Any] | None = getattr(tpl, "locate_at", None)
+    if locate_at is not None and column is not None:
+        try:
+            file, src_line, src_column = locate_at(part, line, column)
+            return str(file), src_line, src_column
+        except Exception:  # noqa: BLE001 - mapping is best effort: fall back to the line alone
+            pass
     try:
         where = locate(part, line)
     except Exception:  # noqa: BLE001 - mapping is best effort; the composed line still helps

@@ -150,6 +150,24 @@ class SourceMap:
     def identity(cls, path: Path) -> SourceMap:
         return cls(None, [path])
 
+    def locate_at(self, line: int, column: int) -> tuple[Path, int, int]:
+        """The (file, line, column) a 1-based composed position came from: the line as :meth:`locate`
+        says, the column found by what sits there — the same Handlebars tag (its n-th occurrence on the
+        line) or the same text — so a ``[[ var ]]`` earlier on the line does not shift it."""
+        path, src_line = self.locate(line)
+        if self._composed is None:
+            return path, src_line, column
+        composed_lines = self._composed.splitlines()
+        if not 1 <= line <= len(composed_lines):
+            return path, src_line, column
+        try:
+            source_lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return path, src_line, column
+        if not 1 <= src_line <= len(source_lines):
+            return path, src_line, column
+        return path, src_line, map_column(composed_lines[line - 1], source_lines[src_line - 1], column)
+
     def locate(self, line: int) -> tuple[Path, int]:
         """The (file, 1-based line) a 1-based composed line came from."""
         if self._composed is None:
@@ -195,6 +213,28 @@ class SourceMap:
 
 
 _HBS_TAG_RE = re.compile(r"\{\{\{?.*?\}?\}\}")
+
+
+def map_column(composed: str, source: str, column: int) -> int:
+    """The 1-based column in the ``source`` line of what is at ``column`` of the ``composed`` line.
+
+    A Handlebars tag is found by its text and its rank among equal tags on the line; other text by the
+    dozen characters that start there when they occur once in the source line; else ``column`` as is.
+    """
+    if composed == source:
+        return column
+    idx = column - 1
+    for tag in _HBS_TAG_RE.finditer(composed):
+        if tag.start() <= idx < tag.end():
+            rank = len(re.findall(re.escape(tag.group()), composed[:tag.start()]))
+            starts = [m.start() for m in re.finditer(re.escape(tag.group()), source)]
+            if starts:
+                return starts[min(rank, len(starts) - 1)] + 1 + (idx - tag.start())
+            break
+    snippet = composed[idx:idx + 12]
+    if len(snippet) >= 3 and source.count(snippet) == 1:
+        return source.index(snippet) + 1
+    return column
 
 
 def _best(index: list[tuple[Path, list[str], list[re.Pattern[str] | None]]], stripped: str,

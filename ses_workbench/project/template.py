@@ -234,6 +234,17 @@ class EmailTemplate:
             return self.part_path(part), max(line, 1)
         return sm.locate(line)
 
+    def locate_at(self, part: str, line: int, column: int) -> tuple[Path, int, int]:
+        """Like :meth:`locate`, with the column too: ``(file, line, column)`` in the file a person edits
+        (jinja2 earlier on the line does not shift the column; a generated text part keeps it)."""
+        with self._lock:
+            composed = self._compose_cached()
+        sm = composed.maps.get(part)
+        if (part == "text" and composed.text_generated) or sm is None:
+            path, src_line = self.locate(part, line)
+            return path, src_line, column
+        return sm.locate_at(line, column)
+
     def _compose_cached(self) -> _Composed:
         sources = {p: self.source(p) for p in PARTS}
         key = self._cache_key(sources)
