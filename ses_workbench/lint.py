@@ -469,9 +469,12 @@ class _TemplateLinter:
             if helper == "each":
                 for value in _walk(data, segs):
                     if value is not None and not isinstance(value, (list, dict)):
-                        self.add_at("error", "each-non-list",
-                                    f"{{{{#each {ref.path}}}}} needs a list (or an object) but fixture "
-                                    f"'{fx_name}' has {_json_type(value)} {_short(value)}",
+                        # SES (like handlebars.js) iterates only lists and objects: over anything else
+                        # the loop renders its {{else}} or nothing, and the email still goes out
+                        self.add_at("warning", "each-non-list",
+                                    f"{{{{#each {ref.path}}}}} iterates a list (or an object) but fixture "
+                                    f"'{fx_name}' has {_json_type(value)} {_short(value)}: SES renders "
+                                    "nothing for the loop (its {{else}} if it has one)",
                                     part, ref.line, ref.column, fixture=fx_name)
                         break
 

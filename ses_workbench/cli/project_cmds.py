@@ -46,9 +46,9 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ses_workbench.project.errors import ImportFormatError
     from ses_workbench.project.importexport import (
         import_templates,
+        loads_template_json,
         parse_template_json,
         read_template_file,
     )
@@ -60,12 +60,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     batch = []
     for f in args.files:
         if f == "-":
-            try:
-                obj = json.loads(sys.stdin.read())
-            except json.JSONDecodeError as exc:
-                raise ImportFormatError(f"invalid JSON: {exc.msg}", "<stdin>",
-                                        exc.lineno, exc.colno) from None
-            batch += parse_template_json(obj, None)
+            batch += parse_template_json(loads_template_json(sys.stdin.read(), "<stdin>"), None)
         else:
             batch += read_template_file(f)
     existing = set(project.templates)

@@ -32,8 +32,9 @@ from ses_workbench.project.layouts import needs_jinja
 from ses_workbench.project.model import Project
 from ses_workbench.project.template import EmailTemplate
 
-__all__ = ["ImportedTemplate", "export_template", "import_files", "parse_template_json", "read_template_file",
-           "ses_content_changes", "ses_content_meta", "ses_part_bytes"]
+__all__ = ["ImportedTemplate", "add_starter_fixture", "export_template", "import_files",
+           "loads_template_json", "parse_template_json", "read_template_file", "ses_content_changes",
+           "ses_content_meta", "ses_part_bytes"]
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,21 @@ def read_template_file(path: str | Path) -> list[ImportedTemplate]:
         raise ImportFormatError("no such file", p) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportFormatError(f"cannot read the file ({exc})", p) from None
+    return parse_template_json(loads_template_json(text, p), p)
+
+
+def loads_template_json(text: str, source: Path | str | None) -> Any:
+    """``json.loads``; an error is an ImportFormatError at its line and column, with a hint for the common
+    mistake of a raw line break inside a string (HTML pasted into a file for the AWS CLI)."""
     try:
-        obj = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFormatError(f"invalid JSON: {exc.msg}", p, exc.lineno, exc.colno) from None
-    return parse_template_json(obj, p)
+        message = f"invalid JSON: {exc.msg}"
+        if exc.msg.startswith("Invalid control character") and text[exc.pos:exc.pos + 1] in ("\r", "\n"):
+            message = (f"invalid JSON: a string holds a raw newline at line {exc.lineno}: JSON needs \\n "
+                       "there — a file written for the AWS CLI's --cli-input-json must escape its line "
+                       "breaks (the output of aws sesv2 get-email-template already does)")
+        raise ImportFormatError(message, source, exc.lineno, exc.colno) from None
 
 
 def import_files(project: Project, paths: Iterable[str | Path], overwrite: bool = False
@@ -172,6 +183,7 @@ def import_templates(project: Project, batch: list[ImportedTemplate], overwrite:
         else:
             tpl = project.create_template(item.name, item.content,
                                           meta=ses_content_meta(project, item.content))
+        add_starter_fixture(tpl, item.content)
         done.append(tpl)
     return done
 
@@ -238,6 +250,19 @@ def ses_content_changes(tpl: EmailTemplate, content: TemplateContent, parts: Ite
     if meta != current:
         writes[tpl.meta_path] = meta.encode()
     return writes, moves
+
+
+def add_starter_fixture(tpl: EmailTemplate, content: TemplateContent) -> None:
+    """A template that arrives without test data gets ``data/default.json``, a skeleton of every attribute
+    ``content`` uses (as ``pull`` writes one): it renders and lints at once and shows what to fill in.
+    A template that has a fixture keeps its fixtures untouched."""
+    from ses_workbench.fixtures import starter_fixture
+
+    if tpl.fixtures:
+        return
+    starter = starter_fixture(content)
+    if starter is not None:
+        tpl.write_fixture("default", starter)
 
 
 def export_template(tpl: EmailTemplate, v1: bool = False, name: str | None = None) -> dict[str, Any]:

@@ -43,8 +43,8 @@ from textual.widgets import Footer, ProgressBar, Static, TabbedContent, TabPane,
 from textual.worker import Worker, WorkerState
 
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect
-from ses_workbench.errors import WorkbenchError
-from ses_workbench.fixtures import AttributeStatus, skeleton
+from ses_workbench.errors import FixtureError, WorkbenchError
+from ses_workbench.fixtures import AttributeStatus, fill_fixture_text
 from ses_workbench.project import PARTS, EmailTemplate, Project, TemplateContent
 from ses_workbench.project.fixtures import validate_fixture_name
 from ses_workbench.tui import preview_job
@@ -1259,25 +1259,23 @@ class WorkbenchApp(SesMixin, App[int]):
                                        yes="Delete", danger=True), delete)
 
     def action_skeleton(self) -> None:
-        """Fill the fixture with every attribute the template references (existing values kept)."""
+        """Add every attribute the template references that the fixture lacks (what is there stays as
+        written: values, key order, formatting)."""
         editor = self.fixture_editor
         if self.template is None:
             return
-        try:
-            data = json.loads(editor.text) if editor.text.strip() else {}
-        except json.JSONDecodeError as exc:
-            self.notify(f"Fix the JSON first (line {exc.lineno}, column {exc.colno}).", severity="error")
-            return
-        if not isinstance(data, dict):
-            data = {}
         edited = self._snapshot()
         try:
             rows = preview_job.attributes(edited, self.dialect) if edited is not None else self.attributes
         except WorkbenchError as exc:
             self.notify(f"Cannot list the template's attributes: {exc}", severity="error")
             return
-        filled = skeleton(rows, data)
-        text = json.dumps(filled, indent=2, ensure_ascii=False) + "\n"
+        try:
+            text = fill_fixture_text(rows, editor.text)
+        except FixtureError as exc:
+            where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
+            self.notify(f"Fix the JSON first{where}: {exc.message}.", severity="error")
+            return
         if self.fixture_name is None:
             try:
                 self.template.write_fixture("default", text)

@@ -48,8 +48,9 @@ def test_skeleton_accepts_attribute_rows() -> None:
     assert skeleton(rows) == skeleton(compiled("{{a.b}}")) == {"a": {"b": "b"}}
 
 
-def test_skeleton_fills_null_values() -> None:
-    assert skeleton(compiled("{{name}}"), {"name": None}) == {"name": "name"}
+def test_skeleton_keeps_null_values() -> None:
+    # null is missing for SES, but a person wrote it (a fixture testing a missing value): it stays
+    assert skeleton(compiled("{{name}} {{age}}"), {"name": None}) == {"name": None, "age": "age"}
 
 
 def test_attribute_rows_fold_references() -> None:

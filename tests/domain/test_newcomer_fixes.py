@@ -1,0 +1,117 @@
+"""The skeleton fixture (values kept, formatting kept, printed attributes get a value) and a loop over a
+string (a warning: SES renders nothing for it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ses_workbench.cli import main
+from ses_workbench.errors import FixtureError
+from ses_workbench.fixtures import fill_fixture_text, skeleton
+from ses_workbench.lint import lint_project
+from ses_workbench.project import Project, TemplateContent
+from ses_workbench.render import CompiledEmail, compile_content
+
+from .conftest import MakeTemplate
+
+
+def compiled(html: str, subject: str = "Hi") -> CompiledEmail:
+    return compile_content(TemplateContent(subject, html, None))
+
+
+# ------------------------------------------------------------------------------------------ skeleton
+def test_an_attribute_tested_and_printed_gets_a_value_that_reaches_the_branch() -> None:
+    email = compiled("<p>Hi {{firstName}}{{#if lastName}} {{lastName}}{{/if}}</p>")
+    data = skeleton(email)
+    assert data == {"firstName": "firstName", "lastName": "lastName"}
+    assert email.render(data).html == "<p>Hi firstName lastName</p>"
+
+
+def test_an_attribute_only_tested_still_gets_an_empty_list() -> None:
+    assert skeleton(compiled("{{#if vip}}gold{{/if}}{{#unless off}}on{{/unless}}")) == {"vip": [], "off": []}
+
+
+@pytest.mark.parametrize("data, added", [
+    ({"items": []}, {}),                                 # an empty list stays empty
+    ({"items": ["loose", None]}, {}),                    # elements that are not objects are left alone
+    ({"contact": "Ana"}, {}),                            # a string where the template reads an object
+    ({"name": None}, {}),                                # null written on purpose (testing a missing value)
+    ({"contact": {"first": "Ana"}}, {"contact": {"first": "Ana", "last": "last"}}),
+])
+def test_skeleton_never_changes_a_value_that_is_there(data: dict[str, Any], added: dict[str, Any]) -> None:
+    out = skeleton(compiled("{{name}} {{contact.first}} {{contact.last}} {{#each items}}{{sku}}{{/each}}"),
+                   data)
+    missing = {"name": "name", "contact": {"first": "first", "last": "last"}, "items": [{"sku": "sku"}]}
+    assert out == {**missing, **data, **added}
+    assert list(out)[:len(data)] == list(data)  # what was there comes first, in its order
+
+
+def test_skeleton_adds_missing_keys_inside_present_list_elements() -> None:
+    out = skeleton(compiled("{{#each items}}{{name}} {{price}}{{/each}}"),
+                   {"items": [{"name": "pen"}, {}]})
+    assert out == {"items": [{"name": "pen", "price": "price"}, {"name": "name", "price": "price"}]}
+
+
+HAND_FORMATTED = """{
+    "greeting" : "Dear",
+    "contact": { "first": "Ana" },
+    "items": [
+        {"name": "pen", "qty": 2}
+    ]
+}
+"""
+
+
+def test_filling_a_hand_formatted_fixture_only_appends_what_is_missing() -> None:
+    email = compiled("{{greeting}} {{contact.first}} {{contact.last}}"
+                     "{{#each items}}{{name}} {{price}}{{/each}}{{#if vip}}!{{/if}} {{order.id}}")
+    out = fill_fixture_text(email, HAND_FORMATTED)
+    assert out == """{
+    "greeting" : "Dear",
+    "contact": { "first": "Ana", "last": "last" },
+    "items": [
+        {"name": "pen", "qty": 2, "price": "price"}
+    ],
+    "vip": [],
+    "order": {
+        "id": "id"
+    }
+}
+"""
+    assert fill_fixture_text(email, out) == out  # nothing missing: the text is returned as it is
+
+
+def test_filling_keeps_tabs_and_fills_an_empty_object_between_its_braces() -> None:
+    text = '{\n\t"z": 1,\n\t"user": {}\n}\n'
+    out = fill_fixture_text(compiled("{{user.first}} {{z}}"), text)
+    assert out == '{\n\t"z": 1,\n\t"user": {\n\t\t"first": "first"\n\t}\n}\n'
+
+
+@pytest.mark.parametrize("text", ["", "  \n"])
+def test_filling_an_empty_fixture_writes_a_whole_skeleton(text: str) -> None:
+    out = fill_fixture_text(compiled("{{a.b}}"), text)
+    assert json.loads(out) == {"a": {"b": "b"}} and out.endswith("}\n")
+
+
+@pytest.mark.parametrize("text, line", [("[1, 2]", None), ('{"a": ,}', 1)])
+def test_filling_refuses_what_is_not_a_json_object(text: str, line: int | None) -> None:
+    with pytest.raises(FixtureError) as err:
+        fill_fixture_text(compiled("{{a}}"), text)
+    assert err.value.line == line
+
+
+# ------------------------------------------------------------------------------------ each over a string
+def test_a_loop_over_a_string_is_a_warning_and_lint_passes(make_template: MakeTemplate, project_dir: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    make_template(html="<ul>{{#each tags}}<li>{{this}}</li>{{else}}none{{/each}}</ul>",
+                  fixtures={"default": {"tags": "news"}, "num": {"tags": 3}})
+    diags = [d for d in lint_project(Project.load(project_dir)) if d.code == "each-non-list"]
+    assert [(d.fixture, d.severity) for d in sorted(diags, key=lambda d: d.fixture or "")] == \
+        [("default", "warning"), ("num", "warning")]
+    assert "SES renders nothing" in diags[0].message
+    assert main(["lint", str(project_dir)]) == 0
+    assert "0 errors, 2 warnings" in capsys.readouterr().err
