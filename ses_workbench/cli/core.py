@@ -33,6 +33,7 @@ from ses_workbench.cli import (
 )
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect, EngineError
 from ses_workbench.errors import ConfigError, FixtureError, UnknownFixtureError
+from ses_workbench.wording import plural
 
 
 def register(subparsers: Any) -> None:
@@ -123,8 +124,13 @@ def cmd_render(args: argparse.Namespace) -> int:
         return 1
     if args.open:
         path = _write_temp_html(rendered.html, tpl.name)
-        webbrowser.open(path.as_uri())
-        print(f"opened {path}", file=sys.stderr)
+        if _open_in_browser(path.as_uri()):
+            print(f"opened {path}", file=sys.stderr)
+        else:  # headless, or no browser configured: say so, and where the page is
+            print(f"ses-workbench: no browser could be opened (set $BROWSER); the page is {path}",
+                  file=sys.stderr)
+            if args.part is None:
+                return 1
         if args.part is None:
             return 0
     out = sys.stdout
@@ -177,6 +183,14 @@ def _readable(html: str) -> str:
     conv.body_width = 0
     conv.ignore_images = True
     return str(conv.handle(html)).strip() + "\n"
+
+
+def _open_in_browser(url: str) -> bool:
+    """``webbrowser.open``, False when no browser took the page (it returns False, or raises)."""
+    try:
+        return bool(webbrowser.open(url))
+    except (webbrowser.Error, OSError):
+        return False
 
 
 def _write_temp_html(html: str, name: str) -> Path:
@@ -252,8 +266,7 @@ def _print_lint(args: argparse.Namespace, diags: list[Any], names: list[str], co
         for d in diags:
             print(f"{_rel(d.path)}:{d.line}:{d.column}: {d.severity}: {d.message} [{d.code}]")
         if not args.quiet:
-            summary = (f"{count} template{_s(count)}: {errors} error{_s(errors)}, "
-                       f"{warnings} warning{_s(warnings)}")
+            summary = f"{plural(count, 'template')}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
             note = _dialect_note(dialect)
             if note:
                 summary += f" (calibrated dialect: {note})"
@@ -269,10 +282,6 @@ def _at(exc: Any) -> str:
     if exc.line is None:
         return ""
     return f":{exc.line}" + (f":{exc.column}" if exc.column is not None else "")
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 def _rel(path: str) -> str:

@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
                     "SubjectPart, HtmlPart, TextPart}} or v2 {TemplateName, TemplateContent: {Subject, Html, "
                     "Text}}. Every file is checked before anything is written.",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="JSON file(s); '-' reads one from stdin")
+    p.add_argument("files", nargs="+", metavar="FILE", help="JSON files; '-' reads one from stdin")
     add_dir_option(p)
     p.add_argument("--force", action="store_true",
                    help="overwrite the parts of existing templates (old files go to .ses-workbench/trash)")
@@ -87,6 +87,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output:
         from ses_workbench.project import atomic
 
+        parent = Path(args.output).parent
+        if not parent.is_dir():  # a typo in the path must not create folders
+            raise UsageError(f"-o {args.output}: no such directory {parent}")
         atomic.write_text(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:

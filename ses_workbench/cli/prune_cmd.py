@@ -7,6 +7,7 @@ from typing import Any
 
 from ses_workbench.cli import load_project, project_dir
 from ses_workbench.cli.ses_cmds import _ask, _common, _open, _Progress
+from ses_workbench.wording import plural
 
 
 def register(subparsers: Any) -> None:
@@ -32,7 +33,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
             if plan.items:
                 print("dry run: nothing deleted")
             return 0
-        if not _ask(f"Delete {len(plan.items)} template(s) from {plan.environment}?", args):
+        if not _ask(f"Delete {plural(len(plan.items), 'template')} from {plan.environment}?", args):
             print("cancelled: nothing deleted")
             return 0
         with _Progress("Deleting") as progress:

@@ -33,6 +33,7 @@ from ses_workbench.cli import (
     require_templates,
 )
 from ses_workbench.errors import UnknownFixtureError, WorkbenchError
+from ses_workbench.wording import noun, plural
 
 
 # ------------------------------------------------------------------------------------------ parser
@@ -166,11 +167,6 @@ def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Ite
 
 def _note(text: str) -> None:
     print(f"ses-workbench: {text}", file=sys.stderr)
-
-
-def _n(count: int, noun: str) -> str:
-    """``1 template``, ``2 templates``, ``0 templates``: counts in summaries read as English."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _duration(seconds: float) -> str:
@@ -321,6 +317,15 @@ def _names_known_here_or_in(project: Any, names: list[str], *clients: Any) -> No
     require_templates(project, names, remote)
 
 
+def _note_skipped_folders(project: Any) -> None:
+    """``skipped FOLDER/: why`` on stderr for each folder that looks like a template but is not one (a name
+    SES refuses): a push plans everything else, and must not pass over them in silence."""
+    for problem in getattr(project, "problems", ()):
+        path = getattr(problem, "path", None)
+        folder = f"{path.name}/" if path is not None else "?"
+        print(f"skipped {folder}: {getattr(problem, 'message', problem)}", file=sys.stderr)
+
+
 def _note_if_empty(project: Any) -> None:
     """One line on stderr when the folder holds no template (a wrong --dir must not look like all is well)."""
     if not project.templates:
@@ -332,7 +337,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import status
 
     project = load_project(project_dir(args.dir))
-    _note_if_empty(project)
+    if not project.templates:  # a wrong folder: say so and fail (nothing is opened or created there)
+        raise WorkbenchError(no_templates_message(project))
     with _open(project, args) as client, _Progress("checking") as bar:
         _names_known_here_or_in(project, args.names, client)
         rows = status(client, project, args.names or None, progress=bar)
@@ -380,7 +386,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             continue
         _print_diff(d.unified(), color)
     if not different:
-        print(f"no differences ({_n(len(diffs), 'template')})", file=sys.stderr)
+        print(f"no differences ({plural(len(diffs), 'template')})", file=sys.stderr)
     return 1 if different else 0
 
 
@@ -391,6 +397,8 @@ def cmd_push(args: argparse.Namespace) -> int:
     _names_known(project, args.names)
     if not project.templates:  # nothing to push: a CI job pointed at the wrong folder must not pass
         raise WorkbenchError(no_templates_message(project))
+    if not args.names:
+        _note_skipped_folders(project)
     color = _color(args)
     if args.yes and not args.dry_run:
         # Nobody reviews the plan first: plan and push template by template (lint overlaps pacing).
@@ -416,7 +424,7 @@ def cmd_push(args: argparse.Namespace) -> int:
             if not plan.changes:
                 print("nothing to push")
             return 1 if plan.refused else 0
-        if not _ask(f"Push {_n(len(plan.changes), 'template')} to {client.environment.name}?", args):
+        if not _ask(f"Push {plural(len(plan.changes), 'template')} to {client.environment.name}?", args):
             print("cancelled")
             return 1
         with _Progress("pushing") as bar:
@@ -521,7 +529,8 @@ def cmd_parity(args: argparse.Namespace) -> int:
     for r in results:
         _print_diff(r.report(), color)
     same = sum(1 for r in results if r.same)
-    print(f"{same}/{len(results)} fixture(s) render the same locally and in SES")
+    print(f"{same}/{len(results)} {noun(len(results), 'fixture')} render"
+          f"{'s' if len(results) == 1 else ''} the same locally and in SES")
     return 0 if same == len(results) else 1
 
 
@@ -558,7 +567,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             return 1
         if args.dry_run:
             return 0
-        if not _ask(f"Send {plan.count} email(s)?", args):
+        if not _ask(f"Send {plural(plan.count, 'email')}?", args):
             print("cancelled")
             return 1
         with _Progress("sending") as bar:
@@ -600,8 +609,8 @@ def cmd_events(args: argparse.Namespace) -> int:
     for e in found:
         print(e.line())
     failures = sum(1 for e in found if e.type == events.RENDERING_FAILURE)
-    what = _n(len(found), "event")
+    what = plural(len(found), "event")
     if failures:
-        what += f", {failures} rendering failure(s): accepted by SES, then dropped"
+        what += f", {plural(failures, 'rendering failure')}: accepted by SES, then dropped"
     print(what, file=sys.stderr)
     return 0

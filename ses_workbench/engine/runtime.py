@@ -311,7 +311,8 @@ def _hint(name: str, parts: tuple[str, ...], outers: tuple[Any, ...], root: Any,
         if path_get(ctx, parts) is not None:
             ups = "../" * level
             alt = "" if in_partial or level != len(outers) else f" or '@root.{name}'"
-            return (f"'{name}' is not in the current block's context but is {level} level(s) up: "
+            levels = "level" if level == 1 else "levels"
+            return (f"'{name}' is not in the current block's context but is {level} {levels} up: "
                     f"write '{ups}{name}'{alt}, which works in both SES and handlebars.js.")
     return None
 

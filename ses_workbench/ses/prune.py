@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.errors import CredentialsError, EndpointUnreachable, Refused, SesError, UnknownRegion
 from ses_workbench.ses.state import SyncState
+from ses_workbench.wording import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.project import Project
@@ -54,7 +55,7 @@ class PrunePlan:
         if not self.items:
             return f"{self.environment}: nothing to prune (every template there has a folder here)"
         names = ", ".join(i.remote_name for i in self.items)
-        return f"{self.environment}: {len(self.items)} template(s) with no folder here: {names}"
+        return f"{self.environment}: {plural(len(self.items), 'template')} with no folder here: {names}"
 
 
 def plan_prune(client: SesClient, project: Project, names: Sequence[str] | None = None) -> PrunePlan:

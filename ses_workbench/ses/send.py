@@ -47,6 +47,7 @@ from ses_workbench.ses.errors import (
     Throttled,
 )
 from ses_workbench.ses.state import utc_iso, utc_stamp
+from ses_workbench.wording import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.project import Project
@@ -140,8 +141,9 @@ class SendPlan:
         mode = "draft (raw, rendered locally)" if self.draft else "template"
         quota = "unlimited" if self.quota_left is None else f"{self.quota_left:g}"
         rate = f", {self.account.max_send_rate:g}/s" if self.account else ""
-        return (f"{self.count} email(s) of '{self.template}' to {len(self.recipients)} recipient(s) × "
-                f"{len(self.fixtures)} fixture(s) via {self.environment} [{mode}{rate}], "
+        return (f"{plural(self.count, 'email')} of '{self.template}' to "
+                f"{plural(len(self.recipients), 'recipient')} × {plural(len(self.fixtures), 'fixture')} "
+                f"via {self.environment} [{mode}{rate}], "
                 f"24 h quota left: {quota}")
 
     def to_dict(self) -> dict[str, Any]:

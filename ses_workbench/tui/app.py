@@ -66,6 +66,7 @@ from ses_workbench.tui.widgets.data_pane import DataPane
 from ses_workbench.tui.widgets.editor import Marker, PartEditor
 from ses_workbench.tui.widgets.lines_view import LinesView
 from ses_workbench.tui.widgets.template_list import TemplateList, TemplateRow
+from ses_workbench.wording import plural
 
 #: Preview tabs, in order: (tab id, label).
 PREVIEW_TABS: tuple[tuple[str, str], ...] = (
@@ -253,7 +254,7 @@ class WorkbenchApp(SesMixin, App[int]):
     def compose(self) -> ComposeResult:
         yield Static(id="header")
         with Horizontal(id="main"):
-            yield TemplateList(id="sidebar")
+            yield TemplateList(id="sidebar", empty_text=self._no_templates_text())
             with Vertical(id="edit-col"):
                 with TabbedContent(id="editor-tabs", initial="tab-html"):
                     for part, label in EDITOR_TABS:
@@ -274,6 +275,14 @@ class WorkbenchApp(SesMixin, App[int]):
             yield ProgressBar(id="progress", show_eta=False)
         yield Footer()
 
+    def _no_templates_text(self) -> str:
+        """The empty state: which folder holds nothing, what a template is, how to make one."""
+        from ses_workbench.project.model import TEMPLATE_FOLDER_HINT
+
+        return (f"No templates in {self.project.root}: {TEMPLATE_FOLDER_HINT}. "
+                f"{self._key_for('new_template')} creates one; the templates SES has show up here once "
+                f"connected ({self._key_for('pull')} pulls one). Another folder: ses-workbench DIR.")
+
     def on_mount(self) -> None:
         self._main_screen = self.screen
         self.compact = self.size.width < STACK_BELOW
@@ -291,6 +300,7 @@ class WorkbenchApp(SesMixin, App[int]):
             self.open_template(names[0])
         else:
             self._update_header()
+            self.notify(self._no_templates_text(), title="No templates", severity="warning", timeout=15)
         self.main.query_one("#editor-html", PartEditor).focus()
         if self.watch_files:
             # The state folder exists before the watch starts: a folder made later (the first `calibrate`
@@ -949,7 +959,8 @@ class WorkbenchApp(SesMixin, App[int]):
         if message.announce:
             errors = sum(1 for d in message.diagnostics if d.severity == "error")
             warnings = len(message.diagnostics) - errors
-            self.notify(f"Lint: {errors} errors, {warnings} warnings in {len(message.names)} templates.",
+            self.notify(f"Lint: {plural(errors, 'error')}, {plural(warnings, 'warning')} in "
+                        f"{plural(len(message.names), 'template')}.",
                         severity="error" if errors else "information")
 
     def _apply_markers(self) -> None:
@@ -977,7 +988,7 @@ class WorkbenchApp(SesMixin, App[int]):
                      marker.severity == "error")
         elif diags:
             errors = sum(1 for d in diags if d.severity == "error")
-            shown = (f"{errors} errors, {len(diags) - errors} warnings in {self.current} "
+            shown = (f"{plural(errors, 'error')}, {plural(len(diags) - errors, 'warning')} in {self.current} "
                      f"(marked lines; fixture {self.fixture_name or '-'})", errors > 0)
         else:
             shown = ("✓ lint clean" if self.current in self.lint else "", False)

@@ -200,7 +200,7 @@ def test_push_status_and_named_commands_say_no_templates(tmp_path: Path,
     code, _, err = run(capsys, ["push", "--yes", "--local", "--dir", str(empty)])
     assert code == 1 and one_line(err) == f"ses-workbench: {message}"
     code, _, err = run(capsys, ["status", "--local", "--dir", str(empty)])
-    assert code == 0 and f"ses-workbench: {message}" in err.splitlines()
+    assert code == 1 and one_line(err) == f"ses-workbench: {message}"
     code, _, err = run(capsys, ["render", "welcome", "--dir", str(empty)])
     assert code == 2 and "no templates in" in one_line(err) and "subject.txt" in err
 

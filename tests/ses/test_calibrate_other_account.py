@@ -30,7 +30,7 @@ def test_calibration_finds_the_other_dialect_and_parity_then_agrees(
 
         assert run("parity", "welcome", "--all-fixtures") == 1
         out = capsys.readouterr().out
-        assert "welcome [default]: differs in text" in out and "1/2 fixture(s) render the same" in out
+        assert "welcome [default]: differs in text" in out and "1/2 fixtures render the same" in out
         assert "-Score 2\n+\n+Score 2.0\n" in out  # where they differ: JSON print style, newlines kept
 
         assert run("calibrate") == 0
@@ -43,5 +43,5 @@ def test_calibration_finds_the_other_dialect_and_parity_then_agrees(
                     standalone_strip=False)
 
         assert run("parity", "welcome", "--all-fixtures") == 0  # the local preview now renders like "SES"
-        assert "2/2 fixture(s) render the same" in capsys.readouterr().out
+        assert "2/2 fixtures render the same" in capsys.readouterr().out
     assert C.load_dialect(project, "stg") == DEFAULT_DIALECT  # calibration is per environment

@@ -86,7 +86,7 @@ def test_pull_remote_render_parity_calibrate(project: Project, server: LocalSes,
     assert run(project, server, "remote-render", "welcome", "--fixture", "nope") == 2
 
     assert run(project, server, "parity", "welcome", "--all-fixtures") == 0
-    assert "2/2 fixture(s) render the same" in capsys.readouterr().out
+    assert "2/2 fixtures render the same" in capsys.readouterr().out
 
     assert run(project, server, "calibrate") == 0
     assert "every calibrated behaviour matches the defaults" in capsys.readouterr().out
@@ -100,7 +100,7 @@ def test_send_command(project: Project, server: LocalSes, client: SesClient,
     assert run(project, server, "send", "welcome", "--to", "nobody@else.test", "--yes") == 1
     assert "unverified recipients: nobody@else.test" in capsys.readouterr().err
     assert run(project, server, "send", "welcome", "--dry-run") == 0
-    assert "2 email(s)" in capsys.readouterr().out and server.outbox_messages() == []
+    assert "2 emails" in capsys.readouterr().out and server.outbox_messages() == []
     assert run(project, server, "send", "welcome", "--all-fixtures", "--yes") == 0
     out = capsys.readouterr().out
     assert "4/4 sent" in out and "report:" in out

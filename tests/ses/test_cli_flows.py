@@ -82,7 +82,7 @@ def test_send_asks_once_with_the_count(project: Project, server: LocalSes, clien
 
     monkeypatch.setattr("builtins.input", answer)
     assert run(project, server, "send", "welcome", "--all-fixtures", "--to", SIM) == 1
-    assert prompts == ["Send 2 email(s)? [y/N] "] and server.outbox_messages() == []
+    assert prompts == ["Send 2 emails? [y/N] "] and server.outbox_messages() == []
     assert "cancelled" in capsys.readouterr().out
     assert run(project, server, "send", "welcome", "--all-fixtures", "--to", SIM) == 0
     assert len(prompts) == 2 and len(server.outbox_messages()) == 2

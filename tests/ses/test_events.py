@@ -43,7 +43,7 @@ def test_events_command_shows_rendering_failures(project: Project, server: Local
     out, err = capsys.readouterr()
     assert out.count("\n") == 1
     assert f"Rendering Failure  {message_id} [welcome] → {SIM}: Attribute 'name' is not present" in out
-    assert "1 rendering failure(s): accepted by SES, then dropped" in err
+    assert "1 rendering failure: accepted by SES, then dropped" in err
 
     assert run(project, server, "events", "welcome", "--format", "json") == 0
     found = json.loads(capsys.readouterr().out)

@@ -77,7 +77,7 @@ def test_prune_cli(project: Project, server: LocalSes, client: SesClient,
     shutil.rmtree(project.root / "welcome")
     assert run("--dry-run") == 0
     out = capsys.readouterr().out
-    assert "1 template(s) with no folder here: welcome" in out and "dry run: nothing deleted" in out
+    assert "1 template with no folder here: welcome" in out and "dry run: nothing deleted" in out
     assert run() == 2 and "--yes" in capsys.readouterr().err  # no terminal: must be told
     assert client.get_template("welcome") is not None
     assert run("--yes") == 0

@@ -844,7 +844,8 @@ class LocalSesService:
                               "VERIFICATION_STATUS to a value.")
         unknown = set(filters) - {"IDENTITY_NAME_CONTAINS", "IDENTITY_TYPE", "VERIFICATION_STATUS"}
         if unknown:
-            raise bad_request(f"Unknown identity filter key(s): {', '.join(sorted(unknown))}.")
+            what = "key" if len(unknown) == 1 else "keys"
+            raise bad_request(f"Unknown identity filter {what}: {', '.join(sorted(unknown))}.")
 
         def wanted(rec: dict[str, Any]) -> bool:
             contains = filters.get("IDENTITY_NAME_CONTAINS")

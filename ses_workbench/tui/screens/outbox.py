@@ -14,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from ses_workbench.wording import plural
+
 
 def _summary(path: Path) -> str:
     try:
@@ -33,7 +35,8 @@ class OutboxScreen(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box wide"):
-            yield Label(f"Outbox — {len(self._messages)} delivered message(s)", classes="dialog-title")
+            yield Label(f"Outbox — {plural(len(self._messages), 'delivered message')}",
+                        classes="dialog-title")
             options = [Option(_summary(path), id=str(index)) for index, path in enumerate(self._messages)]
             yield OptionList(*options, id="outbox-list", markup=False)  # subjects may hold [brackets]
 

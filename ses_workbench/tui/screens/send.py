@@ -21,6 +21,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, SelectionList, Static
 from textual.worker import Worker, WorkerState
 
+from ses_workbench.wording import plural
+
 SIMULATOR = ("success", "bounce", "ooto", "complaint", "suppressionlist")
 
 
@@ -147,8 +149,9 @@ class SendScreen(ModalScreen[Any]):
         plan = self.plan = message.plan
         text = Text()
         quota = "unlimited" if plan.quota_left is None else f"{plan.quota_left:g}"
-        text.append(f"{plan.count} email(s)", style="bold")
-        text.append(f" to {len(plan.recipients)} recipient(s) × {len(plan.fixtures)} fixture(s) · "
+        text.append(plural(plan.count, "email"), style="bold")
+        text.append(f" to {plural(len(plan.recipients), 'recipient')} × "
+                    f"{plural(len(plan.fixtures), 'fixture')} · "
                     f"24 h quota left: {quota}")
         account = plan.account
         if account is not None:

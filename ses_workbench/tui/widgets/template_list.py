@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 #: deployment state -> (glyph, style, words for the help screen)
@@ -77,14 +77,24 @@ class TemplateList(Vertical):
     filter_text: reactive[str] = reactive("", init=False)
     """Case-insensitive substring every shown name must contain."""
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None, empty_text: str = "No templates here.") -> None:  # noqa: A002
         super().__init__(id=id)
         self._rows: list[TemplateRow] = []
         self._current: str | None = None
+        self.empty_text = empty_text
+        """What the list says when the folder holds no template (instead of an empty box)."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter templates…", id="template-filter")
         yield OptionList(id="template-options")
+        yield Static(self.empty_text, id="template-empty", markup=False)
+
+    def on_mount(self) -> None:
+        self._rebuild()
+
+    @property
+    def empty_note(self) -> Static:
+        return self.query_one("#template-empty", Static)
 
     @property
     def options(self) -> OptionList:
@@ -110,6 +120,8 @@ class TemplateList(Vertical):
         self._rebuild()
 
     def _rebuild(self) -> None:
+        self.empty_note.display = not self._rows
+        self.options.display = bool(self._rows)
         needle = self.filter_text.lower()
         shown = [row for row in self._rows if needle in row.name.lower()]
         options = self.options
