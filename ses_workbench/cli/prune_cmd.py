@@ -14,9 +14,12 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "prune", help="delete from SES the templates that have no folder here (after a rename)",
         description="Delete from the environment the templates with no template folder here any more "
-                    "(renamed or removed in git). Each is backed up first (AWS CLI v2 shape, restorable "
-                    "with `ses-workbench import`). Asks once unless --yes.")
-    p.add_argument("names", nargs="*", metavar="NAME", help="only these (each must have no folder here)")
+                    "(renamed or removed in git) that were pushed or pulled from here; the others are "
+                    "listed and deleted only when named. Each is backed up first (AWS CLI v2 shape, "
+                    "restorable with `ses-workbench import`). Asks once unless --yes.")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="only these (each must have no folder here; named, it is deleted even if it was "
+                        "not pushed from here)")
     p.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
     _common(p, yes=True)
     p.set_defaults(func=cmd_prune)

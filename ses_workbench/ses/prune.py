@@ -2,9 +2,13 @@
 
 Without it a rename leaves the old template deployed for ever, and ``status`` keeps listing it as
 remote-only.  Only templates of this environment (its name prefix) are candidates, never the workbench's
-scratch copies, and never a name that still has a template folder.  Each one's content is backed up
-(``backups/<env>/<name>-<stamp>.json``, the AWS CLI v2 shape: ``ses-workbench import`` or ``aws sesv2
-update-email-template --cli-input-json`` restores it) before the delete, and its push record is dropped.
+scratch copies, and never a name that still has a template folder.  Of those, only templates this project
+pushed or pulled (its push record in ``.ses-workbench/state.json``) are deleted by default: an account or
+region is often shared with other teams and services, and a template this clone never touched is listed
+as *not pushed from here* (``PrunePlan.foreign``) and deleted only when named explicitly.  Each one's
+content is backed up (``backups/<env>/<name>-<stamp>.json``, the AWS CLI v2 shape: ``ses-workbench import``
+or ``aws sesv2 update-email-template --cli-input-json`` restores it) before the delete — no backup, no
+delete — and its push record is dropped.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.errors import CredentialsError, EndpointUnreachable, Refused, SesError, UnknownRegion
-from ses_workbench.ses.state import SyncState
+from ses_workbench.ses.state import StateWriteError, SyncState
 from ses_workbench.wording import plural
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,6 +46,8 @@ class PrunePlan:
     items: list[PruneItem] = field(default_factory=list)
     dry_run: bool = False
     cancelled: bool = False
+    #: Templates with no folder here that were never pushed or pulled here: kept unless named.
+    foreign: list[PruneItem] = field(default_factory=list)
 
     @property
     def deleted(self) -> list[PruneItem]:
@@ -52,19 +58,30 @@ class PrunePlan:
         return [i for i in self.items if i.error]
 
     def summary(self) -> str:
-        if not self.items:
-            return f"{self.environment}: nothing to prune (every template there has a folder here)"
-        names = ", ".join(i.remote_name for i in self.items)
-        return f"{self.environment}: {plural(len(self.items), 'template')} with no folder here: {names}"
+        lines: list[str] = []
+        if self.items:
+            names = ", ".join(i.remote_name for i in self.items)
+            count = plural(len(self.items), "template")
+            lines.append(f"{self.environment}: {count} with no folder here: {names}")
+        elif not self.foreign:
+            lines.append(f"{self.environment}: nothing to prune (every template there has a folder here)")
+        else:
+            lines.append(f"{self.environment}: nothing to prune that was pushed from here")
+        if self.foreign:
+            names = ", ".join(i.remote_name for i in self.foreign)
+            lines.append(f"not pushed from here (kept): {names}; name them to delete")
+        return "\n".join(lines)
 
 
 def plan_prune(client: SesClient, project: Project, names: Sequence[str] | None = None) -> PrunePlan:
     """The environment's templates that have no folder in ``project`` (or just ``names`` among them).
 
-    A name that still has a folder, or that SES does not hold, is refused (:class:`Refused`).
+    Without ``names`` only templates pushed or pulled here are planned (``items``); the others with no
+    folder are listed in ``foreign``.  ``names`` plans exactly those, whoever made them.  A name that still
+    has a folder, or that SES does not hold, is refused (:class:`Refused`).
     """
+    env = client.environment.name
     remote = {t.name: t.remote_name for t in client.list_templates()}
-    candidates = sorted(name for name in remote if name not in project.templates)
     if names:
         kept = [n for n in names if n in project.templates]
         if kept:
@@ -72,9 +89,14 @@ def plan_prune(client: SesClient, project: Project, names: Sequence[str] | None 
                           "removed locally (delete the folder first).")
         missing = [n for n in names if n not in remote]
         if missing:
-            raise Refused(f"{client.environment.name} has no template {', '.join(repr(n) for n in missing)}.")
-        candidates = list(dict.fromkeys(names))
-    return PrunePlan(client.environment.name, [PruneItem(n, remote[n]) for n in candidates])
+            raise Refused(f"{env} has no template {', '.join(repr(n) for n in missing)}.")
+        return PrunePlan(env, [PruneItem(n, remote[n]) for n in dict.fromkeys(names)])
+    state = SyncState(project.state_dir)
+    plan = PrunePlan(env)
+    for name in sorted(n for n in remote if n not in project.templates):
+        ours = state.tracked(env, name, remote[name])
+        (plan.items if ours else plan.foreign).append(PruneItem(name, remote[name]))
+    return plan
 
 
 def execute_prune(client: SesClient, project: Project, plan: PrunePlan,
@@ -89,15 +111,21 @@ def execute_prune(client: SesClient, project: Project, plan: PrunePlan,
         try:
             content = client.get_template(item.name)
             if content is not None:
-                item.backup = state.backup(env, item.name, item.remote_name, content)
+                item.backup = state.backup(env, item.name, item.remote_name, content)  # raises: no delete
             client.delete_template(item.name, missing_ok=True)
         except (CredentialsError, EndpointUnreachable, UnknownRegion):
             raise
         except SesError as exc:
             item.error = str(exc)
             continue
-        state.forget(env, item.name)
+        except StateWriteError as exc:
+            item.error = f"{exc}: not deleted (the backup comes first)"
+            continue
         item.done = True
+        try:
+            state.forget(env, item.name)
+        except StateWriteError:  # the record only marks it ours: a stale one is harmless
+            pass
     if progress:
         progress(len(plan.items), len(plan.items), "")
     return plan
