@@ -541,6 +541,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     with _open(project, args) as client, _Progress("probing") as bar:
         result = calibrate(client, project, progress=bar)
     sys.stdout.write(result.report())
+    if result.save_error:
+        _note(f"calibration not saved: {result.save_error}")
+        return 1
     return 0
 
 

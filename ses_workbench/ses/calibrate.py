@@ -115,6 +115,7 @@ class Calibration:
     differs: dict[str, tuple[Any, Any]]        # field -> (default, SES's)
     unexplained: list[str]                     # probes no candidate value reproduces
     at: str = field(default_factory=utc_iso)
+    save_error: str | None = None              # the results (or raw answers) could not be written
 
     @property
     def self_test_ok(self) -> bool:
@@ -141,6 +142,8 @@ class Calibration:
         for pid in self.unexplained:
             lines.append(f"  unexplained: {pid} (see calibration.json; please report it)")
         lines.append(f"dialect: {asdict(self.dialect)}")
+        if self.save_error:
+            lines.append(f"not saved: {self.save_error}")
         return "\n".join(lines) + "\n"
 
 
@@ -169,12 +172,13 @@ def calibrate(client: SesClient, project: Project, *, progress: Progress | None 
     """Run every probe through SES, derive the dialect, save the results; see the module docstring."""
     from ses_workbench.engine import DEFAULT_DIALECT
     from ses_workbench.mime import parse_mime
-    from ses_workbench.project import atomic
     from ses_workbench.ses.remote import scratch_name
+    from ses_workbench.ses.state import StateWriteError, write_state_text
 
     env = client.environment.name
     raw_dir = project.state_dir / "calibration" / env
     results: list[ProbeResult] = []
+    save_error: str | None = None  # the first write that failed: the probing goes on, nothing more is written
     name = scratch_name()
     created = False
     try:
@@ -191,8 +195,11 @@ def calibrate(client: SesClient, project: Project, *, progress: Progress | None 
             except BadRequest as exc:
                 results.append(ProbeResult(probe, False, error=exc.ses_message or str(exc)))
                 continue
-            if save:
-                atomic.write_text(raw_dir / f"{probe.id}.eml", raw)
+            if save and save_error is None:
+                try:
+                    write_state_text(raw_dir / f"{probe.id}.eml", raw)
+                except StateWriteError as exc:
+                    save_error = str(exc)
             results.append(ProbeResult(probe, True, output=_norm(parse_mime(raw).text)))
     finally:
         if created:
@@ -231,14 +238,18 @@ def calibrate(client: SesClient, project: Project, *, progress: Progress | None 
     dialect = replace(DEFAULT_DIALECT, **chosen)
     differs = {k: (getattr(DEFAULT_DIALECT, k), v) for k, v in chosen.items()
                if v != getattr(DEFAULT_DIALECT, k)}
-    cal = Calibration(env, client.endpoint_url or client.describe(), results, dialect, differs, unexplained)
+    cal = Calibration(env, client.endpoint_url or client.describe(), results, dialect, differs, unexplained,
+                      save_error=save_error)
     if save:
-        _save(project, cal)
+        try:
+            _save(project, cal)
+        except StateWriteError as exc:
+            cal.save_error = cal.save_error or str(exc)
     return cal
 
 
 def _save(project: Project, cal: Calibration) -> None:
-    from ses_workbench.project import atomic
+    from ses_workbench.ses.state import write_state_json
 
     path = project.state_dir / CALIBRATION_FILE
     try:
@@ -249,7 +260,7 @@ def _save(project: Project, cal: Calibration) -> None:
         data = {}
     data.setdefault("version", 1)
     data.setdefault("environments", {})[cal.environment] = cal.to_dict()
-    atomic.write_json(path, data)
+    write_state_json(path, data)
 
 
 def load_dialect(project: Project, env: str | None = None) -> Dialect:

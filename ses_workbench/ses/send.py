@@ -175,6 +175,7 @@ class SendReport:
     elapsed: float
     path: Path | None = None
     stopped: str | None = None  # why sending stopped early (paused, quota, credentials...)
+    report_error: str | None = None  # the JSON report could not be written (the sends happened anyway)
 
     @property
     def sent(self) -> list[SendOutcome]:
@@ -193,6 +194,8 @@ class SendReport:
         s = f"{len(self.sent)}/{len(self.outcomes)} sent in {self.elapsed:.1f}s ({rate:.1f}/s)"
         if self.stopped:
             s += f"; stopped: {self.stopped}"
+        if self.report_error:
+            s += f"; the report could not be written: {self.report_error}"
         return s
 
     def to_dict(self) -> dict[str, Any]:
@@ -418,11 +421,14 @@ def execute_send(client: SesClient, project: Project, plan: SendPlan, *, progres
         _mark_rendering_failures(project, list(outcomes.values()), events_mark)
     report = SendReport(plan, [outcomes[(d.recipient, d.fixture)] for d in plan.destinations], started,
                         time.monotonic() - t0, stopped=stopped)
-    if write_report:
-        from ses_workbench.project import atomic
+    if write_report:  # the mail is out: a report that cannot be written is a note, never an error
+        from ses_workbench.ses.state import StateWriteError, write_state_json
 
         path = project.state_dir / "reports" / f"send-{plan.environment}-{plan.template}-{utc_stamp()}.json"
-        report.path = atomic.write_json(path, report.to_dict())
+        try:
+            report.path = write_state_json(path, report.to_dict())
+        except StateWriteError as exc:
+            report.report_error = str(exc)
     return report
 
 

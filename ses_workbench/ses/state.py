@@ -19,7 +19,8 @@ from typing import Any
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.project import atomic
 
-__all__ = ["SyncState", "StateWriteError", "write_state_json", "utc_stamp", "utc_iso"]
+__all__ = ["SyncState", "StateWriteError", "write_state_json", "write_state_text", "utc_stamp",
+           "utc_iso"]
 
 
 class StateWriteError(WorkbenchError):
@@ -39,6 +40,14 @@ def write_state_json(path: Path, data: Any) -> Path:
     """``atomic.write_json`` for a file in the state folder; an OSError becomes :class:`StateWriteError`."""
     try:
         return atomic.write_json(path, data)
+    except OSError as exc:
+        raise StateWriteError(path, exc) from None
+
+
+def write_state_text(path: Path, text: str) -> Path:
+    """``atomic.write_text`` for a file in the state folder; an OSError becomes :class:`StateWriteError`."""
+    try:
+        return atomic.write_text(path, text)
     except OSError as exc:
         raise StateWriteError(path, exc) from None
 
