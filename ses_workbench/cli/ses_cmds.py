@@ -339,11 +339,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     project = load_project(project_dir(args.dir))
     if not project.templates:  # a wrong folder: say so and fail (nothing is opened or created there)
         raise WorkbenchError(no_templates_message(project))
+    from ses_workbench.ses.remote import scratch_templates
+
+    listed: list[Any] = []
     with _open(project, args) as client, _Progress("checking") as bar:
         _names_known_here_or_in(project, args.names, client)
-        rows = status(client, project, args.names or None, progress=bar)
+        rows = status(client, project, args.names or None, progress=bar, scratch=listed)
+        scratch = scratch_templates(client, listed)
     if args.format == "json":
-        json.dump({"environment": client.environment.name, "templates": [r.to_dict() for r in rows]},
+        json.dump({"environment": client.environment.name, "templates": [r.to_dict() for r in rows],
+                   "scratch": [{"remote_name": s.remote_name, "state": s.state,
+                                "created": s.created.isoformat() if s.created else None} for s in scratch]},
                   sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
@@ -356,6 +362,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     for r in rows:
         counts[str(r.state)] = counts.get(str(r.state), 0) + 1
     print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no templates")
+    if scratch:
+        print(f"scratch templates in {client.environment.name} (temporary copies for remote render):")
+        for sc in scratch:
+            print(f"  {sc.line()}")
     return 0
 
 

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ses_workbench.ses.client import SesClient
-from ses_workbench.ses.errors import BadRequest, SesError
+from ses_workbench.ses.errors import BadRequest
 from ses_workbench.ses.state import utc_iso
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -172,16 +172,15 @@ def calibrate(client: SesClient, project: Project, *, progress: Progress | None 
     """Run every probe through SES, derive the dialect, save the results; see the module docstring."""
     from ses_workbench.engine import DEFAULT_DIALECT
     from ses_workbench.mime import parse_mime
-    from ses_workbench.ses.remote import scratch_name
+    from ses_workbench.ses.remote import scratch_lease
     from ses_workbench.ses.state import StateWriteError, write_state_text
 
     env = client.environment.name
     raw_dir = project.state_dir / "calibration" / env
     results: list[ProbeResult] = []
     save_error: str | None = None  # the first write that failed: the probing goes on, nothing more is written
-    name = scratch_name()
-    created = False
-    try:
+    with scratch_lease(client) as name:  # deleted on the way out, found by the next run if we are killed
+        created = False
         for i, probe in enumerate(PROBES):
             if progress:
                 progress(i, len(PROBES), probe.id)
@@ -201,12 +200,6 @@ def calibrate(client: SesClient, project: Project, *, progress: Progress | None 
                 except StateWriteError as exc:
                     save_error = str(exc)
             results.append(ProbeResult(probe, True, output=_norm(parse_mime(raw).text)))
-    finally:
-        if created:
-            try:
-                client.delete_template(name, missing_ok=True)
-            except SesError:  # pragma: no cover - cleanup must not hide the real error
-                pass
     if progress:
         progress(len(PROBES), len(PROBES), "")
 

@@ -6,6 +6,21 @@ uploaded as a scratch template under the reserved prefix ``sesworkbench-scratch-
 rendered, and deleted again — also when rendering fails.  The MIME message SES returns is
 parsed with :func:`ses_workbench.mime.parse_mime` into subject/html/text.
 
+Scratch templates orphaned by a killed run (``kill -9`` between the create and the delete) are
+found and deleted by the next run that makes one (:func:`sweep_scratch`), and listed by ``status``.
+A scratch template may belong to a run that is still going — in this project or in another clone or
+machine on the same account — so only two kinds are deleted:
+
+- *leased here, owner gone*: while a scratch template exists its owner holds an exclusive ``flock`` on
+  ``.ses-workbench/scratch/<name>.lock``, taken before the create and dropped after the delete.  The
+  kernel drops it when the process dies however it dies, so a lock file nobody holds means an orphan,
+  whatever its age;
+- *no lease here, older than* :data:`SCRATCH_MAX_AGE` (one hour) by SES's ``CreatedTimestamp`` (else the
+  Unix time in its name, ``sesworkbench-scratch-<seconds>-<8 hex>``): made elsewhere, so its owner cannot
+  be asked, and no run holds one that long (a remote render takes seconds, ``parity``/``calibrate`` a
+  minute, ``check --via-ses N`` N paced renders).  Deleting one still in use only makes that run's render
+  fail; the content is a copy of local files.
+
 :func:`parity` renders each fixture locally and through SES and compares the parts after
 normalising what transport changes and a person does not see (line endings, MIME encoding,
 trailing whitespace); differences come back as unified diffs.  This is how users learn to
@@ -14,38 +29,197 @@ trust the local preview.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import os
+import re
 import secrets
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 from ses_workbench.errors import WorkbenchError
-from ses_workbench.ses.client import SCRATCH_PREFIX, SesClient
-from ses_workbench.ses.errors import BadRequest, SesError
+from ses_workbench.ses.client import SCRATCH_PREFIX, RemoteTemplate, SesClient
+from ses_workbench.ses.errors import BadRequest, CredentialsError, EndpointUnreachable, SesError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.mime import ParsedEmail
     from ses_workbench.project import Project, TemplateContent
 
 __all__ = ["RemoteRender", "PartParity", "FixtureParity", "remote_render", "parity", "scratch_template",
-           "scratch_name", "normalise", "remote_error_for_data"]
+           "scratch_lease", "scratch_name", "Scratch", "scratch_templates", "sweep_scratch",
+           "SCRATCH_MAX_AGE", "normalise", "remote_error_for_data"]
 
 PARTS = ("subject", "html", "text")
 Progress = Callable[[int, int, str], None]
+#: A scratch template with no lease in this project is taken for an orphan once it is this old (seconds).
+SCRATCH_MAX_AGE = 3600.0
+_STAMPED = re.compile(r"^(\d{10})-[0-9a-f]{8}$")
 
 
-def scratch_name() -> str:
-    """A fresh reserved name, e.g. ``sesworkbench-scratch-3f9a1c2e``."""
-    return f"{SCRATCH_PREFIX}{secrets.token_hex(4)}"
+def scratch_name(now: float | None = None) -> str:
+    """A fresh reserved name carrying its Unix time, e.g. ``sesworkbench-scratch-1796634000-3f9a1c2e``."""
+    return f"{SCRATCH_PREFIX}{int(time.time() if now is None else now):010d}-{secrets.token_hex(4)}"
+
+
+def _lease_dir(client: SesClient) -> Path | None:
+    return client.project.state_dir / "scratch" if client.project is not None else None
+
+
+def _take_lease(client: SesClient, name: str) -> IO[bytes] | None:
+    """Create and flock ``scratch/<SES name>.lock`` for a scratch template about to exist; None when the
+    platform or the state folder cannot (the template then counts as made elsewhere: the age rule)."""
+    folder = _lease_dir(client)
+    if folder is None:
+        return None
+    try:
+        import fcntl
+
+        from ses_workbench.project.statedir import ensure_state_dir
+
+        ensure_state_dir(folder.parent)
+        folder.mkdir(exist_ok=True)
+        fh = open(folder / f"{client.remote_name(name)}.lock", "wb")  # noqa: SIM115 - held until released
+    except (ImportError, OSError):
+        return None
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fh.write(f"{os.getpid()}\n".encode())
+        fh.flush()
+    except OSError:
+        fh.close()
+        return None
+    return fh
+
+
+def _drop_lease(fh: IO[bytes] | None) -> None:
+    if fh is None:
+        return
+    with contextlib.suppress(OSError):
+        os.unlink(fh.name)
+    fh.close()  # closing drops the flock
+
+
+def _lease_state(client: SesClient, remote_name: str) -> str | None:
+    """``"held"`` (its owner runs), ``"free"`` (a lease file nobody holds: the owner died) or None (no
+    lease here)."""
+    folder = _lease_dir(client)
+    if folder is None:
+        return None
+    path = folder / f"{remote_name}.lock"
+    try:
+        import fcntl
+
+        fh = open(path, "rb")  # noqa: SIM115
+    except (ImportError, OSError):
+        return None
+    with fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return "held"
+        return "free"
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """One scratch template in SES: ``state`` is ``"in-use"`` (a run here holds its lease), ``"orphaned"``
+    (deleted by the next sweep) or ``"recent"`` (made elsewhere, younger than :data:`SCRATCH_MAX_AGE`)."""
+
+    name: str
+    remote_name: str
+    created: datetime | None
+    state: str
+
+    def line(self, now: datetime | None = None) -> str:
+        age = ""
+        if self.created is not None:
+            seconds = ((now or datetime.now(timezone.utc)) - self.created).total_seconds()
+            age = f", created {_ago(seconds)} ago"
+        what = {"in-use": "in use by a running remote render here",
+                "orphaned": "orphaned: the next remote-render or parity deletes it",
+                "recent": "made elsewhere, maybe still in use"}[self.state]
+        return f"{self.remote_name} ({what}{age})"
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{seconds // 60}m"
+    return f"{seconds // 3600}h"
+
+
+def _created(t: RemoteTemplate) -> datetime | None:
+    if isinstance(t.created, datetime):
+        return t.created if t.created.tzinfo else t.created.replace(tzinfo=timezone.utc)
+    m = _STAMPED.match(t.name[len(SCRATCH_PREFIX):])
+    return datetime.fromtimestamp(int(m.group(1)), timezone.utc) if m else None
+
+
+def scratch_templates(client: SesClient, listing: Sequence[RemoteTemplate] | None = None, *,
+                      now: Callable[[], datetime] | None = None) -> list[Scratch]:
+    """The environment's scratch templates, each classified (see the module docstring).
+
+    ``listing``: a ``list_templates(include_scratch=True)`` already made (else one is made here).
+    """
+    if listing is None:
+        listing = client.list_templates(include_scratch=True)
+    moment = (now or (lambda: datetime.now(timezone.utc)))()
+    out: list[Scratch] = []
+    for t in listing:
+        if not t.name.startswith(SCRATCH_PREFIX):
+            continue
+        created = _created(t)
+        lease = _lease_state(client, t.remote_name)
+        if lease == "held":
+            state = "in-use"
+        elif lease == "free":
+            state = "orphaned"
+        elif created is not None and (moment - created).total_seconds() > SCRATCH_MAX_AGE:
+            state = "orphaned"
+        else:
+            state = "recent"
+        out.append(Scratch(t.name, t.remote_name, created, state))
+    return out
+
+
+def sweep_scratch(client: SesClient, *, now: Callable[[], datetime] | None = None) -> list[Scratch]:
+    """Delete the orphaned scratch templates (and their stale lease files); returns the ones deleted.
+
+    Costs one ListEmailTemplates plus one delete per orphan.  A failure to delete one is left for the
+    next sweep (credentials and connection errors are raised: the run cannot go on either).
+    """
+    deleted: list[Scratch] = []
+    for sc in scratch_templates(client, now=now):
+        if sc.state != "orphaned":
+            continue
+        try:
+            client.delete_template(sc.name, missing_ok=True)
+        except (CredentialsError, EndpointUnreachable):
+            raise
+        except SesError:
+            continue
+        folder = _lease_dir(client)
+        if folder is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(folder / f"{sc.remote_name}.lock")
+        deleted.append(sc)
+    return deleted
 
 
 @contextmanager
-def scratch_template(client: SesClient, content: TemplateContent) -> Iterator[str]:
-    """Upload ``content`` under a scratch name; yield the name; always delete it afterwards."""
+def scratch_lease(client: SesClient) -> Iterator[str]:
+    """Sweep orphans, then yield a fresh scratch name leased to this run; on exit the template of that name
+    is deleted (if it was made) and the lease dropped.  The caller creates/updates the template."""
+    sweep_scratch(client)
     name = scratch_name()
-    client.create_template(name, content)
+    lease = _take_lease(client, name)
     try:
         yield name
     finally:
@@ -53,6 +227,20 @@ def scratch_template(client: SesClient, content: TemplateContent) -> Iterator[st
             client.delete_template(name, missing_ok=True)
         except SesError:  # pragma: no cover - cleanup must not mask the real error
             pass
+        else:
+            _drop_lease(lease)  # kept when the delete failed: the next sweep retries it
+            lease = None
+        finally:
+            if lease is not None:
+                lease.close()  # the file stays, unlocked: the next sweep finds the orphan
+
+
+@contextmanager
+def scratch_template(client: SesClient, content: TemplateContent) -> Iterator[str]:
+    """Upload ``content`` under a scratch name; yield the name; always delete it afterwards."""
+    with scratch_lease(client) as name:
+        client.create_template(name, content)
+        yield name
 
 
 @contextmanager

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ses_workbench.errors import WorkbenchError
-from ses_workbench.ses.client import SesClient
+from ses_workbench.ses.client import RemoteTemplate, SesClient
 from ses_workbench.ses.errors import Refused, SesError
 from ses_workbench.ses.state import SyncState
 
@@ -138,11 +138,24 @@ def _select(project: Project, client: SesClient, names: Sequence[str] | None,
 
 
 def status(client: SesClient, project: Project, names: Sequence[str] | None = None,
-           progress: Progress | None = None) -> list[TemplateStatus]:
-    """Every template (or ``names``) local and remote, classified; one GetEmailTemplate per shared name."""
+           progress: Progress | None = None, scratch: list[RemoteTemplate] | None = None
+           ) -> list[TemplateStatus]:
+    """Every template (or ``names``) local and remote, classified; one GetEmailTemplate per shared name.
+
+    ``scratch``: a list that receives the workbench's scratch templates the same listing found (see
+    :func:`ses_workbench.ses.remote.scratch_templates`).
+    """
+    from ses_workbench.ses.client import SCRATCH_PREFIX
+
     progress = progress or _noop
     env = client.environment.name
-    remote = {t.name: t for t in client.list_templates()}
+    remote: dict[str, RemoteTemplate] = {}
+    for t in client.list_templates(include_scratch=True):
+        if t.name.startswith(SCRATCH_PREFIX):
+            if scratch is not None:
+                scratch.append(t)
+        else:
+            remote[t.name] = t
     selected = _select(project, client, names, remote)
     state = SyncState(project.state_dir)
     out: list[TemplateStatus] = []
