@@ -8,9 +8,11 @@ Safety decisions:
 
 - A rendered email's HTML is shown in ``<iframe sandbox="" srcdoc="...">``: the whole document
   is HTML-escaped into the attribute, and the empty ``sandbox`` grants nothing (no scripts, no
-  same-origin access to the notebook, no forms, no top navigation).  Every other string that
-  reaches the page (subject, text part, data values in messages) is escaped too: data is
-  untrusted (SES does not escape substituted values, so a ``<script>`` in a row stays one).
+  same-origin access to the notebook, no forms, no top navigation).  The document carries the
+  preview's Content-Security-Policy: remote images load only with ``Workbench(remote_images=True)``.
+  Every other string that reaches the page (subject, text part, data values in messages) is
+  escaped too: data is untrusted (SES does not escape substituted values, so a ``<script>`` in a
+  row stays one).
 - Outward actions (``push``, ``send``) never happen without ``yes=True``; without it they
   return the plan (what would be pushed, with diffs) or the preview (who would get what).
 - SES is reached through the same environments as the TUI and CLI
@@ -42,6 +44,7 @@ from ses_workbench.check import (
     check_rows,
 )
 from ses_workbench.errors import WorkbenchError
+from ses_workbench.preview_policy import with_policy_meta
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.lint import Diagnostic
@@ -92,13 +95,16 @@ def _wrap(inner: str) -> str:
     return f'{_CSS}<div class="sesw">{inner}</div>'
 
 
-def sandboxed_iframe(document: str, height: int = 480) -> str:
+def sandboxed_iframe(document: str, height: int = 480, *, remote_images: bool = False) -> str:
     """The HTML ``document`` in an iframe that can run nothing and reach nothing.
 
     ``sandbox=""`` (every restriction on: no scripts, opaque origin, no forms, no popups, no
     top navigation); ``srcdoc`` holds the document escaped as an attribute value, so nothing in
-    it can close the attribute or the iframe.
+    it can close the attribute or the iframe.  The document starts with the preview's
+    Content-Security-Policy (:mod:`ses_workbench.preview_policy`): remote images, stylesheets and
+    fonts load only with ``remote_images=True``.
     """
+    document = with_policy_meta(document, remote_content=remote_images)
     return (f'<iframe sandbox="" referrerpolicy="no-referrer" srcdoc="{html.escape(document, quote=True)}" '
             f'style="width:100%;height:{int(height)}px;border:1px solid #ddd;background:#fff"></iframe>')
 
@@ -144,6 +150,7 @@ class RenderedView:
     error: WorkbenchError | None = None
     problems: list[Diagnostic] = field(default_factory=list)
     source: str = "local render"
+    remote_images: bool = False  # load remote images, stylesheets and fonts in the frame (trackers see it)
 
     @property
     def ok(self) -> bool:
@@ -185,7 +192,8 @@ class RenderedView:
             if hint:
                 parts.append(f"<p>{_e(hint)}</p>")
         if self.email is not None:
-            parts.append(sandboxed_iframe(self.email.html or "<p><i>(no HTML part)</i></p>"))
+            parts.append(sandboxed_iframe(self.email.html or "<p><i>(no HTML part)</i></p>",
+                                          remote_images=self.remote_images))
             if self.email.text is not None:
                 parts.append("<details><summary>text part</summary>"
                              f"<pre>{_e(self.email.text)}</pre></details>")
@@ -445,15 +453,18 @@ class Workbench:
 
     ``env``: an environment name from ``ses-workbench.toml`` (default: the project's default
     environment, the embedded local SES endpoint unless configured otherwise); ``local=True``
-    forces the embedded endpoint.
+    forces the embedded endpoint.  ``remote_images=True`` lets rendered emails load remote images,
+    stylesheets and fonts (blocked by default: a tracker would see every render).
     """
 
-    def __init__(self, path: str | Path = ".", env: str | None = None, *, local: bool | None = None) -> None:
+    def __init__(self, path: str | Path = ".", env: str | None = None, *, local: bool | None = None,
+                 remote_images: bool = False) -> None:
         from ses_workbench.project import Project
 
         self.project: Project = Project.load(path)
         self.env = env
         self.local = local
+        self.remote_images = remote_images
         self._stack: contextlib.ExitStack | None = None
         self._client: SesClient | None = None
         self._lock = threading.Lock()
@@ -499,7 +510,7 @@ class Workbench:
         if data is None and (fixture is not None or tpl.fixtures):
             fixture_name = tpl.fixture(fixture).name  # UnknownFixtureError names the close matches
         view = RenderedView(name, fixture_name, self.project.config.sender,
-                            tuple(self.project.config.test_recipients))
+                            tuple(self.project.config.test_recipients), remote_images=self.remote_images)
         try:
             view.email = render_template(tpl, fixture=fixture_name, data=data)
         except WorkbenchError as exc:
@@ -666,7 +677,8 @@ class Workbench:
         client = self.client()
         view = RenderedView(name, fixture_name, self.project.config.sender,
                             tuple(self.project.config.test_recipients),
-                            source=f"rendered by SES ({client.environment.name})")
+                            source=f"rendered by SES ({client.environment.name})",
+                            remote_images=self.remote_images)
         try:
             view.email = remote.remote_render(client, self.project, name, fixture_name, data=data)
         except WorkbenchError as exc:

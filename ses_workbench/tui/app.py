@@ -1309,7 +1309,8 @@ class WorkbenchApp(SesMixin, App[int]):
         self._browser_open = True
         if self.last_good is not None:
             self.preview_server.publish(self.last_good.html)
-        self.notify(f"Preview page: {url} (reloads on every change)", timeout=8)
+        self.notify(f"Preview page: {url} (reloads on every change; remote images blocked until you click "
+                    "\"show remote images\" there)", timeout=8)
         if self.use_browser:
             self._open_url(url)
 

@@ -1,27 +1,64 @@
-"""A tiny page on 127.0.0.1 that shows the rendered HTML and reloads itself when it changes.
+"""A tiny page on 127.0.0.1 that shows the rendered email and reloads itself when it changes.
 
 The browser key opens this page once; afterwards each new render is *published* here (a string swap
 under a lock) and the page, which polls ``/__version`` twice a second, reloads when the version moves.
 The server is a ``ThreadingHTTPServer`` in a daemon thread, started on first use and stopped with the app.
+
+The email is untrusted content (fixture data is substituted unescaped; a pulled template may hold
+anything), so the page is built like the notebook's view of it:
+
+- the email sits in ``<iframe sandbox="" srcdoc=...>``: its scripts never run and it has an opaque
+  origin; the only script is the page's own reload poll, allowed by a per-response nonce;
+- every response carries the :mod:`ses_workbench.preview_policy` Content-Security-Policy: nothing
+  leaves the machine — remote images, stylesheets and fonts are blocked until the person follows the
+  page's "show remote images" link (``/?remote=1``), ``data:`` and ``cid:`` images show;
+- a request whose ``Host`` is not ``127.0.0.1:PORT`` or ``localhost:PORT`` gets 403 (a DNS-rebinding
+  page that found the port cannot read the rendered email and its fixture data); no CORS headers, so
+  another origin cannot read it either; the page refuses to be framed.
 """
 
 from __future__ import annotations
 
+import html
+import secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
-_RELOAD_SCRIPT = """
-<script>
-(function () {
-  var seen = "%(version)s";
-  setInterval(function () {
-    fetch("/__version", {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (v) {
-      if (v !== seen) { location.reload(); }
-    }).catch(function () {});
-  }, 500);
-})();
+from ses_workbench.preview_policy import email_policy, with_policy_meta
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ses-workbench preview</title>
+<style>
+html, body {{ margin: 0; height: 100%; }}
+body {{ display: flex; flex-direction: column; font: 13px system-ui, sans-serif; }}
+header {{ padding: 4px 8px; background: #f0f0f0; border-bottom: 1px solid #ccc; color: #333; }}
+iframe {{ flex: 1; border: 0; width: 100%; background: #fff; }}
+</style></head><body>
+<header>ses-workbench preview · reloads on every change ·
+{remote_status} · <a href="{toggle_href}">{toggle}</a></header>
+<iframe sandbox="" referrerpolicy="no-referrer" title="rendered email" srcdoc="{srcdoc}"></iframe>
+<script nonce="{nonce}">
+(function () {{
+  var seen = "{version}";
+  setInterval(function () {{
+    fetch("/__version", {{cache: "no-store"}}).then(function (r) {{ return r.text(); }}).then(function (v) {{
+      if (v !== seen) {{ location.reload(); }}
+    }}).catch(function () {{}});
+  }}, 500);
+}})();
 </script>
+</body></html>
 """
+
+# Sent with every response, errors included.
+_HEADERS = (
+    ("Cache-Control", "no-store"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+)
 
 
 class PreviewServer:
@@ -37,10 +74,11 @@ class PreviewServer:
     @property
     def url(self) -> str | None:
         """``http://127.0.0.1:PORT/`` once started."""
-        if self._server is None:
-            return None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return None if self.port is None else f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def port(self) -> int | None:
+        return None if self._server is None else int(self._server.server_address[1])
 
     @property
     def version(self) -> int:
@@ -77,31 +115,56 @@ class PreviewServer:
             server.server_close()
 
 
-def _inject(html: str, version: int) -> str:
-    script = _RELOAD_SCRIPT % {"version": version}
-    lower = html.lower()
-    at = lower.rfind("</body>")
-    if at == -1:
-        return html + script
-    return html[:at] + script + html[at:]
+def render_page(email_html: str, version: int, *, nonce: str, remote_content: bool) -> str:
+    """The page around the email: the email escaped into a sandboxed ``srcdoc``, the reload poll."""
+    document = with_policy_meta(email_html, remote_content=remote_content)
+    return _PAGE.format(
+        srcdoc=html.escape(document, quote=True), nonce=nonce, version=int(version),
+        remote_status="remote images shown" if remote_content else "remote images blocked",
+        toggle_href="/" if remote_content else "/?remote=1",
+        toggle="block remote images" if remote_content else "show remote images")
 
 
 def _make_handler(owner: PreviewServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        server_version = "ses-workbench-preview"
+        sys_version = ""
+        policy = email_policy()
+
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            html, version = owner.page()
-            if self.path.startswith("/__version"):
-                body = str(version).encode()
-                ctype = "text/plain; charset=utf-8"
+            self.policy = email_policy()
+            port = owner.port
+            host = (self.headers.get("Host") or "").strip().lower()
+            if host not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+                why = f"403: this page answers only to 127.0.0.1:{port} and localhost:{port}\n"
+                self._reply(403, "text/plain; charset=utf-8", why.encode())
+                return
+            url = urlsplit(self.path)
+            email_html, version = owner.page()
+            if url.path == "/__version":
+                self._reply(200, "text/plain; charset=utf-8", str(version).encode())
+            elif url.path == "/":
+                remote = parse_qs(url.query).get("remote", ["0"])[-1] == "1"
+                nonce = secrets.token_urlsafe(18)
+                self.policy = email_policy(remote_content=remote, script_nonce=nonce, connect_self=True) + \
+                    "; frame-ancestors 'none'"
+                body = render_page(email_html, version, nonce=nonce, remote_content=remote).encode("utf-8")
+                self._reply(200, "text/html; charset=utf-8", body)
             else:
-                body = _inject(html, version).encode("utf-8")
-                ctype = "text/html; charset=utf-8"
-            self.send_response(200)
+                self._reply(404, "text/plain; charset=utf-8", b"404: not found\n")
+
+        def _reply(self, status: int, ctype: str, body: bytes) -> None:
+            self.send_response(status)
             self.send_header("Content-Type", ctype)
-            self.send_header("Cache-Control", "no-store")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def end_headers(self) -> None:
+            for name, value in _HEADERS:
+                self.send_header(name, value)
+            self.send_header("Content-Security-Policy", self.policy)
+            super().end_headers()
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence the log
             return

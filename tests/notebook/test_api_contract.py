@@ -192,7 +192,7 @@ def test_rendered_email_shows_sender_recipients_text_and_lint(project_copy: Path
     assert "qa@acme.test, success@simulator.amazonses.com" in page     # to: the test recipients
     assert "<summary>text part</summary>" in page and "Hello Ann" in page
     assert "<b>lint</b>" in page and "uncertain-if-path" in page       # the template's lint problems
-    assert 'srcdoc="&lt;p&gt; Hello Ann&lt;/p&gt;' in page             # the HTML, inside the iframe only
+    assert "&gt;&lt;p&gt; Hello Ann&lt;/p&gt;" in page                 # the HTML, inside the iframe only
     wb.close()
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from ses_workbench import Workbench
 from ses_workbench.notebook import CheckView, LintView, sandboxed_iframe
+from ses_workbench.preview_policy import with_policy_meta
 from tests.notebook.nb_helpers import EVIL, assert_inert, tags_of
 
 
@@ -21,7 +22,8 @@ def test_sandboxed_iframe_escapes_the_document() -> None:
     assert "<script" not in page.lower() and "</iframe><" not in page
     tags = tags_of(page)
     assert [t for t, _ in tags] == ["iframe"]  # nothing escaped the attribute
-    assert tags[0][1]["srcdoc"] == doc         # and the browser gets the document back intact
+    assert tags[0][1]["srcdoc"] == with_policy_meta(doc)  # the browser gets the document back intact,
+    assert "img-src data: cid:;" in tags[0][1]["srcdoc"]  # under a policy that blocks remote images
     assert_inert(page)
 
 
@@ -38,7 +40,7 @@ def test_rendered_email_with_malicious_data(project_copy: Path) -> None:
     assert "<script" not in page.lower()
     assert_inert(page)
     iframes = [a for t, a in tags_of(page) if t == "iframe"]
-    assert len(iframes) == 1 and iframes[0]["srcdoc"] == view.html
+    assert len(iframes) == 1 and iframes[0]["srcdoc"] == with_policy_meta(view.html)
     assert html.escape(view.subject) in page   # subject shown as text
     if view.text is not None:
         assert html.escape(view.text) in page

@@ -4,7 +4,6 @@ lint all, keymap overrides from ses-workbench.toml, and the self-reloading brows
 from __future__ import annotations
 
 import threading
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ from textual.widgets import OptionList, Static
 
 from ses_workbench.project import TemplateContent
 from ses_workbench.tui.app import WorkbenchApp
-from ses_workbench.tui.browser import PreviewServer
 from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from ses_workbench.tui.screens.diff import DiffScreen
 from tests.tui.conftest import connected, preview_text, settle, wait_for, wait_screen, watcher_ready
@@ -104,23 +102,6 @@ async def test_lint_all_and_keymap(project_dir: Path) -> None:
         await settle(pilot)
         assert any(n.message.startswith("Lint:") for n in app._notifications)
         assert set(app.lint) == set(app.project.names)
-
-
-def test_browser_page_reloads_when_the_preview_changes() -> None:
-    server = PreviewServer()
-    url = server.start()
-    try:
-        server.publish("<html><body><p>first</p></body></html>")
-        page = urllib.request.urlopen(url, timeout=5).read().decode()
-        assert "<p>first</p>" in page and "/__version" in page  # the reload script is injected
-        before = urllib.request.urlopen(url + "__version", timeout=5).read().decode()
-        server.publish("<html><body><p>second</p></body></html>")
-        after = urllib.request.urlopen(url + "__version", timeout=5).read().decode()
-        assert after != before
-        server.publish("<html><body><p>second</p></body></html>")  # same page: no reload
-        assert urllib.request.urlopen(url + "__version", timeout=5).read().decode() == after
-    finally:
-        server.stop()
 
 
 @pytest.mark.usefixtures("no_aws_credentials")
