@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ses_workbench.engine.errors import EngineError, MissingAttributeError
 from ses_workbench.errors import WorkbenchError
+from ses_workbench.wording import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.project import EmailTemplate
@@ -524,7 +525,7 @@ class CheckReport:
 
     def summary(self) -> str:
         """One line: ``1000 rows: 990 ok, 10 failing``."""
-        return f"{self.rows} rows: {self.ok} ok, {self.failing} failing"
+        return f"{plural(self.rows, 'row')}: {self.ok} ok, {self.failing} failing"
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from ses_workbench.check import FORMATS, CheckReport, check_file, confirm_via_ses
 from ses_workbench.cli import add_dir_option, add_ses_options
+from ses_workbench.wording import noun, plural
 
 
 def register(subparsers: Any) -> None:
@@ -136,7 +137,7 @@ def print_text(report: CheckReport, out: TextIO) -> None:
     """The human report: summary, failing rows with locations, counts by reason."""
     src = f" from {report.source}" if report.source else ""
     rate = f"{report.rows_per_second:,.0f} rows/s" if report.seconds else ""
-    rows = f"{report.rows:,} row{'' if report.rows == 1 else 's'}"
+    rows = f"{report.rows:,} {noun(report.rows, 'row')}"
     out.write(f"{report.template}: {rows}{src} — {report.ok:,} ok, {report.failing:,} failing"
               f" ({report.seconds:.2f} s{', ' + rate if rate else ''})\n")
     if report.failures:
@@ -158,17 +159,13 @@ def print_text(report: CheckReport, out: TextIO) -> None:
             out.write(f"  {count:>9,}  {key}\n")
     if report.via_ses is not None:
         v = report.via_ses
-        out.write(f"\nvia SES: {v['sampled']} row{_s(v['sampled'])} rendered by TestRenderEmailTemplate:"
-                  f" {v['agree']} agree, {v['disagree']} disagree, {v['errors']} errors\n")
+        out.write(f"\nvia SES: {plural(v['sampled'], 'row')} rendered by TestRenderEmailTemplate:"
+                  f" {v['agree']} agree, {v['disagree']} disagree, {plural(v['errors'], 'error')}\n")
         for r in v["rows"]:
             if r["agree"] is not True:
                 out.write(f"  row {r['row']}: local {r['local']!r}, SES {r['ses']!r}\n")
     if not report.fast_path.startswith("on"):
         out.write(f"\nfast path {report.fast_path}\n")
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 class _ProgressBar:

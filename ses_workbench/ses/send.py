@@ -304,7 +304,8 @@ def plan_send(client: SesClient, project: Project, name: str, to: Sequence[str] 
     counted = sum(1 for d in destinations if not is_simulator(d.recipient))
     left = account.remaining_24h
     if left is not None and counted > left:
-        refusals.append(f"{counted} emails exceed the {left:g} left of the 24-hour quota "
+        verb = "exceeds" if counted == 1 else "exceed"
+        refusals.append(f"{plural(counted, 'email')} {verb} the {left:g} left of the 24-hour quota "
                         f"({account.max_24h_send:g} per 24 h, {account.sent_last_24h:g} sent)")
 
     plan = SendPlan(name, client.environment.name, sender, draft, recipients, fx_names, destinations,

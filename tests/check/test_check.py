@@ -427,7 +427,7 @@ def test_cli_via_ses_errors_leave_the_check_unconfirmed(project_dir: Path, tmp_p
     args = ["check", "greet", "--data", str(data), "--dir", str(project_dir), "--via-ses", "3"]
     assert main(args) == 1
     out = capsys.readouterr().out
-    assert "10 ok, 0 failing" in out and "2 agree, 0 disagree, 1 errors" in out
+    assert "10 ok, 0 failing" in out and "2 agree, 0 disagree, 1 error" in out
     calls["n"] = 10  # SES answers every row now
     assert main(args) == 0
     capsys.readouterr()

@@ -136,6 +136,16 @@ def test_counts_read_as_english(samples: Path, capsys: pytest.CaptureFixture[str
     assert code == 0 and out + err == "1 template: 0 errors, 0 warnings\n"
 
 
+def test_a_one_row_check_says_row(samples: Path) -> None:
+    from ses_workbench.check import check_rows
+    from ses_workbench.project import Project
+    from ses_workbench.render import compile_content
+
+    tpl = Project.load(samples).get("welcome")
+    report = check_rows(compile_content(tpl.compose()), [tpl.fixture("default").data], template=tpl)
+    assert report.summary() == "1 row: 1 ok, 0 failing"
+
+
 def test_plural_helper() -> None:
     assert [plural(n, "email") for n in (0, 1, 2)] == ["0 emails", "1 email", "2 emails"]
     assert plural(1, "entry", "entries") == "1 entry" and noun(3, "entry", "entries") == "entries"
