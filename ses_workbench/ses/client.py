@@ -50,7 +50,7 @@ TEMPLATE_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 # Reserved name prefix of the workbench's temporary templates (remote render of unpushed edits,
 # calibration probes).  Listings hide them; they are always deleted after use.
 SCRATCH_PREFIX = "sesworkbench-scratch-"
-# Dummy credentials for the embedded endpoint (it does not check signatures; boto3 insists on some).
+# Sent to a local environment's endpoint when no running local endpoint is known there (it refuses them).
 LOCAL_CREDENTIALS = ("sesworkbench-local", "sesworkbench-local")
 _THROTTLE_CODES = {"TooManyRequestsException", "Throttling", "ThrottlingException", "ThrottledException"}
 # Seconds to wait for a TCP connection, and for an answer once connected.  SES answers in well under a
@@ -253,8 +253,8 @@ class SesClient:
 
         try:
             if environment.local:
-                session = boto3.Session(aws_access_key_id=LOCAL_CREDENTIALS[0],
-                                        aws_secret_access_key=LOCAL_CREDENTIALS[1],
+                key_id, secret = _local_credentials(self.endpoint_url, project)
+                session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret,
                                         region_name=environment.region or "us-east-1",
                                         botocore_session=_botocore_session())
             else:
@@ -558,6 +558,16 @@ _UNPACED = TokenBucket(0)  # account/identity calls are not rate-limited like te
 
 def _json(data: Any) -> str:
     return data if isinstance(data, str) else json.dumps(data if data is not None else {}, ensure_ascii=False)
+
+
+def _local_credentials(endpoint_url: str | None, project: Project | None) -> tuple[str, str]:
+    """The per-run credentials of the local endpoint at ``endpoint_url`` (this process's, or the one
+    serving the project's state folder), else placeholders."""
+    from ses_workbench.ses.local import endpoint_credentials
+
+    found = endpoint_credentials(endpoint_url, project.state_dir if project is not None else None) \
+        if endpoint_url else None
+    return (found.access_key_id, found.secret_access_key) if found else LOCAL_CREDENTIALS
 
 
 def _snake(operation: str) -> str:

@@ -24,8 +24,7 @@ def run(project: Project, server: LocalSes, *args: str) -> int:
 
 def _app_sends_with_missing_data(server: LocalSes, template: str = "welcome") -> str:
     """What a user's application does against ``ses-workbench local-ses``: a send lacking ``name``."""
-    app = boto3.session.Session().client("sesv2", endpoint_url=server.endpoint_url, region_name="us-east-1",
-                                         aws_access_key_id="app", aws_secret_access_key="app")
+    app = boto3.session.Session().client("sesv2", **server.boto3_kwargs())
     reply = app.send_email(FromEmailAddress="sender@example.com", Destination={"ToAddresses": [SIM]},
                            Content={"Template": {"TemplateName": template, "TemplateData": "{}"}})
     return str(reply["MessageId"])

@@ -18,7 +18,7 @@ from ses_workbench.cli import main
 from ses_workbench.project import Project, TemplateContent
 from ses_workbench.project.textgen import generate_text
 from ses_workbench.ses import sync
-from ses_workbench.ses.client import LOCAL_CREDENTIALS, SesClient
+from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.local import LocalSes
 from ses_workbench.ses.sync import State
 
@@ -245,8 +245,7 @@ def test_sample_welcome_subject_change_does_not_flatten(tmp_path: Path, server: 
     before = sources(samples, "welcome")
     assert before["html"] is not None and before["html"].startswith(b'{% extends "base.html" %}')
 
-    ses = boto3.client("sesv2", endpoint_url=server.endpoint_url, region_name="us-east-1",
-                       aws_access_key_id=LOCAL_CREDENTIALS[0], aws_secret_access_key=LOCAL_CREDENTIALS[1])
+    ses = boto3.client("sesv2", **server.boto3_kwargs())
     content = ses.get_email_template(TemplateName="welcome")["TemplateContent"]
     content["Subject"] = "Hello from the console, {{firstName}}!"
     ses.update_email_template(TemplateName="welcome", TemplateContent=content)

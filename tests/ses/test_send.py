@@ -131,14 +131,14 @@ def test_throttled_entries_are_retried(project: Project) -> None:
     # throttling does not depend on how long the machine takes over the 25 entries.
     clock = ManualClock()
     with LocalSes(project.state_dir, settings(max_send_rate=10), port=0, clock=clock) as ses:
-        # Unpaced sends against a 10/s account: some entries come back ACCOUNT_THROTTLED.
+        # Unpaced sends against a 10/s account (burst: 30): some entries come back ACCOUNT_THROTTLED.
         client = make_client(project, ses, send_bucket=TokenBucket(0), throttle_retries=0, max_attempts=1,
                              sleep=clock.advance)
         sync.push(client, project, ["welcome"])
-        to = [f"success+{i}@simulator.amazonses.com" for i in range(25)]
+        to = [f"success+{i}@simulator.amazonses.com" for i in range(45)]
         plan = S.plan_send(client, project, "welcome", to)
         report = S.execute_send(client, project, plan, retries=8, backoff=0.3, sleep=clock.advance)
-        assert len(report.sent) == 25
+        assert len(report.sent) == 45
         assert max(o.attempts for o in report.outcomes) > 1
 
 

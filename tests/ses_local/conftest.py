@@ -1,8 +1,9 @@
 """Fixtures: a started LocalSes in a temporary state folder and real boto3 ``sesv2`` clients talking to it
-over HTTP (dummy credentials, retries off so every SES error reaches the test)."""
+over HTTP (signed with the endpoint's per-run credentials, retries off so every SES error reaches the test)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from ses_workbench.ses.local import LocalSes, LocalSesSettings
+from ses_workbench.ses.local import LocalSes, LocalSesSettings, endpoint_credentials
+from ses_workbench.ses.local.signed import signed_request
 from tests.clocks import ManualClock  # noqa: F401 - re-exported for the tests here
 
 SENDER = "sender@example.com"
@@ -30,13 +32,17 @@ FAST = dict(
 _SESSION = boto3.session.Session()  # one session: its loader caches the sesv2 model between clients
 
 
-def make_client(endpoint_url: str, retries: bool = False) -> Any:
+def make_client(endpoint_url: str, retries: bool = False, state_dir: Path | None = None) -> Any:
+    """A boto3 client for the endpoint running at ``endpoint_url`` (in this process, or in another one
+    serving ``state_dir``)."""
+    credentials = endpoint_credentials(endpoint_url, state_dir)
+    assert credentials is not None, f"no local endpoint runs at {endpoint_url}"
     return _SESSION.client(
         "sesv2",
         endpoint_url=endpoint_url,
         region_name="us-east-1",
-        aws_access_key_id="AKIDLOCALTEST",
-        aws_secret_access_key="local-secret",
+        aws_access_key_id=credentials.access_key_id,
+        aws_secret_access_key=credentials.secret_access_key,
         # With retries: botocore's standard mode, given enough attempts that its random (full-jitter)
         # backoff reliably outlasts a 429 from the endpoint's bucket; 3 attempts could all land within 0.1 s.
         config=Config(retries={"total_max_attempts": 1} if not retries
@@ -85,6 +91,13 @@ def simple_content(subject: str = "Hello", text: str = "Hi there",
     if html is not None:
         body["Html"] = {"Data": html}
     return {"Simple": {"Subject": {"Data": subject}, "Body": body}}
+
+
+def call(ses: LocalSes, method: str, path: str, body: Any = None,
+         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+    """One raw HTTP request signed with the endpoint's credentials: (status, headers (lower-case), JSON)."""
+    data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else b"")
+    return signed_request(ses.endpoint_url, ses.credentials, method, path, data, headers)
 
 
 def error_code(exc: Any) -> str:

@@ -1,10 +1,7 @@
-"""GetAccount, identities and the HTTP surface (unknown operations, any credentials) over boto3."""
+"""GetAccount, identities (PENDING until verified) and the HTTP surface (unknown operations) over boto3."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
@@ -12,7 +9,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from ses_workbench.ses.local import LocalSes, LocalSesBusyError, running_endpoint
 
-from .conftest import SENDER, VERIFIED_DOMAIN, VERIFIED_TO, error_code, make_client
+from .conftest import SENDER, VERIFIED_DOMAIN, VERIFIED_TO, call, error_code, make_client, simple_content
 
 
 def test_get_account_reports_the_configured_sandbox(start_ses: Any) -> None:
@@ -39,18 +36,54 @@ def test_config_identities_are_verified_from_the_start(client: Any) -> None:
     assert all(i["VerificationStatus"] == "SUCCESS" and i["SendingEnabled"] for i in identities.values())
 
 
-def test_create_email_identity_verifies_at_once(client: Any) -> None:
+def _send_from(client: Any, sender: str, to: str = VERIFIED_TO) -> Any:
+    return client.send_email(FromEmailAddress=sender, Destination={"ToAddresses": [to]},
+                             Content=simple_content())
+
+
+def test_created_identities_stay_pending_until_verified(ses: LocalSes, client: Any) -> None:
     out = client.create_email_identity(EmailIdentity="new@example.org")
     assert out["IdentityType"] == "EMAIL_ADDRESS"
-    assert out["VerifiedForSendingStatus"] is True
+    assert out["VerifiedForSendingStatus"] is False
     got = client.get_email_identity(EmailIdentity="new@example.org")
-    assert got["VerificationStatus"] == "SUCCESS"
-    assert got["IdentityType"] == "EMAIL_ADDRESS"
+    assert got["VerificationStatus"] == "PENDING" and got["VerifiedForSendingStatus"] is False
+    pending = client.list_email_identities()["EmailIdentities"]
+    assert {"new@example.org": "PENDING"}.items() <= {i["IdentityName"]: i["VerificationStatus"]
+                                                       for i in pending}.items()
+    # A pending identity opens nothing: it cannot send, and the sandbox does not deliver to it.
+    with pytest.raises(client.exceptions.MessageRejected, match="not verified"):
+        _send_from(client, "new@example.org")
+    with pytest.raises(client.exceptions.MessageRejected, match="new@example.org"):
+        _send_from(client, SENDER, to="new@example.org")
 
     domain = client.create_email_identity(EmailIdentity="brand.example")
     assert domain["IdentityType"] == "DOMAIN"
-    assert domain["DkimAttributes"]["Status"] == "SUCCESS"
+    assert domain["DkimAttributes"]["Status"] == "PENDING"
     assert len(domain["DkimAttributes"]["Tokens"]) == 3
+
+    # The mailbox owner's click: now it is verified, and sends work.
+    ses.verify_identity("new@example.org")
+    ses.verify_identity("BRAND.example")
+    assert client.get_email_identity(EmailIdentity="new@example.org")["VerificationStatus"] == "SUCCESS"
+    got = client.get_email_identity(EmailIdentity="brand.example")
+    assert got["VerificationStatus"] == "SUCCESS" and got["DkimAttributes"]["Status"] == "SUCCESS"
+    assert _send_from(client, "new@example.org")["MessageId"]
+    assert _send_from(client, SENDER, to="anyone@brand.example")["MessageId"]
+
+
+def test_verify_route_needs_an_existing_identity(ses: LocalSes) -> None:
+    status, headers, body = call(ses, "POST", "/_local-ses/identities/nobody%40example.org/verify")
+    assert status == 404 and headers["x-amzn-errortype"] == "NotFoundException"
+    assert "nobody@example.org does not exist" in body["message"]
+
+
+def test_config_identity_created_pending_earlier_is_verified_at_start(start_ses: Any) -> None:
+    first = start_ses()
+    make_client(first.endpoint_url).create_email_identity(EmailIdentity="later@example.org")
+    first.stop()
+    second = start_ses(verified_identities=("later@example.org", SENDER))
+    got = make_client(second.endpoint_url).get_email_identity(EmailIdentity="later@example.org")
+    assert got["VerificationStatus"] == "SUCCESS"
 
 
 def test_create_email_identity_errors(client: Any) -> None:
@@ -101,37 +134,21 @@ def test_identities_persist_across_restart(start_ses: Any, state_dir: Any) -> No
     first.stop()
     second = start_ses()
     got = make_client(second.endpoint_url).get_email_identity(EmailIdentity="kept@example.org")
+    assert got["VerificationStatus"] == "PENDING"
+    second.verify_identity("kept@example.org")
+    second.stop()
+    third = start_ses()
+    got = make_client(third.endpoint_url).get_email_identity(EmailIdentity="kept@example.org")
     assert got["VerificationStatus"] == "SUCCESS"
 
 
-def test_any_credentials_are_accepted(ses: LocalSes) -> None:
-    import boto3
-
-    other = boto3.client("sesv2", endpoint_url=ses.endpoint_url, region_name="eu-west-1",
-                         aws_access_key_id="whatever", aws_secret_access_key="really",
-                         aws_session_token="and-a-token")
-    assert other.get_account()["SendingEnabled"] is True
-    # Unsigned requests too.
-    with urllib.request.urlopen(f"{ses.endpoint_url}/v2/email/account") as resp:
-        assert json.load(resp)["SendingEnabled"] is True
-
-
-def _raw_request(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, dict[str, str], Any]:
-    req = urllib.request.Request(url, data=body, method=method)
-    try:
-        with urllib.request.urlopen(req) as resp:
-            return resp.status, dict(resp.headers), json.load(resp)
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), json.loads(err.read())
-
-
 def test_unknown_operation_is_a_clear_error(ses: LocalSes) -> None:
-    status, headers, body = _raw_request(f"{ses.endpoint_url}/v2/email/configuration-sets")
+    status, headers, body = call(ses, "GET", "/v2/email/configuration-sets")
     assert status == 404
-    assert headers["x-amzn-ErrorType"] == "UnknownOperationException"
+    assert headers["x-amzn-errortype"] == "UnknownOperationException"
     assert "does not implement GET /v2/email/configuration-sets" in body["message"]
 
-    status, headers, body = _raw_request(f"{ses.endpoint_url}/v2/email/account", method="DELETE")
+    status, headers, body = call(ses, "DELETE", "/v2/email/account")
     assert status == 405
     assert "wrong HTTP method" in body["message"]
 
@@ -145,9 +162,9 @@ def test_unknown_operation_through_boto3(ses: LocalSes) -> None:
 
 
 def test_malformed_json_body(ses: LocalSes) -> None:
-    status, headers, body = _raw_request(f"{ses.endpoint_url}/v2/email/identities", "POST", b"{nope")
+    status, headers, body = call(ses, "POST", "/v2/email/identities", b"{nope")
     assert status == 400
-    assert headers["x-amzn-ErrorType"] == "SerializationException"
+    assert headers["x-amzn-errortype"] == "SerializationException"
 
 
 def test_stop_is_idempotent_and_closes_the_port(start_ses: Any) -> None:
@@ -184,4 +201,4 @@ def test_state_changed_on_disk_is_picked_up_at_start(start_ses: Any, state_dir: 
     first.stop()
     with idle:
         client = make_client(idle.endpoint_url)
-        assert client.get_email_identity(EmailIdentity="later@example.org")["VerificationStatus"] == "SUCCESS"
+        assert client.get_email_identity(EmailIdentity="later@example.org")["VerificationStatus"] == "PENDING"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -30,10 +32,10 @@ def _aws_command() -> list[str] | None:
 AWS = _aws_command()
 
 
-def aws_env(tmp_path: Path) -> dict[str, str]:
+def aws_env(tmp_path: Path, endpoint: dict[str, str]) -> dict[str, str]:
+    """No AWS configuration of the machine, only ``endpoint``'s variables (what ``local-ses`` prints)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION="us-east-1",
-               AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+    env.update(endpoint, AWS_CONFIG_FILE=str(tmp_path / "no-config"),
                AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-creds"),
                AWS_PAGER="", AWS_EC2_METADATA_DISABLED="true")
     return env
@@ -41,14 +43,15 @@ def aws_env(tmp_path: Path) -> dict[str, str]:
 
 def aws(ses: LocalSes, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     assert AWS is not None, "the AWS CLI is part of the dev extra: pip install -e '.[dev]'"
-    return subprocess.run([*AWS, "--endpoint-url", ses.endpoint_url, "--output", "json", "sesv2", *args],
-                          env=aws_env(tmp_path), capture_output=True, text=True, timeout=60)
+    return subprocess.run([*AWS, "--output", "json", "sesv2", *args],
+                          env=aws_env(tmp_path, ses.environment_variables()), capture_output=True, text=True,
+                          timeout=60)
 
 
 def test_aws_cli_identities_account_and_errors(ses: LocalSes, tmp_path: Path) -> None:
     out = aws(ses, tmp_path, "create-email-identity", "--email-identity", "cli@example.org")
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["VerifiedForSendingStatus"] is True
+    assert json.loads(out.stdout)["VerifiedForSendingStatus"] is False  # PENDING, as at SES
 
     out = aws(ses, tmp_path, "list-email-identities")
     assert "cli@example.org" in [i["IdentityName"] for i in json.loads(out.stdout)["EmailIdentities"]]
@@ -94,6 +97,15 @@ def test_aws_cli_templates(ses: LocalSes, tmp_path: Path) -> None:
     assert "AlreadyExistsException" in out.stderr
 
 
+def _exports(lines: list[str]) -> dict[str, str]:
+    out = {}
+    for line in lines:
+        if line.strip().startswith("export "):
+            name, _, value = shlex.split(line)[1].partition("=")
+            out[name] = value
+    return out
+
+
 def test_local_ses_command_serves_until_interrupted(tmp_path: Path) -> None:
     (tmp_path / "ses-workbench.toml").write_text(
         '[local_ses]\nverified_identities = ["me@example.com"]\nmax_send_rate = 5\n')
@@ -107,7 +119,28 @@ def test_local_ses_command_serves_until_interrupted(tmp_path: Path) -> None:
         assert first.startswith("Local SES endpoint: http://127.0.0.1:"), first + (proc.stderr.read()
                                                                                    if proc.poll() else "")
         url = first.split(": ", 1)[1].strip()
-        client: Any = make_client(url)
+        printed = [proc.stdout.readline() for _ in range(10)]
+        assert printed[-1].startswith("Press Ctrl-C"), printed
+        exports = _exports(printed)
+        assert set(exports) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_SESV2",
+                                "AWS_DEFAULT_REGION"} and exports["AWS_ENDPOINT_URL_SESV2"] == url
+        # The lock file: only its owner may read it, and it holds what was printed.
+        lock = tmp_path / ".ses-workbench" / "local-ses" / "endpoint.lock"
+        assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+        info = json.loads(lock.read_text())
+        assert (info["url"], info["aws_access_key_id"], info["aws_secret_access_key"]) == \
+            (url, exports["AWS_ACCESS_KEY_ID"], exports["AWS_SECRET_ACCESS_KEY"])
+        # The printed environment is all the AWS CLI needs (no --endpoint-url, no AWS configuration).
+        assert AWS is not None, "the AWS CLI is part of the dev extra: pip install -e '.[dev]'"
+        done = subprocess.run([*AWS, "--output", "json", "sesv2", "list-email-templates"],
+                              env=aws_env(tmp_path, exports), capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["TemplatesMetadata"] == []
+        wrong = {**exports, "AWS_SECRET_ACCESS_KEY": "guessed"}
+        done = subprocess.run([*AWS, "sesv2", "list-email-templates"], env=aws_env(tmp_path, wrong),
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode != 0 and "InvalidSignatureException" in done.stderr
+        client: Any = make_client(url, state_dir=tmp_path / ".ses-workbench")  # found through the lock file
         account = client.get_account()
         assert account["SendQuota"]["MaxSendRate"] == 5.0
         identities = client.list_email_identities()["EmailIdentities"]
@@ -121,6 +154,7 @@ def test_local_ses_command_serves_until_interrupted(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
     assert (tmp_path / ".ses-workbench" / "local-ses" / "identities.json").is_file()
+    assert not lock.exists()  # the credentials die with the run
 
 
 def test_local_ses_command_reports_a_busy_port(tmp_path: Path, ses: LocalSes) -> None:

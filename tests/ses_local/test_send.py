@@ -235,7 +235,7 @@ def test_send_rate_is_enforced_in_recipients_per_second(start_ses: Any) -> None:
     clock = ManualClock()
     ses = start_ses(max_send_rate=4.0, clock=clock)
     client = make_client(ses.endpoint_url)
-    for _ in range(4):
+    for _ in range(12):  # a short burst: three seconds' worth at once
         send(client, [VERIFIED_TO])
     with pytest.raises(client.exceptions.TooManyRequestsException) as info:
         send(client, [VERIFIED_TO])
@@ -251,8 +251,9 @@ def test_send_rate_counts_every_recipient(start_ses: Any) -> None:
     clock = ManualClock()
     ses = start_ses(max_send_rate=3.0, clock=clock)
     client = make_client(ses.endpoint_url)
-    send(client, [VERIFIED_TO, "success@simulator.amazonses.com"])
-    # Two calls are under 3/s, but four recipients are not.
+    for _ in range(4):  # eight recipients of a nine-recipient burst
+        send(client, [VERIFIED_TO, "success@simulator.amazonses.com"])
+    # Five calls would be under the burst, but ten recipients are not.
     with pytest.raises(client.exceptions.TooManyRequestsException):
         send(client, [VERIFIED_TO, "success@simulator.amazonses.com"])
     clock.advance(0.2)  # 0.6 of a recipient back at 3/s: still not room for two
@@ -260,6 +261,25 @@ def test_send_rate_counts_every_recipient(start_ses: Any) -> None:
         send(client, [VERIFIED_TO, "success@simulator.amazonses.com"])
     clock.advance(0.2)
     assert send(client, [VERIFIED_TO, "success@simulator.amazonses.com"])["MessageId"]
+
+
+def test_short_bursts_over_the_rate_are_accepted_sustained_sending_is_not(start_ses: Any) -> None:
+    clock = ManualClock()
+    ses = start_ses(max_send_rate=1.0, clock=clock)  # a fresh sandbox account: 1 recipient per second
+    client = make_client(ses.endpoint_url)
+    client.create_email_template(TemplateName="t", TemplateContent={"Subject": "Hi", "Text": "Hello"})
+    entries = [{"Destination": {"ToAddresses": [f"u{i}@{VERIFIED_DOMAIN}"]}} for i in range(3)]
+    out = client.send_bulk_email(FromEmailAddress=SENDER, BulkEmailEntries=entries,
+                                 DefaultContent={"Template": {"TemplateName": "t", "TemplateData": "{}"}})
+    assert [r["Status"] for r in out["BulkEmailEntryResults"]] == ["SUCCESS"] * 3
+    # The burst is spent: from now on one recipient per second, as long as sending goes on.
+    with pytest.raises(client.exceptions.TooManyRequestsException):
+        send(client, [VERIFIED_TO])
+    for _ in range(5):
+        clock.advance(1.0)
+        assert send(client, [VERIFIED_TO])["MessageId"]
+        with pytest.raises(client.exceptions.TooManyRequestsException):
+            send(client, [VERIFIED_TO])
 
 
 def test_paced_sends_at_the_limit_are_never_throttled(start_ses: Any) -> None:

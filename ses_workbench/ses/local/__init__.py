@@ -3,11 +3,12 @@
 boto3 (or the AWS CLI) talks to it through ``endpoint_url`` exactly as to SES, so the workbench has one
 client code path.  It applies SES's rules — sandbox, rates, quota, 50 entries per bulk call, address
 validation, rendering failures dropped silently — with limits taken from :class:`LocalSesSettings`.
+Only requests signed with the credentials of the running endpoint are served (see
+:mod:`~ses_workbench.ses.local.server` for the auth model and :func:`endpoint_credentials`).
 
     from ses_workbench.ses.local import LocalSes, LocalSesSettings, read_events
     with LocalSes(project.state_dir, project.config.local_ses) as ses:
-        client = boto3.client("sesv2", endpoint_url=ses.endpoint_url, region_name="us-east-1",
-                              aws_access_key_id="x", aws_secret_access_key="x")
+        client = boto3.client("sesv2", **ses.boto3_kwargs())  # URL, region and this run's credentials
         ...
     failures = read_events(project.state_dir, "Rendering Failure")
 
@@ -17,7 +18,8 @@ message (one per SendEmail call or bulk entry, with every To/Cc in its headers) 
 """
 
 from ses_workbench.ses.local.rules import SIMULATOR_DOMAIN, AddressError, RateLimiter, merge_template_data
-from ses_workbench.ses.local.server import LocalSes
+from ses_workbench.ses.local.auth import EndpointCredentials
+from ses_workbench.ses.local.server import LocalSes, endpoint_credentials
 from ses_workbench.ses.local.service import ApiError, LocalSesService
 from ses_workbench.ses.local.settings import LocalSesSettings
 from ses_workbench.ses.local.store import (
@@ -27,11 +29,13 @@ from ses_workbench.ses.local.store import (
     iter_events,
     read_events,
     running_endpoint,
+    running_endpoint_info,
     store_dir,
 )
 
 __all__ = [
     "LocalSes", "LocalSesSettings", "LocalSesService", "ApiError", "AddressError", "RateLimiter",
     "LocalSesStoreError", "LocalSesBusyError", "EVENT_TYPES", "SIMULATOR_DOMAIN", "iter_events",
-    "read_events", "running_endpoint", "store_dir", "merge_template_data",
+    "read_events", "running_endpoint", "running_endpoint_info", "store_dir", "merge_template_data",
+    "EndpointCredentials", "endpoint_credentials",
 ]

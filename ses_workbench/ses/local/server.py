@@ -6,10 +6,24 @@ to the core.  ``ThreadingHTTPServer`` with HTTP/1.1 keep-alive is enough for bot
 
 The wire format is what botocore's ``sesv2`` model expects: JSON bodies, URI and query-string members,
 and errors as an HTTP status, an ``x-amzn-ErrorType`` header and ``{"message": ...}`` so boto3 raises
-``client.exceptions.BadRequestException`` and friends.  Requests are accepted whatever their SigV4
-signature: any credentials work — except the access key ids of :mod:`~ses_workbench.ses.local.settings`
-that stand for an expired session token, an identity without permission (``ExpiredTokenException`` /
-``AccessDeniedException``, HTTP 403, as AWS answers them) and an SES outage (``InternalFailure``, 500).
+``client.exceptions.BadRequestException`` and friends.
+
+Who may call it (the auth model).  Every start makes fresh credentials (:attr:`LocalSes.credentials`);
+a request is served only when it is SigV4-signed with them (:mod:`~ses_workbench.ses.local.auth`), so
+neither another local user nor a web page in the developer's browser can read or change anything.  The
+workbench's own clients get them through :func:`endpoint_credentials` — from the :class:`LocalSes` object
+when the endpoint runs in the same process, else from ``<state>/local-ses/endpoint.lock`` (mode 0600,
+removed at stop), which ``ses-workbench local-ses`` also prints as ``export`` lines for the AWS CLI.
+Before the signature is looked at, each request must name this endpoint in ``Host``
+(``127.0.0.1:PORT``/``localhost:PORT``, which defeats DNS rebinding), carry no ``Origin`` (browsers add
+it; SDKs do not), have no ``Transfer-Encoding`` and a plain ``Content-Length``, and send its body as
+JSON (``application/json`` or ``application/x-amz-json-1.0``/``1.1``).  The body's members are then
+type-checked against botocore's ``sesv2`` model, so a malformed shape gets ``BadRequestException``
+(400), never a 500.
+
+The access key ids of :mod:`~ses_workbench.ses.local.settings` that stand for an expired session token,
+an identity without permission and an SES outage are answered with ``ExpiredTokenException`` /
+``AccessDeniedException`` (403) and ``InternalFailure`` (500), as AWS answers them, whatever the secret.
 """
 
 from __future__ import annotations
@@ -18,6 +32,7 @@ import json
 import logging
 import re
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -27,6 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ses_workbench.ses.local.auth import EndpointCredentials, check_key_id, key_id_of, verify_signature
 from ses_workbench.ses.local.service import ApiError, LocalSesService
 from ses_workbench.ses.local.settings import (
     ACCESS_DENIED_KEY_ID,
@@ -34,9 +50,10 @@ from ses_workbench.ses.local.settings import (
     INTERNAL_ERROR_KEY_ID,
     LocalSesSettings,
 )
-from ses_workbench.ses.local.store import Store, StoreLock, read_events, store_dir
+from ses_workbench.ses.local.shapes import shape_errors
+from ses_workbench.ses.local.store import Store, StoreLock, read_events, running_endpoint_info, store_dir
 
-__all__ = ["LocalSes", "ROUTES"]
+__all__ = ["LocalSes", "ROUTES", "endpoint_credentials", "VERIFY_PATH"]
 
 log = logging.getLogger(__name__)
 
@@ -65,22 +82,91 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
         ("GET", "/v2/email/identities/{}", ["EmailIdentity"], "GetEmailIdentity", "op_get_email_identity"),
         ("DELETE", "/v2/email/identities/{}", ["EmailIdentity"], "DeleteEmailIdentity",
          "op_delete_email_identity"),
+        # Not SES: the mailbox owner's click that verifies a PENDING identity (`local-ses verify`).
+        ("POST", "/_local-ses/identities/{}/verify", ["EmailIdentity"], "VerifyEmailIdentity",
+         "op_verify_email_identity"),
     ]
 ]
 
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
+VERIFY_PATH = "/_local-ses/identities/{}/verify"
 _MAX_BODY = 64 * 1024 * 1024  # a 10 MB raw message is ~14 MB of base64 in JSON; refuse absurd bodies
+_JSON_TYPES = {"application/json", "application/x-amz-json-1.0", "application/x-amz-json-1.1"}
+_WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+_QUIET_ERRORS = (ConnectionError, TimeoutError)  # the client went away: nothing to report
+
+# Credentials of the endpoints running in this process, by "host:port" (see endpoint_credentials).
+_RUNNING: dict[str, EndpointCredentials] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+def _url_key(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    return f"{'127.0.0.1' if host == 'localhost' else host}:{port}"
+
+
+def endpoint_credentials(url: str, state_dir: str | Path | None = None) -> EndpointCredentials | None:
+    """The credentials a running local endpoint at ``url`` accepts, or None if none runs there.
+
+    The one way every client of the workbench gets them: from the :class:`LocalSes` object when the
+    endpoint runs in this process, else from the lock file of the endpoint serving ``state_dir`` (the
+    project's state folder) — only when that endpoint listens at ``url``, so the secret is never sent
+    anywhere else.
+    """
+    key = _url_key(url)
+    if key is None:
+        return None
+    with _RUNNING_LOCK:
+        found = _RUNNING.get(key)
+    if found is not None or state_dir is None:
+        return found
+    info = running_endpoint_info(state_dir)
+    if not info or _url_key(str(info.get("url"))) != key:
+        return None
+    key_id, secret = info.get("aws_access_key_id"), info.get("aws_secret_access_key")
+    if not isinstance(key_id, str) or not isinstance(secret, str):
+        return None
+    return EndpointCredentials(key_id, secret)
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024  # the listen backlog: a burst of clients connecting at once is queued, not reset
 
-    def __init__(self, address: tuple[str, int], service: LocalSesService) -> None:
+    def __init__(self, address: tuple[str, int], service: LocalSesService,
+                 credentials: EndpointCredentials, lock_path: Path) -> None:
         self.service = service
+        self.credentials = credentials
+        self.lock_path = lock_path
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+        bound_host, self.bound_port = self.server_address[0], self.server_address[1]
+        host = str(bound_host).lower()
+        self.any_host = host in _WILDCARD_HOSTS
+        names = {host} | (_LOOPBACK_HOSTS if host in _LOOPBACK_HOSTS or host.startswith("127.") else set())
+        self.hosts = {f"[{n}]:{self.bound_port}" if ":" in n else f"{n}:{self.bound_port}" for n in names}
+        if self.bound_port == 80:
+            self.hosts |= {f"[{n}]" if ":" in n else n for n in names}
+
+    def host_allowed(self, host: str) -> bool:
+        host = host.strip().lower()
+        if self.any_host:  # --host 0.0.0.0: any name of this machine, on our port
+            return host.rsplit(":", 1)[-1] == str(self.bound_port) if ":" in host else self.bound_port == 80
+        return host in self.hosts
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, _QUIET_ERRORS):
+            log.debug("client %s went away: %s", client_address, exc)
+            return
+        log.error("local SES endpoint: error while serving %s", client_address, exc_info=True)
 
     def close_connections(self) -> None:
         """Drop keep-alive connections so no request reaches a stopped endpoint."""
@@ -112,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         try:
             super().finish()
+        except _QUIET_ERRORS:
+            pass
         finally:
             with self.server.connections_lock:
                 self.server.connections.discard(self.connection)
@@ -136,40 +224,94 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str) -> None:
         request_id = str(uuid.uuid4())
+        body_done = False  # once False after a refusal, the body is still on the socket: close after answering
         try:
-            body = self._read_body()
+            length = self._check_request()
+            body_done = not length
             split = urlsplit(self.path)
             path = split.path
-            for route_method, pattern, op, func in ROUTES:
-                match = pattern.match(path)
-                if match is None or route_method != method:
-                    continue
-                self._check_credentials(op)
-                params = self._params(body, split.query, match.groupdict())
-                handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(self.server.service, func)
-                result = handler(params)
-                log.debug("%s -> 200", op)
-                self._send(200, result, request_id)
+            route = next(((op, func, m) for route_method, pattern, op, func in ROUTES
+                          if route_method == method and (m := pattern.match(path)) is not None), None)
+            op = route[0] if route else "UnknownOperation"
+            self._check_key_id(op)
+            raw = self.rfile.read(length) if length else b""
+            body_done = True
+            if len(raw) < length:  # the client went away mid-body: no one to answer
+                self.close_connection = True
                 return
-            known = any(p.match(path) for _, p, _, _ in ROUTES)
-            raise ApiError(
-                "UnknownOperationException",
-                f"The local SES endpoint does not implement {method} {path}"
-                + (" (wrong HTTP method for this path)." if known else
-                   "; it serves the SES v2 template, sending, account and identity operations."),
-                405 if known else 404,
-            )
+            verify_signature(method, self.headers.get("Host", ""), self.path, self.headers, raw,
+                             self.server.credentials, time.time())
+            if route is None:
+                known = any(p.match(path) for _, p, _, _ in ROUTES)
+                raise ApiError(
+                    "UnknownOperationException",
+                    f"The local SES endpoint does not implement {method} {path}"
+                    + (" (wrong HTTP method for this path)." if known else
+                       "; it serves the SES v2 template, sending, account and identity operations."),
+                    405 if known else 404,
+                )
+            op, func, match = route
+            body = self._parse_body(raw)
+            problems = shape_errors(op, body)
+            if problems:
+                raise ApiError("BadRequestException", "; ".join(problems) + ".")
+            params = self._params(body, split.query, match.groupdict())
+            handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(self.server.service, func)
+            result = handler(params)
+            log.debug("%s -> 200", op)
+            self._send(200, result, request_id)
         except ApiError as exc:
+            if not body_done:
+                self.close_connection = True
             self._send(exc.status, {"message": exc.message}, request_id, error_type=exc.code)
+        except RecursionError:
+            self._send(400, {"message": "The request is nested too deeply."}, request_id,
+                       error_type="BadRequestException")
+        except _QUIET_ERRORS:
+            self.close_connection = True
         except Exception as exc:  # a bug: answer like SES's 500 and say so in the log
             log.exception("local SES endpoint failed on %s %s", method, self.path)
+            self.close_connection = True
             self._send(500, {"message": f"Internal error in the local SES endpoint: {exc}"}, request_id,
                        error_type="InternalFailure")
 
-    def _check_credentials(self, op: str) -> None:
-        """Any signature is accepted; the reserved access key ids fail the way AWS fails them."""
-        match = _CREDENTIAL.search(self.headers.get("Authorization") or "")
-        key_id = match.group(1) if match else ""
+    def _check_request(self) -> int:
+        """Host, Origin and framing checks, done before anything is read; returns the body length."""
+        host = self.headers.get("Host")
+        if not host or not self.server.host_allowed(host):
+            raise ApiError("BadRequestException",
+                           f"The Host header {host!r} does not name this endpoint "
+                           f"({' or '.join(sorted(self.server.hosts)) or 'its port'}).")
+        if self.headers.get("Origin") is not None:
+            raise ApiError("AccessDeniedException",
+                           "Requests from web pages (with an Origin header) are refused by the local SES "
+                           "endpoint.", 403)
+        if self.headers.get("Transfer-Encoding") is not None:
+            self.close_connection = True
+            raise ApiError("BadRequestException",
+                           "Transfer-Encoding is not supported; send the body with a Content-Length.")
+        values = self.headers.get_all("Content-Length") or []
+        text = values[0].strip() if values else "0"
+        if len(values) > 1 or not (text.isascii() and text.isdigit()):
+            self.close_connection = True
+            raise ApiError("BadRequestException", "Invalid Content-Length header.")
+        length = int(text)
+        if length > _MAX_BODY:
+            self.close_connection = True
+            raise ApiError("BadRequestException", f"Request body of {length} bytes is too large.")
+        if length:
+            media = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+            if media not in _JSON_TYPES:
+                self.close_connection = True
+                raise ApiError("UnsupportedMediaTypeException",
+                               f"Content-Type {media or '(none)'!r} is not accepted; SES takes JSON "
+                               "(application/json).", 415)
+        return length
+
+    def _check_key_id(self, op: str) -> None:
+        """The reserved access key ids fail the way AWS fails them; any other must be this run's."""
+        authorization = self.headers.get("Authorization")
+        key_id = key_id_of(authorization)
         if key_id == EXPIRED_TOKEN_KEY_ID:
             raise ApiError("ExpiredTokenException", "The security token included in the request is expired",
                            403)
@@ -182,21 +324,16 @@ class _Handler(BaseHTTPRequestHandler):
                            f"User: arn:aws:iam::{account}:user/local-ses-denied is not authorized to "
                            f"perform: ses:{op} because no identity-based policy allows the ses:{op} action",
                            403)
+        check_key_id(authorization, self.server.credentials)
 
-    def _read_body(self) -> Any:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self.close_connection = True
-            raise ApiError("BadRequestException", "Invalid Content-Length header.") from None
-        if length > _MAX_BODY:
-            self.close_connection = True
-            raise ApiError("BadRequestException", f"Request body of {length} bytes is too large.")
-        raw = self.rfile.read(length) if length else b""
+    @staticmethod
+    def _parse_body(raw: bytes) -> dict[str, Any]:
         if not raw.strip():
             return {}
         try:
-            body = json.loads(raw)
+            body = json.loads(raw, parse_constant=_refuse_constant)
+        except RecursionError:
+            raise ApiError("BadRequestException", "The request body is nested too deeply.") from None
         except ValueError:
             raise ApiError("SerializationException", "The request body is not valid JSON.") from None
         if not isinstance(body, dict):
@@ -215,28 +352,38 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, payload: dict[str, Any], request_id: str,
               error_type: str | None = None) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", request_id)
-        if error_type:
-            self.send_header("x-amzn-ErrorType", error_type)
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("x-amzn-RequestId", request_id)
+            if error_type:
+                self.send_header("x-amzn-ErrorType", error_type)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+        except _QUIET_ERRORS:  # the client left before its answer
+            self.close_connection = True
 
     def version_string(self) -> str:
         return self.server_version
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 class LocalSes:
-    """The embedded SES v2 endpoint: ``with LocalSes(state_dir, settings) as ses: boto3.client(...,
-    endpoint_url=ses.endpoint_url)``.
+    """The embedded SES v2 endpoint: ``with LocalSes(state_dir, settings) as ses:
+    boto3.client("sesv2", **ses.boto3_kwargs())``.
 
     ``state_dir`` is the project's state folder (``Project.state_dir``); everything lives in
     ``state_dir/local-ses/`` and survives restarts.  ``settings`` is a :class:`LocalSesSettings`, the
     project's ``Config.local_ses``, any object with the same attributes, or None for SES's sandbox
     defaults (``config=`` is accepted as another name for it).  ``port=0`` picks a free port.
     ``clock`` (seconds, monotonic) drives the rate limits; tests pass a manual clock to make them exact.
+    Each :meth:`start` makes new :attr:`credentials`, the only ones the endpoint accepts until it stops.
     """
 
     def __init__(self, state_dir: str | Path, settings: Any = None, port: int = 0,
@@ -250,6 +397,7 @@ class LocalSes:
         self.store = Store(store_dir(self.state_dir))
         self.service = LocalSesService(self.store, self.settings, clock)
         self._lock = StoreLock(self.store.root)
+        self.credentials = EndpointCredentials.generate()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -265,14 +413,23 @@ class LocalSes:
             try:
                 # Re-read the state: it may have changed on disk since this object was made.
                 self.store = Store(self.store.root)
+                self.store.remove_temp_files()  # left by an endpoint killed mid-write
                 self.service = LocalSesService(self.store, self.settings, self._clock)
                 self.service.prepare()
-                self._server = _Server((self.host, self.port), self.service)
+                self.credentials = EndpointCredentials.generate()
+                self._server = _Server((self.host, self.port), self.service, self.credentials,
+                                       self._lock.path)
+                self.port = self._server.server_address[1]
+                self._lock.publish(self.endpoint_url, self.credentials)
             except BaseException:
+                if self._server is not None:
+                    self._server.server_close()
+                    self._server = None
                 self._lock.release()
                 raise
-            self.port = self._server.server_address[1]
-            self._lock.publish(self.endpoint_url)
+            with _RUNNING_LOCK:
+                for key in self._url_keys():
+                    _RUNNING[key] = self.credentials
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                             name=f"local-ses:{self.port}", daemon=True)
             self._thread.start()
@@ -284,6 +441,10 @@ class LocalSes:
         server, self._server = self._server, None
         if server is None:
             return
+        with _RUNNING_LOCK:
+            for key in self._url_keys():
+                if _RUNNING.get(key) is self.credentials:
+                    del _RUNNING[key]
         server.shutdown()
         server.close_connections()
         server.server_close()
@@ -318,6 +479,29 @@ class LocalSes:
     def endpoint_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
+
+    def _url_keys(self) -> list[str]:
+        keys = [k for k in (_url_key(self.endpoint_url),) if k]
+        if self.host.lower() in _WILDCARD_HOSTS:
+            keys.append(f"127.0.0.1:{self.port}")
+        return keys
+
+    def boto3_kwargs(self) -> dict[str, str]:
+        """What ``boto3.client("sesv2", **ses.boto3_kwargs())`` needs to talk to this running endpoint."""
+        return {"endpoint_url": self.endpoint_url, "region_name": self.settings.region,
+                "aws_access_key_id": self.credentials.access_key_id,
+                "aws_secret_access_key": self.credentials.secret_access_key}
+
+    def environment_variables(self) -> dict[str, str]:
+        """The environment that points the AWS CLI (or any SDK) at this running endpoint."""
+        return {"AWS_ACCESS_KEY_ID": self.credentials.access_key_id,
+                "AWS_SECRET_ACCESS_KEY": self.credentials.secret_access_key,
+                "AWS_ENDPOINT_URL_SESV2": self.endpoint_url,
+                "AWS_DEFAULT_REGION": self.settings.region}
+
+    def verify_identity(self, identity: str) -> dict[str, Any]:
+        """Verify a PENDING identity (as its owner's click would); NotFound ApiError if never created."""
+        return self.service.verify_identity(identity)
 
     # -- what it recorded ----------------------------------------------------------------------
     @property

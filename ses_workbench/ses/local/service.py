@@ -33,6 +33,7 @@ import email.policy
 import email.utils
 import hashlib
 import json
+import re
 import threading
 import time
 import uuid
@@ -61,6 +62,8 @@ __all__ = ["ApiError", "LocalSesService", "PARTS"]
 
 PARTS = ("Subject", "Html", "Text")
 _CACHE_SIZE = 512
+_HEADER_NAME = re.compile(r"[!-9;-~]{1,126}")  # sesv2 MessageHeaderName
+_HEADER_VALUE = re.compile(r"[ -~]{1,995}")    # sesv2 MessageHeaderValue
 _UNLIMITED_RATE_REPORTED = 1_000_000.0
 UNSUBSCRIBE_KEY = "amazonSESUnsubscribeUrl"
 
@@ -93,6 +96,10 @@ class _EntryError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _now() -> float:
@@ -131,7 +138,10 @@ class LocalSesService:
         self._lock = threading.RLock()
         # ``clock`` drives the rate limits (template operations, MaxSendRate); tests pass a manual one.
         self._template_limiter = RateLimiter(settings.template_ops_per_second, clock=clock)
-        self._send_limiter = RateLimiter(settings.max_send_rate, clock=clock)
+        # SES: "You can exceed this quota for short bursts, but not for a sustained period of time."
+        rate = settings.max_send_rate if settings.send_rate_limited else None
+        burst = max(1.0, (rate or 0.0) * settings.send_burst_seconds) if rate else None
+        self._send_limiter = RateLimiter(rate, capacity=burst, clock=clock)
         self._compiled: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
         self._engine_instance: _Engine | None = None
         self._account_dirty = False
@@ -162,19 +172,34 @@ class LocalSesService:
         return self._engine_instance
 
     def _add_config_identities(self) -> None:
-        changed = False
+        added = []
         for identity in self.settings.verified_identities:
             key = identity_key(identity.strip())
-            if key not in self.store.identities:
-                self.store.identities[key] = self._identity_record(identity.strip(), source="config")
-                changed = True
-        if changed:
-            self.store.save_identities()
+            rec = self.store.identities.get(key)
+            if rec is None:
+                added.append(self._identity_record(identity.strip(), source="config", status="SUCCESS"))
+            elif rec["status"] != "SUCCESS":
+                added.append({**rec, "status": "SUCCESS"})
+        if added:
+            self.store.put_identities(*added)
 
     @staticmethod
-    def _identity_record(identity: str, source: str) -> dict[str, Any]:
+    def _identity_record(identity: str, source: str, status: str) -> dict[str, Any]:
         return {"key": identity_key(identity), "name": identity, "type": identity_type(identity),
-                "status": "SUCCESS", "created": _now(), "source": source}
+                "status": status, "created": _now(), "source": source}
+
+    def _verified_keys(self) -> set[str]:
+        return {key for key, rec in self.store.identities.items() if rec.get("status") == "SUCCESS"}
+
+    def verify_identity(self, identity: str) -> dict[str, Any]:
+        """Mark a PENDING identity verified — what the mailbox owner's click (or the domain's DNS
+        records) does at SES.  NotFoundException if it was never created; returns the record."""
+        with self._lock:
+            rec = self._get_identity(identity)
+            if rec["status"] != "SUCCESS":
+                rec = {**rec, "status": "SUCCESS", "verified": _now()}
+                self.store.put_identities(rec)
+            return dict(rec)
 
     def _throttle_template_op(self) -> None:
         if not self._template_limiter.try_acquire(1):
@@ -211,9 +236,11 @@ class LocalSesService:
             raise ValueError(f"{what} is {len(raw)} characters long; the limit is "
                              f"{self.settings.max_template_data_chars}.")
         try:
-            data = json.loads(raw)
+            data = json.loads(raw, parse_constant=_no_constant)
         except ValueError as exc:
             raise ValueError(f"Invalid {what}: not valid JSON ({exc}).") from None
+        except RecursionError:
+            raise ValueError(f"Invalid {what}: nested too deeply.") from None
         if not isinstance(data, dict):
             # SES documents TemplateData as "a JSON object"; refuse anything else rather than guess.
             raise ValueError(f"Invalid {what}: it must be a JSON object, not {type(data).__name__}.")
@@ -237,8 +264,12 @@ class LocalSesService:
         start = 0
         if token:
             try:
+                if not isinstance(token, str):
+                    raise TypeError(token)
                 after = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))["after"]
-            except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError):
+                if not isinstance(after, str):
+                    raise TypeError(after)
+            except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError, RecursionError):
                 raise bad_request("The NextToken is not valid.") from None
             start = next((i for i, key in enumerate(keys) if key > after), len(keys))
         page = keys[start:start + size]
@@ -326,9 +357,8 @@ class LocalSesService:
             if name in self.store.templates:  # created by a concurrent request meanwhile
                 raise ApiError("AlreadyExistsException", f"Template {name} already exists.")
             now = _now()
-            self.store.templates[name] = {"name": name, "content": content, "created": now, "updated": now,
-                                          "version": version, "tags": params.get("Tags") or []}
-            self.store.save_templates()
+            self.store.put_template({"name": name, "content": content, "created": now, "updated": now,
+                                     "version": version, "tags": params.get("Tags") or []})
             self._compiled[(name, version)] = compiled
         return {}
 
@@ -342,8 +372,8 @@ class LocalSesService:
         version = uuid.uuid4().hex
         with self._lock:
             rec = self._get_template(name)
-            rec.update(content=content, updated=_now(), version=version)
-            self.store.save_templates()
+            rec = {**rec, "content": content, "updated": _now(), "version": version}
+            self.store.put_template(rec)
             self._compiled[(rec["name"], version)] = compiled
         return {}
 
@@ -360,8 +390,7 @@ class LocalSesService:
         self._throttle_template_op()
         with self._lock:
             rec = self._get_template(params.get("TemplateName"))
-            del self.store.templates[rec["name"]]
-            self.store.save_templates()
+            self.store.delete_template(rec["name"])
         return {}
 
     def op_list_email_templates(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -430,6 +459,8 @@ class LocalSesService:
 
     @staticmethod
     def _headers(raw: Any) -> list[tuple[str, str]]:
+        """Custom headers, checked as SES's model says: a name is 1-126 printable ASCII characters
+        without ':' (so no CR/LF can smuggle in another header), a value up to 995 printable ASCII ones."""
         if not raw:
             return []
         if not isinstance(raw, list) or len(raw) > 15:
@@ -439,7 +470,14 @@ class LocalSesService:
             if not isinstance(item, dict) or not isinstance(item.get("Name"), str) \
                     or not isinstance(item.get("Value"), str):
                 raise bad_request("Each header needs a Name and a Value.")
-            out.append((item["Name"], item["Value"]))
+            name, value = item["Name"], item["Value"]
+            if not _HEADER_NAME.fullmatch(name):
+                raise bad_request(f"Header name {name!r} is invalid: use 1 to 126 printable ASCII characters "
+                                  "other than ':'.")
+            if not _HEADER_VALUE.fullmatch(value):
+                raise bad_request(f"The value of header {name} is invalid: use at most 995 printable ASCII "
+                                  "characters.")
+            out.append((name, value))
         return out
 
     @staticmethod
@@ -489,7 +527,7 @@ class LocalSesService:
 
     def _require_verified_sender(self, bare: str) -> None:
         with self._lock:
-            if not is_verified(bare, self.store.identities):
+            if not is_verified(bare, self._verified_keys()):
                 raise self._not_verified([bare])
 
     def _sandbox_rejects(self, recipients: list[str]) -> list[str]:
@@ -497,9 +535,10 @@ class LocalSesService:
             return []
         bad = []
         with self._lock:
+            verified = self._verified_keys()
             for value in recipients:
                 addr = bare_address(value)
-                if simulator_kind(addr) is None and not is_verified(addr, self.store.identities):
+                if simulator_kind(addr) is None and not is_verified(addr, verified):
                     bad.append(addr)
         return bad
 
@@ -831,7 +870,8 @@ class LocalSesService:
     def _identity_out(self, rec: dict[str, Any]) -> dict[str, Any]:
         is_domain = rec["type"] == "DOMAIN"
         dkim: dict[str, Any] = {"SigningEnabled": is_domain,
-                                "Status": "SUCCESS" if is_domain else "NOT_STARTED",
+                                "Status": ("SUCCESS" if rec["status"] == "SUCCESS" else "PENDING")
+                                if is_domain else "NOT_STARTED",
                                 "SigningAttributesOrigin": "AWS_SES"}
         if is_domain:
             dkim["Tokens"] = [hashlib.sha1(f"{rec['key']}{i}".encode()).hexdigest()[:32] for i in range(3)]
@@ -877,7 +917,7 @@ class LocalSesService:
             rec = self._get_identity(params.get("EmailIdentity"))
             return {
                 "IdentityType": rec["type"], "FeedbackForwardingStatus": True,
-                "VerifiedForSendingStatus": True,
+                "VerifiedForSendingStatus": rec["status"] == "SUCCESS",
                 "VerificationStatus": rec["status"], "DkimAttributes": self._identity_out(rec),
                 "Policies": {}, "Tags": [],
             }
@@ -898,15 +938,19 @@ class LocalSesService:
             key = identity_key(identity)
             if key in self.store.identities:
                 raise ApiError("AlreadyExistsException", f"Email identity {identity} already exists.")
-            rec = self._identity_record(identity, source="api")  # verified at once: no inbox to click in
-            self.store.identities[key] = rec
-            self.store.save_identities()
-            return {"IdentityType": rec["type"], "VerifiedForSendingStatus": True,
+            # PENDING, as at SES, until someone "clicks": `ses-workbench local-ses verify IDENTITY`.
+            rec = self._identity_record(identity, source="api", status="PENDING")
+            self.store.put_identities(rec)
+            return {"IdentityType": rec["type"], "VerifiedForSendingStatus": False,
                     "DkimAttributes": self._identity_out(rec)}
+
+    def op_verify_email_identity(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Not an SES operation: the route behind ``ses-workbench local-ses verify``."""
+        rec = self.verify_identity(params.get("EmailIdentity") or "")
+        return {"IdentityName": rec["name"], "VerificationStatus": rec["status"]}
 
     def op_delete_email_identity(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             rec = self._get_identity(params.get("EmailIdentity"))
-            del self.store.identities[rec["key"]]
-            self.store.save_identities()
+            self.store.delete_identity(rec["key"])
         return {}

@@ -12,7 +12,8 @@ them is exercised over HTTP like everything else:
   and SendEmail/SendBulkEmail answer ``SendingPausedException`` (400), as for a paused SES account;
 - requests signed with the access key id :data:`EXPIRED_TOKEN_KEY_ID` answer ``ExpiredTokenException``
   (403), with :data:`ACCESS_DENIED_KEY_ID` ``AccessDeniedException`` (403), with
-  :data:`INTERNAL_ERROR_KEY_ID` ``InternalFailure`` (500, an SES outage) — any other key id is accepted.
+  :data:`INTERNAL_ERROR_KEY_ID` ``InternalFailure`` (500, an SES outage), whatever the secret; any other
+  request must be signed with the endpoint's per-run credentials (see :mod:`~ses_workbench.ses.local.auth`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ __all__ = ["LocalSesSettings", "SANDBOX_MAX_24H_SEND", "SANDBOX_MAX_SEND_RATE", 
 
 SANDBOX_MAX_24H_SEND = 200
 SANDBOX_MAX_SEND_RATE = 1.0
-# Access key ids the endpoint answers with an authorisation failure (any other credentials work).
+# Access key ids the endpoint answers with an authorisation failure (whatever the signature).
 EXPIRED_TOKEN_KEY_ID = "LOCALSES_EXPIRED_TOKEN"
 ACCESS_DENIED_KEY_ID = "LOCALSES_ACCESS_DENIED"
 INTERNAL_ERROR_KEY_ID = "LOCALSES_INTERNAL_ERROR"
@@ -42,6 +43,9 @@ class LocalSesSettings:
     sandbox: bool = True
     sending_enabled: bool = True                              # False: sends fail with SendingPausedException
     max_send_rate: float | None = SANDBOX_MAX_SEND_RATE      # recipients per second (MaxSendRate)
+    # A short burst may send this many seconds' worth of MaxSendRate at once (SES allows "short bursts"
+    # without saying how long); sustained sending stays at MaxSendRate.
+    send_burst_seconds: float = 3.0
     max_24h_send: float = SANDBOX_MAX_24H_SEND                # recipients per rolling 24 h; -1 = unlimited
     template_ops_per_second: float | None = 1.0               # shared by all template operations
     verified_identities: tuple[str, ...] = ()                 # addresses/domains verified from the start

@@ -5,7 +5,8 @@
     account.json       recipients sent per minute over the last 24 h (SentLast24Hours survives restarts)
     events.jsonl       one SES-style event per line: Send, Delivery, Bounce, Complaint, Rendering Failure
     outbox/            every delivered message as <UTC timestamp>-<MessageId>.eml
-    endpoint.lock      held (flock) by the running endpoint; holds its URL and pid
+    endpoint.lock      exists while an endpoint runs: held (flock), mode 0600, with its URL, pid and
+                       the access key id and secret it accepts (JSON)
 
 One running endpoint owns a state folder at a time (:class:`StoreLock`): a second one would overwrite the
 first one's files.  :func:`running_endpoint` tells other tools where the running one listens.
@@ -31,7 +32,7 @@ from typing import Any, TextIO
 from ses_workbench.errors import WorkbenchError
 
 __all__ = ["LocalSesStoreError", "LocalSesBusyError", "Store", "StoreLock", "read_events", "iter_events",
-           "running_endpoint", "store_dir", "EVENT_TYPES"]
+           "running_endpoint", "running_endpoint_info", "store_dir", "EVENT_TYPES"]
 
 EVENT_TYPES = ("Send", "Delivery", "Bounce", "Complaint", "Rendering Failure")
 DAY = 86_400.0
@@ -111,13 +112,53 @@ class Store:
             raise LocalSesStoreError(f"{self.root}: the local SES state has an unexpected shape ({exc!r}); "
                                      "delete the folder to start afresh.") from None
 
-    def save_templates(self) -> None:
-        recs = [self.templates[name] for name in sorted(self.templates)]
-        _write_atomic(self.root / "templates.json", _dumps({"templates": recs}))
+    def save_templates(self, templates: dict[str, dict[str, Any]] | None = None) -> None:
+        """Write ``templates`` (default: the current ones), then make them the current ones.
 
-    def save_identities(self) -> None:
-        recs = [self.identities[key] for key in sorted(self.identities)]
+        The write comes first: when it fails (disk full) memory keeps the old state, so the endpoint
+        never acknowledges — or serves — a change it could not keep.
+        """
+        templates = self.templates if templates is None else templates
+        recs = [templates[name] for name in sorted(templates)]
+        _write_atomic(self.root / "templates.json", _dumps({"templates": recs}))
+        self.templates = templates
+
+    def put_template(self, rec: dict[str, Any]) -> None:
+        self.save_templates({**self.templates, rec["name"]: rec})
+
+    def delete_template(self, name: str) -> None:
+        self.save_templates({k: v for k, v in self.templates.items() if k != name})
+
+    def save_identities(self, identities: dict[str, dict[str, Any]] | None = None) -> None:
+        """Like :meth:`save_templates`: write first, then update memory."""
+        identities = self.identities if identities is None else identities
+        recs = [identities[key] for key in sorted(identities)]
         _write_atomic(self.root / "identities.json", _dumps({"identities": recs}))
+        self.identities = identities
+
+    def put_identities(self, *recs: dict[str, Any]) -> None:
+        self.save_identities({**self.identities, **{rec["key"]: rec for rec in recs}})
+
+    def delete_identity(self, key: str) -> None:
+        self.save_identities({k: v for k, v in self.identities.items() if k != key})
+
+    def remove_temp_files(self) -> list[Path]:
+        """Delete the temporary files of writes a killed endpoint never finished (called at start, with
+        the lock held, so no write of a running endpoint is in flight); returns what was removed."""
+        removed = []
+        for folder in (self.root, self.outbox):
+            try:
+                candidates = list(folder.glob(".*.tmp"))
+            except OSError:
+                continue
+            for path in candidates:
+                try:
+                    if path.is_file() and not path.is_symlink():
+                        path.unlink()
+                        removed.append(path)
+                except OSError:
+                    pass
+        return removed
 
     def save_account(self) -> None:
         _write_atomic(self.root / "account.json", _dumps({"sent": self.sent}))
@@ -209,52 +250,79 @@ def read_events(state_dir: str | Path, event_type: str | None = None,
 class StoreLock:
     """An exclusive advisory lock (``flock``) on ``<root>/endpoint.lock`` while an endpoint runs.
 
-    The lock file also records the endpoint's URL and pid.  Where ``fcntl`` does not exist (Windows)
-    there is no lock and :func:`running_endpoint` always answers None.
+    The lock file also records the endpoint's URL, pid and per-run credentials, so it is created with
+    mode 0600 (only its owner can read it) and removed when the endpoint stops.  Where ``fcntl`` does
+    not exist (Windows) there is no lock and :func:`running_endpoint` always answers None.
     """
 
     def __init__(self, root: str | Path) -> None:
         self.path = Path(root) / "endpoint.lock"
-        self._fh: Any = None
+        self._fd: int | None = None
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`LocalSesBusyError` naming the running endpoint."""
-        if sys.platform == "win32" or self._fh is not None:
+        if sys.platform == "win32" or self._fd is not None:
             return
         import fcntl
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.seek(0)
-            info = _parse_lock(fh.read())
-            fh.close()
-            url = info.get("url")
-            raise LocalSesBusyError(
-                f"another local SES endpoint (pid {info.get('pid', '?')}) is already using {self.path.parent}"
-                + (f" at {url}" if url else "") + "; stop it or point your client at it.", url) from None
-        self._fh = fh
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                info = _parse_lock(_read_fd(fd))
+                os.close(fd)
+                url = info.get("url")
+                raise LocalSesBusyError(
+                    f"another local SES endpoint (pid {info.get('pid', '?')}) is already using "
+                    f"{self.path.parent}" + (f" at {url}" if url else "") + "; stop it or point your client "
+                    "at it.", url if isinstance(url, str) else None) from None
+            # The previous owner may have removed the file between our open and our flock: then we hold
+            # a lock on a file nobody else can find, so start again on the file the path names now.
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        os.fchmod(fd, 0o600)  # a lock file left by an older version may be world-readable
+        self._fd = fd
 
-    def publish(self, url: str) -> None:
-        """Record where this endpoint listens (for :func:`running_endpoint`)."""
-        if self._fh is None:
+    def publish(self, url: str, credentials: Any = None) -> None:
+        """Record where this endpoint listens and the credentials it accepts (see
+        :func:`running_endpoint_info`)."""
+        if self._fd is None:
             return
-        self._fh.seek(0)
-        self._fh.truncate()
-        self._fh.write(json.dumps({"url": url, "pid": os.getpid()}))
-        self._fh.flush()
+        info: dict[str, Any] = {"url": url, "pid": os.getpid()}
+        if credentials is not None:
+            info["aws_access_key_id"] = credentials.access_key_id
+            info["aws_secret_access_key"] = credentials.secret_access_key
+        data = json.dumps(info).encode("utf-8")
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, data, 0)
 
     def release(self) -> None:
-        if self._fh is None:
+        """Remove the lock file (its credentials die with this run) and drop the lock."""
+        if self._fd is None:
             return
+        fd, self._fd = self._fd, None
         try:
-            self._fh.seek(0)
-            self._fh.truncate()
+            os.ftruncate(fd, 0)
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
         finally:
-            self._fh.close()  # closing the file drops the flock
-            self._fh = None
+            os.close(fd)  # closing the descriptor drops the flock
+
+
+def _read_fd(fd: int) -> str:
+    try:
+        return os.pread(fd, 65536, 0).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _parse_lock(text: str) -> dict[str, Any]:
@@ -265,18 +333,31 @@ def _parse_lock(text: str) -> dict[str, Any]:
     return info if isinstance(info, dict) else {}
 
 
-def running_endpoint(state_dir: str | Path) -> str | None:
-    """The URL of a local endpoint currently serving ``state_dir`` (any process), or None."""
+def running_endpoint_info(state_dir: str | Path) -> dict[str, Any] | None:
+    """What the lock file of a local endpoint currently serving ``state_dir`` (any process) says —
+    ``url``, ``pid``, ``aws_access_key_id``, ``aws_secret_access_key`` — or None when none is running."""
     path = store_dir(state_dir) / "endpoint.lock"
-    if sys.platform == "win32" or not path.is_file():
+    if sys.platform == "win32":
         return None
     import fcntl
 
-    with open(path, encoding="utf-8") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError:  # held: someone is serving
-            url = _parse_lock(fh.read()).get("url")
-            return url if isinstance(url, str) else None
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:  # none, or not ours to read
         return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:  # held: someone is serving
+            info = _parse_lock(_read_fd(fd))
+            return info if isinstance(info.get("url"), str) else None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def running_endpoint(state_dir: str | Path) -> str | None:
+    """The URL of a local endpoint currently serving ``state_dir`` (any process), or None."""
+    info = running_endpoint_info(state_dir)
+    return info["url"] if info is not None else None
