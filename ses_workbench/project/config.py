@@ -149,9 +149,9 @@ def parse_config(raw: dict[str, Any], path: Path | None = None, *, text: str | N
                    f"(known: {', '.join(sorted(_LOCAL_SES_KEYS))})", ("local_ses", key))
     local_ses = LocalSesConfig(
         sandbox=p.typed(local_raw, "sandbox", bool, True, "local_ses."),
-        max_send_rate=p.positive(local_raw, "max_send_rate", 1.0),
+        max_send_rate=p.positive(local_raw, "max_send_rate", 1.0, zero_unlimited=True),
         max_24h_send=p.typed(local_raw, "max_24h_send", int, 200, "local_ses."),
-        template_ops_per_second=p.positive(local_raw, "template_ops_per_second", 1.0),
+        template_ops_per_second=p.positive(local_raw, "template_ops_per_second", 1.0, zero_unlimited=True),
         verified_identities=tuple(p.str_list(local_raw, "verified_identities", "local_ses.")),
     )
     if local_ses.max_24h_send < -1:
@@ -222,10 +222,14 @@ class _Checker:
         value: str | None = self.typed(table, key, str, None)
         return value
 
-    def positive(self, table: dict[str, Any], key: str, default: float) -> float:
+    def positive(self, table: dict[str, Any], key: str, default: float,
+                 zero_unlimited: bool = False) -> float:
+        """A number above 0 (with ``zero_unlimited`` also 0: unlimited, as LocalSesSettings reads it)."""
         value = table.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            self.fail(f"local_ses.{key} must be a number above 0, not {value!r}", ("local_ses", key))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not (value > 0 or zero_unlimited and value == 0):
+            what = "0 (unlimited) or a number above 0" if zero_unlimited else "a number above 0"
+            self.fail(f"local_ses.{key} must be {what}, not {value!r}", ("local_ses", key))
         return float(value)
 
     def str_list(self, table: dict[str, Any], key: str, where: str = "") -> list[str]:

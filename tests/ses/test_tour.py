@@ -44,9 +44,9 @@ def aws(url: str, tmp: Path, *args: str) -> dict[str, object]:
     assert AWS is not None, "the AWS CLI is part of the dev extra: pip install -e '.[dev]'"
     lock = json.loads((tmp / "proj" / ".ses-workbench" / "local-ses" / "endpoint.lock").read_text())
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID=lock["aws_access_key_id"], AWS_SECRET_ACCESS_KEY=lock["aws_secret_access_key"],
-               AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=str(tmp / "none"),
-               AWS_SHARED_CREDENTIALS_FILE=str(tmp / "none"), AWS_PAGER="")
+    env.update(AWS_ACCESS_KEY_ID=lock["aws_access_key_id"],
+               AWS_SECRET_ACCESS_KEY=lock["aws_secret_access_key"], AWS_DEFAULT_REGION="us-east-1",
+               AWS_CONFIG_FILE=str(tmp / "none"), AWS_SHARED_CREDENTIALS_FILE=str(tmp / "none"), AWS_PAGER="")
     done = subprocess.run([*AWS, "--endpoint-url", url, "--output", "json", "sesv2", *args], env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -1,9 +1,11 @@
 """Fixtures: a started LocalSes in a temporary state folder and real boto3 ``sesv2`` clients talking to it
-over HTTP (signed with the endpoint's per-run credentials, retries off so every SES error reaches the test)."""
+over HTTP (signed with the endpoint's per-run credentials, retries off so every SES error reaches the test),
+and helpers for raw, hand-made requests."""
 
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -98,6 +100,59 @@ def call(ses: LocalSes, method: str, path: str, body: Any = None,
     """One raw HTTP request signed with the endpoint's credentials: (status, headers (lower-case), JSON)."""
     data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else b"")
     return signed_request(ses.endpoint_url, ses.credentials, method, path, data, headers)
+
+
+def signed_headers(ses: LocalSes, method: str, path: str, body: bytes = b"",
+                   headers: dict[str, str] | None = None, credentials: Any = None,
+                   host: str | None = None) -> dict[str, str]:
+    """The headers botocore's signer adds to a request (``Authorization``, ``X-Amz-Date``...), for a request
+    sent some other way; ``credentials`` default to the endpoint's, ``host`` to its ``127.0.0.1:PORT``."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    creds = credentials or ses.credentials
+    all_headers = {"Host": host or f"127.0.0.1:{ses.port}", **(headers or {})}
+    if body and not any(k.lower() == "content-type" for k in all_headers):
+        all_headers["Content-Type"] = "application/json"
+    request = AWSRequest(method=method, url=f"http://{all_headers['Host']}{path}", data=body,
+                         headers=all_headers)
+    SigV4Auth(Credentials(creds.access_key_id, creds.secret_access_key), "ses", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def raw_exchange(ses: LocalSes, data: bytes, timeout: float = 15.0, half_close: bool = True) -> bytes:
+    """Send raw bytes to the endpoint and read until it closes the connection (``half_close``: we send
+    EOF after ``data``, so a keep-alive connection ends after its answer)."""
+    with socket.create_connection(("127.0.0.1", ses.port), timeout=timeout) as conn:
+        conn.sendall(data)
+        if half_close:
+            conn.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def raw_request(ses: LocalSes, method: str, path: str, headers: dict[str, str],
+                body: bytes = b"", **kwargs: Any) -> tuple[int, dict[str, str], Any]:
+    """One request as raw bytes (exactly these headers, no Content-Length unless given), its answer parsed."""
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    reply = raw_exchange(ses, f"{method} {path} HTTP/1.1\r\n{head}\r\n".encode("latin-1") + body, **kwargs)
+    return parse_reply(reply)
+
+
+def parse_reply(reply: bytes) -> tuple[int, dict[str, str], Any]:
+    head, _, rest = reply.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    length = int(headers.get("content-length", len(rest)))
+    body = rest[:length]
+    try:
+        return status, headers, json.loads(body) if body.strip() else None
+    except ValueError:
+        return status, headers, body.decode("latin-1")
 
 
 def error_code(exc: Any) -> str:

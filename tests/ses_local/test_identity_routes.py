@@ -44,6 +44,7 @@ def test_new_route_filters(ses: LocalSes) -> None:
 
 
 def test_unknown_filter_key_is_a_bad_request(ses: LocalSes) -> None:
-    status, headers, _ = conftest.call(ses, "POST", "/v2/email/list-identities", {"Filter": {"COLOUR": "blue"}})
+    status, headers, _ = conftest.call(ses, "POST", "/v2/email/list-identities",
+                                       {"Filter": {"COLOUR": "blue"}})
     assert status == 400
     assert headers["x-amzn-errortype"].startswith("BadRequestException")

@@ -17,8 +17,8 @@ message (one per SendEmail call or bulk entry, with every To/Cc in its headers) 
 ``<state_dir>/local-ses/outbox/<UTC timestamp>-<MessageId>.eml``.
 """
 
-from ses_workbench.ses.local.rules import SIMULATOR_DOMAIN, AddressError, RateLimiter, merge_template_data
 from ses_workbench.ses.local.auth import EndpointCredentials
+from ses_workbench.ses.local.rules import SIMULATOR_DOMAIN, AddressError, RateLimiter, merge_template_data
 from ses_workbench.ses.local.server import LocalSes, endpoint_credentials
 from ses_workbench.ses.local.service import ApiError, LocalSesService
 from ses_workbench.ses.local.settings import LocalSesSettings

@@ -20,9 +20,9 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Protocol
 
 from ses_workbench.ses.local.service import ApiError
 
@@ -50,6 +50,12 @@ class EndpointCredentials:
         return cls("LOCALSES" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30))
 
 
+class Headers(Protocol):
+    """What is read of a request's headers: a case-insensitive ``get`` (``http.client.HTTPMessage``)."""
+
+    def get(self, name: str) -> str | None: ...
+
+
 def key_id_of(authorization: str | None) -> str | None:
     """The access key id named in an ``Authorization`` header, or None."""
     match = _KEY_ID.search(authorization or "")
@@ -75,12 +81,12 @@ def check_key_id(authorization: str | None, credentials: EndpointCredentials) ->
                       "prints them, and its endpoint.lock holds them.)")
 
 
-def verify_signature(method: str, host: str, path: str, headers: Mapping[str, str], body: bytes,
+def verify_signature(method: str, host: str, path: str, headers: Headers, body: bytes,
                      credentials: EndpointCredentials, now: float) -> None:
     """Raise :class:`ApiError` (403) unless the request is signed with ``credentials``.
 
     ``path`` is the request target as sent (percent-encoded, with its query string); ``headers`` are the
-    request's headers (case-insensitive mapping); ``now`` is the wall-clock time in epoch seconds.
+    request's headers (case-insensitive); ``now`` is the wall-clock time in epoch seconds.
     """
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest

@@ -137,7 +137,7 @@ def endpoint_credentials(url: str, state_dir: str | Path | None = None) -> Endpo
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 1024  # the listen backlog: a burst of clients connecting at once is queued, not reset
+    request_queue_size = 1024  # listen backlog: a burst of clients connecting at once is queued, not reset
 
     def __init__(self, address: tuple[str, int], service: LocalSesService,
                  credentials: EndpointCredentials, lock_path: Path) -> None:
@@ -222,9 +222,21 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._dispatch("PATCH")
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # The stdlib's own refusals: a method it has no handler for (501) is one this endpoint does not
+        # allow, an HTTP version it cannot speak (505) a bad request — a client's mistake either way, so 4xx.
+        if code == 501:
+            code = 405
+        elif code >= 500:
+            code = 400
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"  # no HTTP/0.9: every answer has a status line
+        self.close_connection = True
+        super().send_error(code, message, explain)
+
     def _dispatch(self, method: str) -> None:
         request_id = str(uuid.uuid4())
-        body_done = False  # once False after a refusal, the body is still on the socket: close after answering
+        body_done = False  # False at a refusal: the body is still on the socket, so close after answering
         try:
             length = self._check_request()
             body_done = not length
@@ -269,6 +281,10 @@ class _Handler(BaseHTTPRequestHandler):
                        error_type="BadRequestException")
         except _QUIET_ERRORS:
             self.close_connection = True
+        except OSError as exc:  # the store could not be written (disk full...): nothing was changed
+            log.error("local SES endpoint: %s %s failed: %s", method, urlsplit(self.path).path, exc)
+            self._send(500, {"message": f"The local SES endpoint could not save its state: {exc}"},
+                       request_id, error_type="InternalFailure")
         except Exception as exc:  # a bug: answer like SES's 500 and say so in the log
             log.exception("local SES endpoint failed on %s %s", method, self.path)
             self.close_connection = True

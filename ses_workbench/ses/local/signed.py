@@ -54,7 +54,7 @@ def verify_identities(url: str, state_dir: str | Path,
 
     credentials = endpoint_credentials(url, state_dir)
     if credentials is None:
-        raise WorkbenchError(f"no local SES endpoint of this project runs at {url} (it may just have stopped)")
+        raise WorkbenchError(f"no local SES endpoint of this project runs at {url} (it may have stopped)")
     for identity in identities:
         try:
             status, headers, payload = signed_request(url, credentials, "POST",

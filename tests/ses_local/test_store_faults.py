@@ -1,0 +1,125 @@
+"""The store under failure: a write that fails (disk full) changes nothing the endpoint serves or
+acknowledges; temporary files a killed endpoint left are removed at the next start; and the config's
+"0 = unlimited" limits."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from ses_workbench.project.config import load_config
+from ses_workbench.ses.local import LocalSes, LocalSesSettings
+from ses_workbench.ses.local import store as store_module
+
+from .conftest import SENDER, ManualClock, make_client
+
+CONTENT = {"Subject": "Hi", "Text": "Hello"}
+
+
+class DiskFull:
+    """``_write_atomic`` that fails for the named file (like ENOSPC), while ``failing`` is set."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.failing = True
+        self._real = store_module._write_atomic
+
+    def __call__(self, path: Path, data: bytes) -> None:
+        if self.failing and path.name == self.name:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        self._real(path, data)
+
+
+def _error(call: Any) -> tuple[str, int]:
+    with pytest.raises(ClientError) as info:
+        call()
+    return info.value.response["Error"]["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def test_a_failed_template_write_is_neither_acknowledged_nor_served(start_ses: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    ses = start_ses()
+    client = make_client(ses.endpoint_url)
+    client.create_email_template(TemplateName="kept", TemplateContent=CONTENT)
+    disk = DiskFull("templates.json")
+    monkeypatch.setattr(store_module, "_write_atomic", disk)
+
+    assert _error(lambda: client.create_email_template(TemplateName="t6", TemplateContent=CONTENT)) == \
+        ("InternalFailure", 500)
+    assert _error(lambda: client.get_email_template(TemplateName="t6"))[0] == "NotFoundException"
+    assert _error(lambda: client.update_email_template(
+        TemplateName="kept", TemplateContent={"Subject": "New", "Text": "x"}))[1] == 500
+    assert client.get_email_template(TemplateName="kept")["TemplateContent"]["Subject"] == "Hi"
+    assert _error(lambda: client.delete_email_template(TemplateName="kept"))[1] == 500
+    assert [t["TemplateName"] for t in client.list_email_templates()["TemplatesMetadata"]] == ["kept"]
+
+    disk.failing = False  # space again: the retry of the create works (no AlreadyExistsException)
+    client.create_email_template(TemplateName="t6", TemplateContent=CONTENT)
+    ses.stop()
+    again = make_client(start_ses().endpoint_url)
+    assert {t["TemplateName"] for t in again.list_email_templates()["TemplatesMetadata"]} == {"kept", "t6"}
+
+
+def test_a_failed_identity_write_changes_nothing(start_ses: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    ses = start_ses()
+    client = make_client(ses.endpoint_url)
+    client.create_email_identity(EmailIdentity="pending@example.org")
+    disk = DiskFull("identities.json")
+    monkeypatch.setattr(store_module, "_write_atomic", disk)
+    assert _error(lambda: client.create_email_identity(EmailIdentity="new@example.org"))[1] == 500
+    assert _error(lambda: client.get_email_identity(EmailIdentity="new@example.org"))[0] == \
+        "NotFoundException"
+    with pytest.raises(OSError):
+        ses.verify_identity("pending@example.org")
+    assert client.get_email_identity(EmailIdentity="pending@example.org")["VerificationStatus"] == "PENDING"
+    assert _error(lambda: client.delete_email_identity(EmailIdentity=SENDER))[1] == 500
+    assert client.get_email_identity(EmailIdentity=SENDER)["VerificationStatus"] == "SUCCESS"
+
+
+def test_temp_files_of_a_killed_endpoint_are_removed_at_start(state_dir: Path, start_ses: Any) -> None:
+    first = start_ses()
+    make_client(first.endpoint_url).create_email_template(TemplateName="t", TemplateContent=CONTENT)
+    first.stop()
+    root = state_dir / "local-ses"
+    stray = [root / ".templates.json.k3j2h1.tmp", root / ".identities.json.a8b9.tmp",
+             root / "outbox" / ".20261207T000000.000000Z-x.eml.q1w2.tmp"]
+    for path in stray:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("half a write")
+    keep = [root / "templates.json", root / "outbox" / "20261207T000000.000000Z-y.eml", root / "notes.tmp"]
+    keep[1].write_text("a delivered message")
+    keep[2].write_text("not ours")
+    second = start_ses()
+    assert [p for p in stray if p.exists()] == []
+    assert all(p.exists() for p in keep)
+    assert make_client(second.endpoint_url).get_email_template(TemplateName="t")["TemplateName"] == "t"
+
+
+def test_zero_means_unlimited_in_the_config(tmp_path: Path, state_dir: Path) -> None:
+    (tmp_path / "ses-workbench.toml").write_text(
+        "[local_ses]\ntemplate_ops_per_second = 0\nmax_send_rate = 0\n"
+        f'verified_identities = ["{SENDER}"]\n')
+    settings = LocalSesSettings.from_config(load_config(tmp_path).local_ses)
+    assert not settings.template_ops_limited and not settings.send_rate_limited
+    clock = ManualClock()  # time stands still: any limit would throttle
+    with LocalSes(state_dir, settings, clock=clock) as ses:
+        client = make_client(ses.endpoint_url)
+        for i in range(30):
+            client.create_email_template(TemplateName=f"t{i}", TemplateContent=CONTENT)
+        for _ in range(10):
+            client.send_email(FromEmailAddress=SENDER, Destination={"ToAddresses": [SENDER]},
+                              Content={"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "t"}}}})
+
+
+@pytest.mark.parametrize("value", ["-1", "-0.5", "true", '"fast"'])
+def test_negative_or_non_numeric_limits_are_still_refused(tmp_path: Path, value: str) -> None:
+    from ses_workbench.errors import WorkbenchError
+
+    (tmp_path / "ses-workbench.toml").write_text(f"[local_ses]\ntemplate_ops_per_second = {value}\n")
+    with pytest.raises(WorkbenchError,
+                       match=r"template_ops_per_second must be 0 \(unlimited\) or a number above 0"):
+        load_config(tmp_path)
