@@ -176,3 +176,28 @@ def test_local_ses_command_reports_a_busy_state_folder(tmp_path: Path, ses: Loca
     )
     assert proc.returncode == 1
     assert "another local SES endpoint" in proc.stderr and ses.endpoint_url in proc.stderr
+
+
+def test_local_ses_verify_command(tmp_path: Path, start_ses: Any, capsys: Any) -> None:
+    from ses_workbench.cli import main
+
+    running = start_ses()  # serves tmp_path/.ses-workbench, as `local-ses --dir tmp_path` would
+    client = make_client(running.endpoint_url)
+    for identity in ("a@example.org", "b@example.org", "brand.example"):
+        client.create_email_identity(EmailIdentity=identity)
+    # With an endpoint running for the project: verified there (signed with its credentials).
+    assert main(["local-ses", "verify", "a@example.org", "--dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == "verified a@example.org\n"
+    assert client.get_email_identity(EmailIdentity="a@example.org")["VerificationStatus"] == "SUCCESS"
+    running.stop()
+    # With none running: in the project's store; --dir before the action works too.
+    assert main(["local-ses", "--dir", str(tmp_path), "verify", "b@example.org", "nobody@example.org",
+                 "BRAND.example"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "verified b@example.org\nverified BRAND.example\n"
+    assert err == "ses-workbench: nobody@example.org: Email identity nobody@example.org does not exist.\n"
+    again = make_client(start_ses().endpoint_url)
+    listed = again.list_email_identities()["EmailIdentities"]
+    status = {i["IdentityName"]: i["VerificationStatus"] for i in listed}
+    assert {k: status[k] for k in ("a@example.org", "b@example.org", "brand.example")} == \
+        {"a@example.org": "SUCCESS", "b@example.org": "SUCCESS", "brand.example": "SUCCESS"}
