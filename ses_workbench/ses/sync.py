@@ -16,7 +16,8 @@ Python API (CLI, TUI workers and the notebook call these)::
     status(client, project, names=None, progress=None) -> list[TemplateStatus]
     diff(client, project, names=None, against=None, progress=None) -> list[TemplateDiff]
     plan_push(client, project, names=None, force=False, no_lint=False, progress=None) -> PushPlan
-    execute_push(client, project, plan, progress=None) -> PushResult
+    forced(plan) -> PushPlan        # the drift refusals of a shown plan, forced over what it showed
+    execute_push(client, project, plan, progress=None) -> PushResult   # re-reads; drift since: refused
     push(client, project, names=None, *, force, dry_run, no_lint, confirm, progress) -> PushResult
     pull(client, project, names=None, *, force, dry_run, confirm, progress) -> PullResult
 """
@@ -39,8 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.project import EmailTemplate, Project, TemplateContent
 
 __all__ = ["State", "TemplateStatus", "TemplateDiff", "PartDiff", "PushItem", "PushPlan", "PushResult",
-           "PullItem", "PullResult", "Progress", "status", "diff", "plan_push", "execute_push", "push",
-           "pull", "unified_part_diff", "classify", "PARTS"]
+           "PullItem", "PullResult", "Progress", "status", "diff", "plan_push", "forced", "execute_push",
+           "push", "pull", "unified_part_diff", "classify", "PARTS"]
 
 Progress = Callable[[int, int, str], None]
 #: ``linter(names, dialect)`` → each name's lint error lines (see :func:`plan_push`).
@@ -457,6 +458,19 @@ def plan_push(client: SesClient, project: Project, names: Sequence[str] | None =
                                 linted=linted))
     progress(len(selected), len(selected), "")
     return PushPlan(client.environment.name, items, force)
+
+
+def forced(plan: PushPlan) -> PushPlan:
+    """``plan`` with its drift refusals turned into forced updates over the content the plan saw (what a
+    UI showed before its user chose "force"); lint and compose refusals stay.  :func:`execute_push` then
+    still refuses a template SES changed again after this plan was made — unlike planning anew with
+    ``force``, which would overwrite content nobody looked at."""
+    from dataclasses import replace
+
+    items = [replace(i, action="update", reason="forced over drift")
+             if i.action == "refuse" and i.state is not None and i.state.drifted and i.remote is not None
+             and i.local is not None else i for i in plan.items]
+    return PushPlan(plan.environment, items, force=True)
 
 
 def _push_item(client: SesClient, state: SyncState, env: str, item: PushItem, *, reread: bool) -> None:

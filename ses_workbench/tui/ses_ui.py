@@ -241,8 +241,8 @@ class SesMixin:
             self.post_message(Notice("Push cancelled."))
             self.refresh_status_after([item.name for item in plan.refused])  # we learned about drift
             return
-        if answer == "force":
-            plan = sync.plan_push(client, self.project, names, force=True)
+        if answer == "force":  # over what the dialog showed: a change since is still refused
+            plan = sync.forced(plan)
         try:
             result = sync.execute_push(client, self.project, plan, progress=SesProgress(self, "Pushing"))
         finally:

@@ -183,3 +183,25 @@ def test_push_does_not_touch_ses_when_the_backup_cannot_be_written(
     assert line.startswith("failed welcome: cannot write ") and "backups" in line
     assert line.endswith(": not pushed (the backup of SES's content comes first)")
     assert client.get_template("welcome").subject == "Welcome {{name}}!"  # type: ignore[union-attr]
+
+
+def test_forcing_a_shown_plan_forces_over_what_it_showed_only(project: Project, server: LocalSes,
+                                                              client: SesClient) -> None:
+    sync.push(client, project)
+    colleague = make_client(project, server)
+    colleague.update_template("welcome", TemplateContent("First remote edit", "<p>1</p>", None))
+    edit(project, "welcome", "subject", "Local edit {{name}}\n")
+    edit(project, "receipt", "subject", "{{#if}}\n")  # a lint/compose refusal stays one
+    shown = sync.plan_push(client, project)
+    assert {i.name: i.action for i in shown.items} == {"welcome": "refuse", "receipt": "refuse"}
+    colleague.update_template("welcome", COLLEAGUE)  # after the user saw "First remote edit"
+    result = sync.execute_push(client, project, sync.forced(shown))
+    assert [i.name for i in result.drifted] == ["welcome"] and not result.pushed
+    assert {i.name: i.action for i in result.plan.items}["receipt"] == "refuse"
+    assert client.get_template("welcome") == COLLEAGUE
+
+    again = sync.plan_push(client, project, ["welcome"])  # shown now: the colleague's text
+    result = sync.execute_push(client, project, sync.forced(again))
+    assert [i.name for i in result.pushed] == ["welcome"]
+    assert client.get_template("welcome").subject == "Local edit {{name}}"  # type: ignore[union-attr]
+    assert backed_up_subjects(project)[-1] == "Colleague, meanwhile"
