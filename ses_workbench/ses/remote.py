@@ -216,8 +216,17 @@ def sweep_scratch(client: SesClient, *, now: Callable[[], datetime] | None = Non
 @contextmanager
 def scratch_lease(client: SesClient) -> Iterator[str]:
     """Sweep orphans, then yield a fresh scratch name leased to this run; on exit the template of that name
-    is deleted (if it was made) and the lease dropped.  The caller creates/updates the template."""
-    sweep_scratch(client)
+    is deleted (if it was made) and the lease dropped.  The caller creates/updates the template.
+
+    The sweep is housekeeping: when it fails (e.g. a role that may render but not list templates) the
+    run goes on; only an unreachable endpoint stops it here (the next call would wait for it again).
+    """
+    try:
+        sweep_scratch(client)
+    except EndpointUnreachable:
+        raise
+    except SesError:
+        pass
     name = scratch_name()
     lease = _take_lease(client, name)
     try:

@@ -108,3 +108,17 @@ def test_without_a_created_timestamp_the_stamp_in_the_name_tells_the_age(client:
     listing = [RemoteTemplate(n, n) for n in (old, fresh, unknown)]
     states = {s.name: s.state for s in remote.scratch_templates(client, listing, now=lambda: now)}
     assert states == {old: "orphaned", fresh: "recent", unknown: "recent"}
+
+
+def test_a_sweep_that_may_not_list_templates_does_not_stop_the_render(
+        project: Project, client: SesClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ses_workbench.ses.errors import AccessDenied
+
+    def denied(**_: object) -> list[RemoteTemplate]:
+        raise AccessDenied("not authorized to perform ses:ListEmailTemplates")
+
+    monkeypatch.setattr(client, "list_templates", denied)
+    result = remote.remote_render(client, project, "welcome")
+    assert result.scratch and result.subject == "Welcome Ada!"
+    monkeypatch.undo()
+    assert scratch_names(client) == []
