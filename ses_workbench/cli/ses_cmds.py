@@ -49,24 +49,28 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("status", help="compare local templates with an SES environment",
                               description="Every template local and remote: in-sync, modified-locally, "
                                           "changed-remotely, conflict, untracked, local-only, remote-only.")
-    p.add_argument("names", nargs="*", metavar="NAME")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="templates to compare (default: every template here and in the environment)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     _common(p)
     p.set_defaults(func=cmd_status)
 
     p = subparsers.add_parser("diff", help="diff local templates (or two environments)",
                               description="Composed local content vs GetEmailTemplate per part; "
                                           "exit 0 same, 1 different.")
-    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="templates to diff (default: all)")
     p.add_argument("--against", metavar="ENV", help="compare --env with this environment instead of local")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour the diff (auto: on a terminal, unless $NO_COLOR)")
     _common(p)
     p.set_defaults(func=cmd_diff)
 
     p = subparsers.add_parser("push", help="create or update changed templates in SES",
                               description="Push what changed (lint first); refuses to overwrite remote "
                                           "changes unless --force (a backup is kept).")
-    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="templates to push (default: every one that changed)")
     p.add_argument("--force", action="store_true", help="overwrite templates changed remotely (backed up)")
     p.add_argument("--no-lint", action="store_true", help="push even templates that fail lint")
     p.add_argument("--dry-run", action="store_true", help="show the plan, push nothing")
@@ -76,7 +80,8 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("pull", help="import remote templates into template folders",
                               description="Import SES templates as folders; never overwrites local edits "
                                           "without --force.")
-    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="templates to pull (default: every template the environment has)")
     p.add_argument("--force", action="store_true", help="overwrite local edits")
     p.add_argument("--dry-run", action="store_true", help="show what would be pulled")
     _common(p, yes=True)
@@ -85,20 +90,23 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("remote-render", help="render a template through SES (TestRenderEmailTemplate)",
                               description="Unpushed edits are rendered from a scratch copy that is "
                                           "deleted afterwards.")
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--fixture", "-f", metavar="F")
+    p.add_argument("name", metavar="NAME", help="template name (its folder name)")
+    p.add_argument("--fixture", "-f", metavar="F",
+                   help="fixture to render with (default: 'default' or the first)")
     p.add_argument("--pushed", action="store_true", help="render the deployed template, ignoring local edits")
-    p.add_argument("--part", choices=("subject", "html", "text", "mime"))
+    p.add_argument("--part", choices=("subject", "html", "text", "mime"),
+                   help="print only one part, or the whole MIME message SES returns")
     _common(p)
     p.set_defaults(func=cmd_remote_render)
 
     p = subparsers.add_parser("parity", help="compare the local render with SES's render",
                               description="Local render vs TestRenderEmailTemplate, normalised for MIME "
                                           "encoding; exit 0 same, 1 different.")
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", metavar="NAME", help="template name (its folder name)")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--fixture", "-f", metavar="F", action="append")
-    g.add_argument("--all-fixtures", action="store_true")
+    g.add_argument("--fixture", "-f", metavar="F", action="append",
+                   help="fixture to compare with (repeatable; default: 'default' or the first)")
+    g.add_argument("--all-fixtures", action="store_true", help="compare with every fixture of the template")
     _common(p)
     p.set_defaults(func=cmd_parity)
 
@@ -111,7 +119,7 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("send", help="test-send a template to recipients × fixtures",
                               description="One email per (recipient, fixture), SendBulkEmail in batches "
                                           "of 50 paced to MaxSendRate; guarded; asks once.")
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", metavar="NAME", help="template name (its folder name)")
     p.add_argument("--to", nargs="+", action="extend", metavar="ADDR",
                    help="recipients (default: test_recipients)")
     p.add_argument("--fixture", "-f", nargs="+", action="extend", metavar="F",
@@ -138,7 +146,7 @@ def register(subparsers: Any) -> None:
                    help="only rendering failures (--type rendering-failure)")
     p.add_argument("--message-id", action="append", metavar="ID", help="only this message (repeatable)")
     p.add_argument("--last", "-n", type=int, metavar="N", help="only the newest N events")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     _common(p)
     p.set_defaults(func=cmd_events)
 

@@ -162,3 +162,14 @@ def test_no_message_pluralises_with_parenthesised_s() -> None:
                 if tok.type == tokenize.STRING and re.search(r"[a-z]\(s\)", tok.string) and not docstring:
                     found.append(f"{path.relative_to(PKG.parent)}:{tok.start[0]}: {tok.string[:60]}")
     assert found == []
+
+
+def test_every_option_and_argument_of_every_command_says_what_it_does() -> None:
+    import argparse
+
+    from ses_workbench.cli import build_parser
+
+    commands = build_parser().get_default("_commands")
+    silent = [f"{name} {'/'.join(a.option_strings) or a.dest}" for name, p in commands.items()
+              for a in p._actions if not isinstance(a, argparse._HelpAction) and not a.help]
+    assert silent == []
