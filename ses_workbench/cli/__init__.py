@@ -122,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argparse tree: every registered command group, plus ``--version``."""
     parser = argparse.ArgumentParser(
         prog="ses-workbench",
-        description="Edit, check, deploy and test-send Amazon SES email templates.",
+        description="Edit, check, deploy and test-send Amazon SES email templates. With no command, "
+                    "'ses-workbench [DIR] [--local] [--env NAME]' opens the terminal workbench.",
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

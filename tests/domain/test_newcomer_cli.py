@@ -173,3 +173,11 @@ def test_every_option_and_argument_of_every_command_says_what_it_does() -> None:
     silent = [f"{name} {'/'.join(a.option_strings) or a.dest}" for name, p in commands.items()
               for a in p._actions if not isinstance(a, argparse._HelpAction) and not a.help]
     assert silent == []
+
+
+def test_the_top_level_help_shows_how_to_open_the_workbench(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    assert "'ses-workbench [DIR] [--local] [--env NAME]' opens the terminal workbench" in \
+        " ".join(capsys.readouterr().out.split())
