@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ses_workbench.cli import main
 from ses_workbench.errors import FixtureError
@@ -115,3 +117,27 @@ def test_a_loop_over_a_string_is_a_warning_and_lint_passes(make_template: MakeTe
     assert "SES renders nothing" in diags[0].message
     assert main(["lint", str(project_dir)]) == 0
     assert "0 errors, 2 warnings" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------ any formatting
+_EMAIL = compiled("{{a}} {{b.c}} {{#each items}}{{name}} {{tags.x}}{{/each}}{{#if flag}}{{b.d}}{{/if}}")
+_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+                       lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.sampled_from(["a", "b", "c", "d", "name", "tags", "x", "é"]),
+                                         inner, max_size=4),
+                       max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.dictionaries(st.sampled_from(["a", "b", "items", "flag", "other"]), _VALUES, max_size=5),
+       indent=st.sampled_from([None, 0, 1, 2, 4, "\t"]),
+       separators=st.sampled_from([(", ", ": "), (",", ":"), (" , ", " : ")]))
+def test_filling_any_formatting_gives_the_skeleton_and_keeps_the_text(
+        data: dict[str, Any], indent: int | str | None, separators: tuple[str, str]) -> None:
+    text = json.dumps(data, indent=indent, separators=separators, ensure_ascii=False)
+    out = fill_fixture_text(_EMAIL, text)
+    assert json.loads(out) == skeleton(_EMAIL, data)
+    assert list(json.loads(out)) == list(skeleton(_EMAIL, data))  # same key order as the merge
+    # the person's text is all still there, in order: only insertions were made
+    it = iter(out)
+    assert all(ch in it for ch in text)
