@@ -139,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _visible(text: str) -> str:
+    from ses_workbench.cli.output import visible
+
+    return visible(text)
+
+
 def _version() -> str:
     from ses_workbench import __version__
 
@@ -161,10 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return int(func(args) or 0)
     except (UsageError, UnknownTemplateError) as exc:  # a template name the project does not have: usage
-        print(f"ses-workbench: {exc}", file=sys.stderr)
+        print(f"ses-workbench: {_visible(str(exc))}", file=sys.stderr)
         return 2
-    except WorkbenchError as exc:
-        print(f"ses-workbench: {exc}", file=sys.stderr)
+    except WorkbenchError as exc:  # file names and SES messages may hold terminal control characters
+        print(f"ses-workbench: {_visible(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("ses-workbench: interrupted", file=sys.stderr)

@@ -17,7 +17,6 @@ import dataclasses
 import json
 import os
 import sys
-import tempfile
 import webbrowser
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from ses_workbench.cli import (
     project_dir,
     require_env,
 )
+from ses_workbench.cli.output import for_stream, visible
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect, EngineError
 from ses_workbench.errors import ConfigError, FixtureError, UnknownFixtureError
 from ses_workbench.wording import plural
@@ -51,7 +51,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--part", choices=("subject", "html", "text", "mime"),
                    help="print only one part, or the MIME message SES's TestRenderEmailTemplate returns")
     p.add_argument("--open", action="store_true",
-                   help="write the HTML to a temporary file and open a browser")
+                   help="write the HTML to .ses-workbench/preview/NAME.html (replaced each time) and "
+                        "open a browser")
     _add_env(p)
     p.set_defaults(func=cmd_render)
 
@@ -104,7 +105,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     try:
         tpl.meta  # noqa: B018 - a broken template.toml (text_part, layout_vars) changes what is rendered
     except ConfigError as exc:
-        print(f"ses-workbench: {_rel(str(exc.path))}{_at(exc)}: {exc.message}", file=sys.stderr)
+        print(visible(f"ses-workbench: {_rel(str(exc.path))}{_at(exc)}: {exc.message}"), file=sys.stderr)
         return 1
     data = None
     fixture: Any = args.fixture
@@ -120,10 +121,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     except EngineError as err:  # one line, pointing at the file a person edits
         hint = getattr(err, "hint", None)
         where = _rel(err.where) if err.path else err.where
-        print(f"ses-workbench: {where}: {err}" + (f" ({hint})" if hint else ""), file=sys.stderr)
+        print(visible(f"ses-workbench: {where}: {err}" + (f" ({hint})" if hint else "")), file=sys.stderr)
         return 1
     if args.open:
-        path = _write_temp_html(rendered.html, tpl.name)
+        path = _write_preview_html(project, rendered.html, tpl.name)
         if _open_in_browser(path.as_uri()):
             print(f"opened {path}", file=sys.stderr)
         else:  # headless, or no browser configured: say so, and where the page is
@@ -141,39 +142,39 @@ def cmd_render(args: argparse.Namespace) -> int:
         mime = rendered.to_mime(sender=sender, to=recipients)
         out.flush()
         buf = getattr(out, "buffer", None)
-        if buf is not None:
+        if buf is not None and not out.isatty():
             buf.write(mime)
             buf.flush()
         else:
-            out.write(mime.decode("ascii"))
+            out.write(for_stream(mime.decode("ascii", "replace"), out))
         return 0
     if args.part is not None:
         value = rendered.part(args.part)
         if value is None:
             print(f"ses-workbench: {tpl.name} has no {args.part} part", file=sys.stderr)
             return 1
-        out.write(value if value.endswith("\n") else value + "\n")
+        out.write(for_stream(value if value.endswith("\n") else value + "\n", out))
         return 0
     text = rendered.text
     note = ""
     if text is None:
         text, note = _readable(rendered.html), "(no text part: shown from the HTML)\n"
-    out.write(f"Subject: {rendered.subject}\n")
-    if rendered.fixture:
-        out.write(f"Fixture: {rendered.fixture}\n")
-    out.write("\n" + note + text + ("" if text.endswith("\n") else "\n"))
+    head = f"Subject: {rendered.subject}\n" + (f"Fixture: {rendered.fixture}\n" if rendered.fixture else "")
+    out.write(for_stream(head + "\n" + note + text + ("" if text.endswith("\n") else "\n"), out))
     return 0
 
 
 def _read_json(name: str) -> Any:
+    """``--data``: a JSON file or stdin, parsed as SES would (NaN, 10,000 levels...: one error line)."""
+    from ses_workbench.project.fixtures import parse_json
+
     try:
         text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"{name}: {exc.strerror or exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FixtureError(exc.msg, name, exc.lineno, exc.colno) from None
+    except UnicodeDecodeError as exc:
+        raise FixtureError(f"not UTF-8 text ({exc.reason})", name) from None
+    return parse_json(text, name)
 
 
 def _readable(html: str) -> str:
@@ -193,12 +194,24 @@ def _open_in_browser(url: str) -> bool:
         return False
 
 
-def _write_temp_html(html: str, name: str) -> Path:
-    """A fresh private folder per call (the browser may read the file after we exit), written atomically."""
-    from ses_workbench.project import atomic
+#: ``render --open`` writes here, in the project's state folder: one file per template, replaced on each
+#: call, so nothing piles up in /tmp (the browser may read the file after we exit, so it must outlive us).
+PREVIEW_DIR = "preview"
 
-    folder = Path(tempfile.mkdtemp(prefix="ses-workbench-"))
-    return atomic.write_text(folder / f"{name}.html", html)
+
+def _write_preview_html(project: Any, html: str, name: str) -> Path:
+    """``.ses-workbench/preview/<name>.html``, written atomically (an unwritable state folder: one line)."""
+    from ses_workbench.errors import WorkbenchError
+    from ses_workbench.project import atomic
+    from ses_workbench.project.statedir import ensure_state_dir
+
+    folder = project.state_dir / PREVIEW_DIR
+    try:
+        ensure_state_dir(project.state_dir)
+        folder.mkdir(exist_ok=True)
+        return atomic.write_text(folder / f"{name}.html", html)
+    except OSError as exc:
+        raise WorkbenchError(f"{folder}: cannot write the preview ({exc.strerror or exc})") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,7 +254,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if not project.templates:  # a wrong folder (a repo root, a typo) must not pass as "0 errors"
         message = no_templates_message(project)
         if args.format == "text" and not diags:
-            print(f"ses-workbench: {message}", file=sys.stderr)
+            print(visible(f"ses-workbench: {message}"), file=sys.stderr)
             return 1
         diags.append(Diagnostic("error", "no-templates", message, str(project.root)))
     return _print_lint(args, diags, names, len(names) if names else len(project.templates),
@@ -264,7 +277,7 @@ def _print_lint(args: argparse.Namespace, diags: list[Any], names: list[str], co
         sys.stdout.write("\n")
     else:
         for d in diags:
-            print(f"{_rel(d.path)}:{d.line}:{d.column}: {d.severity}: {d.message} [{d.code}]")
+            print(visible(f"{_rel(d.path)}:{d.line}:{d.column}: {d.severity}: {d.message} [{d.code}]"))
         if not args.quiet:
             summary = f"{plural(count, 'template')}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
             note = _dialect_note(dialect)

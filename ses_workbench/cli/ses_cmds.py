@@ -32,6 +32,7 @@ from ses_workbench.cli import (
     require_env,
     require_templates,
 )
+from ses_workbench.cli.output import for_stream, visible
 from ses_workbench.errors import UnknownFixtureError, WorkbenchError
 from ses_workbench.wording import noun, plural
 
@@ -174,7 +175,7 @@ def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Ite
 
 
 def _note(text: str) -> None:
-    print(f"ses-workbench: {text}", file=sys.stderr)
+    print(f"ses-workbench: {visible(text)}", file=sys.stderr)
 
 
 def _duration(seconds: float) -> str:
@@ -306,8 +307,8 @@ def _paint(line: str, color: bool) -> str:
 
 def _print_diff(text: str, color: bool, out: TextIO | None = None) -> None:
     out = out or sys.stdout
-    for line in text.splitlines():
-        out.write(_paint(line, color) + "\n")
+    for line in text.splitlines():  # remote content: its control characters are shown, not obeyed
+        out.write(_paint(visible(line), color) + "\n")
 
 
 def _names_known(project: Any, names: list[str]) -> None:
@@ -342,7 +343,7 @@ def _note_if_empty(project: Any) -> None:
 
 # ------------------------------------------------------------------------------------------ commands
 def cmd_status(args: argparse.Namespace) -> int:
-    from ses_workbench.ses.sync import status
+    from ses_workbench.ses.sync import State, status
 
     project = load_project(project_dir(args.dir))
     if not project.templates:  # a wrong folder: say so and fail (nothing is opened or created there)
@@ -354,18 +355,19 @@ def cmd_status(args: argparse.Namespace) -> int:
         _names_known_here_or_in(project, args.names, client)
         rows = status(client, project, args.names or None, progress=bar, scratch=listed)
         scratch = scratch_templates(client, listed)
+    failed = 1 if any(r.state == State.ERROR for r in rows) else 0  # scripts must see an error row
     if args.format == "json":
         json.dump({"environment": client.environment.name, "templates": [r.to_dict() for r in rows],
                    "scratch": [{"remote_name": s.remote_name, "state": s.state,
                                 "created": s.created.isoformat() if s.created else None} for s in scratch]},
                   sys.stdout, indent=2)
         sys.stdout.write("\n")
-        return 0
+        return failed
     print(f"{client.describe()}:")
     width = max([len(str(r.state)) for r in rows] + [8])
     for r in rows:
         extra = f"  ({r.error})" if r.error else ""
-        print(f"  {str(r.state):<{width}}  {r.name}{extra}")
+        print(visible(f"  {str(r.state):<{width}}  {r.name}{extra}"))
     counts: dict[str, int] = {}
     for r in rows:
         counts[str(r.state)] = counts.get(str(r.state), 0) + 1
@@ -374,7 +376,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"scratch templates in {client.environment.name} (temporary copies for remote render):")
         for sc in scratch:
             print(f"  {sc.line()}")
-    return 0
+    return failed
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -424,7 +426,7 @@ def cmd_push(args: argparse.Namespace) -> int:
             result = push(client, project, args.names or None, force=args.force, no_lint=args.no_lint,
                           progress=bar)
         for item in result.plan.refused:
-            print(f"refused {item.name}: {item.reason}", file=sys.stderr)
+            print(visible(f"refused {item.name}: {item.reason}"), file=sys.stderr)
         print(result.plan.summary())
         return _push_report(result)
     with _open(project, args) as client:
@@ -436,7 +438,7 @@ def cmd_push(args: argparse.Namespace) -> int:
             if item.diff is not None and item.action == "update":
                 _print_diff(item.diff.unified(), color)
         for item in plan.refused:
-            print(f"refused {item.name}: {item.reason}", file=sys.stderr)
+            print(visible(f"refused {item.name}: {item.reason}"), file=sys.stderr)
         print(plan.summary())
         if args.dry_run or not plan.changes:
             if not plan.changes:
@@ -459,7 +461,7 @@ def _push_report(result: Any) -> int:
     for item in result.drifted:
         print(f"refused {item.name}: {item.error}", file=sys.stderr)
     for item in result.failed:
-        print(f"failed {item.name}: {item.error}", file=sys.stderr)
+        print(visible(f"failed {item.name}: {item.error}"), file=sys.stderr)
     return 0 if result.ok else 1
 
 
@@ -483,9 +485,9 @@ def cmd_pull(args: argparse.Namespace) -> int:
         return 1
     for item in result.items:
         if item.action == "refuse":
-            print(f"refused {item.name}: {item.reason}", file=sys.stderr)
+            print(visible(f"refused {item.name}: {item.reason}"), file=sys.stderr)
         elif item.error:
-            print(f"failed {item.name}: {item.error}", file=sys.stderr)
+            print(visible(f"failed {item.name}: {item.error}"), file=sys.stderr)
         elif item.action != "skip":
             verb = {"create": "created", "update": "updated"}[item.action]
             extra = f" (previous files: {item.backup})" if item.backup else ""
@@ -515,20 +517,21 @@ def cmd_remote_render(args: argparse.Namespace) -> int:
             r = remote_render(client, project, args.name, args.fixture, pushed=args.pushed or None)
         except UnknownFixtureError as exc:
             raise UsageError(str(exc)) from None
+    out = sys.stdout  # SES's render on a terminal: control characters shown; to a file: exact
     if args.part == "mime":
-        sys.stdout.write(r.raw if r.raw.endswith("\n") else r.raw + "\n")
+        out.write(for_stream(r.raw if r.raw.endswith("\n") else r.raw + "\n", out))
         return 0
     if args.part:
         value = getattr(r, args.part)
         if value is None:
             print(f"ses-workbench: SES's render has no {args.part} part", file=sys.stderr)
             return 1
-        sys.stdout.write(value if value.endswith("\n") else value + "\n")
+        out.write(for_stream(value if value.endswith("\n") else value + "\n", out))
         return 0
     src = "scratch copy of the local edits" if r.scratch else "pushed template"
-    print(f"Subject: {r.subject}\nFixture: {r.fixture}\nRendered by: SES ({src})\n")
     body = r.text if r.text is not None else (r.html or "")
-    sys.stdout.write(body if body.endswith("\n") else body + "\n")
+    out.write(for_stream(f"Subject: {r.subject}\nFixture: {r.fixture}\nRendered by: SES ({src})\n\n"
+                         + (body if body.endswith("\n") else body + "\n"), out))
     return 0
 
 
@@ -581,10 +584,10 @@ def cmd_send(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         print(plan.summary())
         for w in plan.warnings:
-            print(f"warning: {w}", file=sys.stderr)
+            print(visible(f"warning: {w}"), file=sys.stderr)
         if plan.refusals:
             for r in plan.refusals:
-                print(f"refused: {r}", file=sys.stderr)
+                print(visible(f"refused: {r}"), file=sys.stderr)
             return 1
         if args.dry_run:
             return 0
@@ -595,7 +598,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             report = execute_send(client, project, plan, progress=bar)
     print(report.summary())
     for o in report.failed:
-        print(f"  {o.status} {o.recipient} [{o.fixture}]: {o.error}", file=sys.stderr)
+        print(visible(f"  {o.status} {o.recipient} [{o.fixture}]: {o.error}"), file=sys.stderr)
     if report.path:
         print(f"report: {report.path}")
     return 0 if report.ok else 1
@@ -627,8 +630,8 @@ def cmd_events(args: argparse.Namespace) -> int:
         json.dump([e.to_dict() for e in found], sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
-    for e in found:
-        print(e.line())
+    for e in found:  # recipients and subjects come from whoever sent: shown, never obeyed by the terminal
+        print(visible(e.line()))
     failures = sum(1 for e in found if e.type == events.RENDERING_FAILURE)
     what = plural(len(found), "event")
     if failures:

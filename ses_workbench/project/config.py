@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from ses_workbench.project.errors import ConfigError
 
-__all__ = ["CONFIG_FILE", "Config", "Environment", "LocalSesConfig", "TEXT_PART_POLICIES", "load_config"]
+__all__ = ["CONFIG_FILE", "Config", "Environment", "LocalSesConfig", "TEXT_PART_POLICIES", "load_config",
+           "parse_toml"]
 
 CONFIG_FILE = "ses-workbench.toml"
 TEXT_PART_POLICIES = ("generate", "require", "optional")
@@ -99,19 +100,32 @@ _LOCAL_SES_KEYS = {"sandbox", "max_send_rate", "max_24h_send", "template_ops_per
 
 def load_config(root: Path) -> Config:
     """Read ``root/ses-workbench.toml``; defaults when it does not exist; ConfigError when it is wrong."""
+    from ses_workbench.project.files import UnsafeFile, read_file
+
     path = root / CONFIG_FILE
-    if not path.is_file():
+    try:  # a regular file inside the project only (no FIFO, no link out of it)
+        data = read_file(path, root.resolve())
+    except FileNotFoundError:
         return Config()
+    except UnsafeFile as exc:
+        raise ConfigError(f"cannot read the config: {exc.reason}", path) from None
     try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text ({exc.reason})", path) from None
+    return parse_config(parse_toml(text, path), path, text=text)
+
+
+def parse_toml(text: str, path: Path | None = None) -> dict[str, Any]:
+    """``tomllib.loads(text)``; a :class:`ConfigError` (with line and column when known) for malformed
+    TOML, also for nesting so deep that the pure-Python parser runs out of recursion (``x = [[[...]]]``)."""
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line, column = _toml_position(str(exc))
         raise ConfigError(f"malformed TOML: {_toml_reason(str(exc))}", path, line, column) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read the config ({exc.strerror})", path) from None
-    return parse_config(raw, path, text=path.read_bytes().decode("utf-8-sig"))
+    except RecursionError:
+        raise ConfigError("malformed TOML: arrays or tables nested too deeply", path) from None
 
 
 def parse_config(raw: dict[str, Any], path: Path | None = None, *, text: str | None = None) -> Config:

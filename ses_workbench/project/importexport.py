@@ -19,7 +19,6 @@ jinja2 and a push sends it back byte for byte (:func:`ses_content_meta`, :func:`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 
 from ses_workbench.project import atomic
 from ses_workbench.project.content import PARTS, TemplateContent, validate_name
-from ses_workbench.project.errors import ImportFormatError, TemplateExistsError
+from ses_workbench.project.errors import FixtureError, ImportFormatError, TemplateExistsError
 from ses_workbench.project.layouts import needs_jinja
 from ses_workbench.project.model import Project
 from ses_workbench.project.template import EmailTemplate
@@ -130,17 +129,34 @@ def read_template_file(path: str | Path) -> list[ImportedTemplate]:
 
 
 def loads_template_json(text: str, source: Path | str | None) -> Any:
-    """``json.loads``; an error is an ImportFormatError at its line and column, with a hint for the common
-    mistake of a raw line break inside a string (HTML pasted into a file for the AWS CLI)."""
+    """The JSON document of an import file (or stdin), read as SES would (NaN, too deep nesting, a
+    5,000-digit number: one error, no traceback); an error is an ImportFormatError at its line and column,
+    with a hint for the common mistake of a raw line break inside a string (HTML pasted into a file for
+    the AWS CLI)."""
+    from ses_workbench.project.fixtures import parse_json
+
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        message = f"invalid JSON: {exc.msg}"
-        if exc.msg.startswith("Invalid control character") and text[exc.pos:exc.pos + 1] in ("\r", "\n"):
-            message = (f"invalid JSON: a string holds a raw newline at line {exc.lineno}: JSON needs \\n "
+        return parse_json(text)
+    except FixtureError as exc:
+        message = exc.message
+        if message.startswith("invalid JSON: Invalid control character") and \
+                _char_at(text, exc.line, exc.column) in ("\r", "\n"):
+            message = (f"invalid JSON: a string holds a raw newline at line {exc.line}: JSON needs \\n "
                        "there — a file written for the AWS CLI's --cli-input-json must escape its line "
                        "breaks (the output of aws sesv2 get-email-template already does)")
-        raise ImportFormatError(message, source, exc.lineno, exc.colno) from None
+        raise ImportFormatError(message, source, exc.line, exc.column) from None
+
+
+def _char_at(text: str, line: int | None, column: int | None) -> str:
+    """The character at a JSON error's 1-based line and column ("" when out of range)."""
+    if line is None or column is None:
+        return ""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start + column - 1:start + column]
 
 
 def import_files(project: Project, paths: Iterable[str | Path], overwrite: bool = False

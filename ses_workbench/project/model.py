@@ -1,9 +1,10 @@
 """The project: a folder of template folders plus ``ses-workbench.toml`` and ``_layouts/``.
 
 :meth:`Project.load` reads the config (a broken config raises: nothing can be trusted without it) and scans
-the folders.  Per-template problems (a folder whose name SES would reject...) do not stop the load; they are
-collected in :attr:`Project.problems` for lint and the UI.  Every write goes through :mod:`.atomic`; whole
-template folders are built in the state folder and renamed into place; nothing is ever deleted — removed
+the folders.  Per-template problems (a folder whose name SES would reject, a folder that is a symbolic link
+to somewhere outside the project...) do not stop the load; they are collected in :attr:`Project.problems`
+for lint, ``status``, ``push`` and the UI.  Every write goes through :mod:`.atomic`; whole template folders
+are built in the state folder and renamed into place; nothing is ever deleted — removed
 templates and fixtures move to ``.ses-workbench/trash/``.
 """
 
@@ -28,6 +29,7 @@ from ses_workbench.project.errors import (
     TemplateNameError,
     UnknownTemplateError,
 )
+from ses_workbench.project.files import outside_reason
 from ses_workbench.project.fixtures import validate_fixture_name
 from ses_workbench.project.layouts import LAYOUTS_DIR, LayoutEnvironment
 from ses_workbench.project.statedir import STATE_DIR, ensure_state_dir
@@ -88,6 +90,10 @@ class Project:
                     continue
                 if not any((entry / f).is_file() for f in PART_FILES.values()):
                     continue  # not a template folder (docs/, scripts/ ... in a repo root)
+                outside = outside_reason(entry, self.root)
+                if outside is not None:  # a cloned repo must not make push/send upload files from elsewhere
+                    problems.append(ProjectError(f"not a template: {outside}", entry))
+                    continue
                 try:
                     validate_name(entry.name, entry)
                 except TemplateNameError as exc:

@@ -12,7 +12,6 @@ import difflib
 import hashlib
 import re
 import threading
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from ses_workbench.project.errors import (
     TemplateSizeError,
     UnknownFixtureError,
 )
+from ses_workbench.project.files import UnsafeFile, read_file
 from ses_workbench.project.fixtures import Fixture, validate_fixture_name
 from ses_workbench.project.layouts import SourceMap, needs_jinja
 from ses_workbench.project.textgen import generate_text
@@ -91,14 +91,12 @@ class EmailTemplate:
     def source(self, part: str) -> str | None:
         """The raw text of a part file (BOM dropped, newlines as on disk), or None when it is absent."""
         path = self.part_path(part)
-        try:
-            data = path.read_bytes()
+        try:  # a regular file inside the project only (no FIFO, no link out of it: project.files)
+            data = read_file(path, self.project.root)
         except FileNotFoundError:
             return None
-        except IsADirectoryError:
-            raise PartError("expected a file, found a directory", path) from None
-        except OSError as exc:
-            raise PartError(f"cannot read the part ({exc.strerror})", path) from None
+        except UnsafeFile as exc:
+            raise PartError(exc.reason, path) from None
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -116,11 +114,11 @@ class EmailTemplate:
         """The parsed ``template.toml`` (defaults when absent); ConfigError naming it when malformed."""
         path = self.meta_path
         try:
-            raw = path.read_bytes()
+            raw = read_file(path, self.project.root)
         except FileNotFoundError:
             return TemplateMeta()
-        except OSError as exc:
-            raise ConfigError(f"cannot read template metadata ({exc})", path) from None
+        except UnsafeFile as exc:
+            raise ConfigError(f"cannot read template metadata: {exc.reason}", path) from None
         memo = self._meta_memo  # a compose asks several times (cache key, text policy, validation)
         if memo is not None and memo[0] == raw:
             return memo[1]
@@ -356,12 +354,14 @@ class EmailTemplate:
         found: dict[str, Fixture] = {}
         if self.data_dir.is_dir():
             for path in sorted(self.data_dir.glob("*.json")):
-                if path.name.startswith(".") or not path.is_file():
+                # A broken or looping link, a FIFO, a link out of the project: listed, and its error says
+                # why it cannot be read (never skipped silently, never replaced by another fixture).
+                if path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
                     continue
                 name = path.stem
                 fx = self._fixtures.get(name)
                 if fx is None or fx.path != path:
-                    fx = Fixture(name, path)
+                    fx = Fixture(name, path, root=self.project.root)
                 found[name] = fx
         self._fixtures = found
         return dict(found)
@@ -418,13 +418,9 @@ class EmailTemplate:
 
 
 def _parse_meta(text: str, path: Path) -> TemplateMeta:
-    from ses_workbench.project.config import TEXT_PART_POLICIES, _toml_position, _toml_reason, key_position
+    from ses_workbench.project.config import TEXT_PART_POLICIES, key_position, parse_toml
 
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line, column = _toml_position(str(exc))
-        raise ConfigError(f"malformed TOML: {_toml_reason(str(exc))}", path, line, column) from None
+    raw = parse_toml(text, path)
 
     def wrong(message: str, key: str) -> ConfigError:
         return ConfigError(message, path, *(key_position(text, (key,)) or (None, None)))

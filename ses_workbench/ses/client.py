@@ -22,7 +22,6 @@ credentials are configured — and stops it again on exit.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
@@ -35,6 +34,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ses_workbench.errors import ConfigError
+from ses_workbench.project.fixtures import template_data_json
 from ses_workbench.ses.errors import BadRequest, SesError, TemplateNotFound, translate
 from ses_workbench.ses.pacing import TokenBucket
 
@@ -438,7 +438,7 @@ class SesClient:
 
     def test_render(self, name: str, data: Any) -> str:
         """TestRenderEmailTemplate: the complete MIME message SES would send (``data``: dict or JSON text)."""
-        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        text = _json(data)
         reply = self._call("TestRenderEmailTemplate", template=name, TemplateName=self.remote_name(name),
                            TemplateData=text)
         return str(reply.get("RenderedTemplate", ""))
@@ -516,14 +516,15 @@ class SesClient:
             entry: dict[str, Any] = {"Destination": {"ToAddresses": list(to)}}
             if data is not None:
                 entry["ReplacementEmailContent"] = {"ReplacementTemplate": {
-                    "ReplacementTemplateData": data if isinstance(data, str) else json.dumps(data)}}
+                    "ReplacementTemplateData": data if isinstance(data, str) else
+                    template_data_json(data, ensure_ascii=True)}}
             bulk.append(entry)
         params: dict[str, Any] = {
             "FromEmailAddress": sender,
             "DefaultContent": {"Template": {
                 "TemplateName": self.remote_name(template),
                 "TemplateData": default_data if isinstance(default_data, str) else
-                json.dumps(default_data if default_data is not None else {})}},
+                template_data_json(default_data if default_data is not None else {}, ensure_ascii=True)}},
             "BulkEmailEntries": bulk,
         }
         if configuration_set:
@@ -557,7 +558,8 @@ _UNPACED = TokenBucket(0)  # account/identity calls are not rate-limited like te
 
 
 def _json(data: Any) -> str:
-    return data if isinstance(data, str) else json.dumps(data if data is not None else {}, ensure_ascii=False)
+    """TemplateData: JSON text as given, else the data as SES's parser takes it (no NaN: FixtureError)."""
+    return data if isinstance(data, str) else template_data_json(data if data is not None else {})
 
 
 def _local_credentials(endpoint_url: str | None, project: Project | None) -> tuple[str, str]:

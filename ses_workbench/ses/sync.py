@@ -99,6 +99,15 @@ def _compose(project: Project, name: str) -> tuple[TemplateContent | None, str |
         return None, str(exc)
 
 
+def _folder_problems(project: Project, names: Sequence[str] | None) -> list[tuple[str, str]]:
+    """``(folder name, why)`` for each folder that looks like a template but is not one (a name SES
+    rejects, a link out of the project): ``status`` lists and ``push`` refuses them, never leaves them out
+    silently.  Only when no names were asked for."""
+    if names:
+        return []
+    return [(p.path.name, p.message) for p in project.problems if p.path is not None]
+
+
 def classify(local: TemplateContent | None, remote: TemplateContent | None,
              baseline: str | None) -> State:
     """The :class:`State` of one template from its composed local content, SES's content and the baseline.
@@ -177,6 +186,7 @@ def status(client: SesClient, project: Project, names: Sequence[str] | None = No
                                 remote_content.content_hash() if remote_content else None,
                                 baseline, local, remote_content)
         out.append(st)
+    out += [TemplateStatus(n, State.ERROR, error=why) for n, why in _folder_problems(project, names)]
     progress(len(selected), len(selected), "")
     return out
 
@@ -456,6 +466,7 @@ def plan_push(client: SesClient, project: Project, names: Sequence[str] | None =
         progress(i, len(selected), name)
         items.append(_plan_item(client, project, name, remote, state, force=force, no_lint=no_lint,
                                 linted=linted))
+    items += [PushItem(n, "refuse", State.ERROR, why) for n, why in _folder_problems(project, names)]
     progress(len(selected), len(selected), "")
     return PushPlan(client.environment.name, items, force)
 
@@ -626,6 +637,7 @@ def push(client: SesClient, project: Project, names: Sequence[str] | None = None
         plan.items.append(item)
         if item.action in ("create", "update"):  # planned just now: the plan's GET is the fresh read
             _push_item(client, state, plan.environment, item, reread=False)
+    plan.items += [PushItem(n, "refuse", State.ERROR, why) for n, why in _folder_problems(project, names)]
     progress(len(selected), len(selected), "")
     return PushResult(plan)
 
