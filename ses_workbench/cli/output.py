@@ -30,6 +30,8 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2
 
 def _escape(m: re.Match[str]) -> str:
     code = ord(m.group())
+    if code == 0x0D:
+        return "\\r"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
