@@ -326,15 +326,6 @@ def _names_known_here_or_in(project: Any, names: list[str], *clients: Any) -> No
     require_templates(project, names, remote)
 
 
-def _note_skipped_folders(project: Any) -> None:
-    """``skipped FOLDER/: why`` on stderr for each folder that looks like a template but is not one (a name
-    SES refuses): a push plans everything else, and must not pass over them in silence."""
-    for problem in getattr(project, "problems", ()):
-        path = getattr(problem, "path", None)
-        folder = f"{path.name}/" if path is not None else "?"
-        print(f"skipped {folder}: {getattr(problem, 'message', problem)}", file=sys.stderr)
-
-
 def _note_if_empty(project: Any) -> None:
     """One line on stderr when the folder holds no template (a wrong --dir must not look like all is well)."""
     if not project.templates:
@@ -417,8 +408,6 @@ def cmd_push(args: argparse.Namespace) -> int:
     _names_known(project, args.names)
     if not project.templates:  # nothing to push: a CI job pointed at the wrong folder must not pass
         raise WorkbenchError(no_templates_message(project))
-    if not args.names:
-        _note_skipped_folders(project)
     color = _color(args)
     if args.yes and not args.dry_run:
         # Nobody reviews the plan first: plan and push template by template (lint overlaps pacing).

@@ -118,8 +118,8 @@ def test_export_into_a_missing_folder_is_one_line_and_creates_nothing(
 def test_push_dry_run_names_the_folders_it_skips(samples: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copytree(samples / "welcome", samples / "bad name")
     code, out, err = run(capsys, "push", "--dry-run", "--local", "--dir", str(samples))
-    assert code == 0 and "local: 8 to create" in out
-    assert "skipped bad name/: template name 'bad name' may only use letters, digits" in err
+    assert code == 1 and "local: 8 to create, 0 to update, 0 unchanged, 1 refused" in out  # not left out
+    assert "refused bad name: template name 'bad name' may only use letters, digits" in err
 
 
 # ------------------------------------------------------------------------------------------ counts in English
