@@ -361,7 +361,10 @@ class PushPlan:
         return self.by_action("refuse")
 
     def summary(self) -> str:
-        counts = {a: len(self.by_action(a)) for a in ("create", "update", "skip", "refuse")}
+        """Counts by action; a create/update refused at push time as drift counts as refused."""
+        counts = {a: len([i for i in self.by_action(a) if not i.drift])
+                  for a in ("create", "update", "skip", "refuse")}
+        counts["refuse"] += sum(1 for i in self.items if i.drift)
         return (f"{self.environment}: {counts['create']} to create, {counts['update']} to update, "
                 f"{counts['skip']} unchanged, {counts['refuse']} refused")
 

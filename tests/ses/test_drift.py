@@ -125,6 +125,7 @@ def test_the_create_race_in_an_interleaved_push_is_drift_too(project: Project, s
     result = sync.push(client, project, progress=progress)
     assert [i.name for i in result.pushed] == ["receipt"]
     assert [i.name for i in result.drifted] == ["welcome"]
+    assert result.plan.summary() == "local: 1 to create, 0 to update, 0 unchanged, 1 refused"
     assert client.get_template("welcome") == COLLEAGUE
 
 
