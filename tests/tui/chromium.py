@@ -27,7 +27,10 @@ from typing import Any
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--no-default-browser-check", "--remote-debugging-port=0")
+         "--disable-dev-shm-usage", "--no-default-browser-check", "--remote-debugging-port=0",
+         # A sandboxed frame always gets its own process (and DevTools target), as in a desktop Chromium
+         # by default: the tests read the email frame through that target.
+         "--site-per-process", "--enable-features=IsolateSandboxedIframes")
 
 
 def find() -> str | None:
