@@ -139,6 +139,14 @@ def cmd_render(args: argparse.Namespace) -> int:
         config = getattr(project, "config", None)
         sender = getattr(config, "sender", None) or "sender@example.com"
         recipients = list(getattr(config, "test_recipients", None) or []) or ["recipient@example.com"]
+        from ses_workbench.ses.addresses import AddressError, parse_address
+
+        for key, value in [("sender", sender)] + [("test_recipients", r) for r in recipients]:
+            try:
+                parse_address(value)
+            except AddressError as exc:  # a header no mail could carry: one line, not a traceback
+                print(f"ses-workbench: ses-workbench.toml: {key}: {exc}", file=sys.stderr)
+                return 1
         mime = rendered.to_mime(sender=sender, to=recipients)
         out.flush()
         buf = getattr(out, "buffer", None)

@@ -181,3 +181,15 @@ def test_address_helpers_refuse_instead_of_guessing() -> None:
         S.bare_address("qa@x.test <victim@evil.test>")
     assert not S.is_simulator(f"{SIM} <victim@evil.test>")
     assert S.is_simulator(f'"x" <{SIM}>')
+
+
+def test_render_mime_with_a_header_breaking_config_address_is_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = CONFIG.replace('test_recipients = ["qa@verified.test", "success@simulator.amazonses.com"]',
+                            'test_recipients = ["qa@verified.test\\r\\nBcc: victim@evil.test"]')
+    project = write_project(tmp_path / "proj", config=config)
+    assert main(["render", "welcome", "--part", "mime", "--dir", str(project.root)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines() == [
+        "ses-workbench: ses-workbench.toml: test_recipients: not one email address: "
+        "'qa@verified.test\\r\\nBcc: victim@evil.test' contains a control character or line break ('\\r')"]
