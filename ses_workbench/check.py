@@ -206,6 +206,8 @@ def _iter_jsonl(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
             yield Row(number, None, lineno, "the line is not UTF-8")
         except ValueError as exc:  # JSONDecodeError is a ValueError
             yield Row(number, None, lineno, f"malformed JSON: {_json_reason(exc)}")
+        except RecursionError:  # 10,000 levels of [ or {: one failing row, the rest still checked
+            yield Row(number, None, lineno, "malformed JSON: nested too deeply")
 
 
 def _json_reason(exc: ValueError) -> str:
@@ -296,6 +298,9 @@ def _iter_json(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
         while True:
             try:
                 value, end = raw_decode(buf, pos)
+            except RecursionError:
+                raise DataFormatError(f"malformed JSON in row {number + 1} (line {line}): nested too "
+                                      "deeply") from None
             except ValueError as exc:
                 if not eof:
                     if len(buf) - pos > chunk_size:  # one big row: read more at a time

@@ -43,16 +43,35 @@ def needs_jinja(source: str) -> bool:
 class _TrackingLoader(jinja2.FileSystemLoader):
     """FileSystemLoader that remembers which layout files a composition read (for the source map)."""
 
-    def __init__(self, searchpath: Path) -> None:
+    def __init__(self, searchpath: Path, root: Path | None = None) -> None:
         super().__init__(str(searchpath))
         self.loaded: dict[str, Path] = {}
+        self.root = root  # the project root: a layout linked out of it is refused
 
     def get_source(self, environment: jinja2.Environment, template: str
                    ) -> tuple[str, str, Callable[[], bool]]:
+        self._refuse_unsafe(template)
         source, filename, uptodate = super().get_source(environment, template)
         if filename:
             self.loaded[template] = Path(filename)
         return source, filename, uptodate
+
+    def _refuse_unsafe(self, template: str) -> None:
+        """A layout is read only when it is a regular file inside the project (project.files): a link out
+        of it, a FIFO or a broken link is refused (a SecurityError, reported as "refused")."""
+        from ses_workbench.project.files import UnsafeFile, check_file
+
+        try:
+            pieces = jinja2.loaders.split_template_path(template)
+        except jinja2.TemplateNotFound:
+            return  # the loader reports it
+        path = Path(self.searchpath[0], *pieces)
+        try:
+            check_file(path, self.root)
+        except FileNotFoundError:
+            return  # not found: the loader reports it
+        except UnsafeFile as exc:
+            raise jinja2.exceptions.SecurityError(f"{path}: {exc.reason}") from None
 
 
 class LayoutEnvironment:
@@ -60,7 +79,7 @@ class LayoutEnvironment:
 
     def __init__(self, root: Path) -> None:
         self.layouts_dir = root / LAYOUTS_DIR
-        self.loader = _TrackingLoader(self.layouts_dir)
+        self.loader = _TrackingLoader(self.layouts_dir, root)
         self._lock = threading.Lock()  # the loader records per-composition state
         self.env = jinja2.sandbox.SandboxedEnvironment(
             loader=self.loader,

@@ -84,6 +84,18 @@ def test_deep_json_in_render_fixture_data_and_import(proj: Path, tmp_path: Path,
     assert not (proj / "x").exists()
 
 
+def test_deep_json_in_check_rows(proj: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"name": "Ann"}\n' + DEEP_JSON + '\n{"name": "Bo"}\n')
+    code, out, err = run(capsys, "check", "welcome", "--data", str(rows), "--dir", str(proj))
+    assert code == 1 and "Traceback" not in out + err
+    assert "3 rows" in out and "row 2: malformed JSON: nested too deeply" in out  # the others were checked
+    array = tmp_path / "rows.json"
+    array.write_text('[{"name": "Ann"}, ' + DEEP_JSON + "]")
+    code, out, err = run(capsys, "check", "welcome", "--data", str(array), "--dir", str(proj))
+    assert code == 1 and "malformed JSON in row 2 (line 1): nested too deeply" in one_line(err)
+
+
 def test_json_nested_up_to_the_limit_still_parses() -> None:
     text = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
     assert parse_json(text) is not None
@@ -216,6 +228,20 @@ def test_a_link_that_stays_inside_the_project_is_followed(proj: Path,
     (proj / "welcome" / "data" / "copy.json").symlink_to("default.json")
     code, out, _ = run(capsys, "render", "welcome", "-f", "copy", "--part", "text", "--dir", str(proj))
     assert (code, out) == (0, "Hi Ann from inside\n")
+
+
+def test_a_layout_linked_outside_is_refused(proj: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path / "secret.html"
+    secret.write_text(f"<p>{SECRET}</p>")
+    (proj / "_layouts").mkdir()
+    (proj / "_layouts" / "base.html").symlink_to(secret)
+    (proj / "welcome" / "body.html").write_text('{% include "base.html" %}\n<p>Hi {{name}}</p>\n')
+    code, out, err = run(capsys, "render", "welcome", "--dir", str(proj))
+    assert code == 1 and SECRET not in out + err
+    assert f"_layouts/base.html: a symbolic link to {secret}, outside the project" in one_line(err)
+    code, out, _ = run(capsys, "lint", "welcome", "--dir", str(proj))
+    assert code == 1 and SECRET not in out and "outside the project" in out
 
 
 def test_template_folder_linked_outside_is_not_a_template(proj: Path, tmp_path: Path,
