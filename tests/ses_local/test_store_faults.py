@@ -80,6 +80,23 @@ def test_a_failed_identity_write_changes_nothing(start_ses: Any, monkeypatch: py
     assert client.get_email_identity(EmailIdentity=SENDER)["VerificationStatus"] == "SUCCESS"
 
 
+def test_a_failed_count_write_does_not_fail_a_delivered_send(start_ses: Any,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answering an error for a send that went out would make the client send it again."""
+    ses = start_ses()
+    client = make_client(ses.endpoint_url)
+    disk = DiskFull("account.json")
+    monkeypatch.setattr(store_module, "_write_atomic", disk)
+    simple = {"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "t"}}}}
+    sent = client.send_email(FromEmailAddress=SENDER, Destination={"ToAddresses": [SENDER]}, Content=simple)
+    assert ses.outbox_message(sent["MessageId"]) is not None
+    assert client.get_account()["SendQuota"]["SentLast24Hours"] == 1.0  # counted, in memory
+    disk.failing = False
+    client.send_email(FromEmailAddress=SENDER, Destination={"ToAddresses": [SENDER]}, Content=simple)
+    ses.stop()  # both are on disk now
+    assert make_client(start_ses().endpoint_url).get_account()["SendQuota"]["SentLast24Hours"] == 2.0
+
+
 def test_temp_files_of_a_killed_endpoint_are_removed_at_start(state_dir: Path, start_ses: Any) -> None:
     first = start_ses()
     make_client(first.endpoint_url).create_email_template(TemplateName="t", TemplateContent=CONTENT)

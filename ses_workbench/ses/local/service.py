@@ -33,6 +33,7 @@ import email.policy
 import email.utils
 import hashlib
 import json
+import logging
 import re
 import threading
 import time
@@ -59,6 +60,8 @@ from ses_workbench.ses.local.settings import LocalSesSettings
 from ses_workbench.ses.local.store import Store
 
 __all__ = ["ApiError", "LocalSesService", "PARTS"]
+
+log = logging.getLogger(__name__)
 
 PARTS = ("Subject", "Html", "Text")
 _CACHE_SIZE = 512
@@ -154,10 +157,18 @@ class LocalSesService:
 
     # -- helpers -------------------------------------------------------------------------------
     def flush(self) -> None:
-        """Write the sent-count state if a send changed it (once per send operation, not per entry)."""
+        """Write the sent-count state if a send changed it (once per send operation, not per entry).
+
+        A failed write (disk full) does not fail the send, which is already delivered — answering an
+        error would make the client send again; the count stays in memory and the next send writes it.
+        """
         with self._lock:
             if self._account_dirty:
-                self.store.save_account()
+                try:
+                    self.store.save_account()
+                except OSError as exc:
+                    log.error("local SES endpoint: cannot save the 24-hour sending count: %s", exc)
+                    return
                 self._account_dirty = False
 
     def close(self) -> None:
