@@ -5,7 +5,8 @@ generated) — exactly what ``EmailTemplate.compose()`` returns and SES stores. 
 folder remembers the hash of what we last pushed (or pulled) per environment; that baseline
 is how ``status`` tells "modified locally" from "changed remotely since our last push", and
 how ``push`` refuses to overwrite someone else's change (unless ``force``, and then only
-after backing the remote content up).
+after backing the remote content up).  The check is made again right before each write
+(:func:`execute_push`): what changed in SES while a person read the plan is refused, not overwritten.
 
 SES has no last-modified date and ListEmailTemplates returns names only, so every
 comparison costs one paced GetEmailTemplate per template present on both sides; every
