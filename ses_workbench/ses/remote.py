@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.ses.client import SCRATCH_PREFIX, RemoteTemplate, SesClient
@@ -70,12 +70,27 @@ def _lease_dir(client: SesClient) -> Path | None:
     return client.project.state_dir / "scratch" if client.project is not None else None
 
 
-def _take_lease(client: SesClient, name: str) -> IO[bytes] | None:
+@dataclass
+class _Lease:
+    """An open lock file and the ``flock`` held on it (an empty file: its name and its lock say it all)."""
+
+    path: Path
+    fd: int
+
+    def release(self, *, remove: bool) -> None:
+        if remove:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+        os.close(self.fd)  # closing drops the flock
+
+
+def _take_lease(client: SesClient, name: str) -> _Lease | None:
     """Create and flock ``scratch/<SES name>.lock`` for a scratch template about to exist; None when the
     platform or the state folder cannot (the template then counts as made elsewhere: the age rule)."""
     folder = _lease_dir(client)
     if folder is None:
         return None
+    path = folder / f"{client.remote_name(name)}.lock"
     try:
         import fcntl
 
@@ -83,25 +98,15 @@ def _take_lease(client: SesClient, name: str) -> IO[bytes] | None:
 
         ensure_state_dir(folder.parent)
         folder.mkdir(exist_ok=True)
-        fh = open(folder / f"{client.remote_name(name)}.lock", "wb")  # noqa: SIM115 - held until released
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)  # nothing is written to it
     except (ImportError, OSError):
         return None
     try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        fh.write(f"{os.getpid()}\n".encode())
-        fh.flush()
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        fh.close()
+        os.close(fd)
         return None
-    return fh
-
-
-def _drop_lease(fh: IO[bytes] | None) -> None:
-    if fh is None:
-        return
-    with contextlib.suppress(OSError):
-        os.unlink(fh.name)
-    fh.close()  # closing drops the flock
+    return _Lease(path, fd)
 
 
 def _lease_state(client: SesClient, remote_name: str) -> str | None:
@@ -229,19 +234,18 @@ def scratch_lease(client: SesClient) -> Iterator[str]:
         pass
     name = scratch_name()
     lease = _take_lease(client, name)
+    deleted = False
     try:
         yield name
     finally:
         try:
             client.delete_template(name, missing_ok=True)
+            deleted = True
         except SesError:  # pragma: no cover - cleanup must not mask the real error
             pass
-        else:
-            _drop_lease(lease)  # kept when the delete failed: the next sweep retries it
-            lease = None
         finally:
-            if lease is not None:
-                lease.close()  # the file stays, unlocked: the next sweep finds the orphan
+            if lease is not None:  # not deleted: the file stays, unlocked, and the next sweep retries it
+                lease.release(remove=deleted)
 
 
 @contextmanager
