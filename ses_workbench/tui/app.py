@@ -46,6 +46,7 @@ from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 from ses_workbench.errors import FixtureError, WorkbenchError
 from ses_workbench.fixtures import AttributeStatus, fill_fixture_text
 from ses_workbench.project import PARTS, EmailTemplate, Project, TemplateContent
+from ses_workbench.project.files import UnsafeFile, read_file
 from ses_workbench.project.fixtures import validate_fixture_name
 from ses_workbench.tui import preview_job
 from ses_workbench.tui.browser import PreviewServer
@@ -1066,9 +1067,9 @@ class WorkbenchApp(SesMixin, App[int]):
             self.data_pane.set_fixtures(list(fixtures), self.fixture_name)
             if self.fixture_name is not None:
                 fx_path = fixtures[self.fixture_name].path
-                try:
-                    disk_fx: str | None = fx_path.read_text(encoding="utf-8-sig")
-                except OSError:
+                try:  # never blocks on a FIFO, never follows a link out of the project
+                    disk_fx: str | None = read_file(fx_path, self.project.root).decode("utf-8-sig")
+                except (OSError, UnsafeFile, UnicodeDecodeError):
                     disk_fx = None
                 changed |= self._reconcile(self.fixture_editor, disk_fx, conflicts)
         if changed:
@@ -1120,8 +1121,8 @@ class WorkbenchApp(SesMixin, App[int]):
         if editor.path is None:
             return None
         try:
-            return editor.path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+            return read_file(editor.path, self.project.root).decode("utf-8-sig")
+        except (OSError, UnsafeFile, UnicodeDecodeError):
             return None
 
     def _save_copy(self, editor: PartEditor, disk: str | None) -> Path:
