@@ -31,22 +31,31 @@ CSV decisions (documented in docs/NOTES-notebook.md):
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import os
 import re
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+import orjson
+
 from ses_workbench.engine.errors import EngineError, MissingAttributeError
 from ses_workbench.errors import WorkbenchError
+from ses_workbench.limits import TEMPLATE_DATA_MAX_CHARS, template_data_chars, too_long_message
 from ses_workbench.wording import plural
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ses_workbench.engine import Dialect
     from ses_workbench.project import EmailTemplate
+    from ses_workbench.project.content import TemplateContent
     from ses_workbench.render import CompiledEmail
 
 __all__ = [
@@ -54,19 +63,25 @@ __all__ = [
     "MAX_REASONS",
     "OTHER_REASONS",
     "CheckReport",
+    "Checker",
     "DataFormatError",
     "Failure",
     "Row",
     "RowChecker",
     "check_file",
+    "check_partition",
     "check_rows",
     "confirm_via_ses",
     "detect_format",
+    "failures_meta",
     "iter_rows",
 ]
 
-#: Input formats: ``json`` (an array, or whitespace-separated values), ``jsonl``, ``csv``.
-FORMATS = ("json", "jsonl", "csv")
+#: Input formats: ``json`` (an array, or whitespace-separated values), ``jsonl``, ``csv``, ``parquet``.
+FORMATS = ("json", "jsonl", "csv", "parquet")
+
+#: ``Failure.reason`` of a row whose TemplateData is longer than SES takes.
+TOO_LONG = "template-data-too-long"
 
 #: How many failures a report keeps by default (counts stay exact beyond it).
 DEFAULT_MAX_FAILURES = 1000
@@ -93,13 +108,15 @@ class DataFormatError(WorkbenchError):
 class Row:
     """One data row: 1-based ``number``, the parsed ``data`` (or ``error`` when it does not parse).
 
-    ``line`` is the 1-based line in the file where the row starts, when the format knows it.
+    ``line`` is the 1-based line in the file where the row starts, when the format knows it;
+    ``reason`` is the failure's kind when ``error`` is set.
     """
 
     number: int
     data: Any = None
     line: int | None = None
     error: str | None = None
+    reason: str = "invalid-data"
 
 
 def _reject_constant(name: str) -> Any:
@@ -109,6 +126,14 @@ def _reject_constant(name: str) -> Any:
 
 _decoder = json.JSONDecoder(parse_constant=_reject_constant)
 _WS = " \t\n\r"
+_BOM = b"\xef\xbb\xbf"
+
+#: Bytes read from a data file at a time.
+_BLOCK = 1 << 20
+#: A JSON Lines line longer than this is never held in memory: it has more characters than SES takes
+#: in TemplateData whatever it holds (a character is at most 4 bytes of UTF-8); it is counted as it
+#: streams past and reported.
+_LINE_CAP = 4 * TEMPLATE_DATA_MAX_CHARS + 8
 
 
 class _Counter:
@@ -121,7 +146,7 @@ class _Counter:
 
 
 def detect_format(path: str | Path, head: bytes | None = None) -> str:
-    """``json``, ``jsonl`` or ``csv`` from the file extension, else from the first byte."""
+    """``json``, ``jsonl``, ``csv`` or ``parquet`` from the file extension, else from the first bytes."""
     suffix = Path(path).suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".jsonlines"):
         return "jsonl"
@@ -129,10 +154,14 @@ def detect_format(path: str | Path, head: bytes | None = None) -> str:
         return "csv"
     if suffix == ".json":
         return "json"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
     if head is None:
         with open(path, "rb") as fh:
             head = fh.read(4096)
-    text = head.lstrip(b"\xef\xbb\xbf" + _WS.encode())
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    text = head.lstrip(_BOM + _WS.encode())
     if text.startswith(b"["):
         return "json"
     if text.startswith(b"{"):
@@ -146,11 +175,14 @@ def iter_rows(
     *,
     empty_cells: str = "present",
     counter: _Counter | None = None,
+    fast_json: bool = True,
 ) -> Iterator[Row]:
     """Stream the rows of a data file (path or binary file object); never loads it whole.
 
     A row that does not parse is yielded with ``error`` set (it is a failure, SES would
     reject it); a file that is not rows at all raises :class:`DataFormatError`.
+    ``fast_json=False`` parses JSON Lines with the standard library instead of orjson
+    (same rows, same messages; kept as the reference the fast parser is compared with).
     """
     if empty_cells not in ("present", "missing"):
         raise ValueError("empty_cells must be 'present' or 'missing'")
@@ -174,9 +206,11 @@ def iter_rows(
     name = getattr(fh, "name", None)  # a path, or "<stdin>" / "/dev/fd/63" for a stream
     try:
         if fmt == "jsonl":
-            yield from _iter_jsonl(fh, counter)
+            yield from _jsonl_rows(_split_lines(fh, counter), fast_json)
         elif fmt == "json":
             yield from _iter_json(fh, counter)
+        elif fmt == "parquet":
+            yield from _iter_parquet(fh, counter)
         else:
             yield from _iter_csv(fh, counter, empty_cells == "missing")
     except DataFormatError as exc:
@@ -189,25 +223,114 @@ def iter_rows(
             fh.close()
 
 
-def _iter_jsonl(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
+def _split_lines(fh: BinaryIO, counter: _Counter, start: int = 0,
+                 end: int | None = None) -> Iterator[tuple[bytes, int]]:
+    """The lines of ``fh`` from its current position (file offset ``start``), without their ``\\n``.
+
+    Yields ``(line, 0)``, or ``(b"", characters)`` for a line longer than :data:`_LINE_CAP`, which is
+    never held whole.  With ``end``, stops before the first line that starts at or after ``end``.
+    """
+    offset = start
+    buf = b""
+    skip: codecs.IncrementalDecoder | None = None  # counts the characters of a line too long to hold
+    chars = 0
+    read = fh.read
+    while True:
+        block = read(_BLOCK)
+        counter.bytes += len(block)
+        if skip is not None:
+            if not block:
+                yield b"", chars + len(skip.decode(b"", True))
+                return
+            i = block.find(b"\n")
+            if i < 0:
+                chars += len(skip.decode(block))
+                offset += len(block)
+                continue
+            chars += len(skip.decode(block[:i].rstrip(b"\r"), True))
+            offset += i + 1
+            yield b"", chars
+            skip = None
+            block = block[i + 1:]
+            if end is not None and offset >= end:
+                return
+        if not block:
+            if buf and (end is None or offset < end):
+                yield buf, 0
+            return
+        lines = (buf + block).split(b"\n") if buf else block.split(b"\n")
+        buf = lines.pop()
+        for line in lines:
+            if end is not None and offset >= end:
+                return
+            yield line, 0
+            offset += len(line) + 1
+        if len(buf) > _LINE_CAP:
+            if end is not None and offset >= end:
+                return
+            skip = codecs.getincrementaldecoder("utf-8")("replace")
+            chars = len(skip.decode(buf))
+            offset += len(buf)
+            buf = b""
+
+
+class _LineCount:
+    """The last line number a JSON Lines reader reached (blank lines included)."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self) -> None:
+        self.lines = 0
+
+
+def _jsonl_rows(lines: Iterable[tuple[bytes, int]], fast_json: bool, *, bom: bool = True,
+                seen: _LineCount | None = None) -> Iterator[Row]:
+    """Rows from JSON Lines (``bom``: the first line may start with a byte order mark)."""
     number = 0
-    loads = _decoder.decode
-    for lineno, raw in enumerate(fh, 1):
-        counter.bytes += len(raw)
-        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+    lineno = 0
+    fast = orjson.loads if fast_json else None
+    limit = TEMPLATE_DATA_MAX_CHARS
+    for raw, big in lines:
+        lineno += 1
+        if seen is not None:
+            seen.lines = lineno
+        if big:
+            number += 1
+            yield Row(number, None, lineno, too_long_message(big), TOO_LONG)
+            continue
+        if lineno == 1 and bom and raw.startswith(_BOM):
             raw = raw[3:]
         if not raw.strip():
             continue
         number += 1
-        try:
-            text = raw.decode("utf-8")
-            yield Row(number, loads(text), lineno)
-        except UnicodeDecodeError:
-            yield Row(number, None, lineno, "the line is not UTF-8")
-        except ValueError as exc:  # JSONDecodeError is a ValueError
-            yield Row(number, None, lineno, f"malformed JSON: {_json_reason(exc)}")
-        except RecursionError:  # 10,000 levels of [ or {: one failing row, the rest still checked
-            yield Row(number, None, lineno, "malformed JSON: nested too deeply")
+        if len(raw) > limit:  # characters <= bytes: only a long line can be too long
+            chars = len(raw.decode("utf-8", "replace").strip())
+            if chars > limit:
+                yield Row(number, None, lineno, too_long_message(chars), TOO_LONG)
+                continue
+        if fast is not None:
+            try:
+                data = fast(raw)
+            except ValueError:  # orjson.JSONDecodeError; the standard library words the error
+                yield _stdlib_row(number, raw, lineno)
+                continue
+            yield Row(number, data, lineno)
+        else:
+            yield _stdlib_row(number, raw, lineno)
+
+
+def _stdlib_row(number: int, raw: bytes, lineno: int) -> Row:
+    """A JSON Lines row parsed by the standard library (the reference; its messages are the row errors)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Row(number, None, lineno, "the line is not UTF-8")
+    try:
+        return Row(number, _decoder.decode(text), lineno)
+    except RecursionError:
+        return Row(number, None, lineno, "malformed JSON: nested too deeply")
+    except ValueError as exc:  # JSONDecodeError is a ValueError
+        return Row(number, None, lineno, f"malformed JSON: {_json_reason(exc)}")
 
 
 def _json_reason(exc: ValueError) -> str:
@@ -319,7 +442,10 @@ def _iter_json(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
             break
         number += 1
         chunk_size = _CHUNK
-        yield Row(number, value, line)
+        if end - pos > TEMPLATE_DATA_MAX_CHARS:  # the element's text, as a pipeline would send it
+            yield Row(number, None, line, too_long_message(end - pos), TOO_LONG)
+        else:
+            yield Row(number, value, line)
         line += buf.count("\n", pos, end)
         pos = end
         expect_value = False
@@ -335,14 +461,15 @@ def _iter_csv(fh: BinaryIO, counter: _Counter, empty_missing: bool) -> Iterator[
             counter.bytes += len(raw)
             if first:
                 first = False
-                if raw.startswith(b"\xef\xbb\xbf"):
+                if raw.startswith(_BOM):
                     raw = raw[3:]
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError:
                 raise DataFormatError("the CSV file is not UTF-8") from None
 
-    reader = csv.reader(lines())
+    # strict: a quote left open at the end of the file is an error, not one cell holding the rest
+    reader = csv.reader(lines(), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -350,8 +477,13 @@ def _iter_csv(fh: BinaryIO, counter: _Counter, empty_missing: bool) -> Iterator[
     except csv.Error as exc:
         raise DataFormatError(f"malformed CSV header: {exc}") from None
     build = _nesting_builder(header)
+    # TemplateData of a row is at most 6 characters per byte of its cells (``\u0001``) plus its keys:
+    # only rows whose bytes could reach the limit are serialised to be measured
+    keys_chars = len(json.dumps(header, ensure_ascii=False)) + 4 * len(header)
+    small = (TEMPLATE_DATA_MAX_CHARS - keys_chars) // 6
     number = 0
     line = reader.line_num + 1
+    before = counter.bytes
     while True:
         try:
             cells = next(reader)
@@ -359,10 +491,17 @@ def _iter_csv(fh: BinaryIO, counter: _Counter, empty_missing: bool) -> Iterator[
             return
         except csv.Error as exc:
             number += 1
+            if "unexpected end of data" in str(exc):
+                read = reader.line_num - line + 1
+                yield Row(number, None, line, f"a quoted field is not closed; the rest of the file "
+                                              f"({read:,} line{'' if read == 1 else 's'}) was read into it")
+                return
             yield Row(number, None, line, f"malformed CSV: {exc}")
             line = reader.line_num + 1
+            before = counter.bytes
             continue
         start, line = line, reader.line_num + 1
+        size, before = counter.bytes - before, counter.bytes
         if not cells or (len(cells) == 1 and not cells[0]):
             continue  # blank line
         number += 1
@@ -370,7 +509,107 @@ def _iter_csv(fh: BinaryIO, counter: _Counter, empty_missing: bool) -> Iterator[
             yield Row(number, None, start,
                       f"the row has {len(cells)} cells, the header {len(header)}")
             continue
-        yield Row(number, build(cells, empty_missing), start)
+        data = build(cells, empty_missing)
+        if size > small:
+            chars = template_data_chars(data)
+            if chars > TEMPLATE_DATA_MAX_CHARS:
+                yield Row(number, None, start, too_long_message(chars), TOO_LONG)
+                continue
+        yield Row(number, data, start)
+
+
+#: Rows a Parquet file is read at a time (one record batch).
+_PARQUET_BATCH = 4096
+
+
+def _iter_parquet(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
+    """Rows of a Parquet file, one record batch at a time; structs are objects, lists are arrays."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise DataFormatError("reading Parquet needs pyarrow: pip install 'ses-workbench[parquet]'") from None
+    seekable = getattr(fh, "seekable", None)
+    if seekable is None or not seekable():
+        raise DataFormatError("Parquet is read from a file, not a stream (its index is at the end)")
+    try:
+        pf = pq.ParquetFile(fh)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid/OSError for a file it cannot read
+        raise DataFormatError(f"not a readable Parquet file: {_one_line(str(exc))}") from None
+    for fld in pf.schema_arrow:
+        bad = _non_json_type(fld.type)
+        if bad is not None:
+            raise DataFormatError(f"Parquet column {fld.name!r} is {bad}, which has no JSON form "
+                                  "(cast it to a string or a number first)")
+    # a float column may hold NaN/Infinity, which JSON has not: those rows are serialised to be checked
+    floats = any(_has_float(fld.type) for fld in pf.schema_arrow)
+    total = max(1, pf.metadata.num_rows)
+    size = _file_size(fh)
+    number = 0
+    limit = TEMPLATE_DATA_MAX_CHARS
+    try:
+        batches = pf.iter_batches(batch_size=_PARQUET_BATCH)
+        for batch in batches:
+            for data in batch.to_pylist():
+                number += 1
+                # orjson's compact UTF-8 is at least half as long as the TemplateData the workbench sends
+                if floats or 2 * len(orjson.dumps(data)) > limit:
+                    try:
+                        chars = template_data_chars(data)
+                    except ValueError:
+                        yield Row(number, None, None, "NaN or Infinity is not valid JSON")
+                        continue
+                    if chars > limit:
+                        yield Row(number, None, None, too_long_message(chars), TOO_LONG)
+                        continue
+                yield Row(number, data)
+            counter.bytes = size * number // total
+    except OSError as exc:  # pyarrow reports a damaged file as it reads it
+        raise DataFormatError(f"cannot read row {number + 1}: {_one_line(str(exc))}") from None
+
+
+def _non_json_type(typ: Any) -> str | None:
+    """The Arrow type's name when values of it have no JSON form (None: it maps to JSON)."""
+    import pyarrow.types as pt
+
+    if (pt.is_null(typ) or pt.is_boolean(typ) or pt.is_integer(typ) or pt.is_float32(typ)
+            or pt.is_float64(typ) or pt.is_string(typ) or pt.is_large_string(typ)):
+        return None
+    if pt.is_dictionary(typ):
+        return _non_json_type(typ.value_type)
+    if pt.is_list(typ) or pt.is_large_list(typ) or pt.is_fixed_size_list(typ):
+        return _non_json_type(typ.value_type)
+    if pt.is_struct(typ):
+        for i in range(typ.num_fields):
+            bad = _non_json_type(typ.field(i).type)
+            if bad is not None:
+                return bad
+        return None
+    return str(typ)
+
+
+def _has_float(typ: Any) -> bool:
+    import pyarrow.types as pt
+
+    if pt.is_floating(typ):
+        return True
+    if pt.is_dictionary(typ):
+        return _has_float(typ.value_type)
+    if pt.is_list(typ) or pt.is_large_list(typ) or pt.is_fixed_size_list(typ):
+        return _has_float(typ.value_type)
+    if pt.is_struct(typ):
+        return any(_has_float(typ.field(i).type) for i in range(typ.num_fields))
+    return False
+
+
+def _file_size(fh: BinaryIO) -> int:
+    try:
+        return os.fstat(fh.fileno()).st_size
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        return 0
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _nesting_builder(header: list[str]) -> Callable[[list[str], bool], dict[str, Any]]:
@@ -493,6 +732,9 @@ class CheckReport:
     via_ses: dict[str, Any] | None = None
     #: rows kept for ``--via-ses`` (``sample=N``): ``(row, data, local verdict)``
     samples: list[tuple[int, Any, Failure | None]] = field(default_factory=list, repr=False)
+    workers: int = 1                # processes that checked the rows
+    #: distinct ``by_reason`` keys kept (None: all, for a chunk of a bigger check that is merged later)
+    max_reasons: int | None = field(default=MAX_REASONS, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -508,13 +750,32 @@ class CheckReport:
 
     def add(self, failure: Failure) -> None:
         self.failing += 1
-        key = failure.key
-        by_reason = self.by_reason
-        if key not in by_reason and len(by_reason) >= MAX_REASONS:
-            key = OTHER_REASONS
-        by_reason[key] = by_reason.get(key, 0) + 1
+        self._count(failure.key, 1)
         if len(self.failures) < self.max_failures:
             self.failures.append(failure)
+
+    def _count(self, key: str, n: int) -> None:
+        by_reason = self.by_reason
+        if key not in by_reason and self.max_reasons is not None and len(by_reason) >= self.max_reasons:
+            key = OTHER_REASONS
+        by_reason[key] = by_reason.get(key, 0) + n
+
+    def merge(self, part: CheckReport, rows_before: int, lines_before: int) -> None:
+        """Add the report of the rows that follow this one's (renumbered): as if checked in one go.
+
+        ``part.by_reason`` holds every key of its rows in first-seen order, so the cap on distinct
+        keys falls where a single pass would have put it.
+        """
+        self.failing += part.failing
+        for key, n in part.by_reason.items():
+            self._count(key, n)
+        room = self.max_failures - len(self.failures)
+        for failure in part.failures[:max(room, 0)]:
+            failure.row += rows_before
+            if failure.data_line is not None:
+                failure.data_line += lines_before
+            self.failures.append(failure)
+        self.rendered += part.rendered
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -524,7 +785,7 @@ class CheckReport:
             "failures": [f.to_dict() for f in self.failures],
             "failures_truncated": self.truncated, "max_failures": self.max_failures,
             "seconds": round(self.seconds, 3), "rows_per_second": round(self.rows_per_second),
-            "rendered": self.rendered, "fast_path": self.fast_path,
+            "rendered": self.rendered, "fast_path": self.fast_path, "workers": self.workers,
             **({"via_ses": self.via_ses} if self.via_ses is not None else {}),
         }
 
@@ -695,6 +956,45 @@ class FastPathMismatch(Exception):
     """The fast path and a real render disagreed: the report must be redone by rendering."""
 
 
+class _Locations:
+    """Where each line of the composed parts is in the files a person edits (``map_location``, as a table).
+
+    Built once from the template; a plain table, so a :class:`Checker` carries it to worker processes
+    that have no project to ask.
+    """
+
+    __slots__ = ("paths", "lines")
+
+    def __init__(self, paths: dict[str, str | None],
+                 lines: dict[str, dict[int, tuple[str | None, int | None]]]) -> None:
+        self.paths = paths
+        self.lines = lines
+
+    @classmethod
+    def of(cls, tpl: EmailTemplate, compiled: CompiledEmail) -> _Locations:
+        from ses_workbench.render import map_location
+
+        paths: dict[str, str | None] = {}
+        lines: dict[str, dict[int, tuple[str | None, int | None]]] = {}
+        for part, compiled_part in compiled.parts():
+            paths[part] = map_location(tpl, part, None, None)[0]
+            table: dict[int, tuple[str | None, int | None]] = {}
+            for number, text in enumerate(compiled_part.source.split("\n"), 1):
+                if "{{" in text:  # errors are reported at a tag, which starts on a line with "{{"
+                    table[number] = map_location(tpl, part, number, None)[:2]
+            lines[part] = table
+        return cls(paths, lines)
+
+    def locate(self, part: str | None, line: int | None, path: str | None) -> tuple[str | None, int | None]:
+        """``(file, line)`` for ``line`` of the composed ``part`` (``path``: the error's own, if any)."""
+        if part is None:
+            return path, line
+        got = self.lines.get(part, {}).get(line) if line is not None else None
+        if got is None:
+            return self.paths.get(part) or path, line
+        return got[0] or path, got[1]
+
+
 class RowChecker:
     """Decides, row by row, whether SES would render an email from the data (compile once).
 
@@ -702,9 +1002,12 @@ class RowChecker:
     """
 
     def __init__(self, compiled: CompiledEmail, *, template: EmailTemplate | None = None,
-                 fast: bool = True) -> None:
+                 fast: bool = True, locations: _Locations | None = None) -> None:
         self.compiled = compiled
         self.template = template
+        # template locations -> the file a person edits (a table: it also travels to worker processes)
+        self.locations = locations if locations is not None else (
+            _Locations.of(template, compiled) if template is not None else None)
         self.rendered = 0
         self.fast_status = "off"
         self._projector: _Projector | None = None
@@ -733,15 +1036,13 @@ class RowChecker:
     def _failure(self, err: EngineError, reason: str) -> Failure:
         part = err.part
         data_path = self._paths.get((part, err.line, err.column)) if reason == "missing-attribute" else None
-        if self.template is not None:
-            from ses_workbench.render import locate_error
-
+        line, column, path = err.line, err.column, err.path
+        if self.locations is not None:
             # lines in the file a person edits (a layout's lines map back to it)
-            err = locate_error(err, self.template)
-        line, column = err.line, err.column
+            path, line = self.locations.locate(part, line, path)
         return Failure(
             0, reason, str(err), attribute=getattr(err, "attribute", None), part=part,
-            line=line, column=column, path=err.path, hint=getattr(err, "hint", None), data_path=data_path)
+            line=line, column=column, path=path, hint=getattr(err, "hint", None), data_path=data_path)
 
     def check(self, data: Any) -> Failure | None:
         projector = self._projector
@@ -805,6 +1106,38 @@ def _build_projector(compiled: CompiledEmail) -> tuple[_Projector | None, str]:
         return None, f"off: {exc}"
 
 
+def _too_long(data: Any) -> int:
+    """The characters of ``data`` as TemplateData when SES would refuse that many, else 0."""
+    try:
+        compact = len(orjson.dumps(data))
+    except TypeError:  # orjson.JSONEncodeError: a value orjson does not take; measure it the slow way
+        compact = TEMPLATE_DATA_MAX_CHARS
+    # the workbench's serialisation is at most twice orjson's compact UTF-8 (", " and ": ")
+    if 2 * compact <= TEMPLATE_DATA_MAX_CHARS:
+        return 0
+    try:
+        chars = template_data_chars(data)
+    except (TypeError, ValueError, RecursionError):  # not JSON at all: the render decides
+        return 0
+    return chars if chars > TEMPLATE_DATA_MAX_CHARS else 0
+
+
+def _not_an_object(data: Any) -> str:
+    if data is None:
+        kind = "null"
+    elif isinstance(data, bool):
+        kind = "a boolean"
+    elif isinstance(data, (int, float)):
+        kind = "a number"
+    elif isinstance(data, str):
+        kind = "a string"
+    elif isinstance(data, list):
+        kind = "an array"
+    else:
+        kind = f"a {type(data).__name__}"
+    return f"the row is not a JSON object but {kind}; TemplateData must be an object"
+
+
 def check_rows(
     compiled: CompiledEmail,
     rows: Iterable[Row | Any],
@@ -818,6 +1151,8 @@ def check_rows(
     progress_every: int = 8192,
     sample: int = 0,
     _raise_on_mismatch: bool = False,
+    _checker: RowChecker | None = None,
+    _max_reasons: int | None = MAX_REASONS,
 ) -> CheckReport:
     """Check every row (``Row`` objects, or plain data); counts exact, failures capped.
 
@@ -828,8 +1163,8 @@ def check_rows(
     ``_raise_on_mismatch``: :func:`check_file` then starts over).
     """
     name = name or (template.name if template is not None else None)
-    report = CheckReport(template=name, source=source, max_failures=max_failures)
-    checker = RowChecker(compiled, template=template, fast=fast)
+    report = CheckReport(template=name, source=source, max_failures=max_failures, max_reasons=_max_reasons)
+    checker = _checker if _checker is not None else RowChecker(compiled, template=template, fast=fast)
     report.fast_path = checker.fast_status
     started = time.perf_counter()
     check = checker.check
@@ -839,11 +1174,17 @@ def check_rows(
     for item in rows:
         n += 1
         if type(item) is Row:
-            number, data, line, error = item.number, item.data, item.line, item.error
-        else:
-            number, data, line, error = n, item, None, None
+            number, data, line, error, reason = item.number, item.data, item.line, item.error, item.reason
+        else:  # plain data: measured here (a file's reader measures its rows' text)
+            number, data, line, error, reason = n, item, None, None, "invalid-data"
+            if isinstance(data, dict):
+                chars = _too_long(data)
+                if chars:
+                    error, reason = too_long_message(chars), TOO_LONG
+        if error is None and not isinstance(data, dict):
+            error = _not_an_object(data)
         if error is not None:
-            report.add(Failure(number, "invalid-data", error, data_line=line))
+            report.add(Failure(number, reason, error, data_line=line))
         else:
             try:
                 failure = check(data)
@@ -956,6 +1297,9 @@ def check_file(
     progress: Callable[[int, int, int], None] | None = None,
     compiled: CompiledEmail | None = None,
     sample: int = 0,
+    workers: int | None = None,
+    fast_json: bool = True,
+    _chunk_bytes: int = 0,
 ) -> CheckReport:
     """Check every row of a data file (a path, or a binary stream such as stdin) against ``tpl``.
 
@@ -964,9 +1308,15 @@ def check_file(
     with a render, a file is checked again from the start by rendering every row, so the report
     is always what rendering says; a stream cannot be re-read, so from that row on every row is
     rendered and ``report.fast_path`` says so.
+
+    ``workers``: processes that check a JSON Lines *file* (each reads its own byte ranges; the
+    report is the one a single process makes).  None picks one per CPU for files of 16 MiB or
+    more, 1 checks in this process; other formats, streams and ``sample`` are read in one process.
+    ``fast_json=False`` parses JSON Lines with the standard library (the reference).
     """
     from ses_workbench.render import compile_content, locate_error
 
+    given = compiled
     if compiled is None:
         try:
             compiled = compile_content(tpl.compose())
@@ -986,15 +1336,30 @@ def check_file(
         if fmt is None:
             peek = getattr(stream, "peek", None)
             fmt = detect_format("", peek(4096)[:4096]) if peek is not None else "jsonl"
+    if sample:
+        # rows kept for --via-ses are sent to SES: parsed exactly (orjson turns integers beyond 64 bits
+        # into floats; the verdict does not depend on it, the data sent would)
+        fast_json = False
+    n_workers = 1
+    if fmt == "jsonl" and stream is None and sample == 0 and given is None and workers != 1:
+        n_workers = workers if workers is not None else (
+            _cpus() if total >= _PARALLEL_MIN_BYTES else 1)
+    chunk = _chunk_bytes or _PARALLEL_CHUNK
 
     def run(fast_now: bool) -> CheckReport:
+        if n_workers > 1:
+            assert isinstance(path, Path)
+            checker = Checker.from_template(tpl, fast=fast_now, compiled=compiled)
+            return _check_jsonl_in_workers(checker, path, total, n_workers, source=source,
+                                           max_failures=max_failures, progress=progress,
+                                           fast_json=fast_json, chunk_bytes=chunk)
         counter = _Counter()
         cb = None
         if progress is not None:
             def cb(n: int) -> None:
                 progress(n, counter.bytes, total)
         rows = iter_rows(stream if stream is not None else path, fmt,
-                         empty_cells=empty_cells, counter=counter)
+                         empty_cells=empty_cells, counter=counter, fast_json=fast_json)
         report = check_rows(compiled, rows, template=tpl, source=source, max_failures=max_failures,
                             fast=fast_now, progress=cb, sample=sample,
                             _raise_on_mismatch=fast_now and stream is None)
@@ -1010,3 +1375,244 @@ def check_file(
             report.fast_path = FAST_PATH_REDONE
             return report
     return run(False)
+
+
+# --------------------------------------------------------------------------------------------
+# Checking in other processes: worker processes here, or a Dask cluster
+# --------------------------------------------------------------------------------------------
+
+#: JSON Lines files from this size on are checked by one process per CPU (``workers=None``).
+_PARALLEL_MIN_BYTES = 16 << 20
+#: Bytes of a JSON Lines file one worker task reads (lines are split where they start).
+_PARALLEL_CHUNK = 4 << 20
+#: Row checkers a process keeps compiled (keyed by the template content).
+_MAX_CACHED_CHECKERS = 16
+_row_checkers: dict[tuple[Any, ...], RowChecker] = {}
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class Checker:
+    """One template's row check, picklable: what worker processes and Dask workers receive.
+
+    It carries the composed content (compiled again once per process, on first use, and kept in a
+    module-level cache keyed by the content), the table that maps composed lines to the files a
+    person edits, and the fast-path switch — not the project.  ``check(data)`` returns None when
+    SES would render an email from ``data``, else a :class:`Failure` (``row`` 0): not an object,
+    TemplateData too long, or what the render says.
+    """
+
+    def __init__(self, content: TemplateContent, *, name: str | None = None, fast: bool = True,
+                 dialect: Dialect | None = None, locations: _Locations | None = None) -> None:
+        from ses_workbench.engine import DEFAULT_DIALECT
+
+        self.content = content
+        self.name = name
+        self.fast = fast
+        self.dialect = dialect if dialect is not None else DEFAULT_DIALECT
+        self.locations = locations
+        self._rows: RowChecker | None = None
+
+    @classmethod
+    def from_template(cls, tpl: EmailTemplate, *, fast: bool = True,
+                      compiled: CompiledEmail | None = None) -> Checker:
+        """The checker of ``tpl`` as it is on disk now (a syntax error is raised, located)."""
+        from ses_workbench.render import compile_content, locate_error
+
+        content = tpl.compose()
+        if compiled is None or compiled.content_hash != content.content_hash():
+            try:
+                compiled = compile_content(content)
+            except EngineError as err:
+                raise locate_error(err, tpl) from None
+        checker = cls(content, name=tpl.name, fast=fast, dialect=compiled.dialect,
+                      locations=_Locations.of(tpl, compiled))
+        checker._rows = RowChecker(compiled, fast=fast, locations=checker.locations)
+        return checker
+
+    def row_checker(self) -> RowChecker:
+        """The compiled checker of this process (compiled on first use)."""
+        rows = self._rows
+        if rows is None:
+            key = (self.content.content_hash(), self.dialect, self.fast, self.name)
+            rows = _row_checkers.get(key)
+            if rows is None:
+                from ses_workbench.render import compile_content
+
+                rows = RowChecker(compile_content(self.content, self.dialect), fast=self.fast,
+                                  locations=self.locations)
+                if len(_row_checkers) >= _MAX_CACHED_CHECKERS:
+                    _row_checkers.clear()
+                _row_checkers[key] = rows
+            self._rows = rows
+        return rows
+
+    def check(self, data: Any) -> Failure | None:
+        if not isinstance(data, dict):
+            return Failure(0, "invalid-data", _not_an_object(data))
+        chars = _too_long(data)
+        if chars:
+            return Failure(0, TOO_LONG, too_long_message(chars))
+        rows = self.row_checker()
+        try:
+            return rows.check(data)
+        except FastPathMismatch:  # the fast path is off in this process from now on
+            return rows.render_verdict(data)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"content": self.content, "name": self.name, "fast": self.fast, "dialect": self.dialect,
+                "locations": self.locations}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._rows = None
+
+
+_worker: dict[str, Any] = {}
+
+
+def _worker_init(checker: Checker, path: str, max_failures: int, fast_json: bool) -> None:
+    _worker.update(checker=checker, path=path, max_failures=max_failures, fast_json=fast_json)
+
+
+def _worker_chunk(start: int, end: int) -> tuple[CheckReport, int]:
+    """Check the JSON Lines starting in bytes ``[start, end)``: their report (from row 1) and line count."""
+    checker: Checker = _worker["checker"]
+    rows_checker = checker.row_checker()
+    seen = _LineCount()
+    with open(_worker["path"], "rb") as fh:
+        if start:
+            fh.seek(start - 1)
+            lines = _split_lines(fh, _Counter(), start - 1, end)
+            next(lines, None)  # the line holding byte start-1 belongs to the chunk before
+        else:
+            lines = _split_lines(fh, _Counter(), 0, end)
+        rows = _jsonl_rows(lines, _worker["fast_json"], bom=start == 0, seen=seen)
+        report = check_rows(rows_checker.compiled, rows, max_failures=_worker["max_failures"],
+                            _checker=rows_checker, _max_reasons=None, _raise_on_mismatch=checker.fast)
+    return report, seen.lines
+
+
+def _check_jsonl_in_workers(checker: Checker, path: Path, size: int, workers: int, *, source: str,
+                            max_failures: int, progress: Callable[[int, int, int], None] | None,
+                            fast_json: bool, chunk_bytes: int) -> CheckReport:
+    """A JSON Lines file checked by ``workers`` processes, chunk by chunk, merged in file order.
+
+    Each worker opens the file and reads its own byte range (nothing but offsets and the small
+    reports cross between processes); at most two chunks per worker are in flight, so memory
+    stays bounded whatever the file size.
+    """
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    report = CheckReport(template=checker.name, source=source, max_failures=max_failures)
+    report.fast_path = checker.row_checker().fast_status
+    report.workers = workers
+    started = time.perf_counter()
+    # fork is cheap and needs nothing pickled, but is unsafe once threads run (a notebook, the TUI)
+    method = "fork" if "fork" in mp.get_all_start_methods() and threading.active_count() == 1 else "spawn"
+    starts = iter(range(0, size, chunk_bytes))
+    rows = lines = done = 0
+    pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_worker_init,
+                                  initargs=(checker, str(path), max_failures, fast_json))
+    pending: deque[tuple[cf.Future[tuple[CheckReport, int]], int]] = deque()
+
+    def submit() -> None:
+        start = next(starts, None)
+        if start is not None:
+            end = min(start + chunk_bytes, size)
+            pending.append((pool.submit(_worker_chunk, start, end), end - start))
+
+    try:
+        for _ in range(2 * workers):
+            submit()
+        while pending:
+            future, nbytes = pending.popleft()
+            try:
+                part, nlines = future.result()
+            except cf.process.BrokenProcessPool:
+                raise WorkbenchError("a check worker process died; run again with --workers 1") from None
+            submit()
+            report.merge(part, rows, lines)
+            rows += part.rows
+            lines += nlines
+            done += nbytes
+            if progress is not None:
+                progress(rows, done, size)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    report.rows = rows
+    report.ok = rows - report.failing
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+#: Columns of the failures frame :func:`check_partition` returns.
+FAILURE_COLUMNS = ("row", "reason", "message", "attribute", "location", "path", "line", "column",
+                   "data_path", "key")
+
+
+def failures_meta() -> Any:
+    """An empty failures frame: the ``meta=`` of Dask's ``map_partitions(check_partition, …)``."""
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in FAILURE_COLUMNS})
+
+
+def check_partition(df: Any, checker: Checker) -> Any:
+    """The rows of pandas DataFrame ``df`` that SES would reject or drop, as a failures frame.
+
+    One row per failing row: ``row`` is the row's index label, the rest as :class:`Failure`
+    (``key`` is what ``by_reason`` counts).  Columns nest at dots (``contact.firstName``), a
+    missing value (None, NaN, NA) is a missing key, struct/list cells are objects/arrays.  The
+    function a Dask ``map_partitions`` runs on each partition (see docs/CHECK-AT-SCALE.md).
+    """
+    import pandas as pd
+
+    out: list[tuple[Any, ...]] = []
+    check = checker.check
+    for index, data in zip(df.index, _frame_rows(df), strict=True):
+        f = check(data)
+        if f is not None:
+            out.append((index, f.reason, f.message, f.attribute, f.location, f.path, f.line, f.column,
+                        f.data_path, f.key))
+    if not out:
+        return failures_meta()
+    return pd.DataFrame(out, columns=list(FAILURE_COLUMNS), dtype=object)
+
+
+def _frame_rows(df: Any) -> Iterator[dict[str, Any]]:
+    paths = [tuple(str(c).split(".")) for c in df.columns]
+    for values in df.itertuples(index=False, name=None):
+        out: dict[str, Any] = {}
+        for segs, raw in zip(paths, values, strict=True):
+            v = _plain(raw)
+            if v is None:
+                continue
+            node = out
+            for seg in segs[:-1]:
+                node = node.setdefault(seg, {})
+            node[segs[-1]] = v
+        yield out
+
+
+def _plain(v: Any) -> Any:
+    """A pandas/numpy/pyarrow cell as JSON-like Python (None for a missing value)."""
+    if v is None or v.__class__ in (str, int, bool):
+        return v
+    if isinstance(v, float):
+        return None if v != v else v
+    if isinstance(v, dict):
+        return {str(k): (None if (x := _plain(w)) is None else x) for k, w in v.items()}
+    if isinstance(v, (list, tuple)) or type(v).__name__ == "ndarray":
+        return [_plain(x) for x in v]
+    if type(v).__module__ == "numpy" and hasattr(v, "item"):
+        return _plain(v.item())
+    if type(v).__name__ in ("NAType", "NaTType"):
+        return None
+    return v

@@ -18,13 +18,15 @@ from typing import Any, TextIO
 
 from ses_workbench.check import FORMATS, CheckReport, check_file, confirm_via_ses
 from ses_workbench.cli import add_dir_option, add_ses_options
+from ses_workbench.engine.errors import EngineError
+from ses_workbench.errors import WorkbenchError
 from ses_workbench.wording import noun, plural
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "check",
-        help="check data rows (JSON, JSON Lines, CSV) against a template: which would SES drop?",
+        help="check data rows (JSON, JSON Lines, CSV, Parquet) against a template: which would SES drop?",
         description=(
             "Render every data row through the template as SES would and report each row SES would "
             "reject, or accept and then silently drop as a rendering failure. Exit 0 when every row "
@@ -32,8 +34,8 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("name", metavar="NAME", help="template name")
     p.add_argument("--data", required=True, metavar="FILE",
-                   help="data rows: a JSON array, JSON Lines (.jsonl) or CSV (dotted headers nest);"
-                        " - reads stdin")
+                   help="data rows: a JSON array, JSON Lines (.jsonl), CSV (dotted headers nest) or Parquet"
+                        " (pip install 'ses-workbench[parquet]'); - reads stdin")
     add_dir_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument("--data-format", choices=FORMATS, default=None,
@@ -42,6 +44,9 @@ def register(subparsers: Any) -> None:
                    help='CSV: an empty cell is "" (present, as SES treats it; default) or a missing key')
     p.add_argument("--max-failures", type=int, default=1000, metavar="N",
                    help="failing rows kept in the report (counts stay exact; default 1000)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="processes checking a JSON Lines file (default: one per CPU from 16 MiB on; 1: this"
+                        " process only)")
     p.add_argument("--no-fast", action="store_true",
                    help="render every row in full (slower; the default reuses verdicts for identical shapes)")
     p.add_argument("--via-ses", type=int, default=0, metavar="N",
@@ -58,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--max-failures must be 0 or more")
     if args.via_ses < 0:
         raise UsageError("--via-ses must be 0 or more")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be 1 or more")
     data: Any
     if args.data == "-":
         data = sys.stdin.buffer  # a pipe: streamed like a file, format sniffed unless --data-format
@@ -89,7 +96,10 @@ def _run(args: argparse.Namespace, data: Any) -> int:
     try:
         report = check_file(
             tpl, data, args.data_format, empty_cells=args.empty_cells, max_failures=args.max_failures,
-            fast=not args.no_fast, progress=bar.update if bar else None, sample=args.via_ses)
+            fast=not args.no_fast, progress=bar.update if bar else None, sample=args.via_ses,
+            workers=args.workers)
+    except EngineError as err:  # the template does not compile: where, as lint says it
+        raise WorkbenchError(f"{_where(err)}: {err} [syntax]") from None
     finally:
         if bar is not None:
             bar.close()
@@ -166,6 +176,19 @@ def print_text(report: CheckReport, out: TextIO) -> None:
                 out.write(f"  row {r['row']}: local {r['local']!r}, SES {r['ses']!r}\n")
     if not report.fast_path.startswith("on"):
         out.write(f"\nfast path {report.fast_path}\n")
+
+
+def _where(err: EngineError) -> str:
+    """``file:line:column`` of a located engine error, the file relative to the current directory."""
+    import os
+
+    head = err.part or err.template or "<template>"
+    if err.path:
+        rel = os.path.relpath(err.path)
+        head = err.path if rel.startswith("..") else rel
+    if err.line is not None:
+        head += f":{err.line}" + (f":{err.column}" if err.column is not None else "")
+    return head
 
 
 class _ProgressBar:
