@@ -127,6 +127,8 @@ def _reject_constant(name: str) -> Any:
 _decoder = json.JSONDecoder(parse_constant=_reject_constant)
 _WS = " \t\n\r"
 _BOM = b"\xef\xbb\xbf"
+#: First bytes of a line that may be blank (``bytes.strip`` whitespace, or nothing at all).
+_BLANK_START = frozenset((b"", b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c"))
 
 #: Bytes read from a data file at a time.
 _BLOCK = 1 << 20
@@ -258,7 +260,9 @@ def _split_lines(fh: BinaryIO, counter: _Counter, start: int = 0,
             if buf and (end is None or offset < end):
                 yield buf, 0
             return
-        lines = (buf + block).split(b"\n") if buf else block.split(b"\n")
+        lines = block.split(b"\n")
+        if buf:
+            lines[0] = buf + lines[0]
         buf = lines.pop()
         for line in lines:
             if end is not None and offset >= end:
@@ -300,7 +304,7 @@ def _jsonl_rows(lines: Iterable[tuple[bytes, int]], fast_json: bool, *, bom: boo
             continue
         if lineno == 1 and bom and raw.startswith(_BOM):
             raw = raw[3:]
-        if not raw.strip():
+        if raw[:1] in _BLANK_START and not raw.strip():  # a row starts with "{": no copy to strip
             continue
         number += 1
         if len(raw) > limit:  # characters <= bytes: only a long line can be too long
@@ -892,10 +896,11 @@ class _Codegen:
     def node(self, var: str, node: _Node, out: str, indent: str) -> list[str]:
         """Lines that set ``out`` to the signature of the value in ``var`` at ``node``."""
         if not node.items and node.each is None:
-            # inline the common leaves: None/True/False are their own signature, str/int by truthiness
-            return [f"{indent}{out} = {var} if {var} is None or {var} is True or {var} is False else "
-                    f"(({var}.__class__, not {var}) if {var}.__class__ is str or {var}.__class__ is int "
-                    f"else _leaf({var}))"]
+            # inline the common leaves: a str/int by truthiness (shared tuples: nothing allocated),
+            # None/True/False are their own signature
+            return [f"{indent}{out} = (_STR if {var} else _STR0) if {var}.__class__ is str else "
+                    f"({var} if {var} is None or {var} is True or {var} is False else "
+                    f"((_INT if {var} else _INT0) if {var}.__class__ is int else _leaf({var})))"]
         lines = [f"{indent}if {var} is None:", f"{indent}    {out} = None",
                  f"{indent}elif {var}.__class__ is dict:"]
         inner = indent + "    "
@@ -931,7 +936,10 @@ def _compile_projector(root: _Node) -> tuple[str, Callable[[Any], Any]]:
     body = gen.node("row", root, "out", "    ")
     gen.functions.append("\n".join(["def signature(row):", *body, "    return out"]))
     source = "\n\n".join(gen.functions)
-    namespace: dict[str, Any] = {"_leaf": _leaf, "_unsure": _unsure, **gen.constants}
+    namespace: dict[str, Any] = {"_leaf": _leaf, "_unsure": _unsure, **gen.constants,
+                                 # what (v.__class__, not v) gives for a non-empty / empty str and int
+                                 "_STR": (str, False), "_STR0": (str, True),
+                                 "_INT": (int, False), "_INT0": (int, True)}
     exec(compile(source, "<ses-workbench check signature>", "exec"), namespace)  # noqa: S102
     return source, namespace["signature"]
 
@@ -1166,6 +1174,7 @@ def check_rows(
     report = CheckReport(template=name, source=source, max_failures=max_failures, max_reasons=_max_reasons)
     checker = _checker if _checker is not None else RowChecker(compiled, template=template, fast=fast)
     report.fast_path = checker.fast_status
+    rendered_before = checker.rendered  # a worker's checker lives on from chunk to chunk
     started = time.perf_counter()
     check = checker.check
     sampler = _Sampler(sample) if sample > 0 else None
@@ -1205,7 +1214,7 @@ def check_rows(
             progress(n)
     report.rows = n
     report.ok = n - report.failing
-    report.rendered = checker.rendered
+    report.rendered = checker.rendered - rendered_before
     report.seconds = time.perf_counter() - started
     if sampler is not None:
         report.samples = sampler.result()
