@@ -225,8 +225,8 @@ def iter_rows(
             fh.close()
 
 
-def _split_lines(fh: BinaryIO, counter: _Counter, start: int = 0,
-                 end: int | None = None) -> Iterator[tuple[bytes, int]]:
+def _split_lines(fh: BinaryIO, counter: _Counter, start: int = 0, end: int | None = None,
+                 block_size: int = _BLOCK) -> Iterator[tuple[bytes, int]]:
     """The lines of ``fh`` from its current position (file offset ``start``), without their ``\\n``.
 
     Yields ``(line, 0)``, or ``(b"", characters)`` for a line longer than :data:`_LINE_CAP`, which is
@@ -238,7 +238,7 @@ def _split_lines(fh: BinaryIO, counter: _Counter, start: int = 0,
     chars = 0
     read = fh.read
     while True:
-        block = read(_BLOCK)
+        block = read(block_size)
         counter.bytes += len(block)
         if skip is not None:
             if not block:
@@ -1494,13 +1494,14 @@ def _worker_chunk(start: int, end: int) -> tuple[CheckReport, int]:
     checker: Checker = _worker["checker"]
     rows_checker = checker.row_checker()
     seen = _LineCount()
+    block = min(_BLOCK, max(end - start + 1, 1 << 13))
     with open(_worker["path"], "rb") as fh:
         if start:
             fh.seek(start - 1)
-            lines = _split_lines(fh, _Counter(), start - 1, end)
+            lines = _split_lines(fh, _Counter(), start - 1, end, block)
             next(lines, None)  # the line holding byte start-1 belongs to the chunk before
         else:
-            lines = _split_lines(fh, _Counter(), 0, end)
+            lines = _split_lines(fh, _Counter(), 0, end, block)
         rows = _jsonl_rows(lines, _worker["fast_json"], bom=start == 0, seen=seen)
         report = check_rows(rows_checker.compiled, rows, max_failures=_worker["max_failures"],
                             _checker=rows_checker, _max_reasons=None, _raise_on_mismatch=checker.fast)

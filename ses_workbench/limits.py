@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["TEMPLATE_DATA_MAX_CHARS", "template_data_chars", "template_data_text", "too_long_message"]
+__all__ = ["TEMPLATE_DATA_MAX_CHARS", "template_data_chars", "template_data_problem", "template_data_text",
+           "too_long_message"]
 
 #: The longest TemplateData SES accepts, in characters.
 TEMPLATE_DATA_MAX_CHARS = 262_144
@@ -28,3 +29,13 @@ def template_data_chars(data: Any) -> int:
 def too_long_message(chars: int) -> str:
     """The one line every face prints for TemplateData over the limit."""
     return f"TemplateData is {chars:,} characters; SES allows {TEMPLATE_DATA_MAX_CHARS:,}"
+
+
+def template_data_problem(data: Any) -> str | None:
+    """:func:`too_long_message` when ``data`` is longer than SES takes, else None (also for data that is
+    not JSON at all: other checks report that)."""
+    try:
+        chars = template_data_chars(data)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return too_long_message(chars) if chars > TEMPLATE_DATA_MAX_CHARS else None

@@ -39,6 +39,7 @@ from ses_workbench.errors import (
     TemplateNameError,
     TemplateSizeError,
 )
+from ses_workbench.limits import template_data_problem
 
 # SES's template name rule and size limit, as the project model defines them (re-exported).
 from ses_workbench.project.content import MAX_TEMPLATE_BYTES, NAME_RE
@@ -346,6 +347,9 @@ class _TemplateLinter:
                      f"fixture must be a JSON object (SES's TemplateData), not {_json_type(data)}",
                      fx.path, fixture=fx.name)
             return _BROKEN
+        too_long = template_data_problem(data)
+        if too_long is not None:  # SES refuses the send (the send plan refuses fixtures lint fails)
+            self.add("error", "template-data-too-long", too_long, fx.path, fixture=fx.name)
         return data
 
     # -- per fixture ---------------------------------------------------------------------------
