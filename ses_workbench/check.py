@@ -965,18 +965,21 @@ class FastPathMismatch(Exception):
 
 
 class _Locations:
-    """Where each line of the composed parts is in the files a person edits (``map_location``, as a table).
+    """Where positions of the composed parts are in the files a person edits (``map_location``, as a table).
 
-    Built once from the template; a plain table, so a :class:`Checker` carries it to worker processes
-    that have no project to ask.
+    Built once from the template for every tag (errors are reported at a tag: where its ``{{`` is, or
+    at a reference's own position); a plain table, so a :class:`Checker` carries it to worker processes
+    that have no project to ask.  A position not in the table maps by its line alone.
     """
 
-    __slots__ = ("paths", "lines")
+    __slots__ = ("paths", "lines", "spots")
 
     def __init__(self, paths: dict[str, str | None],
-                 lines: dict[str, dict[int, tuple[str | None, int | None]]]) -> None:
+                 lines: dict[str, dict[int, tuple[str | None, int | None]]],
+                 spots: dict[tuple[str, int, int], tuple[str | None, int | None, int | None]]) -> None:
         self.paths = paths
         self.lines = lines
+        self.spots = spots
 
     @classmethod
     def of(cls, tpl: EmailTemplate, compiled: CompiledEmail) -> _Locations:
@@ -984,23 +987,39 @@ class _Locations:
 
         paths: dict[str, str | None] = {}
         lines: dict[str, dict[int, tuple[str | None, int | None]]] = {}
+        spots: dict[tuple[str, int, int], tuple[str | None, int | None, int | None]] = {}
+        positions: set[tuple[str, int, int]] = {
+            (part, ref.line, ref.column) for part, ref in compiled.references()
+            if ref.line is not None and ref.column is not None}
         for part, compiled_part in compiled.parts():
             paths[part] = map_location(tpl, part, None, None)[0]
             table: dict[int, tuple[str | None, int | None]] = {}
             for number, text in enumerate(compiled_part.source.split("\n"), 1):
-                if "{{" in text:  # errors are reported at a tag, which starts on a line with "{{"
-                    table[number] = map_location(tpl, part, number, None)[:2]
+                at = text.find("{{")
+                if at < 0:
+                    continue
+                table[number] = map_location(tpl, part, number, None)[:2]
+                while at >= 0:
+                    positions.add((part, number, at + 1))
+                    at = text.find("{{", at + 2)
             lines[part] = table
-        return cls(paths, lines)
+        for part, line, column in positions:
+            spots[(part, line, column)] = map_location(tpl, part, line, column)
+        return cls(paths, lines, spots)
 
-    def locate(self, part: str | None, line: int | None, path: str | None) -> tuple[str | None, int | None]:
-        """``(file, line)`` for ``line`` of the composed ``part`` (``path``: the error's own, if any)."""
+    def locate(self, part: str | None, line: int | None, column: int | None,
+               path: str | None) -> tuple[str | None, int | None, int | None]:
+        """``(file, line, column)`` for a position of the composed ``part`` (``path``: the error's own)."""
         if part is None:
-            return path, line
+            return path, line, column
+        if line is not None and column is not None:
+            spot = self.spots.get((part, line, column))
+            if spot is not None:
+                return spot[0] or path, spot[1], spot[2]
         got = self.lines.get(part, {}).get(line) if line is not None else None
         if got is None:
-            return self.paths.get(part) or path, line
-        return got[0] or path, got[1]
+            return self.paths.get(part) or path, line, column
+        return got[0] or path, got[1], column
 
 
 class RowChecker:
@@ -1047,7 +1066,7 @@ class RowChecker:
         line, column, path = err.line, err.column, err.path
         if self.locations is not None:
             # lines in the file a person edits (a layout's lines map back to it)
-            path, line = self.locations.locate(part, line, path)
+            path, line, column = self.locations.locate(part, line, column, path)
         return Failure(
             0, reason, str(err), attribute=getattr(err, "attribute", None), part=part,
             line=line, column=column, path=path, hint=getattr(err, "hint", None), data_path=data_path)
