@@ -7,10 +7,14 @@ Every test runs a production-mode endpoint (no sandbox to catch it afterwards) o
 
 from __future__ import annotations
 
+import email.utils
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from ses_workbench.cli import main
 from ses_workbench.project import Project
@@ -193,3 +197,23 @@ def test_render_mime_with_a_header_breaking_config_address_is_one_line(
     assert out == "" and err.splitlines() == [
         "ses-workbench: ses-workbench.toml: test_recipients: not one email address: "
         "'qa@verified.test\\r\\nBcc: victim@evil.test' contains a control character or line break ('\\r')"]
+
+
+PIECES = st.sampled_from(["qa", "a.b", "Ann", " ", "@", "<", ">", '"', "\\", "(", ")", ",", ";", ":", ".",
+                          "[", "]", "=?utf-8?q?x?=", "verified.test", "evil.test", "qa@verified.test",
+                          "<qa@verified.test>", "victim@evil.test", "\n", "\t", "é"])
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=8).map("".join))
+def test_any_string_is_one_address_every_parser_agrees_on_or_one_clear_refusal(value: str) -> None:
+    """Never another exception (the stdlib's own parser trips over some names); what passes names one
+    address for the endpoint, the stdlib's header parser and parseaddr alike."""
+    try:
+        address = parse_address(value).address
+    except AddressError as exc:
+        assert "\n" not in str(exc) and str(exc)
+        return
+    assert endpoint_bare_address(value) == address
+    assert email.utils.getaddresses([value]) == [email.utils.parseaddr(value)]
+    assert email.utils.parseaddr(value)[1] == address
