@@ -156,3 +156,14 @@ def test_check_csv_path_with_empty_cells_choice(project_copy: Path, tmp_path: Pa
     missing = wb.check("hello", path, empty_cells="missing")
     assert (present.rows, present.failing) == (2, 0)  # "" is a present value to SES
     assert [(f.row, f.attribute) for f in missing.failures] == [(2, "contact.firstName")]
+
+
+def test_remote_images_in_the_email_frame_only_when_the_workbench_asks(project_copy: Path) -> None:
+    for asked, img_src in ((False, "img-src data: cid:;"), (True, "img-src data: cid: http: https:;")):
+        wb = Workbench(project_copy, remote_images=asked)
+        page = wb.render("order-receipt")._repr_html_()
+        (srcdoc,) = [a["srcdoc"] for t, a in tags_of(page) if t == "iframe"]
+        # the policy comes right after the doctype (the email stays in standards mode)
+        assert srcdoc.startswith('<!DOCTYPE html><meta http-equiv="Content-Security-Policy" ')
+        assert img_src in srcdoc
+        wb.close()
