@@ -27,7 +27,6 @@ import atexit
 import contextlib
 import difflib
 import html
-import json
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,8 +42,9 @@ from ses_workbench.check import (
     Row,
     check_rows,
 )
-from ses_workbench.errors import WorkbenchError
+from ses_workbench.errors import FixtureError, WorkbenchError
 from ses_workbench.preview_policy import with_policy_meta
+from ses_workbench.project.fixtures import parse_json
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.lint import Diagnostic
@@ -502,10 +502,10 @@ class Workbench:
 
         tpl = self.project.get(name)
         if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except ValueError as exc:
-                raise WorkbenchError(f"data is not valid JSON: {exc}") from None
+            try:  # as SES reads JSON: NaN, 10,000 levels, a 5,000-digit number are one error
+                data = parse_json(data)
+            except FixtureError as exc:
+                raise WorkbenchError(f"data is not valid JSON: {_json_error(exc)}") from None
         fixture_name: str | None = None
         if data is None and (fixture is not None or tpl.fixtures):
             fixture_name = tpl.fixture(fixture).name  # UnknownFixtureError names the close matches
@@ -807,8 +807,8 @@ def _iter_data(rows: Any) -> Iterator[Any]:
     for number, item in enumerate(rows, 1):
         if isinstance(item, (str, bytes)):
             try:
-                yield Row(number, json.loads(item))
-            except ValueError as exc:
+                yield Row(number, parse_json(item.decode("utf-8") if isinstance(item, bytes) else item))
+            except (FixtureError, UnicodeDecodeError) as exc:
                 yield Row(number, None, None, f"malformed JSON: {exc}")
         else:
             yield Row(number, item)
@@ -887,9 +887,9 @@ class _LivePreview:
         """Render the editor's JSON now; a JSON error keeps the last good preview on screen."""
         with self._render_lock:
             try:
-                data = json.loads(self.editor.value or "{}")
-            except ValueError as exc:
-                self.status.value = f'<span style="color:#c50f1f">JSON: {_e(str(exc))}</span>'
+                data = parse_json(self.editor.value or "{}")
+            except FixtureError as exc:
+                self.status.value = f'<span style="color:#c50f1f">JSON: {_e(_json_error(exc))}</span>'
                 return
             view = self.wb.render(self.name, data=data)
             err = view.error
@@ -915,3 +915,9 @@ class _LivePreview:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def _json_error(exc: FixtureError) -> str:
+    """``Expecting ',' delimiter (line 2, column 5)``: parse_json's error without its "invalid JSON" lead."""
+    where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
+    return exc.message.removeprefix("invalid JSON: ") + where
