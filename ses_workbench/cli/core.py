@@ -61,7 +61,7 @@ def register(subparsers: Any) -> None:
         description="Check templates against their fixtures: exit 0 clean or warnings only, 1 errors, "
                     "2 usage error.",
     )
-    p.add_argument("targets", nargs="*", metavar="[DIR] [NAME...]",
+    p.add_argument("targets", nargs="*", metavar="DIR|NAME",
                    help="project folder (optional, first) and template names (default: all)")
     add_dir_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")

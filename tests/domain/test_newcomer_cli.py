@@ -182,3 +182,10 @@ def test_the_top_level_help_shows_how_to_open_the_workbench(capsys: pytest.Captu
     assert done.value.code == 0
     assert "'ses-workbench [DIR] [--local] [--env NAME]' opens the terminal workbench" in \
         " ".join(capsys.readouterr().out.split())
+
+
+def test_no_usage_line_nests_brackets() -> None:
+    from ses_workbench.cli import build_parser
+
+    commands = build_parser().get_default("_commands")
+    assert [name for name, p in commands.items() if "[[" in p.format_usage()] == []
