@@ -130,6 +130,7 @@ ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo("remote_render", "SES render", "TestRenderEmailTemplate with the current fixture"),
     ActionInfo("parity", "Parity", "Compare the local render with SES's render"),
     ActionInfo("switch_env", "Switch environment", "Local endpoint or a configured AWS profile/region"),
+    ActionInfo("reconnect", "Reconnect", "Connect to the environment again after a failed connection"),
     ActionInfo("outbox", "Open outbox", "Read messages delivered by the local endpoint"),
     ActionInfo("live_preview", "Back to live preview",
                "Leave the outbox message and preview the template again"),
@@ -175,6 +176,7 @@ class WorkbenchApp(SesMixin, App[int]):
         Binding("f7", "remote_render", "SES", id="remote_render", show=False, priority=True),
         Binding("f8", "parity", "Parity", id="parity", show=False, priority=True),
         Binding("f9", "switch_env", "Env", id="switch_env", priority=True),
+        Binding("ctrl+r", "reconnect", "Reconnect", id="reconnect", priority=True),
         Binding("ctrl+o", "outbox", "Outbox", id="outbox", show=False, priority=True),
         # only while an outbox message is shown (check_action), so escape keeps its meaning elsewhere
         Binding("escape", "live_preview", "Live preview", id="live_preview", show=False, priority=True),
@@ -220,6 +222,10 @@ class WorkbenchApp(SesMixin, App[int]):
         self.local_server: Any = None
         self.account: Any = None
         self.env_description = "connecting…"
+        self.connect_error: str | None = None
+        """Why the last connection attempt failed (one line); None while connecting or connected."""
+        self._connect_target: tuple[str | None, bool] = (env_name, local)
+        self._connect_seq = 0
         self._env_stack: ExitStack | None = None
         self.last_good: Any = None
         self.last_error: str | None = None
@@ -332,7 +338,7 @@ class WorkbenchApp(SesMixin, App[int]):
             self._process = RenderProcess(self.project.root, self._process_result)
             self._process.start()
         if self.auto_connect:
-            self.connect_environment(self._requested_env, self.local)
+            self.connect(self._requested_env, self.local)
         self.lint_templates(None)
 
     def on_unmount(self) -> None:
@@ -1399,6 +1405,8 @@ class WorkbenchApp(SesMixin, App[int]):
                 return self.current is not None
         if action == "save":
             return self.is_dirty
+        if action == "reconnect":
+            return self.ses is None and self.connect_error is not None
         if action == "outbox":
             return self.local_server is not None
         if action == "live_preview":
@@ -1436,9 +1444,7 @@ class WorkbenchApp(SesMixin, App[int]):
         if worker.group == "lint":
             self._lint_running = False
         elif worker.group == "ses-connect":
-            self.env_description = "not connected"
-            self._update_header()
-            self.refresh_bindings()
+            self.connect_failed(_one_line(worker.error))
         self.notify(_one_line(worker.error), title=_worker_title(worker.group), severity="error",
                     timeout=8)
 

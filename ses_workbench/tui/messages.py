@@ -54,13 +54,14 @@ class SesConnected(Message):
     """The SES environment is open (client ready); ``account`` is GetAccount's answer, or None."""
 
     def __init__(self, env_name: str, client: Any, account: Any, description: str, *,
-                 stack: Any = None, server: Any = None) -> None:
+                 stack: Any = None, server: Any = None, seq: int = 0) -> None:
         self.env_name = env_name
         self.client = client
         self.account = account
         self.description = description
         self.stack = stack      # ExitStack holding the environment open (closes the local endpoint)
         self.server = server    # LocalSes when the embedded endpoint runs, else None
+        self.seq = seq          # which connection attempt this answers (the app keeps only the latest)
         super().__init__()
 
 

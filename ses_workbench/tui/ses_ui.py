@@ -10,6 +10,7 @@ notification, in ``WorkbenchApp.on_worker_state_changed``.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -50,29 +51,86 @@ class SesProgress:
         self.app.call_from_thread(self.app.show_progress, self.label, done, total, name)
 
 
+def _open_abandonable(project: Any, env_name: str | None, local: bool) -> Any:
+    """``(stack, client, server, account)`` for the environment, opened on a daemon thread; None when the
+    current worker is cancelled first.
+
+    An endpoint that never answers holds a request for up to the client's timeouts (retries included).
+    Waiting for it on the worker's own thread would hold the app's exit for as long — Python joins
+    executor threads when it exits — so the worker waits here, watching for its cancellation (the app
+    cancels every worker when it quits), and an attempt given up on closes what it opened when it ends."""
+    from textual.worker import get_current_worker
+
+    from ses_workbench.ses.client import open_environment
+
+    worker = get_current_worker()
+    lock = threading.Lock()
+    done = threading.Event()
+    outcome: dict[str, Any] = {}
+    abandoned = False
+
+    def run() -> None:
+        stack = ExitStack()
+        try:
+            client, server = stack.enter_context(open_environment(project, env_name, True if local else None))
+            account = client.get_account(refresh=True)
+        except BaseException as exc:  # noqa: BLE001 - handed to the worker, which raises it
+            stack.close()
+            outcome["error"] = exc
+        else:
+            with lock:
+                if abandoned:
+                    stack.close()
+                    return
+                outcome["value"] = (stack, client, server, account)
+        done.set()
+
+    threading.Thread(target=run, name="ses-connect", daemon=True).start()
+    while not done.wait(0.1):
+        if worker.is_cancelled:
+            with lock:
+                abandoned = True
+                value = outcome.pop("value", None)
+            if value is not None:  # opened just now, but nobody will take it
+                value[0].close()
+            return None
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 class SesMixin:
     """Mixed into :class:`~ses_workbench.tui.app.WorkbenchApp` (handlers found by name: ``on_ses_*``)."""
 
     # ------------------------------------------------------------------------------------ environment
+    def connect(self: WorkbenchApp, env_name: str | None, local: bool = False,
+                previous: ExitStack | None = None) -> None:
+        """Start connecting to ``env_name`` (see :meth:`connect_environment`); remembered for Reconnect.
+
+        The header says "connecting…" until the answer; a failure (the client gives up within seconds: see
+        ``ses.client``) says "not connected" there, notifies the one-line reason and offers Reconnect."""
+        self._connect_seq += 1
+        self._connect_target = (env_name, local)
+        self.connect_error = None
+        self.env_description = "connecting…"
+        self._update_header()
+        self.refresh_bindings()
+        self.connect_environment(env_name, local, previous, self._connect_seq)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="ses-connect")
     def connect_environment(self: WorkbenchApp, env_name: str | None, local: bool = False,
-                            previous: ExitStack | None = None) -> None:
+                            previous: ExitStack | None = None, seq: int = 0) -> None:
         """Open ``env_name`` (starting the embedded endpoint when local or without credentials).
 
         ``previous`` (the environment being left) is closed first: its local endpoint shares the state
-        folder with the next one."""
-        from ses_workbench.ses.client import open_environment
-
+        folder with the next one.  ``seq`` tells the answer of this attempt from a late one of an attempt
+        given up on (the user switched environments meanwhile)."""
         if previous is not None:
             previous.close()
-        stack = ExitStack()
-        try:
-            client, server = stack.enter_context(
-                open_environment(self.project, env_name, True if local else None))
-            account = client.get_account(refresh=True)
-        except BaseException:
-            stack.close()
-            raise
+        opened = _open_abandonable(self.project, env_name, local)
+        if opened is None:  # the app is quitting (or another attempt replaced this one)
+            return
+        stack, client, server, account = opened
         env = client.environment
         if server is not None or env.local:
             description = "local endpoint"
@@ -81,10 +139,10 @@ class SesMixin:
             bits = [b for b in (env.profile and f"profile {env.profile}", region) if b]
             description = ", ".join(bits) or "AWS"
         self.post_message(SesConnected(client.environment.name, client, account, description, stack=stack,
-                                       server=server))
+                                       server=server, seq=seq))
 
     def on_ses_connected(self: WorkbenchApp, message: SesConnected) -> None:
-        if not self.alive:
+        if not self.alive or message.seq != self._connect_seq:  # quitting, or an attempt given up on
             message.stack.close() if message.stack is not None else None
             return
         old = self._env_stack
@@ -94,6 +152,7 @@ class SesMixin:
         self.account = message.account
         self.env_name = message.env_name
         self.env_description = message.description
+        self.connect_error = None
         self.states = {}
         self.status_cache = {}
         if old is not None:
@@ -102,6 +161,21 @@ class SesMixin:
         self._refresh_rows()
         self.refresh_bindings()
         self.refresh_status()
+
+    def connect_failed(self: WorkbenchApp, one_line: str) -> None:
+        """The connect worker failed: say so in the header and offer Reconnect (the caller notifies)."""
+        self.connect_error = one_line
+        self.env_description = f"not connected · {self._key_for('reconnect')} Reconnect"
+        self._update_header()
+        self.refresh_bindings()
+
+    def action_reconnect(self: WorkbenchApp) -> None:
+        """Try the last environment again after a failed connection (the network, a VPN, a credential
+        fixed meanwhile): a new client, so changed timeouts and credentials apply."""
+        if self.ses is not None or self.connect_error is None:
+            return
+        env_name, local = self._connect_target
+        self.connect(env_name, local)
 
     def action_switch_env(self: WorkbenchApp) -> None:
         envs = self.project.config.environments
@@ -120,14 +194,11 @@ class SesMixin:
             self.env_name = self.project.config.default_env if name == "__local__" else name
             # the preview and lint follow the new environment's calibration, as `render --env` would
             self.use_environment_dialect(None if name == "__local__" else name)
-            self.env_description = "connecting…"
-            self._update_header()
-            self.refresh_bindings()
             previous, self._env_stack = self._env_stack, None
             if name == "__local__":
-                self.connect_environment(self.project.config.default_env, True, previous)
+                self.connect(self.project.config.default_env, True, previous)
             else:
-                self.connect_environment(name, False, previous)
+                self.connect(name, False, previous)
 
         from ses_workbench.tui.screens.dialogs import ChoiceScreen
 
