@@ -13,8 +13,8 @@ import threading
 
 
 class SilentServer:
-    """A listener on 127.0.0.1 that accepts, reads and never writes a byte — until :meth:`forward_to`
-    turns it into a plain TCP relay to a working endpoint (the network came back, same address)."""
+    """A listener on 127.0.0.1 that accepts and never writes a byte.  ``close()`` is idempotent and frees
+    the port (a working endpoint can take the same address afterwards)."""
 
     def __init__(self, port: int = 0) -> None:
         self.sock = socket.socket()
@@ -27,7 +27,6 @@ class SilentServer:
         self._held: list[socket.socket] = []
         self._lock = threading.Lock()
         self._closed = False
-        self._target: int | None = None  # port to relay to; None = stay silent
         self._thread = threading.Thread(target=self._accept, name="silent-server", daemon=True)
         self._thread.start()
 
@@ -42,31 +41,13 @@ class SilentServer:
                     conn.close()
                     return
                 self._held.append(conn)
-                target = self._target
             self.accepted.set()
-            if target is not None:
-                try:
-                    upstream = socket.create_connection(("127.0.0.1", target))
-                except OSError:
-                    conn.close()
-                    continue
-                with self._lock:
-                    self._held.append(upstream)
-                for src, dst in ((conn, upstream), (upstream, conn)):
-                    threading.Thread(target=_pipe, args=(src, dst), name="silent-relay", daemon=True).start()
-
-    def forward_to(self, port: int) -> None:
-        """From now on relay new connections to 127.0.0.1:``port``; drop the ones held unanswered (their
-        clients see the connection closed and, retrying, reach the relay)."""
-        with self._lock:
-            self._target = port
-            held, self._held = self._held, []
-        for conn in held:
-            _drop(conn)
 
     def close(self) -> None:
         """Stop listening and drop every held connection (the port is free again afterwards)."""
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
             held, self._held = self._held, []
         try:
@@ -83,16 +64,6 @@ class SilentServer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _pipe(src: socket.socket, dst: socket.socket) -> None:
-    try:
-        while data := src.recv(65536):
-            dst.sendall(data)
-    except OSError:
-        pass
-    _drop(dst)
-    _drop(src)
 
 
 def _drop(conn: socket.socket) -> None:

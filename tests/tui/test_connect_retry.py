@@ -2,7 +2,7 @@
 says "not connected" in its header with a notification once the client gives up, and Reconnect (a key and
 a palette entry) connects when the endpoint works again.
 
-The endpoint is a real socket (``tests/silent_server.py``) that later relays to the embedded local endpoint
+The endpoint is a real socket (``tests/silent_server.py``), replaced later by the embedded local endpoint
 on the same address; timeouts are set small through ``SES_WORKBENCH_READ_TIMEOUT``; every wait is on a
 condition, never on time.
 """
@@ -62,9 +62,10 @@ async def test_a_silent_endpoint_fails_then_reconnect_connects(remote_project: P
 
         # The endpoint works again at the same address (and answers well within the default timeout).
         monkeypatch.delenv(ENV_READ_TIMEOUT)
+        silent.close()
         project = Project.load(remote_project)
-        with LocalSes(project.state_dir, project.config.local_ses, port=0) as working:
-            silent.forward_to(working.port)
+        with LocalSes(project.state_dir, project.config.local_ses, port=silent.port) as working:
+            assert working.endpoint_url == silent.url
             await pilot.press("ctrl+r")
             await wait_for(pilot, lambda: app.ses is not None, 60, "the reconnection")
             assert app.connect_error is None and app.account is not None
@@ -98,14 +99,11 @@ async def test_editing_preview_and_lint_work_while_connecting(remote_project: Pa
         assert app.ses is None and app.connect_error is None  # still connecting all along
         assert "connecting…" in app._header_text and not app.available("reconnect")
 
-        # The network comes back: botocore's retry of the dropped request reaches the working endpoint.
-        project = Project.load(remote_project)
-        with LocalSes(project.state_dir, project.config.local_ses, port=0) as working:
-            silent.forward_to(working.port)
-            await wait_for(pilot, lambda: app.ses is not None, 60, "the connection")
-            assert app.connect_error is None
-            await app.workers.wait_for_complete()
-            await pilot.press("ctrl+q")
+        # The endpoint goes away: the pending request ends (connection closed, then refused) in a failure.
+        silent.close()
+        await wait_for(pilot, lambda: app.connect_error is not None, 60, "the connection to fail")
+        assert "refused the connection" in app.connect_error and app.available("reconnect")
+        await pilot.press("ctrl+q")
 
 
 @pytest.mark.timeout(60)
