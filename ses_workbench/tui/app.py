@@ -226,6 +226,9 @@ class WorkbenchApp(SesMixin, App[int]):
         """Why the last connection attempt failed (one line); None while connecting or connected."""
         self._connect_target: tuple[str | None, bool] = (env_name, local)
         self._connect_seq = 0
+        self._connect_started = 0.0
+        self._connect_timer: Timer | None = None
+        self.clock: Callable[[], float] = time.monotonic
         self._env_stack: ExitStack | None = None
         self.last_good: Any = None
         self.last_error: str | None = None

@@ -113,9 +113,24 @@ class SesMixin:
         self._connect_target = (env_name, local)
         self.connect_error = None
         self.env_description = "connecting…"
+        self._connect_started = self.clock()
+        if self._connect_timer is None:
+            self._connect_timer = self.set_interval(1.0, self.tick_connecting)
         self._update_header()
         self.refresh_bindings()
         self.connect_environment(env_name, local, previous, self._connect_seq)
+
+    def tick_connecting(self: WorkbenchApp) -> None:
+        """Once a second while connecting: "connecting… N s" in the header, so a slow endpoint is seen
+        being waited on (the client gives up within its timeouts)."""
+        if self.ses is not None or self.connect_error is not None:
+            if self._connect_timer is not None:
+                self._connect_timer.stop()
+                self._connect_timer = None
+            return
+        waited = int(self.clock() - self._connect_started)
+        self.env_description = f"connecting… {waited} s" if waited >= 1 else "connecting…"
+        self._update_header()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ses-connect")
     def connect_environment(self: WorkbenchApp, env_name: str | None, local: bool = False,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from ses_workbench.project import Project
 from ses_workbench.ses.client import ENV_READ_TIMEOUT
 from ses_workbench.ses.local import LocalSes
 from ses_workbench.tui.app import WorkbenchApp
+from ses_workbench.tui.messages import SesConnected
+from tests.clocks import ManualClock
 from tests.silent_server import SilentServer
 from tests.tui.conftest import preview_text, wait_for
 
@@ -81,8 +84,12 @@ async def test_editing_preview_and_lint_work_while_connecting(remote_project: Pa
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_READ_TIMEOUT, "60")  # the connection stays pending for the whole edit
     app = WorkbenchApp(remote_project, env_name="remote", watch=False, browser=False, render_process=False)
+    app.clock = clock = ManualClock()
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_for(pilot, silent.accepted.is_set, 30, "the connection attempt")
+        clock.advance(3.2)
+        app.tick_connecting()  # what the app's one-second timer does
+        assert "remote[/b] (connecting… 3 s)" in app._header_text
         app.open_template(TEMPLATE)
         await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), 30, "first preview")
         editor = app.editor("html")
@@ -97,7 +104,7 @@ async def test_editing_preview_and_lint_work_while_connecting(remote_project: Pa
         await wait_for(pilot, lambda: any("'nope.x'" in d.message for d in app.lint.get(TEMPLATE, [])), 30,
                        "lint of the edit")
         assert app.ses is None and app.connect_error is None  # still connecting all along
-        assert "connecting…" in app._header_text and not app.available("reconnect")
+        assert "connecting… 3 s" in app._header_text and not app.available("reconnect")
 
         # The endpoint goes away: the pending request ends (connection closed, then refused) in a failure.
         silent.close()
@@ -118,3 +125,22 @@ async def test_quitting_while_connecting_does_not_wait_for_the_endpoint(
     # be inside the unanswered request (the process would not exit until it timed out).
     await asyncio.get_running_loop().shutdown_default_executor()
     assert app.ses is None and app.connect_error is None
+
+
+async def test_a_late_answer_of_an_abandoned_attempt_is_dropped(remote_project: Path) -> None:
+    """Switching environments while one still connects: if the first attempt answers after all, the app
+    keeps the environment asked for last and closes what the late attempt opened."""
+    app = WorkbenchApp(remote_project, connect=False, watch=False, browser=False, render_process=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.connect("local", True)
+        await wait_for(pilot, lambda: app.ses is not None, 60, "the local connection")
+        current = app.ses
+        closed: list[bool] = []
+        stale = ExitStack()
+        stale.callback(lambda: closed.append(True))
+        app.post_message(SesConnected("remote", object(), None, "late", stack=stale,
+                                      seq=app._connect_seq - 1))
+        await wait_for(pilot, lambda: closed == [True], 10, "the late attempt closed")
+        assert app.ses is current and app.env_name == "local"
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+q")
