@@ -21,9 +21,9 @@ from pathlib import Path
 __all__ = ["UnsafeFile", "check_file", "outside_reason", "read_file"]
 
 # O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a writer (fstat then
-# refuses it); no effect on regular files.  O_NOFOLLOW: the final component we checked is what we open.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | \
-    getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+# refuses it); no effect on regular files.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | \
+    getattr(os, "O_BINARY", 0)
 
 
 class UnsafeFile(Exception):
@@ -54,56 +54,69 @@ def check_file(path: Path, root: Path | None) -> os.stat_result:
     there that is not read.  ``root=None`` skips the inside-the-project check (a file given on the
     command line).
     """
-    try:
-        lst = os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        raise FileNotFoundError(path) from None
-    except OSError as exc:
-        raise UnsafeFile(f"cannot read it ({exc.strerror})") from None
-    if stat.S_ISLNK(lst.st_mode):
-        try:
-            os.path.realpath(path, strict=True)
-        except FileNotFoundError:
-            raise UnsafeFile(f"a broken symbolic link (to {_link_target(path)}: no such file)") from None
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise UnsafeFile("a symbolic link that loops (it never reaches a file)") from None
-            raise UnsafeFile(f"a symbolic link that cannot be followed ({exc.strerror})") from None
-    if root is not None:
-        why = outside_reason(path, root)
-        if why is not None:
-            raise UnsafeFile(why)
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise UnsafeFile(f"cannot read it ({exc.strerror})") from None
-    _require_regular(st)
+    fd, st = _open_checked(path, root)
+    os.close(fd)
     return st
 
 
 def read_file(path: Path, root: Path | None) -> bytes:
     """The bytes of the regular file at ``path``, after the checks of :func:`check_file`.
 
-    Never blocks on a FIFO: the file is opened non-blocking and checked again on the open descriptor.
+    Never blocks on a FIFO: the file is opened non-blocking, and what was opened is what is checked
+    (its ``fstat``, and where the descriptor really points), so nothing can be swapped in between.
     """
-    check_file(path, root)
-    real = os.path.realpath(path)
+    fd, st = _open_checked(path, root)
     try:
-        fd = os.open(real, _OPEN_FLAGS)
-    except FileNotFoundError:
-        raise FileNotFoundError(path) from None
-    except IsADirectoryError:
-        raise UnsafeFile("expected a file, found a directory") from None
+        chunks = []
+        size = max(st.st_size, 0) + 1  # one read for a file that does not grow meanwhile
+        while chunk := os.read(fd, size):
+            chunks.append(chunk)
+            size = 1 << 16
+        return b"".join(chunks)
     except OSError as exc:
         raise UnsafeFile(f"cannot read it ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as fh:
-        _require_regular(os.fstat(fh.fileno()))  # what was opened, not what was checked a moment ago
+    finally:
+        os.close(fd)
+
+
+def _open_checked(path: Path, root: Path | None) -> tuple[int, os.stat_result]:
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except (FileNotFoundError, NotADirectoryError):
+        if os.path.islink(path):  # the link is there, its target is not
+            raise UnsafeFile(f"a broken symbolic link (to {_link_target(path)}: no such file)") from None
+        raise FileNotFoundError(path) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFile("a symbolic link that loops (it never reaches a file)") from None
+        if exc.errno == errno.ENXIO:  # a socket
+            raise UnsafeFile("a socket, not a regular file") from None
+        raise UnsafeFile(f"cannot read it ({exc.strerror})") from None
+    try:
+        st = os.fstat(fd)
+        _require_regular(st)
+        if root is not None:
+            real, top = _real_path(fd, path), str(root)
+            if real != top and not real.startswith(top.rstrip(os.sep) + os.sep):
+                raise UnsafeFile(f"a symbolic link to {real}, outside the project (refused: only files "
+                                 "inside it are read)")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        try:
-            return fh.read()
-        except OSError as exc:
-            raise UnsafeFile(f"cannot read it ({exc.strerror})") from None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def _real_path(fd: int, path: Path) -> str:
+    """Where an open descriptor points: one readlink on Linux (``/proc/self/fd``), else ``realpath``."""
+    try:
+        real = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        real = ""
+    if not real.startswith("/") or real.endswith(" (deleted)"):
+        real = os.path.realpath(path)
+    return real
 
 
 def _require_regular(st: os.stat_result) -> None:

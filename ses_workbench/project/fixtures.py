@@ -158,9 +158,20 @@ def parse_json(text: str, path: Path | str | None = None) -> Any:
         limit = sys.get_int_max_str_digits()
         raise FixtureError(f"invalid JSON: an integer with more than {limit:,} digits", path,
                            *_find_long_int(text, limit)) from None
-    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _deep_position(text) is not None:
+    if isinstance(data, (dict, list)) and _too_deep(data):
         raise _too_deep_error(text, path)
     return data
+
+
+def _too_deep(data: dict[str, Any] | list[Any]) -> bool:
+    """True when containers nest deeper than :data:`MAX_JSON_DEPTH` (iterative: no recursion limit)."""
+    level: list[Any] = [data]
+    for _depth in range(MAX_JSON_DEPTH):  # one level at a time: every container of depth d+1
+        level = [v for c in level for v in (c.values() if type(c) is dict else c)
+                 if type(v) is dict or type(v) is list]
+        if not level:
+            return False
+    return True
 
 
 def template_data_json(data: Any, *, ensure_ascii: bool = False) -> str:
