@@ -96,7 +96,7 @@ def cmd_local_ses(args: argparse.Namespace) -> int:
           "another shell:")
     for name, value in ses.environment_variables().items():
         print(f"  export {name}={shlex.quote(value)}")
-    print("  aws sesv2 list-email-templates")
+    print("  aws sesv2 list-email-templates   # or the 2017 API: aws ses list-templates")
     print("Press Ctrl-C to stop.", flush=True)
     try:
         ses.serve_forever()

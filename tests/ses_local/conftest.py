@@ -53,6 +53,17 @@ def make_client(endpoint_url: str, retries: bool = False, state_dir: Path | None
     )
 
 
+def make_v1_client(endpoint_url: str, state_dir: Path | None = None) -> Any:
+    """A boto3 ``ses`` (2017 API, Query protocol) client for the endpoint running at ``endpoint_url``."""
+    credentials = endpoint_credentials(endpoint_url, state_dir)
+    assert credentials is not None, f"no local endpoint runs at {endpoint_url}"
+    return _SESSION.client("ses", endpoint_url=endpoint_url, region_name="us-east-1",
+                           aws_access_key_id=credentials.access_key_id,
+                           aws_secret_access_key=credentials.secret_access_key,
+                           config=Config(retries={"total_max_attempts": 1}, connect_timeout=5,
+                                         read_timeout=30))
+
+
 @pytest.fixture
 def state_dir(tmp_path: Path) -> Path:
     return tmp_path / ".ses-workbench"

@@ -119,11 +119,12 @@ def test_local_ses_command_serves_until_interrupted(tmp_path: Path) -> None:
         assert first.startswith("Local SES endpoint: http://127.0.0.1:"), first + (proc.stderr.read()
                                                                                    if proc.poll() else "")
         url = first.split(": ", 1)[1].strip()
-        printed = [proc.stdout.readline() for _ in range(10)]
+        printed = [proc.stdout.readline() for _ in range(11)]
         assert printed[-1].startswith("Press Ctrl-C"), printed
         exports = _exports(printed)
         assert set(exports) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_SESV2",
-                                "AWS_DEFAULT_REGION"} and exports["AWS_ENDPOINT_URL_SESV2"] == url
+                                "AWS_ENDPOINT_URL_SES", "AWS_DEFAULT_REGION"}
+        assert exports["AWS_ENDPOINT_URL_SESV2"] == exports["AWS_ENDPOINT_URL_SES"] == url
         # The lock file: only its owner may read it, and it holds what was printed.
         lock = tmp_path / ".ses-workbench" / "local-ses" / "endpoint.lock"
         assert stat.S_IMODE(lock.stat().st_mode) == 0o600

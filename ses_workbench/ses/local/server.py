@@ -43,6 +43,15 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ses_workbench.ses.local.auth import EndpointCredentials, check_key_id, key_id_of, verify_signature
+from ses_workbench.ses.local.iam import access_denied
+from ses_workbench.ses.local.query import (
+    QueryApi,
+    error_xml,
+    is_query_request,
+    parse_form,
+    response_xml,
+    v1_error,
+)
 from ses_workbench.ses.local.service import ApiError, LocalSesService
 from ses_workbench.ses.local.settings import (
     ACCESS_DENIED_KEY_ID,
@@ -142,6 +151,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], service: LocalSesService,
                  credentials: EndpointCredentials, lock_path: Path) -> None:
         self.service = service
+        self.query = QueryApi(service)
         self.credentials = credentials
         self.lock_path = lock_path
         self.connections: set[socket.socket] = set()
@@ -184,6 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "ses-workbench-local-ses"
     timeout = 60  # idle keep-alive connections are closed after this many seconds
     server: _Server
+    _query = False  # whether the request being answered is a 2017 (Query) API one: errors in XML
 
     def setup(self) -> None:
         super().setup()
@@ -237,11 +248,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         request_id = str(uuid.uuid4())
         body_done = False  # False at a refusal: the body is still on the socket, so close after answering
+        split = urlsplit(self.path)
+        # A form-encoded POST / is the 2017 (Query) API: same checks, XML answers (see query.py).
+        self._query = is_query_request(method, split.path, self.headers.get("Content-Type"))
         try:
             length = self._check_request()
             body_done = not length
-            split = urlsplit(self.path)
             path = split.path
+            if self._query:
+                self._dispatch_query(length, request_id)
+                return
             route = next(((op, func, m) for route_method, pattern, op, func in ROUTES
                           if route_method == method and (m := pattern.match(path)) is not None), None)
             op = route[0] if route else "UnknownOperation"
@@ -263,6 +279,8 @@ class _Handler(BaseHTTPRequestHandler):
                     405 if known else 404,
                 )
             op, func, match = route
+            if not path.startswith("/_local-ses/"):  # the endpoint's own routes are no SES action
+                self._check_iam(op)
             body = self._parse_body(raw)
             problems = shape_errors(op, body)
             if problems:
@@ -275,21 +293,55 @@ class _Handler(BaseHTTPRequestHandler):
         except ApiError as exc:
             if not body_done:
                 self.close_connection = True
-            self._send(exc.status, {"message": exc.message}, request_id, error_type=exc.code)
+            self._send_error(exc, request_id)
         except RecursionError:
-            self._send(400, {"message": "The request is nested too deeply."}, request_id,
-                       error_type="BadRequestException")
+            self._send_error(ApiError("BadRequestException", "The request is nested too deeply."), request_id)
         except _QUIET_ERRORS:
             self.close_connection = True
         except OSError as exc:  # the store could not be written (disk full...): nothing was changed
             log.error("local SES endpoint: %s %s failed: %s", method, urlsplit(self.path).path, exc)
-            self._send(500, {"message": f"The local SES endpoint could not save its state: {exc}"},
-                       request_id, error_type="InternalFailure")
+            self._send_error(ApiError("InternalFailure", f"The local SES endpoint could not save its state: "
+                                      f"{exc}", 500), request_id)
         except Exception as exc:  # a bug: answer like SES's 500 and say so in the log
             log.exception("local SES endpoint failed on %s %s", method, self.path)
             self.close_connection = True
-            self._send(500, {"message": f"Internal error in the local SES endpoint: {exc}"}, request_id,
-                       error_type="InternalFailure")
+            self._send_error(ApiError("InternalFailure", f"Internal error in the local SES endpoint: {exc}",
+                                      500), request_id)
+
+    def _dispatch_query(self, length: int, request_id: str) -> None:
+        """One 2017-API request: signed like every other, its Action checked against ``iam_allow``."""
+        raw = b""
+        if key_id_of(self.headers.get("Authorization")) == ACCESS_DENIED_KEY_ID:
+            raw = self.rfile.read(length) if length else b""  # the denial names the action asked for
+            length = 0
+            self._check_key_id(parse_form(raw).get("Action") or "UnknownOperation")
+        self._check_key_id("UnknownOperation")
+        if length:
+            raw = self.rfile.read(length)
+            if len(raw) < length:
+                self.close_connection = True
+                return
+        verify_signature("POST", self.headers.get("Host", ""), self.path, self.headers, raw,
+                         self.server.credentials, time.time())
+        fields = parse_form(raw)
+        action = self.server.query.action(fields)
+        self._check_iam(action)
+        result = self.server.query.call(action, fields)
+        log.debug("%s (2017 API) -> 200", action)
+        self._send_bytes(200, response_xml(action, result, request_id), "text/xml", request_id)
+
+    def _check_iam(self, op: str) -> None:
+        denied = access_denied(self.server.service.settings.iam_allow, op,
+                               self.server.service.settings.account_id)
+        if denied is not None:
+            raise ApiError("AccessDeniedException", denied, 403)
+
+    def _send_error(self, exc: ApiError, request_id: str) -> None:
+        if self._query:
+            error = v1_error(exc)
+            self._send_bytes(error.status, error_xml(error, request_id), "text/xml", request_id)
+        else:
+            self._send(exc.status, {"message": exc.message}, request_id, error_type=exc.code)
 
     def _check_request(self) -> int:
         """Host, Origin and framing checks, done before anything is read; returns the body length."""
@@ -315,7 +367,7 @@ class _Handler(BaseHTTPRequestHandler):
         if length > _MAX_BODY:
             self.close_connection = True
             raise ApiError("BadRequestException", f"Request body of {length} bytes is too large.")
-        if length:
+        if length and not self._query:
             media = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
             if media not in _JSON_TYPES:
                 self.close_connection = True
@@ -367,10 +419,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: dict[str, Any], request_id: str,
               error_type: str | None = None) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self._send_bytes(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), "application/json",
+                         request_id, error_type)
+
+    def _send_bytes(self, status: int, data: bytes, content_type: str, request_id: str,
+                    error_type: str | None = None) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("x-amzn-RequestId", request_id)
             if error_type:
@@ -513,6 +569,7 @@ class LocalSes:
         return {"AWS_ACCESS_KEY_ID": self.credentials.access_key_id,
                 "AWS_SECRET_ACCESS_KEY": self.credentials.secret_access_key,
                 "AWS_ENDPOINT_URL_SESV2": self.endpoint_url,
+                "AWS_ENDPOINT_URL_SES": self.endpoint_url,
                 "AWS_DEFAULT_REGION": self.settings.region}
 
     def verify_identity(self, identity: str) -> dict[str, Any]:

@@ -60,6 +60,9 @@ class LocalSesSettings:
     # The engine dialect the endpoint renders with (None: the defaults, what SES is believed to do).  Another
     # dialect stands in for an account whose SES answers differently, to exercise calibration and parity.
     dialect: Any = None
+    # The simulated IAM policy: the actions allowed (``ses:CreateTemplate``, ``ses:Send*``, ``ses:*``), for
+    # both APIs (a v2 operation's action is ``ses:<OperationName>``); None allows every action.
+    iam_allow: tuple[str, ...] | None = None
 
     @classmethod
     def from_config(cls, config: Any | None = None, **overrides: Any) -> LocalSesSettings:
@@ -79,6 +82,9 @@ class LocalSesSettings:
         if "verified_identities" in values:
             ids = values["verified_identities"]
             values["verified_identities"] = (ids,) if isinstance(ids, str) else tuple(ids or ())
+        if values.get("iam_allow") is not None:
+            allow = values["iam_allow"]
+            values["iam_allow"] = (allow,) if isinstance(allow, str) else tuple(allow)
         return cls(**values)
 
     @property
