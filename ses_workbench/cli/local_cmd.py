@@ -147,4 +147,6 @@ def _describe(settings: Any) -> str:
            else "no template operation limit")
     verified = ", ".join(settings.verified_identities) or \
         "none yet (aws sesv2 create-email-identity, then ses-workbench local-ses verify)"
-    return f"{mode}, {rate}, {quota}, {ops}; verified: {verified}"
+    policy = "" if getattr(settings, "iam_allow", None) is None else \
+        f"; IAM policy allows only: {', '.join(settings.iam_allow) or 'nothing'}"
+    return f"{mode}, {rate}, {quota}, {ops}; verified: {verified}{policy}"

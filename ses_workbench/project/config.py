@@ -60,6 +60,7 @@ class LocalSesConfig:
     max_24h_send: int = 200
     template_ops_per_second: float = 1.0
     verified_identities: tuple[str, ...] = ()
+    iam_allow: tuple[str, ...] | None = None  # the simulated IAM policy's SES actions; None: all allowed
 
 
 def _local_env() -> Environment:
@@ -95,7 +96,8 @@ _KNOWN_TOP = {"sender", "test_recipients", "text_part", "layout_vars", "environm
               "local_ses"}
 _ENV_KEYS = {"local", "profile", "region", "endpoint_url", "prefix"}
 _LOCAL_SES_KEYS = {"sandbox", "max_send_rate", "max_24h_send", "template_ops_per_second",
-                   "verified_identities"}
+                   "verified_identities", "iam_allow"}
+_IAM_ACTION = re.compile(r"ses:[A-Za-z*?]+")
 
 
 def load_config(root: Path) -> Config:
@@ -167,7 +169,13 @@ def parse_config(raw: dict[str, Any], path: Path | None = None, *, text: str | N
         max_24h_send=p.typed(local_raw, "max_24h_send", int, 200, "local_ses."),
         template_ops_per_second=p.positive(local_raw, "template_ops_per_second", 1.0, zero_unlimited=True),
         verified_identities=tuple(p.str_list(local_raw, "verified_identities", "local_ses.")),
+        iam_allow=tuple(p.str_list(local_raw, "iam_allow", "local_ses."))
+        if "iam_allow" in local_raw else None,
     )
+    for action in local_ses.iam_allow or ():
+        if not _IAM_ACTION.fullmatch(action):
+            p.fail(f"local_ses.iam_allow: {action!r} is not an SES action (write it as in an IAM policy: "
+                   "\"ses:CreateTemplate\", \"ses:Send*\", \"ses:*\")", ("local_ses", "iam_allow"))
     if local_ses.max_24h_send < -1:
         p.fail("local_ses.max_24h_send must be -1 (unlimited) or more")
 
