@@ -1,13 +1,18 @@
 """Batch validation: which of these data rows would SES reject, or accept and silently drop?
 
 This module owns ``ses-workbench check`` and ``Workbench.check``: it streams data rows from a
-JSON array, JSON Lines or CSV file (or any iterable of dicts), runs each one through the
+JSON array, JSON Lines, CSV or Parquet file (or any iterable of dicts), runs each one through the
 template's compiled parts exactly as a send would, and reports every row SES would refuse
-(``TestRenderEmailTemplate``) or accept and then drop as a "Rendering Failure" (``SendEmail``).
+(``TestRenderEmailTemplate``, or a TemplateData that is not an object or is over 262,144
+characters) or accept and then drop as a "Rendering Failure" (``SendEmail``).
 
-Memory stays bounded whatever the input size: files are read incrementally (JSON Lines and
-CSV line by line, a JSON array element by element with :meth:`json.JSONDecoder.raw_decode`
-over chunks), failures are kept up to a cap while every count stays exact.
+Memory stays bounded whatever the input size: files are read incrementally (JSON Lines by a
+bounded line splitter, CSV line by line, a JSON array element by element with
+:meth:`json.JSONDecoder.raw_decode` over chunks, Parquet by record batches), failures are kept
+up to a cap while every count stays exact.  JSON Lines rows are parsed by orjson (the standard
+library words the errors); a big JSON Lines file is checked by worker processes that each read
+their own byte ranges, merged into the report one process makes.  :class:`Checker` and
+:func:`check_partition` run the same check on a Dask cluster (docs/CHECK-AT-SCALE.md).
 
 Speed: rendering an 8 KB email three parts at a time costs far more than deciding whether it
 *would* render.  The verdict of a render depends only on the *shape* of the data along the
