@@ -132,6 +132,9 @@ def _reject_constant(name: str) -> Any:
 _decoder = json.JSONDecoder(parse_constant=_reject_constant)
 _WS = " \t\n\r"
 _BOM = b"\xef\xbb\xbf"
+#: What ends a run inside a JSON string / outside one, for passing over a value too long to hold.
+_IN_STRING = re.compile(r'["\\]')
+_STRUCTURE = re.compile(r'["{}\[\]]')
 #: First bytes of a line that may be blank (``bytes.strip`` whitespace, or nothing at all).
 _BLANK_START = frozenset((b"", b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c"))
 
@@ -402,6 +405,64 @@ def _iter_json(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
             if not fill():
                 return False
 
+    def skip_big() -> tuple[int, int]:
+        """Pass over the object/array/string at ``buf[pos]`` without holding it whole.
+
+        For a value longer than :data:`_LINE_CAP`: it is far over SES's limit, so only its length
+        matters.  Returns ``(characters, newlines)``; ``pos`` is left just after the value.
+        """
+        nonlocal buf, pos
+        chars = newlines = 0
+        depth = 0
+        in_str = False
+        i = pos
+        while True:
+            n = len(buf)
+            done = False
+            while i < n:
+                if in_str:
+                    m = _IN_STRING.search(buf, i)
+                    if m is None:
+                        i = n
+                        break
+                    if m.group() == "\\":
+                        i = m.end() + 1  # past the escaped character (maybe in the next chunk)
+                        continue
+                    in_str = False
+                    i = m.end()
+                    if depth == 0:
+                        done = True
+                        break
+                else:
+                    m = _STRUCTURE.search(buf, i)
+                    if m is None:
+                        i = n
+                        break
+                    c = m.group()
+                    i = m.end()
+                    if c == '"':
+                        in_str = True
+                    elif c in "{[":
+                        depth += 1
+                    else:
+                        depth -= 1
+                        if depth == 0:
+                            done = True
+                            break
+            if done:
+                chars += i - pos
+                newlines += buf.count("\n", pos, i)
+                pos = i
+                return chars, newlines
+            chars += n - pos
+            newlines += buf.count("\n", pos, n)
+            carry = i - n  # 1 when an escaped character is still to come
+            pos = n
+            if not fill():
+                raise DataFormatError(f"malformed JSON in row {number + 1} (line {line}): the value "
+                                      "is not closed")
+            i = carry
+
     if not skip_ws():
         return
     in_array = buf[pos] == "["
@@ -427,6 +488,7 @@ def _iter_json(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
             expect_value = True
             continue
         # decode one value; a value that reaches the end of the buffer may be cut short
+        big = None
         while True:
             try:
                 value, end = raw_decode(buf, pos)
@@ -435,6 +497,9 @@ def _iter_json(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
                                       "deeply") from None
             except ValueError as exc:
                 if not eof:
+                    if len(buf) - pos > _LINE_CAP and buf[pos] in '{["':
+                        big = skip_big()  # far over SES's limit: measured, never held
+                        break
                     if len(buf) - pos > chunk_size:  # one big row: read more at a time
                         chunk_size = min(chunk_size * 2, 1 << 24)
                     if fill():
@@ -451,6 +516,11 @@ def _iter_json(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
             break
         number += 1
         chunk_size = _CHUNK
+        if big is not None:
+            yield Row(number, None, line, too_long_message(big[0]), TOO_LONG)
+            line += big[1]
+            expect_value = False
+            continue
         if end - pos > TEMPLATE_DATA_MAX_CHARS:  # the element's text, as a pipeline would send it
             yield Row(number, None, line, too_long_message(end - pos), TOO_LONG)
         else:

@@ -216,3 +216,46 @@ def test_row_just_at_the_limit_passes(tmp_path: Path, greet: Any) -> None:
     report = check_file(greet, write(tmp_path / "at.jsonl", [at.encode(), (at[:-1] + ' }').encode()]))
     assert report.ok == 1 and report.failures[0].message == (
         "TemplateData is 262,145 characters; SES allows 262,144")
+
+
+def test_json_array_huge_element_is_measured_not_held(tmp_path: Path, greet: Any) -> None:
+    """A 9 MB array element: reported with its exact length, the rows after it still checked."""
+    element = '{"contact": {"firstName": "A"}, "items": [' + ",".join(
+        ['{"name": "p\\"en\\\\", "qty": 1}'] * 250_000) + "]}"
+    data = tmp_path / "rows.json"
+    data.write_text(f'[{json.dumps(good_row(1))},\n{element},\n{json.dumps(good_row(2))}]\n')
+    tracemalloc.start()
+    try:
+        report = check_file(greet, data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # bounded by the 1 MiB cap (a failed partial decode of ~1 MB of JSON, a read chunk), not by the
+    # element: the old reader held its 9 MB of text and 250,000 decoded objects
+    assert peak < 30_000_000, peak
+    assert (report.rows, report.ok) == (3, 2)
+    f = report.failures[0]
+    assert (f.row, f.data_line, f.reason) == (2, 2, "template-data-too-long")
+    assert f.message == f"TemplateData is {len(element):,} characters; SES allows 262,144"
+
+
+@pytest.mark.parametrize("chunk", [5, 7, 64])
+def test_json_array_skip_counts_every_kind_of_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     chunk: int) -> None:
+    """Escapes, quotes and brackets inside strings, cut at every chunk boundary: exact lengths."""
+    monkeypatch.setattr(check, "_CHUNK", chunk)
+    monkeypatch.setattr(check, "_LINE_CAP", 40)
+    monkeypatch.setattr(check, "TEMPLATE_DATA_MAX_CHARS", 30)
+    values = [
+        '{"a": "]}\\"[{\\\\", "b": [1, {"c": "x\\u00e9\\n"}], "d": "' + "z" * 90 + '"}',
+        '"' + 'q\\"' * 40 + '\\\\"',
+        "[" + ", ".join(['"\\\\\\""'] * 30) + "]",
+        '{"ok": 1}',
+    ]
+    data = tmp_path / "rows.json"
+    data.write_text("[\n" + ",\n".join(values) + "\n]\n")
+    rows = list(iter_rows(data))
+    assert [(r.number, r.line) for r in rows] == [(1, 2), (2, 3), (3, 4), (4, 5)]
+    for row, text in zip(rows[:3], values[:3], strict=True):
+        assert (row.error or "").startswith(f"TemplateData is {len(text):,} characters;"), text
+    assert rows[3].data == {"ok": 1}
