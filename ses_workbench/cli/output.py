@@ -10,7 +10,7 @@ and CRLF line ends stay.  Two policies, one helper:
 
 - **human output** (error lines, lint findings, ``status``, ``events``, diffs, push/pull reports) is always
   made visible — it is read by people, also through ``| less`` or ``| tee``, and machines get ``--format
-  json`` (whose encoder escapes control characters itself);
+  json`` (whose encoder escapes C0 control characters such as ESC itself);
 - **content output** (``render``, ``render --part``, ``remote-render``) is made visible only when it goes to a
   terminal (:func:`for_stream`): redirected to a file or a pipe it stays byte for byte what SES renders, so
   ``render --part html > out.html`` is exact.

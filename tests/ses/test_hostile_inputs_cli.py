@@ -124,3 +124,15 @@ def _strings(value: object) -> list[str]:
         return [value]
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
     return [s for item in items for s in _strings(item)]
+
+
+def test_diff_shows_control_characters_of_template_text(project: Project, server: LocalSes,
+                                                        client: SesClient,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    sync.push(client, project)
+    (project.root / "welcome" / "subject.txt").write_text("Welcome \x1b]52;c;ZXZpbA==\x07{{name}}!\n")
+    capsys.readouterr()
+    assert run(project, server, "diff", "--color", "always") == 1
+    out = capsys.readouterr().out
+    assert "+Welcome \\x1b]52;c;ZXZpbA==\\x07{{name}}!" in out  # OSC 52 (clipboard write) shown, not sent
+    assert "\x07" not in out and "\x1b]" not in out  # only the diff's own colours are escape sequences
