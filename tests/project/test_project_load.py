@@ -96,7 +96,7 @@ def test_malformed_toml_names_the_file(tmp_path: Path) -> None:
     ({"environments": {"prod": {"prefix": "bad prefix!"}}}, "prefix"),
     ({"environments": {"prod": {"regoin": "eu-west-1"}}}, "regoin"),
     ({"environments": {"prod": {"local": "yes"}}}, "local"),
-    ({"local_ses": {"max_send_rate": 0}}, "max_send_rate"),
+    ({"local_ses": {"max_send_rate": -1}}, "max_send_rate"),  # 0 is "unlimited"
     ({"local_ses": {"sandbox": 1}}, "sandbox"),
     ({"local_ses": {"max_24h_send": True}}, "max_24h_send"),
     ({"local_ses": {"verified_identities": "acme.test", "bogus": 1}}, "bogus"),
