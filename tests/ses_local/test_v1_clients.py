@@ -1,0 +1,78 @@
+"""Clients we did not write, on the 2017 API: the AWS CLI (``aws ses …``) and the AWS SDK for JavaScript v3
+(``@aws-sdk/client-ses``, installed by ``npm ci --prefix tests/nodesdk``), with the credentials and
+variables ``local-ses`` prints."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ses_workbench.mime import parse_mime
+from ses_workbench.ses.local import LocalSes
+
+from .conftest import SENDER, VERIFIED_TO
+from .test_clients import AWS, aws_env
+
+NODESDK = Path(__file__).resolve().parents[1] / "nodesdk"
+
+
+def aws_ses(ses: LocalSes, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert AWS is not None, "the AWS CLI is part of the dev extra: pip install -e '.[dev]'"
+    return subprocess.run([*AWS, "--output", "json", "ses", *args],
+                          env=aws_env(tmp_path, ses.environment_variables()), capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_aws_cli_templates_and_bulk_send(ses: LocalSes, tmp_path: Path) -> None:
+    template = {"TemplateName": "cli", "SubjectPart": "Hi {{name}}", "TextPart": "Hello {{name}}"}
+    out = aws_ses(ses, tmp_path, "create-template", "--template", json.dumps(template))
+    assert out.returncode == 0, out.stderr
+    out = aws_ses(ses, tmp_path, "list-templates")
+    assert out.returncode == 0, out.stderr
+    assert [t["Name"] for t in json.loads(out.stdout)["TemplatesMetadata"]] == ["cli"]
+    out = aws_ses(ses, tmp_path, "get-template", "--template-name", "cli")
+    assert json.loads(out.stdout)["Template"] == template
+
+    destinations = [{"Destination": {"ToAddresses": [VERIFIED_TO]},
+                     "ReplacementTemplateData": '{"name": "Ana"}'},
+                    {"Destination": {"ToAddresses": ["stranger@nowhere.example"]}}]
+    out = aws_ses(ses, tmp_path, "send-bulk-templated-email", "--source", SENDER, "--template", "cli",
+                  "--default-template-data", '{"name": "friend"}', "--destinations", json.dumps(destinations))
+    assert out.returncode == 0, out.stderr
+    statuses = json.loads(out.stdout)["Status"]
+    assert [s["Status"] for s in statuses] == ["Success", "MessageRejected"]
+    path = ses.outbox_message(statuses[0]["MessageId"])
+    assert path is not None and parse_mime(path.read_bytes()).subject == "Hi Ana"
+
+    out = aws_ses(ses, tmp_path, "test-render-template", "--template-name", "cli", "--template-data", "{}")
+    assert out.returncode != 0
+    assert "(MissingRenderingAttribute)" in out.stderr and "Attribute 'name' is not present" in out.stderr
+    out = aws_ses(ses, tmp_path, "get-template", "--template-name", "missing")
+    assert out.returncode != 0 and "(TemplateDoesNotExist)" in out.stderr
+    out = aws_ses(ses, tmp_path, "get-send-quota")
+    assert json.loads(out.stdout)["SentLast24Hours"] == 1.0
+
+
+def test_node_sdk_sends_bulk_templated_and_raw_email(ses: LocalSes, tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed: the Node SDK test needs Node.js 18 or later on PATH")
+    if not (NODESDK / "node_modules" / "@aws-sdk" / "client-ses").is_dir():
+        pytest.fail("@aws-sdk/client-ses is not installed: run `npm ci --prefix tests/nodesdk`")
+    out = subprocess.run([node, str(NODESDK / "v1_send.mjs"), SENDER, VERIFIED_TO],
+                         env=aws_env(tmp_path, ses.environment_variables()), capture_output=True, text=True,
+                         timeout=120, cwd=NODESDK)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert [s["Status"] for s in result["bulk"]] == ["Success", "Success", "InvalidParameterValue"]
+    subjects = [parse_mime(ses.outbox_message(s["MessageId"]).read_bytes()).subject  # type: ignore[union-attr]
+                for s in result["bulk"][:2]]
+    assert subjects == ["Hello Ana", "Hello friend"]
+    raw = ses.outbox_message(result["raw"])
+    assert raw is not None and parse_mime(raw.read_bytes()).subject == "Raw from Node"
+    assert result["error"]["name"] == "TemplateDoesNotExistException" and result["error"]["status"] == 400
+    assert set(ses.store.templates) == {"node-welcome"}
