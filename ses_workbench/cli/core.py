@@ -52,7 +52,10 @@ def register(subparsers: Any) -> None:
                    help="print only one part, or the MIME message SES's TestRenderEmailTemplate returns")
     p.add_argument("--open", action="store_true",
                    help="write the HTML to .ses-workbench/preview/NAME.html (replaced each time) and "
-                        "open a browser")
+                        "open a browser; the page runs none of the email's scripts and loads no remote "
+                        "content")
+    p.add_argument("--remote-images", action="store_true",
+                   help="with --open: let the page load remote images, stylesheets and fonts")
     _add_env(p)
     p.set_defaults(func=cmd_render)
 
@@ -124,7 +127,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         print(visible(f"ses-workbench: {where}: {err}" + (f" ({hint})" if hint else "")), file=sys.stderr)
         return 1
     if args.open:
-        path = _write_preview_html(project, rendered.html, tpl.name)
+        from ses_workbench.preview_policy import with_policy_meta
+
+        page = with_policy_meta(rendered.html, remote_content=args.remote_images)
+        path = _write_preview_html(project, page, tpl.name)
         if _open_in_browser(path.as_uri()):
             print(f"opened {path}", file=sys.stderr)
         else:  # headless, or no browser configured: say so, and where the page is
