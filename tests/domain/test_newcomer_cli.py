@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ses_workbench.cli import main
+from ses_workbench.preview_policy import with_policy_meta
 from ses_workbench.wording import noun, plural
 
 from .conftest import SAMPLES, MakeTemplate
@@ -57,7 +58,7 @@ def test_render_open_says_whether_a_browser_took_the_page(
     code, _, err = run(capsys, "render", "hello", "--open", "--dir", str(project_dir))
     [url] = urls
     page = Path(url.removeprefix("file://"))
-    assert page.read_text(encoding="utf-8") == "<p>Hi</p>"
+    assert page.read_text(encoding="utf-8") == with_policy_meta("<p>Hi</p>")  # the preview's policy first
     if opened:
         assert (code, err) == (0, f"opened {page}\n")
     else:

@@ -20,6 +20,7 @@ import pytest
 from ses_workbench.cli import main
 from ses_workbench.cli.output import for_stream, visible
 from ses_workbench.errors import FixtureError
+from ses_workbench.preview_policy import with_policy_meta
 from ses_workbench.project import Project
 from ses_workbench.project.fixtures import MAX_JSON_DEPTH, parse_json, template_data_json
 from tests.project.helpers import write_template
@@ -342,6 +343,6 @@ def test_render_open_reuses_one_file_in_the_state_folder(proj: Path, tmp_path: P
         assert code == 0
     preview = proj / ".ses-workbench" / "preview" / "welcome.html"
     assert opened == [preview.as_uri(), preview.as_uri()]
-    assert preview.read_text() == "<p>Hi Ann</p>\n"
+    assert preview.read_text(encoding="utf-8") == with_policy_meta("<p>Hi Ann</p>\n")
     assert list(tmp.iterdir()) == []  # nothing left behind in the temp folder
     assert f"opened {preview}" in err
