@@ -211,3 +211,13 @@ def test_unsigned_or_cross_site_form_posts_are_refused(ses: LocalSes) -> None:
     status, _, text = raw_request(ses, "POST", "/", {**forged, "Content-Length": str(len(body))}, body)
     assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in text
     assert ses.store.templates == {}
+
+
+def test_content_xml_cannot_carry_is_refused_not_altered(ses: LocalSes, v1: Any) -> None:
+    v2 = make_client(ses.endpoint_url)
+    v2.create_email_template(TemplateName="ctl", TemplateContent={"Subject": "a\x0bb", "Text": "t"})
+    with pytest.raises(v1.exceptions.ClientError) as info:
+        v1.get_template(TemplateName="ctl")
+    assert error_code(info.value) == "InvalidParameterValue"
+    assert "Template.SubjectPart holds the character U+000B" in info.value.response["Error"]["Message"]
+    assert v2.get_email_template(TemplateName="ctl")["TemplateContent"]["Subject"] == "a\x0bb"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -77,6 +78,7 @@ _VERIFICATION_STATUS = {"SUCCESS": "Success", "PENDING": "Pending", "FAILED": "F
 _STAT_BUCKET = 15 * 60  # GetSendStatistics: "each data point ... represents the last two weeks ... 15-minute"
 _STAT_WINDOW = 14 * 24 * 3600
 _model_lock = threading.Lock()
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def is_query_request(method: str, path: str, content_type: str | None) -> bool:
@@ -120,8 +122,20 @@ def error_xml(exc: ApiError, request_id: str) -> bytes:
 
 
 def _xml_text(text: str) -> str:
-    # XML 1.0 cannot carry most C0 control characters, not even escaped: show them as \xNN.
-    return "".join(c if c in "\t\n\r" or c >= " " else f"\\x{ord(c):02x}" for c in text)
+    """Text of an error message: what XML 1.0 cannot carry (most C0 controls, lone surrogates, U+FFFE/F)
+    is shown as ``\\xNN`` / ``\\uNNNN``."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text)
+
+
+def _value_text(text: str, path: str) -> str:
+    """Text of a response value, which must arrive unchanged: refused when XML cannot carry it."""
+    bad = _NOT_XML.search(text)
+    if bad is not None:
+        raise ApiError("InvalidParameterValue",
+                       f"{path} holds the character U+{ord(bad.group()):04X}, which the 2017 API's XML "
+                       "cannot carry; read it through the v2 API (JSON) instead.")
+    return text
 
 
 def _xml_bytes(root: ET.Element) -> bytes:
@@ -220,28 +234,32 @@ def _decode(node: dict[str, Any], shape: Any, path: str) -> Any:
 
 
 # -- response serialising ----------------------------------------------------------------------------
-def _encode(parent: ET.Element, tag: str, value: Any, shape: Any) -> None:
+def _encode(parent: ET.Element, tag: str, value: Any, shape: Any, path: str) -> None:
     element = ET.SubElement(parent, tag)
     kind = shape.type_name
     if kind == "structure":
         for name, member in shape.members.items():
             if value.get(name) is not None:
-                _encode(element, member.serialization.get("name", name), value[name], member)
+                _encode(element, member.serialization.get("name", name), value[name], member,
+                        f"{path}.{name}")
     elif kind == "list":
-        for item in value:
-            _encode(element, shape.member.serialization.get("name", "member"), item, shape.member)
+        for i, item in enumerate(value):
+            _encode(element, shape.member.serialization.get("name", "member"), item, shape.member,
+                    f"{path}[{i}]")
     elif kind == "map":
         for key, item in value.items():
             entry = ET.SubElement(element, "entry")
-            ET.SubElement(entry, shape.key.serialization.get("name", "key")).text = _xml_text(str(key))
-            _encode(entry, shape.value.serialization.get("name", "value"), item, shape.value)
+            key_tag = shape.key.serialization.get("name", "key")
+            ET.SubElement(entry, key_tag).text = _value_text(str(key), path)
+            _encode(entry, shape.value.serialization.get("name", "value"), item, shape.value,
+                    f"{path}[{key}]")
     elif kind == "boolean":
         element.text = "true" if value else "false"
     elif kind == "timestamp":
         element.text = datetime.fromtimestamp(float(value), timezone.utc).strftime(
             "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     else:
-        element.text = _xml_text(str(value))
+        element.text = _value_text(str(value), path)
 
 
 def response_xml(action: str, result: dict[str, Any], request_id: str) -> bytes:
@@ -254,7 +272,7 @@ def response_xml(action: str, result: dict[str, Any], request_id: str) -> bytes:
         holder = ET.SubElement(root, wrapper)
         for name, member in shape.members.items():
             if result.get(name) is not None:
-                _encode(holder, member.serialization.get("name", name), result[name], member)
+                _encode(holder, member.serialization.get("name", name), result[name], member, name)
     metadata = ET.SubElement(root, "ResponseMetadata")
     ET.SubElement(metadata, "RequestId").text = request_id
     return _xml_bytes(root)
