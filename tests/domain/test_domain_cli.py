@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from ses_workbench.cli import main
+from ses_workbench.preview_policy import with_policy_meta
 
 from .conftest import MakeTemplate
 
@@ -74,7 +75,8 @@ def test_render_open_writes_html_and_opens_browser(proj: Path, capsys: pytest.Ca
     code, out, err = run(capsys, "render", "welcome", "--dir", str(proj), "--open")
     assert code == 0 and len(opened) == 1 and opened[0].startswith("file://")
     path = Path(opened[0][len("file://"):])
-    assert path.name == "welcome.html" and path.read_text(encoding="utf-8") == "<h1>Hi Ann</h1>"
+    assert path.name == "welcome.html"
+    assert path.read_text(encoding="utf-8") == with_policy_meta("<h1>Hi Ann</h1>")
     assert [p.name for p in path.parent.iterdir()] == ["welcome.html"]  # no stray temp file
     assert (out, err) == ("", f"opened {path}\n")
     path.unlink()
