@@ -76,3 +76,35 @@ def test_node_sdk_sends_bulk_templated_and_raw_email(ses: LocalSes, tmp_path: Pa
     assert raw is not None and parse_mime(raw.read_bytes()).subject == "Raw from Node"
     assert result["error"]["name"] == "TemplateDoesNotExistException" and result["error"]["status"] == 400
     assert set(ses.store.templates) == {"node-welcome"}
+
+
+def test_aws_cli_every_other_2017_operation(ses: LocalSes, tmp_path: Path) -> None:
+    def ok(*args: str) -> dict:
+        out = aws_ses(ses, tmp_path, *args)
+        assert out.returncode == 0, (args, out.stderr)
+        return json.loads(out.stdout) if out.stdout.strip() else {}
+
+    ok("create-template", "--template", json.dumps({"TemplateName": "t", "SubjectPart": "S {{n}}"}))
+    ok("update-template", "--template", json.dumps({"TemplateName": "t", "SubjectPart": "U {{n}}",
+                                                    "TextPart": "{{n}}"}))
+    sent = ok("send-templated-email", "--source", SENDER, "--destination", f"ToAddresses={VERIFIED_TO}",
+              "--template", "t", "--template-data", '{"n": "1"}')
+    assert parse_mime(ses.outbox_message(sent["MessageId"]).read_bytes()).subject == "U 1"  # type: ignore[union-attr]
+    ok("delete-template", "--template-name", "t")
+    assert ok("list-templates")["TemplatesMetadata"] == []
+    sent = ok("send-email", "--from", SENDER, "--to", VERIFIED_TO, "--subject", "plain", "--text", "body")
+    assert ses.outbox_message(sent["MessageId"]) is not None
+    raw = f"From: {SENDER}\r\nTo: {VERIFIED_TO}\r\nSubject: raw\r\n\r\nhi\r\n"
+    sent = ok("send-raw-email", "--raw-message", json.dumps({"Data": raw}))
+    assert parse_mime(ses.outbox_message(sent["MessageId"]).read_bytes()).subject == "raw"  # type: ignore[union-attr]
+    assert sum(p["DeliveryAttempts"] for p in ok("get-send-statistics")["SendDataPoints"]) == 3
+    assert ok("get-account-sending-enabled")["Enabled"] is True
+    ok("verify-email-identity", "--email-address", "cli@example.org")
+    token = ok("verify-domain-identity", "--domain", "cli.example")["VerificationToken"]
+    assert {"cli@example.org", "cli.example"} <= set(ok("list-identities")["Identities"])
+    attrs = ok("get-identity-verification-attributes", "--identities", "cli@example.org", "cli.example")
+    assert attrs["VerificationAttributes"] == {
+        "cli@example.org": {"VerificationStatus": "Pending"},
+        "cli.example": {"VerificationStatus": "Pending", "VerificationToken": token}}
+    ok("delete-identity", "--identity", "cli.example")
+    assert "cli.example" not in ok("list-identities", "--identity-type", "Domain")["Identities"]
