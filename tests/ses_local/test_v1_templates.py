@@ -190,6 +190,14 @@ def test_malformed_forms_get_one_clear_error(ses: LocalSes, fields: dict[str, st
     assert root.findtext(f"{NS}Error/{NS}Message")
 
 
+def test_a_value_that_is_not_utf8_is_refused_not_replaced(ses: LocalSes) -> None:
+    body = b"Action=CreateTemplate&Version=2010-12-01&Template.TemplateName=t&Template.SubjectPart=caf%E9"
+    headers = signed_headers(ses, "POST", "/", body, headers={"Content-Type": FORM})
+    status, _, text = raw_request(ses, "POST", "/", {**headers, "Content-Length": str(len(body))}, body)
+    assert status == 400 and "<Code>MalformedQueryString</Code>" in text
+    assert ses.store.templates == {}
+
+
 def test_unsigned_or_cross_site_form_posts_are_refused(ses: LocalSes) -> None:
     create = {"Action": "CreateTemplate", "Version": "2010-12-01", "Template.TemplateName": "evil",
               "Template.SubjectPart": "x"}

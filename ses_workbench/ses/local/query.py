@@ -145,12 +145,14 @@ def _xml_bytes(root: ET.Element) -> bytes:
 
 # -- request parsing ---------------------------------------------------------------------------------
 def parse_form(raw: bytes) -> dict[str, str]:
-    """The form's fields (the last value of a repeated one); InvalidParameterValue if not UTF-8."""
+    """The form's fields (the last value of a repeated one); MalformedQueryString unless the body and
+    every percent-encoded value are UTF-8 (never replaced by U+FFFD: a template is stored as sent)."""
     try:
         text = raw.decode("utf-8")
+        return dict(parse_qsl(text, keep_blank_values=True, errors="strict"))
     except UnicodeDecodeError:
-        raise ApiError("MalformedQueryString", "The request body is not UTF-8.") from None
-    return dict(parse_qsl(text, keep_blank_values=True))
+        raise ApiError("MalformedQueryString", "The request body is not UTF-8 (also once "
+                       "percent-decoded).") from None
 
 
 def _tree(fields: dict[str, str]) -> dict[str, Any]:
