@@ -296,3 +296,14 @@ def test_only_json_errors_for_unknown_paths_and_methods(ses: LocalSes) -> None:
         status, _, _ = signed(ses, method, path) if method != "OPTIONS" else \
             raw_request(ses, method, path, {"Host": host(ses)})
         assert 400 <= status < 500, (method, path, status)
+
+
+def test_an_unpaired_surrogate_escape_is_a_400_and_a_pair_is_a_character(ses: LocalSes) -> None:
+    # boto3 itself sends "\ud800" for a Python string holding a lone surrogate (json.dumps escapes it).
+    lone = {"TemplateName": "s", "TemplateContent": {"Subject": "a\ud800", "Text": "t"}}
+    status, headers, reply = signed(ses, "POST", "/v2/email/templates", lone)
+    assert (status, headers["x-amzn-errortype"]) == (400, "SerializationException")
+    assert "surrogate" in reply["message"] and ses.store.templates == {}
+    pair = {"TemplateName": "s", "TemplateContent": {"Subject": "\U0001f600 \\ud800", "Text": "t"}}
+    status, _, _ = signed(ses, "POST", "/v2/email/templates", pair)
+    assert status == 200 and ses.store.templates["s"]["content"]["Subject"] == "\U0001f600 \\ud800"

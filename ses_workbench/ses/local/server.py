@@ -102,6 +102,7 @@ _MAX_BODY = 64 * 1024 * 1024  # a 10 MB raw message is ~14 MB of base64 in JSON;
 _JSON_TYPES = {"application/json", "application/x-amz-json-1.0", "application/x-amz-json-1.1"}
 _WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _QUIET_ERRORS = (ConnectionError, TimeoutError)  # the client went away: nothing to report
 
 # Credentials of the endpoints running in this process, by "host:port" (see endpoint_credentials).
@@ -406,6 +407,12 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError("SerializationException", "The request body is not valid JSON.") from None
         if not isinstance(body, dict):
             raise ApiError("SerializationException", "The request body must be a JSON object.")
+        if _SURROGATE_ESCAPE.search(raw):  # a \uD800-\uDFFF escape: valid only as a pair
+            try:
+                json.dumps(body, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                raise ApiError("SerializationException", "The request body holds an unpaired UTF-16 "
+                               "surrogate escape (\\uD800-\\uDFFF), which is no character.") from None
         return body
 
     @staticmethod
