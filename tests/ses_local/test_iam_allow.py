@@ -91,3 +91,21 @@ def test_iam_allow_from_the_project_config(tmp_path: Path) -> None:
     assert bad.value.line == 2
     (tmp_path / "ses-workbench.toml").write_text('[local_ses]\niam_allow = "ses:*"\n', encoding="utf-8")
     assert load_config(tmp_path).local_ses.iam_allow == ("ses:*",)
+
+
+@pytest.mark.parametrize("key_id, code, status", [
+    ("LOCALSES_ACCESS_DENIED", "AccessDenied", 403), ("LOCALSES_EXPIRED_TOKEN", "ExpiredToken", 403),
+    ("LOCALSES_INTERNAL_ERROR", "InternalFailure", 500), ("AKIAOTHERKEY", "InvalidClientTokenId", 403)])
+def test_the_reserved_key_ids_fail_the_2017_api_as_aws_does(ses: LocalSes, key_id: str, code: str,
+                                                             status: int) -> None:
+    import boto3
+    from botocore.config import Config
+
+    v1 = boto3.client("ses", endpoint_url=ses.endpoint_url, region_name="us-east-1",
+                      aws_access_key_id=key_id, aws_secret_access_key="any",
+                      config=Config(retries={"total_max_attempts": 1}))
+    with pytest.raises(v1.exceptions.ClientError) as info:
+        v1.list_templates()
+    assert (error_code(info.value), status_of(info.value)) == (code, status)
+    if code == "AccessDenied":
+        assert "ses:ListTemplates" in info.value.response["Error"]["Message"]
