@@ -145,7 +145,7 @@ def test_endpoint_unreachable_is_one_line_for_every_command(project: Project, ar
     url = f"http://127.0.0.1:{_closed_port()}"
     assert main([*argv, "--dir", str(project.root), "--endpoint-url", url]) == 1
     line = _one_line(capsys.readouterr().err)
-    assert f"{url} could not be reached" in line
+    assert f"{url} refused the connection" in line and "--endpoint-url" in line
 
 
 def test_no_credentials_on_an_aws_env_is_one_line(project: Project,
