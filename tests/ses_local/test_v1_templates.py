@@ -74,6 +74,8 @@ def test_errors_are_the_2017_apis(v1: Any) -> None:
         v1.create_template(Template={"TemplateName": "broken", "SubjectPart": "{{#if x}}open"})
     with pytest.raises(v1.exceptions.InvalidTemplateException):
         v1.update_template(Template={**TEMPLATE, "HtmlPart": "{{/each}}"})
+    with pytest.raises(v1.exceptions.InvalidTemplateException):  # a partial that is never defined
+        v1.create_template(Template={"TemplateName": "p", "SubjectPart": "s", "HtmlPart": "{{> footer}}"})
     assert v1.get_template(TemplateName="welcome")["Template"] == TEMPLATE
     with pytest.raises(v1.exceptions.ClientError) as bad_name:
         v1.create_template(Template={**TEMPLATE, "TemplateName": "has space"})

@@ -358,7 +358,9 @@ class QueryApi:
 
     # -- templates -------------------------------------------------------------------------------
     def _template_error(self, exc: ApiError) -> ApiError:
-        if exc.code == "BadRequestException" and exc.message.startswith("Template is invalid"):
+        """A template the engine cannot compile is the 2017 API's InvalidTemplate (v2 says BadRequest)."""
+        engine_error = self.service._engine.EngineError
+        if exc.code == "BadRequestException" and isinstance(exc.__context__, engine_error):
             return ApiError("InvalidTemplate", exc.message)
         return exc
 
