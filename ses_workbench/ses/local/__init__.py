@@ -1,7 +1,9 @@
-"""The embedded local SES v2 endpoint: SES's template, sending, account and identity API on 127.0.0.1.
+"""The embedded local SES endpoint: SES's template, sending, account and identity API on 127.0.0.1.
 
 boto3 (or the AWS CLI) talks to it through ``endpoint_url`` exactly as to SES, so the workbench has one
-client code path.  It applies SES's rules — sandbox, rates, quota, 50 entries per bulk call, address
+client code path.  It serves v2 (``sesv2``, REST/JSON) and, on the same port and over the same store and
+rules, the 2017 API (``ses``, the Query protocol: see :mod:`~ses_workbench.ses.local.query`).
+It applies SES's rules — sandbox, rates, quota, 50 entries per bulk call, address
 validation, rendering failures dropped silently — with limits taken from :class:`LocalSesSettings`.
 Only requests signed with the credentials of the running endpoint are served (see
 :mod:`~ses_workbench.ses.local.server` for the auth model and :func:`endpoint_credentials`).

@@ -1,4 +1,5 @@
-"""The HTTP face of the local endpoint: SES v2 REST-JSON routes over a threaded stdlib HTTP server.
+"""The HTTP face of the local endpoint: SES v2 REST-JSON routes (and the 2017 API's Query protocol at
+``POST /``) over a threaded stdlib HTTP server.
 
 Why the standard library: the endpoint serves one developer's tools on 127.0.0.1 (a few hundred requests
 per second at most), must start in-process in milliseconds on a free port, and must not add a dependency
@@ -17,7 +18,10 @@ removed at stop), which ``ses-workbench local-ses`` also prints as ``export`` li
 Before the signature is looked at, each request must name this endpoint in ``Host``
 (``127.0.0.1:PORT``/``localhost:PORT``, which defeats DNS rebinding), carry no ``Origin`` (browsers add
 it; SDKs do not), have no ``Transfer-Encoding`` and a plain ``Content-Length``, and send its body as
-JSON (``application/json`` or ``application/x-amz-json-1.0``/``1.1``).  The body's members are then
+JSON (``application/json`` or ``application/x-amz-json-1.0``/``1.1``) — or, only as ``POST /``, the 2017
+API's ``application/x-www-form-urlencoded`` form (:mod:`~ses_workbench.ses.local.query`; answered in XML,
+after the same checks and signature).  Each operation of either API is then checked against the simulated
+IAM policy (``iam_allow``, :mod:`~ses_workbench.ses.local.iam`).  A v2 body's members are
 type-checked against botocore's ``sesv2`` model, so a malformed shape gets ``BadRequestException``
 (400), never a 500.
 
