@@ -303,7 +303,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(ApiError("BadRequestException", "The request is nested too deeply."), request_id)
         except _QUIET_ERRORS:
             self.close_connection = True
-        except OSError as exc:  # the store could not be written (disk full...): nothing was changed
+        except OSError as exc:  # the store could not be written (disk full...): one line, no traceback
             log.error("local SES endpoint: %s %s failed: %s", method, urlsplit(self.path).path, exc)
             self._send_error(ApiError("InternalFailure", f"The local SES endpoint could not save its state: "
                                       f"{exc}", 500), request_id)
