@@ -165,7 +165,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None, *, text: str | N
                    f"(known: {', '.join(sorted(_LOCAL_SES_KEYS))})", ("local_ses", key))
     local_ses = LocalSesConfig(
         sandbox=p.typed(local_raw, "sandbox", bool, True, "local_ses."),
-        max_send_rate=p.positive(local_raw, "max_send_rate", 1.0, zero_unlimited=True),
+        max_send_rate=p.positive(local_raw, "max_send_rate", 1.0),
         max_24h_send=p.typed(local_raw, "max_24h_send", int, 200, "local_ses."),
         template_ops_per_second=p.positive(local_raw, "template_ops_per_second", 1.0, zero_unlimited=True),
         verified_identities=tuple(p.str_list(local_raw, "verified_identities", "local_ses.")),
