@@ -109,13 +109,18 @@ def endpoint_url(value: str) -> str:
 
 def add_ses_options(p: argparse.ArgumentParser, *, env_help: str | None = None,
                     local_help: str | None = None) -> None:
-    """Add ``--env NAME``, ``--local`` and ``--endpoint-url URL``: the options of every command using SES."""
+    """Add ``--env NAME``, ``--local``, ``--endpoint-url URL`` and ``--api``: the options of every command
+    using SES."""
     p.add_argument("--env", metavar="NAME",
                    help=env_help or "environment from ses-workbench.toml (default: default_env)")
     p.add_argument("--local", action="store_true", default=None,
                    help=local_help or "use the embedded local SES endpoint (started on a free port)")
     p.add_argument("--endpoint-url", metavar="URL", type=endpoint_url,
                    help="talk to this SES endpoint instead")
+    p.add_argument("--api", choices=("v2", "v1", "auto"), default=None,
+                   help="SES API: v2 (sesv2), v1 (the 2017 API: CreateTemplate, SendBulkTemplatedEmail...) "
+                        "or auto (v2, and the 2017 API when a v2 action is denied); default: the "
+                        "environment's api, else auto")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -137,7 +137,7 @@ def _confirm_via_ses(report: CheckReport, project: Any, name: str, args: argpars
             sys.stderr.flush()
 
     with remote_error_for_data(project, name, env=args.env, local=args.local,
-                               endpoint_url=args.endpoint_url) as remote_error:
+                               endpoint_url=args.endpoint_url, api=args.api) as remote_error:
         confirm_via_ses(report, remote_error, progress=progress)
     if bar_enabled:
         sys.stderr.write("\n")

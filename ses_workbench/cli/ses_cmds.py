@@ -6,7 +6,7 @@ progress on stderr (a rewritten line on a terminal, a line every 10 s in a log),
 ask once.  Asking uses ``input()`` only when stdin is a terminal; otherwise ``--yes`` is required
 (exit 2 without it).
 
-Common flags: ``--dir``, ``--env NAME``, ``--local``, ``--endpoint-url URL``, ``--yes``.
+Common flags: ``--dir``, ``--env NAME``, ``--local``, ``--endpoint-url URL``, ``--api v2|v1|auto``, ``--yes``.
 Exit codes: 0 ok (``diff``: same), 1 refused/failed (``diff``: different; ``send``: any entry not
 delivered, including one SES accepted and then dropped as a rendering failure), 2 usage.
 """
@@ -165,6 +165,7 @@ def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Ite
     # A request SES leaves unanswered shows "waiting for URL (Operation) N s" on a terminal after 1 s.
     with WaitingLine() as waiting, \
             open_environment(project, env_name, args.local, endpoint_url=args.endpoint_url,
+                             api=getattr(args, "api", None), on_note=_note,
                              on_request=waiting.request) as (client, server):
         if server is not None:  # the embedded endpoint keeps its store in the state folder
             ensure_state_dir(project.state_dir, create=False)

@@ -22,6 +22,7 @@ __all__ = ["CONFIG_FILE", "Config", "Environment", "LocalSesConfig", "TEXT_PART_
 
 CONFIG_FILE = "ses-workbench.toml"
 TEXT_PART_POLICIES = ("generate", "require", "optional")
+API_GENERATIONS = ("v2", "v1", "auto")
 TextPartPolicy = Literal["generate", "require", "optional"]
 LOCAL_ENV = "local"
 _PREFIX_RE = re.compile(r"^[a-zA-Z0-9_-]{0,63}$")
@@ -31,7 +32,9 @@ _PREFIX_RE = re.compile(r"^[a-zA-Z0-9_-]{0,63}$")
 class Environment:
     """Where templates are pushed: an AWS account/region (``profile``, ``region``), or the embedded local
     endpoint (``local=True``).  ``prefix`` is prepended to every template name there, so one account can
-    hold ``stg-welcome`` and ``welcome`` side by side."""
+    hold ``stg-welcome`` and ``welcome`` side by side.  ``api``: the SES API generation spoken there —
+    ``"v2"`` (sesv2), ``"v1"`` (the 2017 API, for accounts whose IAM policy grants only its actions) or
+    ``"auto"`` (v2, and the 2017 API once a v2 action is denied)."""
 
     name: str
     local: bool = False
@@ -39,6 +42,7 @@ class Environment:
     region: str | None = None
     endpoint_url: str | None = None
     prefix: str = ""
+    api: str = "auto"
 
     def remote_name(self, template_name: str) -> str:
         """The SES name of a project template in this environment (prefix applied)."""
@@ -94,7 +98,7 @@ class Config:
 
 _KNOWN_TOP = {"sender", "test_recipients", "text_part", "layout_vars", "environments", "default_env",
               "local_ses"}
-_ENV_KEYS = {"local", "profile", "region", "endpoint_url", "prefix"}
+_ENV_KEYS = {"local", "profile", "region", "endpoint_url", "prefix", "api"}
 _LOCAL_SES_KEYS = {"sandbox", "max_send_rate", "max_24h_send", "template_ops_per_second",
                    "verified_identities", "iam_allow"}
 _IAM_ACTION = re.compile(r"ses:[A-Za-z*?]+")
@@ -210,6 +214,10 @@ def _parse_env(p: _Checker, name: str, env_raw: Any) -> Environment:
     region = p.typed(env_raw, "region", str, None, f"{where}.")
     if is_local and region is None:
         region = "us-east-1"
+    api = p.typed(env_raw, "api", str, "auto", f"{where}.")
+    if api not in API_GENERATIONS:
+        p.fail(f"{where}.api must be one of {', '.join(API_GENERATIONS)}, not {api!r}",
+               ("environments", name, "api"))
     return Environment(
         name=name,
         local=is_local,
@@ -217,6 +225,7 @@ def _parse_env(p: _Checker, name: str, env_raw: Any) -> Environment:
         region=region,
         endpoint_url=p.typed(env_raw, "endpoint_url", str, None, f"{where}."),
         prefix=prefix,
+        api=api,
     )
 
 

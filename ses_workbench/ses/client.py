@@ -1,7 +1,16 @@
-"""The one path to SES: :class:`SesClient` wraps boto3's ``sesv2`` client for one environment.
+"""The one path to SES: :class:`SesClient` wraps boto3's ``sesv2`` client — or the 2017 API's ``ses``
+client — for one environment.
 
 This is the only module that creates a boto3 client.  Everything above it (sync, send,
 remote render, calibration, the TUI, the notebook) calls these methods, which:
+
+- speak the API generation the environment names (``api = "v2" | "v1" | "auto"`` in
+  ``ses-workbench.toml``, ``--api``): ``v2`` is ``sesv2`` (REST/JSON), ``v1`` the 2017 API (``ses``, the
+  Query protocol: ``CreateTemplate``, ``TestRenderTemplate``, ``SendBulkTemplatedEmail``,
+  ``SendRawEmail``...), and ``auto`` (the default) starts with v2 and, the first time SES denies a v2
+  action (``AccessDeniedException``), says so once and uses the 2017 equivalent from then on — for an
+  account whose IAM policy grants only the 2017 action names.  Both return the same values (v2's
+  names: a bulk entry's status is ``SUCCESS``, an identity's ``PENDING``...);
 
 - take *project* template names and apply the environment's name prefix here, once;
 - pace template operations through one shared :class:`~ses_workbench.ses.pacing.TokenBucket`
@@ -31,11 +40,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ses_workbench.errors import ConfigError
+from ses_workbench.project.config import API_GENERATIONS
 from ses_workbench.project.fixtures import template_data_json
-from ses_workbench.ses.errors import BadRequest, SesError, TemplateNotFound, translate
+from ses_workbench.ses.errors import AccessDenied, BadRequest, SesError, TemplateNotFound, translate
 from ses_workbench.ses.pacing import TokenBucket
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,7 +54,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["SesClient", "RemoteTemplate", "Account", "Identity", "BulkResult", "open_environment",
            "SCRATCH_PREFIX", "TEMPLATE_NAME_RE", "has_aws_credentials", "timeouts",
-           "CONNECT_TIMEOUT", "READ_TIMEOUT", "ENV_CONNECT_TIMEOUT", "ENV_READ_TIMEOUT"]
+           "CONNECT_TIMEOUT", "READ_TIMEOUT", "ENV_CONNECT_TIMEOUT", "ENV_READ_TIMEOUT", "APIS",
+           "V1_OPERATIONS", "api_label"]
 
 TEMPLATE_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 # Reserved name prefix of the workbench's temporary templates (remote render of unpushed edits,
@@ -62,6 +73,35 @@ ENV_CONNECT_TIMEOUT = "SES_WORKBENCH_CONNECT_TIMEOUT"
 ENV_READ_TIMEOUT = "SES_WORKBENCH_READ_TIMEOUT"
 #: ``on_request(url, operation)``: a context manager around each SES request (retries included).
 RequestWatch = Callable[[str, str], AbstractContextManager[Any]]
+#: The API generations an environment may name (``api`` in ses-workbench.toml, ``--api``).
+APIS = API_GENERATIONS
+#: Each sesv2 operation the workbench calls and its 2017-API counterpart (IAM action ``ses:<name>``).
+#: GetAccount takes two 2017 calls (GetSendQuota, GetAccountSendingEnabled), ListEmailIdentities two
+#: (ListIdentities, GetIdentityVerificationAttributes); CreateEmailIdentity is VerifyEmailIdentity or
+#: VerifyDomainIdentity; SendEmail is SendTemplatedEmail or SendRawEmail.
+V1_OPERATIONS: dict[str, str] = {
+    "ListEmailTemplates": "ListTemplates", "GetEmailTemplate": "GetTemplate",
+    "CreateEmailTemplate": "CreateTemplate", "UpdateEmailTemplate": "UpdateTemplate",
+    "DeleteEmailTemplate": "DeleteTemplate", "TestRenderEmailTemplate": "TestRenderTemplate",
+    "GetAccount": "GetSendQuota", "ListEmailIdentities": "ListIdentities",
+    "CreateEmailIdentity": "VerifyEmailIdentity", "SendBulkEmail": "SendBulkTemplatedEmail",
+    "SendEmail": "SendTemplatedEmail",
+}
+_V1_NAMES = frozenset(V1_OPERATIONS.values()) | {
+    "GetAccountSendingEnabled", "GetIdentityVerificationAttributes", "VerifyDomainIdentity", "SendRawEmail"}
+# Access-denied codes that mean "this action is not allowed" (not "these credentials are wrong"): only
+# they make ``auto`` try the 2017 API.
+_ACTION_DENIED = {"AccessDeniedException", "AccessDenied"}
+# The 2017 API's bulk statuses (BulkEmailStatus, CamelCase) as sesv2 names them.
+_V1_BULK_STATUS = {"ConfigurationSetDoesNotExist": "CONFIGURATION_SET_NOT_FOUND",
+                   "TemplateDoesNotExist": "TEMPLATE_NOT_FOUND", "InvalidParameterValue": "INVALID_PARAMETER"}
+# A sandbox account's 24-hour quota: the 2017 API has no "production access" flag (see Account).
+SANDBOX_MAX_24H = 200.0
+
+
+def api_label(api: str) -> str:
+    """How the UIs name an API generation: ``SES v2 API`` / ``2017 API``."""
+    return "2017 API" if api == "v1" else "SES v2 API"
 
 
 @dataclass(frozen=True)
@@ -156,6 +196,10 @@ def timeouts(environ: Mapping[str, str] | None = None) -> tuple[float, float]:
 # a CLI command running side by side still share SES's one-per-second budget.
 _BUCKETS: dict[tuple[Any, ...], TokenBucket] = {}
 _BUCKETS_LOCK = threading.Lock()
+# Endpoints (and identities) where ``auto`` found a v2 action denied: later clients of this process start
+# on the 2017 API, and the fallback is said once.
+_FELL_BACK: set[tuple[Any, ...]] = set()
+_T = TypeVar("_T")
 
 
 _LOADER: Any = None
@@ -204,7 +248,10 @@ class SesClient:
     ``connect_timeout``/``read_timeout``: seconds (default: :func:`timeouts`).
     ``safety``: fraction of a limit we aim for, so jitter between our clock and SES's never
     trips the limit.  ``on_request(url, operation)``: a context manager entered around each request
-    while it waits for SES (the CLI's "waiting for ..." line).
+    while it waits for SES (the CLI's "waiting for ..." line).  ``api``: ``"v2"``, ``"v1"`` (the 2017
+    API) or ``"auto"`` (default: the environment's ``api``); :attr:`active_api` is the one in use.
+    ``on_note(text)``: called once when ``auto`` falls back to the 2017 API (the text is also kept in
+    :attr:`notes`).
     """
 
     def __init__(self, environment: Environment, project: Project | None = None, *,
@@ -213,7 +260,8 @@ class SesClient:
                  max_attempts: int = 3, throttle_retries: int = 6, backoff_base: float = 0.25,
                  backoff_max: float = 20.0, connect_timeout: float | None = None,
                  read_timeout: float | None = None, page_size: int = 100, safety: float = 0.98,
-                 sleep: Callable[[float], None] = time.sleep, on_request: RequestWatch | None = None) -> None:
+                 sleep: Callable[[float], None] = time.sleep, on_request: RequestWatch | None = None,
+                 api: str | None = None, on_note: Callable[[str], None] | None = None) -> None:
         self.environment = environment
         self.project = project
         self.endpoint_url = endpoint_url or environment.endpoint_url
@@ -236,6 +284,12 @@ class SesClient:
         self.stats: dict[str, int] = {"calls": 0, "throttled": 0, "retried": 0}
         self._stats_lock = threading.Lock()
         self._account: Account | None = None
+        self.api = api or getattr(environment, "api", None) or "auto"
+        if self.api not in APIS:
+            raise ConfigError(f"api {self.api!r}: expected one of {', '.join(APIS)}")
+        self.on_note = on_note
+        self.notes: list[str] = []
+        self._api_lock = threading.Lock()
 
         if template_rate is None:
             if environment.local and project is not None:
@@ -251,9 +305,11 @@ class SesClient:
         import boto3
         from botocore.config import Config as BotoConfig
 
+        local_key: str | None = None
         try:
             if environment.local:
                 key_id, secret = _local_credentials(self.endpoint_url, project)
+                local_key = key_id
                 session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret,
                                         region_name=environment.region or "us-east-1",
                                         botocore_session=_botocore_session())
@@ -265,11 +321,19 @@ class SesClient:
             cfg = BotoConfig(retries={"mode": "standard", "total_max_attempts": self.max_attempts},
                              connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
                              user_agent_extra="ses-workbench")
+            self._session, self._boto_config = session, cfg
             self._client = session.client("sesv2", endpoint_url=self.endpoint_url, config=cfg)
         except Exception as exc:
             raise self._translate(exc, None, None) from None
         # Count every 429 botocore sees, including the ones its own retries absorb (and every try).
         self._client.meta.events.register("needs-retry.sesv2", self._count_throttles)
+        self._v1_client: Any = None  # the 2017 API's ``ses`` client, made on first use
+        # Per endpoint and identity: a local endpoint's per-run key, an AWS environment's profile.
+        self._fallback_key = (environment.profile, self.region, self.url, local_key)
+        with _BUCKETS_LOCK:
+            fell_back = self._fallback_key in _FELL_BACK
+        # v1, or auto where this process already found v2 denied (it was said then).
+        self.active_api = "v1" if self.api == "v1" or (self.api == "auto" and fell_back) else "v2"
 
     @property
     def url(self) -> str:
@@ -278,13 +342,76 @@ class SesClient:
 
     # ---------------------------------------------------------------- plumbing
     def describe(self) -> str:
-        """One line naming where this client talks to (for progress headers and the TUI status bar)."""
+        """One line naming where this client talks to (for progress headers and the TUI status bar);
+        it names the 2017 API when that is the one in use."""
         env = self.environment
+        api = [api_label("v1")] if self.active_api == "v1" else []
         if env.local:
-            return f"{env.name} (local SES endpoint {self.endpoint_url})"
+            return f"{env.name} (local SES endpoint {self.endpoint_url}{''.join(', ' + a for a in api)})"
         bits = [b for b in (env.profile and f"profile {env.profile}", self.region,
-                            self.endpoint_url) if b]
+                            self.endpoint_url, *api) if b]
         return f"{env.name} ({', '.join(bits)})" if bits else env.name
+
+    @property
+    def api_description(self) -> str:
+        """The API in use, for a status bar: ``SES v2 API`` or ``2017 API``."""
+        return api_label(self.active_api)
+
+    def _v1(self) -> Any:
+        """The 2017 API's ``ses`` client (same session, endpoint, retries and timeouts as ``sesv2``)."""
+        with self._api_lock:
+            if self._v1_client is None:
+                try:
+                    client = self._session.client("ses", endpoint_url=self.endpoint_url,
+                                                  config=self._boto_config)
+                except Exception as exc:
+                    raise self._translate(exc, None, None) from None
+                client.meta.events.register("needs-retry.ses", self._count_throttles)
+                self._v1_client = client
+            return self._v1_client
+
+    def _either(self, operation: str, v2: Callable[[], _T], v1: Callable[[], _T]) -> _T:
+        """Run ``v2`` (the sesv2 way) or ``v1`` (the 2017 way) as :attr:`active_api` says.
+
+        Under ``auto`` an access-denied answer to ``v2`` runs ``v1`` instead, and when the 2017 API
+        answers (anything but a denial of its own), this client switches to it for good, said once.
+        Denied by both, the v2 denial is raised, naming the 2017 action as denied too; an endpoint that
+        does not speak the 2017 API (an answer botocore cannot parse) leaves the v2 denial as it was."""
+        if self.active_api == "v1":
+            return v1()
+        try:
+            return v2()
+        except AccessDenied as exc:
+            if self.api != "auto" or exc.code not in _ACTION_DENIED:
+                raise
+            denied = exc
+        v1_name = V1_OPERATIONS.get(operation, operation)
+        try:
+            result = v1()
+        except AccessDenied:
+            raise AccessDenied(f"{denied.message.rstrip('.')}; the 2017 API's {v1_name} was denied too",
+                               operation=denied.operation, template=denied.template, code=denied.code,
+                               ses_message=denied.ses_message, status=denied.status) from None
+        except SesError as exc:
+            if type(exc) is SesError:  # no SES answer to the 2017 request: not an endpoint to switch to
+                raise denied from None
+            self._fall_back(operation)
+            raise
+        self._fall_back(operation)
+        return result
+
+    def _fall_back(self, operation: str) -> None:
+        with self._api_lock:
+            if self.active_api == "v1":
+                return
+            self.active_api = "v1"
+            with _BUCKETS_LOCK:
+                _FELL_BACK.add(self._fallback_key)
+        note = (f"sesv2 access denied for {operation}; using the 2017 API "
+                f"(ses:{V1_OPERATIONS.get(operation, operation)})")
+        self.notes.append(note)
+        if self.on_note is not None:
+            self.on_note(note)
 
     def remote_name(self, name: str) -> str:
         """The SES name of a project template here — the one place the environment prefix is applied."""
@@ -317,7 +444,7 @@ class SesClient:
         """Call one SES operation: paced, 429 retried with backoff, errors translated."""
         from botocore.exceptions import ClientError
 
-        method = getattr(self._client, _snake(operation))
+        method = getattr(self._v1() if operation in _V1_NAMES else self._client, _snake(operation))
         bucket = bucket if bucket is not None else self.template_bucket
         attempt = 0
         while True:
@@ -367,7 +494,20 @@ class SesClient:
 
         ``all_names``: every template of the account/region, regardless of prefix (name = SES name).
         """
+        items = self._either("ListEmailTemplates", self._list_v2, self._list_v1)
         out: list[RemoteTemplate] = []
+        for remote, created in items:
+            local = remote if all_names else self.local_name(remote)
+            if local is None:
+                continue
+            if not include_scratch and local.startswith(SCRATCH_PREFIX):
+                continue
+            out.append(RemoteTemplate(local, remote, created))
+        out.sort(key=lambda t: t.name)
+        return out
+
+    def _list_v2(self) -> list[tuple[str, datetime | None]]:
+        out: list[tuple[str, datetime | None]] = []
         token: str | None = None
         page_size = self.page_size
         while True:
@@ -382,37 +522,60 @@ class SesClient:
                     page_size = 10
                     continue
                 raise
-            for item in page.get("TemplatesMetadata", []) or []:
-                remote = item.get("TemplateName", "")
-                local = remote if all_names else self.local_name(remote)
-                if local is None:
-                    continue
-                if not include_scratch and local.startswith(SCRATCH_PREFIX):
-                    continue
-                out.append(RemoteTemplate(local, remote, item.get("CreatedTimestamp")))
+            out += [(item.get("TemplateName", ""), item.get("CreatedTimestamp"))
+                    for item in page.get("TemplatesMetadata", []) or []]
             token = page.get("NextToken")
             if not token:
-                break
-        out.sort(key=lambda t: t.name)
-        return out
+                return out
+
+    def _list_v1(self) -> list[tuple[str, datetime | None]]:
+        out: list[tuple[str, datetime | None]] = []
+        token: str | None = None
+        while True:
+            # ListTemplates: MaxItems 1..100 (more is taken as 100).
+            params: dict[str, Any] = {"MaxItems": max(1, min(100, self.page_size))}
+            if token:
+                params["NextToken"] = token
+            page = self._call("ListTemplates", **params)
+            out += [(item.get("Name", ""), item.get("CreatedTimestamp"))
+                    for item in page.get("TemplatesMetadata", []) or []]
+            token = page.get("NextToken")
+            if not token:
+                return out
 
     def get_template(self, name: str) -> TemplateContent | None:
         """The stored content of ``name``, or None when SES has no such template."""
         from ses_workbench.project import TemplateContent
 
+        remote = self.remote_name(name)
+
+        def v2() -> TemplateContent:
+            reply = self._call("GetEmailTemplate", template=name, TemplateName=remote)
+            return TemplateContent.from_v2(reply.get("TemplateContent", {}) or {})
+
+        def v1() -> TemplateContent:
+            t = self._call("GetTemplate", template=name, TemplateName=remote).get("Template", {}) or {}
+            return TemplateContent(subject=t.get("SubjectPart") or "", html=t.get("HtmlPart") or "",
+                                   text=t.get("TextPart"))
+
         try:
-            reply = self._call("GetEmailTemplate", template=name, TemplateName=self.remote_name(name))
+            return self._either("GetEmailTemplate", v2, v1)
         except TemplateNotFound:
             return None
-        return TemplateContent.from_v2(reply.get("TemplateContent", {}) or {})
 
     def create_template(self, name: str, content: TemplateContent) -> None:
-        self._call("CreateEmailTemplate", template=name, TemplateName=self.remote_name(name),
-                   TemplateContent=content.to_v2())
+        remote = self.remote_name(name)
+        self._either("CreateEmailTemplate",
+                     lambda: self._call("CreateEmailTemplate", template=name, TemplateName=remote,
+                                        TemplateContent=content.to_v2()),
+                     lambda: self._call("CreateTemplate", template=name, Template=content.to_v1(remote)))
 
     def update_template(self, name: str, content: TemplateContent) -> None:
-        self._call("UpdateEmailTemplate", template=name, TemplateName=self.remote_name(name),
-                   TemplateContent=content.to_v2())
+        remote = self.remote_name(name)
+        self._either("UpdateEmailTemplate",
+                     lambda: self._call("UpdateEmailTemplate", template=name, TemplateName=remote,
+                                        TemplateContent=content.to_v2()),
+                     lambda: self._call("UpdateTemplate", template=name, Template=content.to_v1(remote)))
 
     def upsert_template(self, name: str, content: TemplateContent, *, exists: bool) -> str:
         """Create (``exists`` False) or update (``exists`` True) as planned; returns ``"created"`` or
@@ -427,9 +590,13 @@ class SesClient:
         return "created"
 
     def delete_template(self, name: str, *, missing_ok: bool = False) -> bool:
-        """Delete; returns False when it did not exist and ``missing_ok``."""
+        """Delete; returns False when it did not exist and ``missing_ok``.  The 2017 API's DeleteTemplate
+        documents no error for a template that does not exist: there a missing one may count as deleted."""
+        remote = self.remote_name(name)
         try:
-            self._call("DeleteEmailTemplate", template=name, TemplateName=self.remote_name(name))
+            self._either("DeleteEmailTemplate",
+                         lambda: self._call("DeleteEmailTemplate", template=name, TemplateName=remote),
+                         lambda: self._call("DeleteTemplate", template=name, TemplateName=remote))
             return True
         except TemplateNotFound:
             if missing_ok:
@@ -437,19 +604,27 @@ class SesClient:
             raise
 
     def test_render(self, name: str, data: Any) -> str:
-        """TestRenderEmailTemplate: the complete MIME message SES would send (``data``: dict or JSON text)."""
+        """TestRenderEmailTemplate (2017: TestRenderTemplate): the complete MIME message SES would send
+        (``data``: dict or JSON text)."""
         text = _json(data)
-        reply = self._call("TestRenderEmailTemplate", template=name, TemplateName=self.remote_name(name),
-                           TemplateData=text)
+        remote = self.remote_name(name)
+        params: dict[str, Any] = {"TemplateName": remote, "TemplateData": text}
+        reply = self._either("TestRenderEmailTemplate",
+                             lambda: self._call("TestRenderEmailTemplate", template=name, **params),
+                             lambda: self._call("TestRenderTemplate", template=name, **params))
         return str(reply.get("RenderedTemplate", ""))
 
     # ---------------------------------------------------------------- account and identities
     def get_account(self, *, refresh: bool = False) -> Account:
         if self._account is not None and not refresh:
             return self._account
+        self._account = self._either("GetAccount", self._account_v2, self._account_v1)
+        return self._account
+
+    def _account_v2(self) -> Account:
         reply = self._call("GetAccount", bucket=_UNPACED)
         quota = reply.get("SendQuota", {}) or {}
-        self._account = Account(
+        return Account(
             production=bool(reply.get("ProductionAccessEnabled", False)),
             sending_enabled=bool(reply.get("SendingEnabled", True)),
             enforcement_status=reply.get("EnforcementStatus"),
@@ -458,9 +633,34 @@ class SesClient:
             sent_last_24h=float(quota.get("SentLast24Hours", 0)),
             raw=reply,
         )
-        return self._account
+
+    def _account_v1(self) -> Account:
+        """GetSendQuota and GetAccountSendingEnabled.  The 2017 API has no production-access flag: an
+        account whose 24-hour quota is above the sandbox's 200 (or unlimited) counts as production.
+        A policy without ses:GetAccountSendingEnabled leaves sending taken as enabled (SES still refuses
+        a send of a paused account: AccountSendingPausedException)."""
+        quota = self._call("GetSendQuota", bucket=_UNPACED)
+        quota.pop("ResponseMetadata", None)
+        try:
+            enabled = self._call("GetAccountSendingEnabled", bucket=_UNPACED)
+            enabled.pop("ResponseMetadata", None)
+        except AccessDenied:
+            enabled = {}
+        max_24h = float(quota.get("Max24HourSend", -1))
+        return Account(
+            production=max_24h < 0 or max_24h > SANDBOX_MAX_24H,
+            sending_enabled=bool(enabled.get("Enabled", True)),
+            enforcement_status=None,
+            max_24h_send=max_24h,
+            max_send_rate=float(quota.get("MaxSendRate", 1)),
+            sent_last_24h=float(quota.get("SentLast24Hours", 0)),
+            raw={**quota, **enabled},
+        )
 
     def list_identities(self) -> list[Identity]:
+        return self._either("ListEmailIdentities", self._identities_v2, self._identities_v1)
+
+    def _identities_v2(self) -> list[Identity]:
         out: list[Identity] = []
         token: str | None = None
         while True:
@@ -476,9 +676,47 @@ class SesClient:
             if not token:
                 return out
 
+    def _identities_v1(self) -> list[Identity]:
+        """ListIdentities (1,000 a page), then GetIdentityVerificationAttributes (100 at a time)."""
+        names: list[str] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"MaxItems": 1000}
+            if token:
+                params["NextToken"] = token
+            page = self._call("ListIdentities", bucket=_UNPACED, **params)
+            names += [str(n) for n in page.get("Identities", []) or []]
+            token = page.get("NextToken")
+            if not token:
+                break
+        out: list[Identity] = []
+        for start in range(0, len(names), 100):
+            chunk = names[start:start + 100]
+            attrs = self._call("GetIdentityVerificationAttributes", bucket=_UNPACED,
+                               Identities=chunk).get("VerificationAttributes", {}) or {}
+            for name in chunk:
+                status = _upper_snake(str((attrs.get(name) or {}).get("VerificationStatus") or "NotStarted"))
+                out.append(Identity(name, "EMAIL_ADDRESS" if "@" in name else "DOMAIN",
+                                    status == "SUCCESS", status))
+        return out
+
     def create_identity(self, identity: str) -> dict[str, Any]:
-        """CreateEmailIdentity (address or domain): SES mails a link; the local endpoint verifies at once."""
-        reply = self._call("CreateEmailIdentity", bucket=_UNPACED, EmailIdentity=identity)
+        """CreateEmailIdentity (2017: VerifyEmailIdentity / VerifyDomainIdentity) for an address or a
+        domain: SES mails a link (an address) or waits for a DNS record (a domain)."""
+        def v1() -> dict[str, Any]:
+            if "@" in identity:
+                reply = self._call("VerifyEmailIdentity", bucket=_UNPACED, EmailAddress=identity)
+                kind = "EMAIL_ADDRESS"
+            else:
+                reply = self._call("VerifyDomainIdentity", bucket=_UNPACED, Domain=identity)
+                kind = "DOMAIN"
+            reply.pop("ResponseMetadata", None)
+            return {"IdentityType": kind, "VerifiedForSendingStatus": False, **reply}
+
+        def v2() -> dict[str, Any]:
+            return self._call("CreateEmailIdentity", bucket=_UNPACED, EmailIdentity=identity)
+
+        reply = self._either("CreateEmailIdentity", v2, v1)
         reply.pop("ResponseMetadata", None)
         return reply
 
@@ -505,52 +743,85 @@ class SesClient:
 
     def send_bulk(self, template: str, entries: Sequence[tuple[Sequence[str], Any]], *, sender: str,
                   default_data: Any = None, configuration_set: str | None = None) -> list[BulkResult]:
-        """SendBulkEmail with at most 50 ``(to_addresses, replacement_data)`` entries; paced per recipient."""
+        """SendBulkEmail (2017: SendBulkTemplatedEmail) with at most 50 ``(to_addresses, replacement_data)``
+        entries; paced per recipient.  Results carry sesv2's status names (``SUCCESS``,
+        ``ACCOUNT_THROTTLED``...) whichever API sent them."""
         if not 1 <= len(entries) <= 50:
             raise BadRequest(f"SendBulkEmail takes 1 to 50 entries, not {len(entries)}.",
                              operation="SendBulkEmail", template=template)
-        bulk: list[dict[str, Any]] = []
-        recipients = 0
-        for to, data in entries:
-            recipients += len(to)
-            entry: dict[str, Any] = {"Destination": {"ToAddresses": list(to)}}
-            if data is not None:
-                entry["ReplacementEmailContent"] = {"ReplacementTemplate": {
-                    "ReplacementTemplateData": data if isinstance(data, str) else
-                    template_data_json(data, ensure_ascii=True)}}
-            bulk.append(entry)
-        params: dict[str, Any] = {
-            "FromEmailAddress": sender,
-            "DefaultContent": {"Template": {
-                "TemplateName": self.remote_name(template),
-                "TemplateData": default_data if isinstance(default_data, str) else
-                template_data_json(default_data if default_data is not None else {}, ensure_ascii=True)}},
-            "BulkEmailEntries": bulk,
-        }
-        if configuration_set:
-            params["ConfigurationSetName"] = configuration_set
-        reply = self._call("SendBulkEmail", template=template, bucket=self.send_pacer(), cost=recipients,
-                           **params)
-        return [BulkResult(r.get("Status", "FAILED"), r.get("MessageId"), r.get("Error"))
-                for r in reply.get("BulkEmailEntryResults", []) or []]
+        remote = self.remote_name(template)
+        recipients = sum(len(to) for to, _ in entries)
+        replacements = [(list(to), None if data is None else data if isinstance(data, str) else
+                         template_data_json(data, ensure_ascii=True)) for to, data in entries]
+        default = default_data if isinstance(default_data, str) else \
+            template_data_json(default_data if default_data is not None else {}, ensure_ascii=True)
+
+        def v2() -> list[BulkResult]:
+            bulk: list[dict[str, Any]] = []
+            for to, data in replacements:
+                entry: dict[str, Any] = {"Destination": {"ToAddresses": to}}
+                if data is not None:
+                    entry["ReplacementEmailContent"] = {
+                        "ReplacementTemplate": {"ReplacementTemplateData": data}}
+                bulk.append(entry)
+            params: dict[str, Any] = {
+                "FromEmailAddress": sender,
+                "DefaultContent": {"Template": {"TemplateName": remote, "TemplateData": default}},
+                "BulkEmailEntries": bulk,
+            }
+            if configuration_set:
+                params["ConfigurationSetName"] = configuration_set
+            reply = self._call("SendBulkEmail", template=template, bucket=self.send_pacer(), cost=recipients,
+                               **params)
+            return [BulkResult(r.get("Status", "FAILED"), r.get("MessageId"), r.get("Error"))
+                    for r in reply.get("BulkEmailEntryResults", []) or []]
+
+        def v1() -> list[BulkResult]:
+            destinations: list[dict[str, Any]] = []
+            for to, data in replacements:
+                dest: dict[str, Any] = {"Destination": {"ToAddresses": to}}
+                if data is not None:
+                    dest["ReplacementTemplateData"] = data
+                destinations.append(dest)
+            params: dict[str, Any] = {"Source": sender, "Template": remote, "DefaultTemplateData": default,
+                                      "Destinations": destinations}
+            if configuration_set:
+                params["ConfigurationSetName"] = configuration_set
+            reply = self._call("SendBulkTemplatedEmail", template=template, bucket=self.send_pacer(),
+                               cost=recipients, **params)
+            return [BulkResult(_v1_bulk_status(r.get("Status")), r.get("MessageId"), r.get("Error"))
+                    for r in reply.get("Status", []) or []]
+
+        return self._either("SendBulkEmail", v2, v1)
 
     def send_email(self, *, sender: str, to: Sequence[str], template: str | None = None, data: Any = None,
                    raw: bytes | None = None, configuration_set: str | None = None) -> str:
-        """SendEmail with a stored template (``template`` + ``data``) or raw MIME; returns the MessageId."""
+        """SendEmail with a stored template (``template`` + ``data``) or raw MIME (2017: SendTemplatedEmail,
+        SendRawEmail); returns the MessageId."""
         if (template is None) == (raw is None):
             raise BadRequest("send_email needs exactly one of template= or raw=.", operation="SendEmail")
-        params: dict[str, Any] = {"FromEmailAddress": sender, "Destination": {"ToAddresses": list(to)}}
-        if raw is not None:
-            params["Content"] = {"Raw": {"Data": raw}}
-        else:
-            assert template is not None
-            params["Content"] = {"Template": {
-                "TemplateName": self.remote_name(template),
-                "TemplateData": _json(data)}}
-        if configuration_set:
-            params["ConfigurationSetName"] = configuration_set
-        reply = self._call("SendEmail", template=template, bucket=self.send_pacer(), cost=max(1, len(to)),
-                           **params)
+        extra: dict[str, Any] = {"ConfigurationSetName": configuration_set} if configuration_set else {}
+        cost = max(1, len(to))
+        remote = self.remote_name(template) if template is not None else None
+
+        def v2() -> dict[str, Any]:
+            params: dict[str, Any] = {"FromEmailAddress": sender, "Destination": {"ToAddresses": list(to)}}
+            if raw is not None:
+                params["Content"] = {"Raw": {"Data": raw}}
+            else:
+                params["Content"] = {"Template": {"TemplateName": remote, "TemplateData": _json(data)}}
+            return self._call("SendEmail", template=template, bucket=self.send_pacer(), cost=cost,
+                              **params, **extra)
+
+        def v1() -> dict[str, Any]:
+            if raw is not None:
+                return self._call("SendRawEmail", bucket=self.send_pacer(), cost=cost, Source=sender,
+                                  Destinations=list(to), RawMessage={"Data": raw}, **extra)
+            return self._call("SendTemplatedEmail", template=template, bucket=self.send_pacer(), cost=cost,
+                              Source=sender, Destination={"ToAddresses": list(to)}, Template=remote,
+                              TemplateData=_json(data), **extra)
+
+        reply = self._either("SendEmail", v2, v1)
         return str(reply.get("MessageId", ""))
 
 
@@ -576,6 +847,17 @@ def _snake(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
+def _upper_snake(value: str) -> str:
+    """``TemporaryFailure`` → ``TEMPORARY_FAILURE``: the 2017 API's CamelCase values as sesv2 spells them."""
+    return _snake(value).upper()
+
+
+def _v1_bulk_status(status: Any) -> str:
+    """A 2017 BulkEmailStatus (``Success``, ``AccountThrottled``...) as sesv2's (``SUCCESS``...)."""
+    value = str(status or "Failed")
+    return _V1_BULK_STATUS.get(value) or _upper_snake(value)
+
+
 def _is_quota_message(exc: Any) -> bool:
     msg = str(exc.response.get("Error", {}).get("Message", ""))
     return bool(re.search(r"daily message quota|24.hour|sending quota", msg, re.I))
@@ -583,7 +865,7 @@ def _is_quota_message(exc: Any) -> bool:
 
 @contextmanager
 def open_environment(project: Project, env_name: str | None = None, local: bool | None = None, *,
-                     endpoint_url: str | None = None, **client_kwargs: Any
+                     endpoint_url: str | None = None, api: str | None = None, **client_kwargs: Any
                      ) -> Iterator[tuple[SesClient, LocalSes | None]]:
     """A :class:`SesClient` for ``env_name`` (default: the project's default environment).
 
@@ -594,6 +876,7 @@ def open_environment(project: Project, env_name: str | None = None, local: bool 
     (NoCredentials) rather than a silent switch to a local endpoint.  ``endpoint_url``
     (``--endpoint-url``) overrides the environment's endpoint and never starts a server.  When another
     local endpoint already serves the project's state folder, the client talks to that one.
+    ``api`` (``--api``: ``v2``, ``v1``, ``auto``) overrides the environment's API generation.
     """
     env = project.config.env(env_name)
     use_local = bool(local) or env.local
@@ -604,6 +887,8 @@ def open_environment(project: Project, env_name: str | None = None, local: bool 
         # for — or recorded in the state folder as — a push to the AWS environment.
         use_local = True
         env = project.config.environments.get("local") or replace(env, name="local", prefix="")
+    if api is not None:
+        env = replace(env, api=api)
     server: LocalSes | None = None
     if use_local and not env.local:
         env = replace(env, local=True, region=env.region or "us-east-1")

@@ -4,7 +4,9 @@ Every boto3/botocore exception that leaves :mod:`ses_workbench.ses.client` is tu
 into a :class:`SesError` by :func:`translate`, so the CLI, TUI and notebook show one
 sentence a person can act on and never a traceback.  Each error keeps what was
 known when it happened (``operation``, ``template``, the SES error ``code`` and
-SES's own ``ses_message``) for logs and reports.
+SES's own ``ses_message``) for logs and reports.  Both API generations map into the one tree:
+sesv2's codes (``NotFoundException``, ``AlreadyExistsException``...) and the 2017 API's
+(``TemplateDoesNotExist``, ``AlreadyExists``, ``Throttling``...).
 
 Hierarchy::
 
@@ -48,10 +50,12 @@ __all__ = [
     "TEMPLATE_OPERATIONS",
 ]
 
-# Operations whose NotFound/AlreadyExists concern an email template.
+# Operations whose NotFound/AlreadyExists concern an email template (sesv2's and the 2017 API's).
 TEMPLATE_OPERATIONS = frozenset({
     "CreateEmailTemplate", "UpdateEmailTemplate", "GetEmailTemplate", "DeleteEmailTemplate",
     "TestRenderEmailTemplate", "SendEmail", "SendBulkEmail",
+    "CreateTemplate", "UpdateTemplate", "GetTemplate", "DeleteTemplate", "TestRenderTemplate",
+    "SendTemplatedEmail", "SendBulkTemplatedEmail",
 })
 
 
@@ -305,11 +309,11 @@ def _from_code(code: str, msg: str, detail: str, where: str, status: int | None,
             return QuotaExceeded(f"The account's 24-hour sending quota is used up{where}{detail}", **kw)
         return Throttled(f"SES is throttling requests{where} (429 Too Many Requests); try again "
                          "later or lower the rate.", **kw)
-    if code == "NotFoundException":
-        if template and op in TEMPLATE_OPERATIONS:
+    if code in ("NotFoundException", "TemplateDoesNotExist", "ConfigurationSetDoesNotExist"):
+        if template and op in TEMPLATE_OPERATIONS and code != "ConfigurationSetDoesNotExist":
             return TemplateNotFound(f"Template '{template}' does not exist in this environment.", **kw)
         return NotFound(f"SES has no such resource{where}{detail}", **kw)
-    if code == "AlreadyExistsException":
+    if code in ("AlreadyExistsException", "AlreadyExists"):
         if template:
             return TemplateAlreadyExists(f"Template '{template}' already exists in this environment.", **kw)
         return AlreadyExists(f"SES already has a resource of that name{where}{detail}", **kw)
@@ -328,6 +332,8 @@ def _from_code(code: str, msg: str, detail: str, where: str, status: int | None,
             return SenderNotVerified(f"SES rejected the message: {msg}", **kw)
         return MessageRejected(f"SES rejected the message{where}{detail}", **kw)
     if code in ("BadRequestException", "ValidationException", "InvalidParameterValue",
+                "InvalidParameterCombination", "MissingParameter", "MalformedQueryString",
+                "InvalidQueryParameter", "InvalidAction",
                 "InvalidRenderingParameter", "MissingRenderingAttribute", "InvalidTemplate",
                 "InvalidNextTokenException"):
         m = _MISSING_ATTR.search(msg)

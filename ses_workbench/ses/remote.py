@@ -466,7 +466,8 @@ def _dialect(project: Project, client: SesClient) -> Any:
 
 @contextmanager
 def remote_error_for_data(project: Project, name: str, *, env: str | None = None, local: bool | None = None,
-                          endpoint_url: str | None = None) -> Iterator[Callable[[Any], str | None]]:
+                          endpoint_url: str | None = None,
+                          api: str | None = None) -> Iterator[Callable[[Any], str | None]]:
     """For ``check --via-ses``: yield ``remote_error(data)`` → SES's rendering error message, or None.
 
     Opens the environment (starting the local endpoint if needed), renders the local composed content
@@ -475,7 +476,7 @@ def remote_error_for_data(project: Project, name: str, *, env: str | None = None
     from ses_workbench.ses.client import open_environment
 
     content = project.get(name).compose()
-    with open_environment(project, env, local, endpoint_url=endpoint_url) as (client, _server):
+    with open_environment(project, env, local, endpoint_url=endpoint_url, api=api) as (client, _server):
         with _render_target(client, name, content, None) as (target, _scratch):
             def remote_error(data: Any) -> str | None:
                 try:

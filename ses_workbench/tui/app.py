@@ -449,7 +449,8 @@ class WorkbenchApp(SesMixin, App[int]):
             parts.append(f"[b]{self.current}[/b]{dirty}{fixture}")
         env = f"{'' if short else 'env: '}[b]{escape(str(self.env_name))}[/b]"
         if self.env_description and not short:
-            env += f" ({escape(self.env_description)})"
+            api = getattr(self.ses, "api_description", None)  # which SES API (the 2017 one after a fallback)
+            env += f" ({escape(self.env_description)}{escape(', ' + api) if api else ''})"
         parts.append(env)
         account = self.account
         if account is not None:
@@ -1454,6 +1455,7 @@ class WorkbenchApp(SesMixin, App[int]):
     @on(Notice)
     def _notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity)  # type: ignore[arg-type]
+        self._update_header()  # e.g. the environment now uses the 2017 API
 
     def _config_keymap(self) -> dict[str, str]:
         extra = getattr(self.project.config, "extra", {}) or {}

@@ -51,7 +51,8 @@ class SesProgress:
         self.app.call_from_thread(self.app.show_progress, self.label, done, total, name)
 
 
-def _open_abandonable(project: Any, env_name: str | None, local: bool) -> Any:
+def _open_abandonable(project: Any, env_name: str | None, local: bool,
+                      on_note: Callable[[str], None] | None = None) -> Any:
     """``(stack, client, server, account)`` for the environment, opened on a daemon thread; None when the
     current worker is cancelled first.
 
@@ -72,7 +73,8 @@ def _open_abandonable(project: Any, env_name: str | None, local: bool) -> Any:
     def run() -> None:
         stack = ExitStack()
         try:
-            client, server = stack.enter_context(open_environment(project, env_name, True if local else None))
+            client, server = stack.enter_context(open_environment(project, env_name, True if local else None,
+                                                                  on_note=on_note))
             account = client.get_account(refresh=True)
         except BaseException as exc:  # noqa: BLE001 - handed to the worker, which raises it
             stack.close()
@@ -142,7 +144,9 @@ class SesMixin:
         given up on (the user switched environments meanwhile)."""
         if previous is not None:
             previous.close()
-        opened = _open_abandonable(self.project, env_name, local)
+        # the client says once when it falls back to the 2017 API (a v2 action denied)
+        opened = _open_abandonable(self.project, env_name, local,
+                                   lambda text: self.post_message(Notice(text, "warning")))
         if opened is None:  # the app is quitting (or another attempt replaced this one)
             return
         stack, client, server, account = opened
