@@ -222,6 +222,8 @@ class WorkbenchApp(SesMixin, App[int]):
         self.local_server: Any = None
         self.account: Any = None
         self.env_description = "connecting…"
+        self.env_api: str | None = None
+        """The SES API the connected environment uses (``SES v2 API``, ``2017 API``); None until connected."""
         self.connect_error: str | None = None
         """Why the last connection attempt failed (one line); None while connecting or connected."""
         self._connect_target: tuple[str | None, bool] = (env_name, local)
@@ -449,8 +451,8 @@ class WorkbenchApp(SesMixin, App[int]):
             parts.append(f"[b]{self.current}[/b]{dirty}{fixture}")
         env = f"{'' if short else 'env: '}[b]{escape(str(self.env_name))}[/b]"
         if self.env_description and not short:
-            api = getattr(self.ses, "api_description", None)  # which SES API (the 2017 one after a fallback)
-            env += f" ({escape(self.env_description)}{escape(', ' + api) if api else ''})"
+            api = f", {self.env_api}" if self.env_api else ""
+            env += f" ({escape(self.env_description + api)})"
         parts.append(env)
         account = self.account
         if account is not None:
@@ -1455,7 +1457,9 @@ class WorkbenchApp(SesMixin, App[int]):
     @on(Notice)
     def _notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity)  # type: ignore[arg-type]
-        self._update_header()  # e.g. the environment now uses the 2017 API
+        if self.ses is not None and self.env_api:  # e.g. the environment now uses the 2017 API
+            self.env_api = self.ses.api_description
+            self._update_header()
 
     def _config_keymap(self) -> dict[str, str]:
         extra = getattr(self.project.config, "extra", {}) or {}

@@ -118,6 +118,7 @@ class SesMixin:
         self._connect_started = self.clock()
         if self._connect_timer is None:
             self._connect_timer = self.set_interval(1.0, self.tick_connecting)
+        self.env_api = None
         self._update_header()
         self.refresh_bindings()
         self.connect_environment(env_name, local, previous, self._connect_seq)
@@ -171,6 +172,7 @@ class SesMixin:
         self.account = message.account
         self.env_name = message.env_name
         self.env_description = message.description
+        self.env_api = message.client.api_description
         self.connect_error = None
         self.states = {}
         self.status_cache = {}
@@ -185,6 +187,7 @@ class SesMixin:
         """The connect worker failed: say so in the header and offer Reconnect (the caller notifies)."""
         self.connect_error = one_line
         self.env_description = f"not connected · {self._key_for('reconnect')} Reconnect"
+        self.env_api = None
         self._update_header()
         self.refresh_bindings()
 
