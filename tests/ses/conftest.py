@@ -121,3 +121,35 @@ def make_client(project: Project, server: LocalSes, env: str = "local", **kw: An
 @pytest.fixture
 def client(project: Project, server: LocalSes) -> SesClient:
     return make_client(project, server)
+
+
+# ------------------------------------------------------------------ the CLI matrix: once per SES API
+#: What a 2017-API-only account may do: every 2017 action the workbench calls, no sesv2 one.
+V1_ONLY = ("ses:ListTemplates", "ses:GetTemplate", "ses:CreateTemplate", "ses:UpdateTemplate",
+           "ses:DeleteTemplate", "ses:TestRenderTemplate", "ses:SendBulkTemplatedEmail",
+           "ses:SendTemplatedEmail", "ses:SendRawEmail", "ses:GetSendQuota", "ses:GetAccountSendingEnabled",
+           "ses:ListIdentities", "ses:GetIdentityVerificationAttributes", "ses:VerifyEmailIdentity",
+           "ses:VerifyDomainIdentity")
+
+
+def api_settings(api: str, **overrides: Any) -> LocalSesSettings:
+    """The test endpoint for a run under ``api``: ``v1`` simulates an account whose IAM policy grants
+    only the 2017 actions (:data:`V1_ONLY`), so a stray sesv2 request fails the run."""
+    return settings(**({"iam_allow": V1_ONLY} if api == "v1" else {}), **overrides)
+
+
+def api_of(server: LocalSes) -> str:
+    """The API a test speaks to ``server``: ``v1`` when the endpoint allows only the 2017 actions."""
+    return "v1" if server.settings.iam_allow == V1_ONLY else "v2"
+
+
+@pytest.fixture(params=("v2", "v1"))
+def api(request: pytest.FixtureRequest) -> str:
+    """Parametrizes a module over both APIs when its ``server``/``client`` fixtures use it."""
+    return str(request.param)
+
+
+@pytest.fixture
+def api_server(project: Project, api: str) -> Iterator[LocalSes]:
+    with LocalSes(project.state_dir, api_settings(api), port=0) as ses:
+        yield ses

@@ -13,9 +13,24 @@ from ses_workbench.project import Project, TemplateContent
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.local import LocalSes
 
+from .conftest import api_of, make_client
+
+
+# The matrix: every test here runs once per SES API (the v1 run against an account whose IAM policy
+# grants only the 2017 actions, so a stray sesv2 request fails it).
+@pytest.fixture
+def server(api_server: LocalSes) -> LocalSes:
+    return api_server
+
+
+@pytest.fixture
+def client(project: Project, server: LocalSes) -> SesClient:
+    return make_client(project, server, api=api_of(server))
+
 
 def run(project: Project, server: LocalSes, *args: str) -> int:
-    return main([*args, "--dir", str(project.root), "--endpoint-url", server.endpoint_url])
+    return main([*args, "--dir", str(project.root), "--endpoint-url", server.endpoint_url,
+                 "--api", api_of(server)])
 
 
 class FakeTty(io.StringIO):
