@@ -606,7 +606,8 @@ class Workbench:
 
                 stack = contextlib.ExitStack()
                 try:
-                    opened = open_environment(self.project, self.env, self.local)
+                    # auto's switch to the 2017 API (a v2 action denied) is said once, under the cell
+                    opened = open_environment(self.project, self.env, self.local, on_note=_say)
                     client, _server = stack.enter_context(opened)
                 except BaseException:
                     stack.close()
@@ -921,3 +922,10 @@ def _json_error(exc: FixtureError) -> str:
     """``Expecting ',' delimiter (line 2, column 5)``: parse_json's error without its "invalid JSON" lead."""
     where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
     return exc.message.removeprefix("invalid JSON: ") + where
+
+
+def _say(text: str) -> None:
+    """A one-line note of the SES client (e.g. the switch to the 2017 API), on stderr like the CLI's."""
+    import sys
+
+    print(f"ses-workbench: {text}", file=sys.stderr)

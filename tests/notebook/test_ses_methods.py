@@ -80,3 +80,23 @@ def test_check_via_ses_confirms_with_the_workbench_environment(project_copy: Pat
         assert [t.name for t in bench.client().list_templates(include_scratch=True)] == []
     finally:
         bench.close()
+
+
+def test_a_2017_only_account_from_the_notebook(project_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`ses-workbench local-ses` simulating an account allowed only the 2017 actions: the notebook's
+    client (api auto) switches to the 2017 API, says so once under the cell, and pushes."""
+    from ses_workbench.project import Project
+    from ses_workbench.ses.local import LocalSes
+    from tests.ses.conftest import api_settings
+
+    project = Project.load(project_copy)
+    with LocalSes(project.state_dir, api_settings("v1"), port=0):
+        bench = Workbench(project_copy)
+        try:
+            assert bench.push("welcome", yes=True).executed
+            assert [s.state.value for s in bench.status(["welcome"])] == ["in-sync"]
+            assert bench.client().active_api == "v1"
+        finally:
+            bench.close()
+    err = capsys.readouterr().err
+    assert err.count("using the 2017 API") == 1 and "ses-workbench: sesv2 access denied for" in err
