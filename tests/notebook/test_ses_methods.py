@@ -82,7 +82,8 @@ def test_check_via_ses_confirms_with_the_workbench_environment(project_copy: Pat
         bench.close()
 
 
-def test_a_2017_only_account_from_the_notebook(project_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_2017_only_account_from_the_notebook(project_copy: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     """`ses-workbench local-ses` simulating an account allowed only the 2017 actions: the notebook's
     client (api auto) switches to the 2017 API, says so once under the cell, and pushes."""
     from ses_workbench.project import Project

@@ -73,7 +73,7 @@ async def test_a_silent_endpoint_fails_then_reconnect_connects(remote_project: P
             await wait_for(pilot, lambda: app.ses is not None, 60, "the reconnection")
             assert app.connect_error is None and app.account is not None
             assert app.ses.endpoint_url == silent.url
-            assert "remote[/b] (local endpoint)" in app._header_text
+            assert "remote[/b] (local endpoint, SES v2 API)" in app._header_text
             assert not app.available("reconnect") and "Reconnect" not in palette_titles(app)
             await app.workers.wait_for_complete()  # the status refresh that follows a connection
             await pilot.press("ctrl+q")
