@@ -307,7 +307,9 @@ def _from_code(code: str, msg: str, detail: str, where: str, status: int | None,
     if code in _THROTTLED:
         if _QUOTA_TEXT.search(msg):
             return QuotaExceeded(f"The account's 24-hour sending quota is used up{where}{detail}", **kw)
-        return Throttled(f"SES is throttling requests{where} (429 Too Many Requests); try again "
+        # sesv2 answers 429 Too Many Requests; the 2017 API 400 with the code Throttling
+        what = "429 Too Many Requests" if status in (None, 429) else f"{code}, HTTP {status}"
+        return Throttled(f"SES is throttling requests{where} ({what}); try again "
                          "later or lower the rate.", **kw)
     if code in ("NotFoundException", "TemplateDoesNotExist", "ConfigurationSetDoesNotExist"):
         if template and op in TEMPLATE_OPERATIONS and code != "ConfigurationSetDoesNotExist":

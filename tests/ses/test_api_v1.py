@@ -24,7 +24,7 @@ from ses_workbench.ses import sync
 from ses_workbench.ses.client import V1_OPERATIONS, SesClient, _v1_bulk_status
 from ses_workbench.ses.local import LocalSes
 
-from .conftest import V1_ONLY, api_settings, make_client, settings
+from .conftest import V1_ONLY, ManualClock, api_settings, make_client, settings
 
 SIM = "success@simulator.amazonses.com"
 
@@ -112,6 +112,25 @@ def test_send_report_marks_rendering_failures_of_2017_sends(project: Project, v1
     report = S.execute_send(client, project, plan)
     assert [o.status for o in report.outcomes] == ["SUCCESS", S.RENDERING_FAILURE]
     assert "Attribute 'name' is not present" in str(report.outcomes[1].error)
+
+
+def test_2017_throttling_is_retried_with_backoff(project: Project) -> None:
+    # The endpoint's bucket runs on a manual clock that only our backoff sleeps move (no wall-clock timing).
+    clock = ManualClock()
+    limited = api_settings("v1", template_ops_per_second=5)
+    with LocalSes(project.state_dir, limited, port=0, clock=clock) as ses:
+        bare = make_client(project, ses, api="v1", max_attempts=1, throttle_retries=0)
+        expected = r"SES is throttling requests \(CreateTemplate, template 'a\d+'\) \(Throttling, HTTP 400\)"
+        with pytest.raises(E.Throttled, match=expected):
+            for i in range(20):
+                bare.create_template(f"a{i}", TemplateContent("Hi", "<p>x</p>"))
+        assert bare.stats["throttled"] >= 1
+        retrying = make_client(project, ses, api="v1", max_attempts=1, throttle_retries=10, backoff_base=0.05,
+                               sleep=clock.advance)
+        for i in range(12):
+            retrying.upsert_template(f"b{i}", TemplateContent("Hi", "<p>x</p>"), exists=False)
+        assert retrying.stats["retried"] >= 1
+        assert len([t for t in retrying.list_templates() if t.name.startswith("b")]) == 12
 
 
 def test_v2_is_denied_on_a_2017_only_account(project: Project, v1_server: LocalSes) -> None:
@@ -227,3 +246,18 @@ def test_every_2017_operation_exists_and_is_allowed_to_a_v1_only_account() -> No
     assert set(V1_OPERATIONS.values()) <= ops
     assert {a.removeprefix("ses:") for a in V1_ONLY} <= ops
     assert isinstance(SesClient, type)
+
+
+def test_check_via_ses_through_the_2017_api(project: Project, v1_server: LocalSes, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"name": "Ada", "plan": {"name": "Pro"}}\n{"plan": {"name": "Pro"}}\n')
+    code = main(["check", "welcome", "--data", str(rows), "--dir", str(project.root), "--format", "json",
+                 "--via-ses", "2", "--endpoint-url", v1_server.endpoint_url, "--api", "v1"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1 and doc["failing"] == 1
+    via = doc["via_ses"]
+    assert via["sampled"] == 2 and via["agree"] == 2  # TestRenderTemplate agrees with the local verdicts
+    assert "is not present in the rendering data" in {r["row"]: r for r in via["rows"]}[2]["ses"]
+    client = make_client(project, v1_server, api="v1")
+    assert client.list_templates(include_scratch=True) == []  # the scratch copy was deleted again
