@@ -261,3 +261,17 @@ def test_check_via_ses_through_the_2017_api(project: Project, v1_server: LocalSe
     assert "is not present in the rendering data" in {r["row"]: r for r in via["rows"]}[2]["ses"]
     client = make_client(project, v1_server, api="v1")
     assert client.list_templates(include_scratch=True) == []  # the scratch copy was deleted again
+
+
+def test_a_2017_only_policy_in_the_config_with_local(project: Project,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """What a user types: `[local_ses] iam_allow` listing the 2017 actions, then `push --local`."""
+    config = project.root / "ses-workbench.toml"
+    allow = ", ".join(f'"{a}"' for a in V1_ONLY)
+    config.write_text(config.read_text().replace("[local_ses]\n", f"[local_ses]\niam_allow = [{allow}]\n"))
+    assert main(["push", "--yes", "--local", "--dir", str(project.root)]) == 0
+    out, err = capsys.readouterr()
+    assert "created welcome" in out and err.count("using the 2017 API") == 1
+    assert main(["send", "welcome", "--yes", "--local", "--dir", str(project.root)]) == 0
+    out, err = capsys.readouterr()
+    assert "2/2 sent" in out and err.count("using the 2017 API") == 1
