@@ -121,10 +121,8 @@ def cmd_render(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     try:
         rendered = render_template(tpl, fixture=fixture, data=data, dialect=dialect)
-    except EngineError as err:  # one line, pointing at the file a person edits
-        hint = getattr(err, "hint", None)
-        where = _rel(err.where) if err.path else err.where
-        print(visible(f"ses-workbench: {where}: {err}" + (f" ({hint})" if hint else "")), file=sys.stderr)
+    except EngineError as err:
+        print(engine_error_line(err), file=sys.stderr)
         return 1
     if args.open:
         from ses_workbench.preview_policy import with_policy_meta
@@ -309,6 +307,13 @@ def _at(exc: Any) -> str:
     if exc.line is None:
         return ""
     return f":{exc.line}" + (f":{exc.column}" if exc.column is not None else "")
+
+
+def engine_error_line(err: EngineError) -> str:
+    """One line for a template error, pointing at the file a person edits: ``ses-workbench: FILE:L:C: …``."""
+    hint = getattr(err, "hint", None)
+    where = _rel(err.where) if err.path else err.where
+    return visible(f"ses-workbench: {where}: {err}" + (f" ({hint})" if hint else ""))
 
 
 def _rel(path: str) -> str:

@@ -70,6 +70,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compile_error(tpl: Any) -> str | None:
+    """The one-line error of a template SES would refuse to store (a Handlebars syntax error), else None:
+    what ``export`` prints is meant for ``aws sesv2 create-email-template``, and it would fail there."""
+    from ses_workbench.cli.core import engine_error_line
+    from ses_workbench.engine import EngineError
+    from ses_workbench.render import compile_content, locate_error
+
+    try:
+        compile_content(tpl.compose())
+    except EngineError as err:
+        return engine_error_line(locate_error(err, tpl))
+    return None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from ses_workbench.project.importexport import export_template
 
@@ -82,6 +96,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             validate_name(args.as_name)
         except TemplateNameError as exc:  # a bad argument: usage error
             raise UsageError(f"--as-name: {exc.message}") from None
+    error = _compile_error(tpl)
+    if error is not None:
+        print(error, file=sys.stderr)
+        return 1
     doc = export_template(tpl, v1=args.v1, name=args.as_name)
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if args.output:

@@ -240,3 +240,18 @@ def test_template_toml_text_part_overrides_the_project(tmp_path: Path) -> None:
     tpl.meta_path.write_text('text_part = "sometimes"\n')
     with pytest.raises(ConfigError, match="text_part must be one of"):
         tpl.meta  # noqa: B018 - the property parses the file
+
+
+def test_export_refuses_a_template_that_does_not_compile(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "proj"
+    (root / "broken").mkdir(parents=True)
+    (root / "ses-workbench.toml").write_text("")
+    (root / "broken" / "subject.txt").write_text("Hi\n")
+    (root / "broken" / "body.html").write_text("<p>ok</p>\n<p>{{#if x}}never closed</p>\n")
+    out_file = tmp_path / "out.json"
+    assert main(["export", "broken", "--dir", str(root), "-o", str(out_file)]) == 1
+    captured = capsys.readouterr()
+    [line] = captured.err.splitlines()
+    assert "broken/body.html:2:4:" in line and "{{#if}} is never closed" in line
+    assert not out_file.exists() and captured.out == ""
