@@ -39,6 +39,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -135,6 +136,7 @@ _BOM = b"\xef\xbb\xbf"
 #: What ends a run inside a JSON string / outside one, for passing over a value too long to hold.
 _IN_STRING = re.compile(r'["\\]')
 _STRUCTURE = re.compile(r'["{}\[\]]')
+_ZEROS = itertools.repeat(0)
 #: First bytes of a line that may be blank (``bytes.strip`` whitespace, or nothing at all).
 _BLANK_START = frozenset((b"", b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c"))
 
@@ -269,14 +271,20 @@ def _split_lines(fh: BinaryIO, counter: _Counter, start: int = 0, end: int | Non
                 yield buf, 0
             return
         lines = block.split(b"\n")
+        consumed = len(buf) + len(block)
         if buf:
             lines[0] = buf + lines[0]
         buf = lines.pop()
-        for line in lines:
-            if end is not None and offset >= end:
-                return
-            yield line, 0
-            offset += len(line) + 1
+        consumed -= len(buf)
+        if end is None or offset + consumed <= end:  # every line here starts before the end
+            yield from zip(lines, _ZEROS, strict=False)
+            offset += consumed
+        else:
+            for line in lines:
+                if offset >= end:
+                    return
+                yield line, 0
+                offset += len(line) + 1
         if len(buf) > _LINE_CAP:
             if end is not None and offset >= end:
                 return
