@@ -1588,6 +1588,10 @@ _worker: dict[str, Any] = {}
 
 
 def _worker_init(checker: Checker, path: str, max_failures: int, fast_json: bool) -> None:
+    import signal
+
+    # Ctrl-C is the parent's to handle (it stops the pool); a worker would only print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker.update(checker=checker, path=path, max_failures=max_failures, fast_json=fast_json)
 
 
