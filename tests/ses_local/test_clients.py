@@ -7,9 +7,11 @@ import os
 import shlex
 import shutil
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +156,9 @@ def test_local_ses_command_serves_until_interrupted(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert (tmp_path / ".ses-workbench" / "local-ses" / "identities.json").is_file()
+    db = sqlite3.connect(f"file:{tmp_path / '.ses-workbench' / 'local-ses' / 'store.db'}?mode=ro", uri=True)
+    with closing(db):
+        assert db.execute("SELECT key FROM identities").fetchall() == [("me@example.com",)]
     assert not lock.exists()  # the credentials die with the run
 
 

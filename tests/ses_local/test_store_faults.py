@@ -4,7 +4,7 @@ acknowledges; temporary files a killed endpoint left are removed at the next sta
 
 from __future__ import annotations
 
-import errno
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +21,18 @@ CONTENT = {"Subject": "Hi", "Text": "Hello"}
 
 
 class DiskFull:
-    """``_write_atomic`` that fails for the named file (like ENOSPC), while ``failing`` is set."""
+    """The store's COMMIT failing as SQLite fails on a full disk, for transactions that change the named
+    table, while ``failing`` is set."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, table: str) -> None:
+        self.table = table
         self.failing = True
-        self._real = store_module._write_atomic
+        self._real = store_module._commit
 
-    def __call__(self, path: Path, data: bytes) -> None:
-        if self.failing and path.name == self.name:
-            raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        self._real(path, data)
+    def __call__(self, conn: sqlite3.Connection, tables: frozenset[str]) -> None:
+        if self.failing and self.table in tables:
+            raise sqlite3.OperationalError("database or disk is full")
+        self._real(conn, tables)
 
 
 def _error(call: Any) -> tuple[str, int]:
@@ -45,8 +46,8 @@ def test_a_failed_template_write_is_neither_acknowledged_nor_served(start_ses: A
     ses = start_ses()
     client = make_client(ses.endpoint_url)
     client.create_email_template(TemplateName="kept", TemplateContent=CONTENT)
-    disk = DiskFull("templates.json")
-    monkeypatch.setattr(store_module, "_write_atomic", disk)
+    disk = DiskFull("templates")
+    monkeypatch.setattr(store_module, "_commit", disk)
 
     assert _error(lambda: client.create_email_template(TemplateName="t6", TemplateContent=CONTENT)) == \
         ("InternalFailure", 500)
@@ -68,8 +69,8 @@ def test_a_failed_identity_write_changes_nothing(start_ses: Any, monkeypatch: py
     ses = start_ses()
     client = make_client(ses.endpoint_url)
     client.create_email_identity(EmailIdentity="pending@example.org")
-    disk = DiskFull("identities.json")
-    monkeypatch.setattr(store_module, "_write_atomic", disk)
+    disk = DiskFull("identities")
+    monkeypatch.setattr(store_module, "_commit", disk)
     assert _error(lambda: client.create_email_identity(EmailIdentity="new@example.org"))[1] == 500
     assert _error(lambda: client.get_email_identity(EmailIdentity="new@example.org"))[0] == \
         "NotFoundException"
@@ -85,8 +86,8 @@ def test_a_failed_count_write_does_not_fail_a_delivered_send(start_ses: Any,
     """Answering an error for a send that went out would make the client send it again."""
     ses = start_ses()
     client = make_client(ses.endpoint_url)
-    disk = DiskFull("account.json")
-    monkeypatch.setattr(store_module, "_write_atomic", disk)
+    disk = DiskFull("sent")
+    monkeypatch.setattr(store_module, "_commit", disk)
     simple = {"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "t"}}}}
     sent = client.send_email(FromEmailAddress=SENDER, Destination={"ToAddresses": [SENDER]}, Content=simple)
     assert ses.outbox_message(sent["MessageId"]) is not None
@@ -107,7 +108,7 @@ def test_temp_files_of_a_killed_endpoint_are_removed_at_start(state_dir: Path, s
     for path in stray:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("half a write")
-    keep = [root / "templates.json", root / "outbox" / "20261207T000000.000000Z-y.eml", root / "notes.tmp"]
+    keep = [root / "store.db", root / "outbox" / "20261207T000000.000000Z-y.eml", root / "notes.tmp"]
     keep[1].write_text("a delivered message")
     keep[2].write_text("not ours")
     second = start_ses()

@@ -4,6 +4,8 @@ drop, bulk limits, replacement-data merging and per-entry results."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -301,9 +303,11 @@ def test_mixed_concurrent_operations_keep_the_store_consistent(ses: LocalSes) ->
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(work, range(300)))
     assert errors == []
-    stored = json.loads((ses.store_dir / "templates.json").read_text())["templates"]
+    db = sqlite3.connect(f"file:{ses.store_dir / 'store.db'}?mode=ro", uri=True)
+    with closing(db):
+        stored = [json.loads(rec)["name"] for (rec,) in db.execute("SELECT rec FROM templates ORDER BY name")]
     listed = client.list_email_templates(PageSize=100)["TemplatesMetadata"]
-    assert sorted(t["name"] for t in stored) == [m["TemplateName"] for m in listed]
+    assert stored == [m["TemplateName"] for m in listed]
     assert len(ses.outbox_messages()) == len(ses.events("Delivery"))
 
 

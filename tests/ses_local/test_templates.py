@@ -247,4 +247,4 @@ def test_templates_persist_across_restart(start_ses: Any, state_dir: Any) -> Non
     assert client.get_email_template(TemplateName="welcome")["TemplateContent"] == CONTENT
     out = client.test_render_email_template(TemplateName="welcome", TemplateData='{"name": "again"}')
     assert parse_mime(out["RenderedTemplate"]).text == "Hi again"
-    assert (state_dir / "local-ses" / "templates.json").is_file()
+    assert (state_dir / "local-ses" / "store.db").is_file()

@@ -496,6 +496,7 @@ class LocalSes:
             try:
                 # Re-read the state: it may have changed on disk since this object was made.
                 self.store = Store(self.store.root)
+                self.store.open()  # creates the database, or migrates an older version's JSON files
                 self.store.remove_temp_files()  # left by an endpoint killed mid-write
                 self.service = LocalSesService(self.store, self.settings, self._clock)
                 self.service.prepare()
@@ -610,9 +611,7 @@ class LocalSes:
 
     def outbox_message(self, message_id: str) -> Path | None:
         """The ``.eml`` of one delivered message, or None (not delivered, or dropped)."""
-        if not self.store.outbox.is_dir():
-            return None
-        return next(iter(sorted(self.store.outbox.glob(f"*-{message_id}.eml"))), None)
+        return self.store.outbox_file(message_id)
 
     def events(self, event_type: str | None = None, message_id: str | None = None) -> list[dict[str, Any]]:
         """Recorded events (see :func:`ses_workbench.ses.local.read_events`)."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import email
 import email.policy
 import email.utils
@@ -39,7 +40,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -118,6 +119,45 @@ def _new_message_id(ts: float) -> str:
     return f"{int(ts * 1000):016x}-{uuid.uuid4()}-000000"
 
 
+class _Verified(Mapping[str, dict[str, Any]]):
+    """The verified identities among ``identities``: a membership test is one lookup, not a scan."""
+
+    def __init__(self, identities: Mapping[str, dict[str, Any]]) -> None:
+        self._identities = identities
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        rec = self._identities[key]
+        if rec.get("status") != "SUCCESS":
+            raise KeyError(key)
+        return rec
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in self._identities if key in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _after_token(params: dict[str, Any]) -> str | None:
+    """The last key of the previous page, from ``NextToken``; BadRequestException if it is not ours."""
+    token = params.get("NextToken")
+    if not token:
+        return None
+    try:
+        if not isinstance(token, str):
+            raise TypeError(token)
+        after = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))["after"]
+        if not isinstance(after, str):
+            raise TypeError(after)
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError, RecursionError):
+        raise bad_request("The NextToken is not valid.") from None
+    return after
+
+
+def _next_token(last: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": last}).encode()).decode("ascii")
+
+
 class _Engine:
     """The template engine, imported on first use (so the server starts without paying for it)."""
 
@@ -147,7 +187,6 @@ class LocalSesService:
         self._send_limiter = RateLimiter(rate, capacity=burst, clock=clock)
         self._compiled: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
         self._engine_instance: _Engine | None = None
-        self._account_dirty = False
 
     def prepare(self) -> None:
         """Called when the endpoint starts: identities listed in the settings are verified from the start
@@ -157,19 +196,17 @@ class LocalSesService:
 
     # -- helpers -------------------------------------------------------------------------------
     def flush(self) -> None:
-        """Write the sent-count state if a send changed it (once per send operation, not per entry).
+        """Make what a send recorded durable — events, outbox index, sent count — once per send
+        operation (not per entry), before its answer goes out.
 
         A failed write (disk full) does not fail the send, which is already delivered — answering an
-        error would make the client send again; the count stays in memory and the next send writes it.
+        error would make the client send again; the record stays in memory and the next send writes it.
         """
         with self._lock:
-            if self._account_dirty:
-                try:
-                    self.store.save_account()
-                except OSError as exc:
-                    log.error("local SES endpoint: cannot save the 24-hour sending count: %s", exc)
-                    return
-                self._account_dirty = False
+            try:
+                self.store.flush()
+            except OSError as exc:
+                log.error("local SES endpoint: cannot save the sending record: %s", exc)
 
     def close(self) -> None:
         self.flush()
@@ -199,8 +236,8 @@ class LocalSesService:
         return {"key": identity_key(identity), "name": identity, "type": identity_type(identity),
                 "status": status, "created": _now(), "source": source}
 
-    def _verified_keys(self) -> set[str]:
-        return {key for key, rec in self.store.identities.items() if rec.get("status") == "SUCCESS"}
+    def _verified_keys(self) -> Mapping[str, dict[str, Any]]:
+        return _Verified(self.store.identities)
 
     def verify_identity(self, identity: str) -> dict[str, Any]:
         """Mark a PENDING identity verified — what the mailbox owner's click (or the domain's DNS
@@ -258,9 +295,7 @@ class LocalSesService:
         return data
 
     @staticmethod
-    def _page(keys: list[str], params: dict[str, Any], default: int, low: int,
-              high: int) -> tuple[list[str], str | None]:
-        """One page of sorted ``keys`` after ``NextToken``; the token for the next page or None."""
+    def _page_size(params: dict[str, Any], default: int, low: int, high: int) -> int:
         size_raw = params.get("PageSize")
         size = default
         if size_raw not in (None, ""):
@@ -270,24 +305,18 @@ class LocalSesService:
                 raise bad_request(f"PageSize must be an integer, not {size_raw!r}.") from None
             if not low <= size <= high:
                 raise bad_request(f"PageSize must be between {low} and {high}.")
-        size = max(size, 1)
-        token = params.get("NextToken")
-        start = 0
-        if token:
-            try:
-                if not isinstance(token, str):
-                    raise TypeError(token)
-                after = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))["after"]
-                if not isinstance(after, str):
-                    raise TypeError(after)
-            except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError, RecursionError):
-                raise bad_request("The NextToken is not valid.") from None
-            start = next((i for i, key in enumerate(keys) if key > after), len(keys))
+        return max(size, 1)
+
+    @classmethod
+    def _page(cls, keys: list[str], params: dict[str, Any], default: int, low: int,
+              high: int) -> tuple[list[str], str | None]:
+        """One page of sorted ``keys`` after ``NextToken``; the token for the next page or None."""
+        size = cls._page_size(params, default, low, high)
+        after = _after_token(params)
+        start = 0 if after is None else bisect.bisect_right(keys, after)
         page = keys[start:start + size]
         more = start + size < len(keys)
-        next_token = (base64.urlsafe_b64encode(json.dumps({"after": page[-1]}).encode()).decode("ascii")
-                      if more and page else None)
-        return page, next_token
+        return page, _next_token(page[-1]) if more and page else None
 
     # -- templates -----------------------------------------------------------------------------
     def _check_content(self, content: Any) -> dict[str, str]:
@@ -406,14 +435,13 @@ class LocalSesService:
 
     def op_list_email_templates(self, params: dict[str, Any]) -> dict[str, Any]:
         self._throttle_template_op()
-        with self._lock:
-            names = sorted(self.store.templates)
-            page, token = self._page(names, params, default=10, low=1, high=100)
-            out: dict[str, Any] = {"TemplatesMetadata": [
-                {"TemplateName": n, "CreatedTimestamp": self.store.templates[n]["created"]} for n in page
-            ]}
-        if token:
-            out["NextToken"] = token
+        size = self._page_size(params, default=10, low=1, high=100)
+        page, more = self.store.template_page(_after_token(params), size)  # one indexed query
+        out: dict[str, Any] = {"TemplatesMetadata": [
+            {"TemplateName": name, "CreatedTimestamp": created} for name, created in page
+        ]}
+        if more and page:
+            out["NextToken"] = _next_token(page[-1][0])
         return out
 
     def op_test_render_email_template(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -565,7 +593,6 @@ class LocalSesService:
                 raise _EntryError("ACCOUNT_DAILY_QUOTA_EXCEEDED", "Daily message quota exceeded.")
             if counted:
                 self.store.record_sent(counted, save=False)
-                self._account_dirty = True
 
     def _render(self, key: tuple[str, str], content: dict[str, str], data: Any) -> dict[str, str]:
         compiled = self._compiled_for(key, content)
