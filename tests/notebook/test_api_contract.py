@@ -11,7 +11,9 @@ from __future__ import annotations
 import copy
 import inspect
 import json
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +55,15 @@ def record_calls(wb: Workbench, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def local_store(project: Path) -> dict[str, Any]:
     """What the local endpoint holds: stored templates, outbox messages, events."""
     root = project / ".ses-workbench" / "local-ses"
-    templates = root / "templates.json"
+    db = root / "store.db"
     events = root / "events.jsonl"
     outbox = root / "outbox"
+    templates: list[Any] = []
+    if db.exists():
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            templates = conn.execute("SELECT name, rec FROM templates ORDER BY name").fetchall()
     return {
-        "templates": templates.read_bytes() if templates.exists() else b"",
+        "templates": templates,
         "outbox": sorted(p.name for p in outbox.glob("*.eml")) if outbox.is_dir() else [],
         "events": events.read_bytes() if events.exists() else b"",
     }

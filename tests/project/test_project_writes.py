@@ -160,9 +160,9 @@ def test_state_files_are_json_through_atomic(tmp_path: Path) -> None:
 # written atomically" (issue 2).
 OWN_WRITERS = {
     "ses_workbench/project/atomic.py": "the implementation",
-    "ses_workbench/ses/local/store.py": "the local endpoint's own temp + rename (no fsync, by design: "
-                                        "simulator state at hundreds of sends a second), its append-only "
-                                        "event log and its lock file",
+    "ses_workbench/ses/local/store.py": "the local endpoint's outbox .eml files (temp + fsync + rename, "
+                                        "indexed in its SQLite store), its append-only event log and its "
+                                        "lock file",
 }
 
 

@@ -235,8 +235,8 @@ class Store:
             try:
                 conn = self._connect()
             except sqlite3.Error as exc:
-                raise LocalSesStoreError(f"{self.db_path}: cannot open the local SES store "
-                                         f"({exc}).") from None
+                raise LocalSesStoreError(f"{self.db_path}: the local SES store cannot be opened ({exc}); "
+                                         "move it away to start afresh.") from None
             try:
                 if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() != "wal":
                     raise sqlite3.OperationalError("WAL mode is not available")
