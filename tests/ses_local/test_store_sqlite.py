@@ -239,3 +239,44 @@ def test_a_failed_sending_record_write_is_kept_and_written_by_the_next_send(
     with closing(_read_only(db)) as conn:
         assert {r[0] for r in conn.execute("SELECT message_id FROM outbox")} == {first, second}
         assert conn.execute("SELECT sum(recipients) FROM sent").fetchone()[0] == 2.0
+
+
+_ENDPOINT = r"""
+import json, sys
+from ses_workbench.ses.local import LocalSes, LocalSesSettings
+ses = LocalSes(sys.argv[1], LocalSesSettings(template_ops_per_second=None, max_send_rate=None,
+                                             verified_identities=(sys.argv[2],)))
+ses.start()
+print(json.dumps(ses.boto3_kwargs()), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_what_was_acknowledged_survives_a_killed_endpoint(state_dir: Path, start_ses: Any) -> None:
+    """SIGKILL right after the answers: nothing the endpoint said 200 to is missing at the next start."""
+    import boto3
+    from botocore.config import Config
+
+    proc = subprocess.Popen([sys.executable, "-c", _ENDPOINT, str(state_dir), SENDER], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        client = boto3.client("sesv2", **json.loads(proc.stdout.readline()),
+                              config=Config(retries={"total_max_attempts": 1}))
+        for i in range(20):
+            client.create_email_template(TemplateName=f"t{i:02d}", TemplateContent=CONTENT)
+        client.delete_email_template(TemplateName="t00")
+        client.create_email_identity(EmailIdentity="new@example.org")
+        sent = [client.send_email(FromEmailAddress=SENDER, Destination={"ToAddresses": [SENDER]},
+                                  Content=SIMPLE)["MessageId"] for _ in range(3)]
+    finally:
+        proc.kill()  # no stop(), no close(): whatever was only in memory is gone
+        proc.wait()
+    ses = start_ses()
+    again = make_client(ses.endpoint_url)
+    names = [t["TemplateName"] for t in again.list_email_templates(PageSize=100)["TemplatesMetadata"]]
+    assert names == [f"t{i:02d}" for i in range(1, 20)]
+    assert again.get_email_identity(EmailIdentity="new@example.org")["VerificationStatus"] == "PENDING"
+    assert again.get_account()["SendQuota"]["SentLast24Hours"] == 3.0
+    assert all(ses.outbox_message(m) is not None for m in sent)  # from the index written before each 200
+    assert [e["mail"]["messageId"] for e in ses.events("Delivery")] == sent
