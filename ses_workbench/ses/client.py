@@ -307,20 +307,24 @@ class SesClient:
 
         local_key: str | None = None
         try:
+            cfg = BotoConfig(retries={"mode": "standard", "total_max_attempts": self.max_attempts},
+                             connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
+                             user_agent_extra="ses-workbench")
+            core = _botocore_session()
+            # The clients botocore makes for credentials (STS AssumeRole, SSO) get the same limits: with
+            # botocore's defaults a silent STS endpoint held the first SES request for minutes.
+            core.set_default_client_config(cfg)
             if environment.local:
                 key_id, secret = _local_credentials(self.endpoint_url, project)
                 local_key = key_id
                 session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret,
                                         region_name=environment.region or "us-east-1",
-                                        botocore_session=_botocore_session())
+                                        botocore_session=core)
             else:
                 session = boto3.Session(profile_name=environment.profile, region_name=environment.region,
-                                        botocore_session=_botocore_session())
+                                        botocore_session=core)
             _dedupe_search_paths(session)
             self.region = session.region_name
-            cfg = BotoConfig(retries={"mode": "standard", "total_max_attempts": self.max_attempts},
-                             connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
-                             user_agent_extra="ses-workbench")
             self._session, self._boto_config = session, cfg
             self._client = session.client("sesv2", endpoint_url=self.endpoint_url, config=cfg)
         except Exception as exc:

@@ -251,7 +251,8 @@ def _unreachable(exc: Any, endpoint_url: str | None, operation: str | None, temp
     refused, a host name that does not resolve, or (anything else) not reachable."""
     import botocore.exceptions as bx
 
-    target = endpoint_url or _origin(getattr(exc, "kwargs", {}).get("endpoint_url")) or "the SES endpoint"
+    # The URL the failed request went to first: it may be STS or SSO, fetching credentials for SES.
+    target = _origin(getattr(exc, "kwargs", {}).get("endpoint_url")) or endpoint_url or "the SES endpoint"
     bits = [b for b in (operation, template and f"template '{template}'",
                         attempts and attempts > 1 and f"{attempts} attempts") if b]
     where = f" ({', '.join(bits)})" if bits else ""

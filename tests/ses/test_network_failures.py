@@ -221,3 +221,22 @@ def test_cli_on_a_terminal_shows_the_waiting_line_then_the_error(project: Projec
     # the line was erased (spaces, carriage return) before the error, which is the only thing left
     before, _, after = text.rpartition("\r" + " " * (len(first) - 1))
     assert before.startswith(first) and after.replace("\r\n", "\n") == "\r" + error + "\n"
+
+
+@pytest.mark.timeout(60)
+def test_a_silent_sts_endpoint_behind_a_role_profile_gives_up_too(project: Project, silent: SilentServer,
+                                                                  tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Credentials of a role profile come from STS AssumeRole before the first SES request: botocore's
+    STS client gets the same limits (with its defaults it waited minutes), and the line names STS."""
+    config = tmp_path / "aws-config"
+    config.write_text("[profile base]\naws_access_key_id = x\naws_secret_access_key = y\n"
+                      "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", silent.url)
+    monkeypatch.setenv(ENV_READ_TIMEOUT, "0.3")
+    env = Environment("aws", profile="role", region="us-east-1", endpoint_url="http://127.0.0.1:9")
+    with pytest.raises(E.EndpointUnreachable) as caught:
+        SesClient(env, project, template_rate=0).get_account()
+    assert silent.accepted.is_set()
+    assert str(caught.value).startswith(f"{silent.url} did not answer within 0.3 s (GetAccount")
