@@ -34,6 +34,8 @@ from ses_workbench.project.fixtures import validate_fixture_name
 from ses_workbench.project.layouts import LAYOUTS_DIR, LayoutEnvironment
 from ses_workbench.project.statedir import STATE_DIR, ensure_state_dir
 from ses_workbench.project.template import EmailTemplate
+from ses_workbench.project.verification import KIND as VERIFICATION_KIND
+from ses_workbench.project.verification import VerificationTemplate, kind_of
 
 __all__ = ["STATE_DIR", "TEMPLATE_FOLDER_HINT", "Project", "ensure_state_dir", "unknown_template_error"]
 
@@ -50,6 +52,8 @@ class Project:
         self.config = config
         self.state_dir = root / STATE_DIR
         self.templates: dict[str, EmailTemplate] = {}
+        #: custom verification email templates (``kind = "custom-verification"``): a namespace of their own
+        self.verification_templates: dict[str, VerificationTemplate] = {}
         self.problems: list[ProjectError] = []
         self._layouts: LayoutEnvironment | None = None
         self._lock = threading.RLock()
@@ -84,6 +88,7 @@ class Project:
         """Rescan the root for template folders (keeps existing EmailTemplate objects and their caches)."""
         with self._lock:
             found: dict[str, EmailTemplate] = {}
+            verification: dict[str, VerificationTemplate] = {}
             problems: list[ProjectError] = []
             for entry in sorted(self.root.iterdir(), key=lambda p: p.name):
                 if not entry.is_dir() or entry.name.startswith(("_", ".")):
@@ -99,10 +104,16 @@ class Project:
                 except TemplateNameError as exc:
                     problems.append(exc)
                     continue
+                if kind_of(entry) == VERIFICATION_KIND:
+                    kept = self.verification_templates.get(entry.name)
+                    verification[entry.name] = kept if kept is not None and kept.dir == entry else \
+                        VerificationTemplate(self, entry.name, entry)
+                    continue
                 old = self.templates.get(entry.name)
                 found[entry.name] = old if old is not None and old.dir == entry else \
                     EmailTemplate(self, entry.name, entry)
             self.templates = found
+            self.verification_templates = verification
             self.problems = problems
 
     @property
@@ -119,6 +130,13 @@ class Project:
     @property
     def names(self) -> list[str]:
         return list(self.templates)
+
+    def get_verification(self, name: str) -> VerificationTemplate:
+        """The custom verification template called ``name``; UnknownTemplateError suggests close names."""
+        try:
+            return self.verification_templates[name]
+        except KeyError:
+            raise unknown_template_error(self.root, name, list(self.verification_templates)) from None
 
     def get(self, name: str) -> EmailTemplate:
         """The template called ``name``; UnknownTemplateError suggests close names."""

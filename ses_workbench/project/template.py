@@ -38,7 +38,7 @@ __all__ = ["DATA_DIR", "META_FILE", "META_KEYS", "EmailTemplate", "TemplateMeta"
 DATA_DIR = "data"
 META_FILE = "template.toml"
 #: The keys ``template.toml`` may hold; any other is kept in :attr:`TemplateMeta.extra` (lint warns).
-META_KEYS = ("description", "layout_vars", "text_part", "plain_parts")
+META_KEYS = ("description", "layout_vars", "text_part", "plain_parts", "kind")
 DEFAULT_FIXTURE = "default"
 
 

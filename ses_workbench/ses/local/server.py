@@ -64,6 +64,7 @@ from ses_workbench.ses.local.settings import (
     LocalSesSettings,
 )
 from ses_workbench.ses.local.shapes import shape_errors
+from ses_workbench.ses.local.verification import VERIFY_LINK_PATH
 from ses_workbench.ses.local.store import Store, StoreLock, read_events, running_endpoint_info, store_dir
 
 __all__ = ["LocalSes", "ROUTES", "endpoint_credentials", "VERIFY_PATH"]
@@ -95,6 +96,19 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
         ("GET", "/v2/email/identities/{}", ["EmailIdentity"], "GetEmailIdentity", "op_get_email_identity"),
         ("DELETE", "/v2/email/identities/{}", ["EmailIdentity"], "DeleteEmailIdentity",
          "op_delete_email_identity"),
+        # custom verification email templates and their send (the link flow: .verification)
+        ("POST", "/v2/email/custom-verification-email-templates", [], "CreateCustomVerificationEmailTemplate",
+         "op_create_custom_verification_email_template"),
+        ("GET", "/v2/email/custom-verification-email-templates", [], "ListCustomVerificationEmailTemplates",
+         "op_list_custom_verification_email_templates"),
+        ("GET", "/v2/email/custom-verification-email-templates/{}", ["TemplateName"],
+         "GetCustomVerificationEmailTemplate", "op_get_custom_verification_email_template"),
+        ("PUT", "/v2/email/custom-verification-email-templates/{}", ["TemplateName"],
+         "UpdateCustomVerificationEmailTemplate", "op_update_custom_verification_email_template"),
+        ("DELETE", "/v2/email/custom-verification-email-templates/{}", ["TemplateName"],
+         "DeleteCustomVerificationEmailTemplate", "op_delete_custom_verification_email_template"),
+        ("POST", "/v2/email/outbound-custom-verification-emails", [], "SendCustomVerificationEmail",
+         "op_send_custom_verification_email"),
         # Not SES: the mailbox owner's click that verifies a PENDING identity (`local-ses verify`).
         ("POST", "/_local-ses/identities/{}/verify", ["EmailIdentity"], "VerifyEmailIdentity",
          "op_verify_email_identity"),
@@ -263,6 +277,9 @@ class _Handler(BaseHTTPRequestHandler):
             if self._query:
                 self._dispatch_query(length, request_id)
                 return
+            if method == "GET" and path.startswith(VERIFY_LINK_PATH):
+                self._verification_link(path[len(VERIFY_LINK_PATH):], length)
+                return
             route = next(((op, func, m) for route_method, pattern, op, func in ROUTES
                           if route_method == method and (m := pattern.match(path)) is not None), None)
             op = route[0] if route else "UnknownOperation"
@@ -347,6 +364,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_bytes(error.status, error_xml(error, request_id), "text/xml", request_id)
         else:
             self._send(exc.status, {"message": exc.message}, request_id, error_type=exc.code)
+
+    def _verification_link(self, token: str, length: int) -> None:
+        """The link in a custom verification email, opened by its recipient: no signature (a browser
+        follows it), the one-time token is the secret; 302 to the template's success or failure URL."""
+        if length:
+            self.rfile.read(length)
+        target = self.server.service.open_verification_link(token)
+        body = f"Redirecting to {target}\n".encode() if target else b"Unknown or used verification link.\n"
+        self.send_response(302 if target else 404)
+        if target:
+            self.send_header("Location", target)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
 
     def _check_request(self) -> int:
         """Host, Origin and framing checks, done before anything is read; returns the body length."""
@@ -504,6 +537,7 @@ class LocalSes:
                 self._server = _Server((self.host, self.port), self.service, self.credentials,
                                        self._lock.path)
                 self.port = self._server.server_address[1]
+                self.service.public_url = self.endpoint_url  # verification links point here
                 self._lock.publish(self.endpoint_url, self.credentials)
             except BaseException:
                 if self._server is not None:

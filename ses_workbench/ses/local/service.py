@@ -59,6 +59,7 @@ from ses_workbench.ses.local.rules import (
 )
 from ses_workbench.ses.local.settings import LocalSesSettings
 from ses_workbench.ses.local.store import Store
+from ses_workbench.ses.local.verification import CustomVerificationMixin
 
 __all__ = ["ApiError", "LocalSesService", "PARTS"]
 
@@ -171,8 +172,9 @@ class _Engine:
         self.TemplateSyntaxError = TemplateSyntaxError
 
 
-class LocalSesService:
-    """SES's template, sending, account and identity operations over a :class:`Store`.  Thread-safe."""
+class LocalSesService(CustomVerificationMixin):
+    """SES's template, sending, account and identity operations over a :class:`Store`.  Thread-safe.
+    The custom verification operations and link flow come from :mod:`.verification`."""
 
     def __init__(self, store: Store, settings: LocalSesSettings,
                  clock: Callable[[], float] = time.monotonic) -> None:

@@ -1,0 +1,285 @@
+"""Custom verification email templates at the local endpoint, and the verification-link flow.
+
+The sesv2 operations ``Create/Get/Update/Delete/ListCustomVerificationEmailTemplate(s)`` and
+``SendCustomVerificationEmail``, mixed into :class:`~ses_workbench.ses.local.service.LocalSesService`.
+A send creates the address as a PENDING identity (as SES does) and delivers the email to the outbox
+with a one-time link to this endpoint (``/_local-ses/verify-link/<token>``); opening that link
+verifies the identity and redirects to the template's ``SuccessRedirectionURL`` — an unknown or used
+token redirects to its ``FailureRedirectionURL`` (the one unsigned route: the token is the secret).
+
+Kept in ``custom-verification.json`` beside the rest of the store, written (and fsynced) before memory is
+updated, so an acknowledged change is on disk and a failed write changes nothing.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import secrets
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from ses_workbench.ses.local.rules import TEMPLATE_NAME_RE, AddressError, bare_address, identity_key
+
+__all__ = ["CustomVerificationMixin", "VERIFY_LINK_PATH", "MAX_CUSTOM_VERIFICATION_TEMPLATES"]
+
+VERIFY_LINK_PATH = "/_local-ses/verify-link/"
+#: SES's quota of custom verification email templates per account.
+MAX_CUSTOM_VERIFICATION_TEMPLATES = 50
+#: API reference: "The total size of the email must be less than 10 MB."
+MAX_CONTENT_BYTES = 10 * 1024 * 1024
+_FIELDS = ("FromEmailAddress", "TemplateSubject", "TemplateContent", "SuccessRedirectionURL",
+           "FailureRedirectionURL")
+_FILE = "custom-verification.json"
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class _CvState:
+    """Templates by name and pending tokens (token -> {identity, template, success, failure})."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / _FILE
+        self.lock = threading.RLock()
+        self.templates: dict[str, dict[str, Any]] = {}
+        self.tokens: dict[str, dict[str, Any]] = {}
+        try:
+            data = json.loads(self.path.read_bytes())
+        except FileNotFoundError:
+            return
+        except ValueError as exc:
+            from ses_workbench.ses.local.store import LocalSesStoreError
+
+            raise LocalSesStoreError(f"{self.path}: not valid JSON ({exc}); delete the file to start "
+                                     "afresh.") from None
+        self.templates = dict(data.get("templates", {}))
+        self.tokens = dict(data.get("tokens", {}))
+
+    def save(self, templates: dict[str, dict[str, Any]], tokens: dict[str, dict[str, Any]]) -> None:
+        """Write first, then take the new state (a failed write leaves memory as it was)."""
+        payload = json.dumps({"version": 1, "templates": templates, "tokens": tokens}, ensure_ascii=False,
+                             sort_keys=True, indent=1).encode("utf-8")
+        _write_synced(self.path, payload)
+        self.templates, self.tokens = templates, tokens
+
+
+def _api_error(code: str, message: str, status: int = 400) -> Exception:
+    from ses_workbench.ses.local.service import ApiError
+
+    return ApiError(code, message, status)
+
+
+class CustomVerificationMixin:
+    """The custom verification operations; the host class provides ``store``, ``settings``, ``_lock``,
+    ``_throttle_template_op``, ``_page``, ``_require_sending_enabled``, ``_not_verified``,
+    ``_verified_keys``, ``_identity_record`` and ``_sandbox_rejects``."""
+
+    store: Any
+    settings: Any
+    _lock: Any
+    _cv_state: _CvState | None = None
+    #: the URL the link in a verification email points at (set by the server when it starts)
+    public_url: str = "http://127.0.0.1"
+
+    @property
+    def _cv(self) -> _CvState:
+        if self._cv_state is None:
+            self._cv_state = _CvState(Path(self.store.root))
+        return self._cv_state
+
+    def _cv_name(self, params: dict[str, Any]) -> str:
+        name = params.get("TemplateName")
+        if not isinstance(name, str) or not name:
+            raise _api_error("BadRequestException", "Missing required parameter TemplateName.")
+        if not TEMPLATE_NAME_RE.match(name):
+            raise _api_error("BadRequestException", f"Template name {name!r} is invalid: use 1 to 64 letters, "
+                             "digits, '_' or '-'.")
+        return name
+
+    def _cv_fields(self, params: dict[str, Any]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key in _FIELDS:
+            value = params.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise _api_error("BadRequestException", f"Missing required parameter {key}.")
+            out[key] = value
+        size = len(out["TemplateContent"].encode("utf-8"))
+        if size >= MAX_CONTENT_BYTES:
+            raise _api_error("BadRequestException", f"TemplateContent is {size} bytes; the email must be less "
+                             f"than {MAX_CONTENT_BYTES} bytes (10 MB).")
+        try:
+            sender = bare_address(out["FromEmailAddress"])
+        except AddressError as exc:
+            raise _api_error("BadRequestException", f"Invalid FromEmailAddress: {exc}") from None
+        if not self._cv_sender_verified(sender):
+            # sesv2 names no FromEmailAddressNotVerified error; the 2017 API's is that, v2 answers 404
+            raise _api_error("NotFoundException", f"Email address {sender} is not verified in region "
+                             f"{self.settings.region.upper()}: the FromEmailAddress must be a verified "
+                             "identity.", 404)
+        return out
+
+    def _cv_sender_verified(self, sender: str) -> bool:
+        from ses_workbench.ses.local.rules import is_verified
+
+        verified: set[str] = self._verified_keys()  # type: ignore[attr-defined]
+        return bool(is_verified(sender, verified))
+
+    def _cv_template(self, name: str) -> dict[str, Any]:
+        rec = self._cv.templates.get(name)
+        if rec is None:
+            raise _api_error("NotFoundException", f"Custom verification email template {name} does not "
+                             "exist.", 404)
+        return rec
+
+    # -- templates --------------------------------------------------------------------------------
+    def op_create_custom_verification_email_template(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._throttle_template_op()  # type: ignore[attr-defined]
+        name = self._cv_name(params)
+        with self._lock:
+            fields = self._cv_fields(params)
+            cv = self._cv
+            if name in cv.templates:
+                raise _api_error("AlreadyExistsException",
+                                 f"Custom verification email template {name} already exists.")
+            if len(cv.templates) >= MAX_CUSTOM_VERIFICATION_TEMPLATES:
+                raise _api_error("LimitExceededException", "Maximum number of custom verification email "
+                                 f"templates ({MAX_CUSTOM_VERIFICATION_TEMPLATES}) reached.")
+            rec = {"TemplateName": name, **fields, "Tags": params.get("Tags") or [], "created": time.time()}
+            cv.save({**cv.templates, name: rec}, cv.tokens)
+        return {}
+
+    def op_update_custom_verification_email_template(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._throttle_template_op()  # type: ignore[attr-defined]
+        name = self._cv_name(params)
+        with self._lock:
+            rec = self._cv_template(name)
+            fields = self._cv_fields(params)
+            cv = self._cv
+            cv.save({**cv.templates, name: {**rec, **fields}}, cv.tokens)
+        return {}
+
+    def op_get_custom_verification_email_template(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._throttle_template_op()  # type: ignore[attr-defined]
+        with self._lock:
+            rec = self._cv_template(self._cv_name(params))
+            out = {"TemplateName": rec["TemplateName"], **{k: rec[k] for k in _FIELDS}}
+            if rec.get("Tags"):
+                out["Tags"] = list(rec["Tags"])
+            return out
+
+    def op_delete_custom_verification_email_template(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._throttle_template_op()  # type: ignore[attr-defined]
+        with self._lock:
+            name = self._cv_name(params)
+            self._cv_template(name)
+            cv = self._cv
+            cv.save({k: v for k, v in cv.templates.items() if k != name}, cv.tokens)
+        return {}
+
+    def op_list_custom_verification_email_templates(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._throttle_template_op()  # type: ignore[attr-defined]
+        with self._lock:
+            names = sorted(self._cv.templates)
+            page, token = self._page(names, params, default=50, low=1, high=50)  # type: ignore[attr-defined]
+            out: dict[str, Any] = {"CustomVerificationEmailTemplates": [
+                {"TemplateName": n, **{k: self._cv.templates[n][k] for k in _FIELDS if k != "TemplateContent"}}
+                for n in page]}
+        if token:
+            out["NextToken"] = token
+        return out
+
+    # -- the send and the link ------------------------------------------------------------------------
+    def op_send_custom_verification_email(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._require_sending_enabled()  # type: ignore[attr-defined]
+        address = params.get("EmailAddress")
+        if not isinstance(address, str) or not address.strip():
+            raise _api_error("BadRequestException", "Missing required parameter EmailAddress.")
+        try:
+            bare = bare_address(address.strip())
+        except AddressError as exc:
+            raise _api_error("BadRequestException", f"Invalid EmailAddress: {exc}") from None
+        name = self._cv_name(params)
+        with self._lock:
+            rec = self._cv_template(name)
+            if not self._cv_sender_verified(bare_address(rec["FromEmailAddress"])):
+                raise self._not_verified([rec["FromEmailAddress"]])  # type: ignore[attr-defined]
+            key = identity_key(bare)
+            identity = self.store.identities.get(key)
+            if identity is None:  # SES adds the address to the identities as pending verification
+                self.store.put_identities(self._identity_record(bare, source="custom-verification",  # type: ignore[attr-defined]
+                                                                status="PENDING"))
+            token = secrets.token_urlsafe(24)
+            cv = self._cv
+            cv.save(cv.templates, {**cv.tokens, token: {"identity": bare, "template": name,
+                                                        "success": rec["SuccessRedirectionURL"],
+                                                        "failure": rec["FailureRedirectionURL"],
+                                                        "created": time.time()}})
+        ts = time.time()
+        message_id = f"{int(ts * 1000):013x}-{uuid.uuid4()}-000000"
+        link = self.public_url.rstrip("/") + VERIFY_LINK_PATH + token
+        mime = _verification_mime(rec, bare, link, message_id, ts)
+        path = self.store.write_eml(message_id, mime, ts)
+        mail = {"timestamp": email.utils.formatdate(ts, usegmt=True), "messageId": message_id,
+                "source": rec["FromEmailAddress"], "sendingAccountId": self.settings.account_id,
+                "destination": [bare], "tags": {}, "customVerificationTemplate": name}
+        with self._lock:
+            self.store.append_event({"eventType": "Send", "mail": mail, "send": {}})
+            self.store.append_event({"eventType": "Delivery", "mail": mail, "delivery": {
+                "recipients": [bare], "smtpResponse": "250 Ok (local outbox)", "outboxPath": str(path)}})
+        return {"MessageId": message_id}
+
+    def open_verification_link(self, token: str) -> str:
+        """What opening a verification link does: verify its identity and return the success URL; an
+        unknown or used token returns the failure URL of its template (any template's when unknown)."""
+        with self._lock:
+            cv = self._cv
+            entry = cv.tokens.get(token)
+            if entry is None:
+                fallback = next(iter(sorted(cv.templates.items())), None)
+                return str(fallback[1]["FailureRedirectionURL"]) if fallback else ""
+            if entry.get("used"):
+                return str(entry["failure"])
+            key = identity_key(entry["identity"])
+            rec = self.store.identities.get(key)
+            if rec is None:  # deleted since the send: the link no longer verifies anything
+                cv.save(cv.templates, {**cv.tokens, token: {**entry, "used": time.time()}})
+                return str(entry["failure"])
+            cv.save(cv.templates, {**cv.tokens, token: {**entry, "used": time.time()}})
+            if rec.get("status") != "SUCCESS":
+                self.store.put_identities({**rec, "status": "SUCCESS", "verified": time.time()})
+            return str(entry["success"])
+
+
+def _verification_mime(rec: dict[str, Any], to: str, link: str, message_id: str, ts: float) -> bytes:
+    from email.message import EmailMessage
+
+    from ses_workbench.project.verification import with_verification_link
+
+    msg = EmailMessage()
+    msg["Date"] = email.utils.formatdate(ts, usegmt=True)
+    msg["From"] = rec["FromEmailAddress"]
+    msg["To"] = to
+    msg["Subject"] = rec["TemplateSubject"]
+    msg["Message-ID"] = f"<{message_id}@email.amazonses.com>"
+    msg.set_content(with_verification_link(rec["TemplateContent"], link), subtype="html")
+    return msg.as_bytes()
