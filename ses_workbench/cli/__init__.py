@@ -19,7 +19,8 @@ from typing import Any
 from ses_workbench.errors import UnknownTemplateError, WorkbenchError
 
 # Modules under ses_workbench.cli that contribute subcommands (each has register()).
-COMMAND_MODULES = ("core", "ses_cmds", "check_cmd", "app_cmd", "project_cmds", "local_cmd", "prune_cmd")
+COMMAND_MODULES = ("core", "ses_cmds", "check_cmd", "app_cmd", "project_cmds", "local_cmd", "prune_cmd",
+                   "verification_cmd")
 
 
 class UsageError(WorkbenchError):

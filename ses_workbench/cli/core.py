@@ -260,17 +260,20 @@ def cmd_lint(args: argparse.Namespace) -> int:
                             exc.column or 1)]
         return _print_lint(args, diags, names, 0)
     for name in names:
-        get_template(project, name)  # unknown name: usage error before any output
+        if name not in project.verification_templates:
+            get_template(project, name)  # unknown name: usage error before any output
     dialect = _dialect(project, args.env)
     diags = lint_project(project, names or None, dialect)
-    if not project.templates:  # a wrong folder (a repo root, a typo) must not pass as "0 errors"
+    # a wrong folder (a repo root, a typo) must not pass as "0 errors"
+    if not project.templates and not project.verification_templates:
         message = no_templates_message(project)
         if args.format == "text" and not diags:
             print(visible(f"ses-workbench: {message}"), file=sys.stderr)
             return 1
         diags.append(Diagnostic("error", "no-templates", message, str(project.root)))
-    return _print_lint(args, diags, names, len(names) if names else len(project.templates),
-                       names or list(project.templates), dialect)
+    return _print_lint(args, diags, names, len(names) if names else
+                       len(project.templates) + len(project.verification_templates),
+                       names or [*project.templates, *project.verification_templates], dialect)
 
 
 def _print_lint(args: argparse.Namespace, diags: list[Any], names: list[str], count: int,

@@ -30,7 +30,8 @@ __all__ = ["KIND", "META_KEYS", "VerificationContent", "VerificationMeta", "Veri
 
 KIND = "custom-verification"
 META_KEYS = ("kind", "description", "from_address", "success_redirection_url", "failure_redirection_url")
-#: API reference, CreateCustomVerificationEmailTemplate: "The total size of the email must be less than 10 MB."
+#: API reference, CreateCustomVerificationEmailTemplate: "The total size of the email must be less than
+#: 10 MB."
 MAX_VERIFICATION_BYTES = 10 * 1024 * 1024
 #: SES quota: custom verification email templates per account (the Developer Guide's FAQ).
 MAX_VERIFICATION_TEMPLATES = 50
@@ -74,7 +75,8 @@ class VerificationContent:
     @classmethod
     def from_v2(cls, data: dict[str, Any]) -> VerificationContent:
         return cls(from_address=data.get("FromEmailAddress") or "", subject=data.get("TemplateSubject") or "",
-                   html=data.get("TemplateContent") or "", success_url=data.get("SuccessRedirectionURL") or "",
+                   html=data.get("TemplateContent") or "",
+                   success_url=data.get("SuccessRedirectionURL") or "",
                    failure_url=data.get("FailureRedirectionURL") or "")
 
     @property

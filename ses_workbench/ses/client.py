@@ -45,11 +45,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ses_workbench.errors import ConfigError
 from ses_workbench.project.config import API_GENERATIONS
 from ses_workbench.project.fixtures import template_data_json
-from ses_workbench.ses.errors import AccessDenied, BadRequest, SesError, TemplateNotFound, translate
+from ses_workbench.ses.errors import AccessDenied, BadRequest, NotFound, SesError, TemplateNotFound, translate
 from ses_workbench.ses.pacing import TokenBucket
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.project import Environment, Project, TemplateContent
+    from ses_workbench.project.verification import VerificationContent
     from ses_workbench.ses.local import LocalSes
 
 __all__ = ["SesClient", "RemoteTemplate", "Account", "Identity", "BulkResult", "open_environment",
@@ -827,6 +828,64 @@ class SesClient:
 
         reply = self._either("SendEmail", v2, v1)
         return str(reply.get("MessageId", ""))
+
+    # ---------------------------------------------------------------- custom verification email templates
+    # (sesv2 operation names; a 2017-API adapter maps them to the `ses` service's names of the same
+    # operations)
+    def list_verification_templates(self) -> list[RemoteTemplate]:
+        """Every custom verification template of this environment (prefix stripped), sorted."""
+        out: list[RemoteTemplate] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"PageSize": 50}
+            if token:
+                params["NextToken"] = token
+            page = self._call("ListCustomVerificationEmailTemplates", **params)
+            for item in page.get("CustomVerificationEmailTemplates", []) or []:
+                remote = item.get("TemplateName", "")
+                local = self.local_name(remote)
+                if local is not None:
+                    out.append(RemoteTemplate(local, remote))
+            token = page.get("NextToken")
+            if not token:
+                break
+        out.sort(key=lambda t: t.name)
+        return out
+
+    def get_verification_template(self, name: str) -> VerificationContent | None:
+        """The stored custom verification template ``name``, or None when SES has none of that name."""
+        from ses_workbench.project.verification import VerificationContent
+
+        try:
+            reply = self._call("GetCustomVerificationEmailTemplate", template=name,
+                               TemplateName=self.remote_name(name))
+        except NotFound:  # sesv2 answers NotFoundException
+            return None
+        return VerificationContent.from_v2(reply)
+
+    def upsert_verification_template(self, name: str, content: VerificationContent, *, exists: bool) -> str:
+        """Create (``exists`` False) or update a custom verification template; never falls back."""
+        op = "UpdateCustomVerificationEmailTemplate" if exists else "CreateCustomVerificationEmailTemplate"
+        params: dict[str, Any] = {"TemplateName": self.remote_name(name), **content.to_v2()}
+        self._call(op, template=name, **params)
+        return "updated" if exists else "created"
+
+    def delete_verification_template(self, name: str, *, missing_ok: bool = False) -> bool:
+        try:
+            self._call("DeleteCustomVerificationEmailTemplate", template=name,
+                       TemplateName=self.remote_name(name))
+            return True
+        except NotFound:  # sesv2 answers NotFoundException
+            if missing_ok:
+                return False
+            raise
+
+    def send_verification_email(self, name: str, address: str) -> str:
+        """SendCustomVerificationEmail: SES mails ``address`` the template with a verification link."""
+        reply = self._call("SendCustomVerificationEmail", template=name, bucket=self.send_pacer(),
+                           EmailAddress=address, TemplateName=self.remote_name(name))
+        return str(reply.get("MessageId", ""))
+    # ---------------------------------------------------------------- end of custom verification
 
 
 _UNPACED = TokenBucket(0)  # account/identity calls are not rate-limited like template operations

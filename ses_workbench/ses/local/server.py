@@ -64,8 +64,8 @@ from ses_workbench.ses.local.settings import (
     LocalSesSettings,
 )
 from ses_workbench.ses.local.shapes import shape_errors
-from ses_workbench.ses.local.verification import VERIFY_LINK_PATH
 from ses_workbench.ses.local.store import Store, StoreLock, read_events, running_endpoint_info, store_dir
+from ses_workbench.ses.local.verification import VERIFY_LINK_PATH
 
 __all__ = ["LocalSes", "ROUTES", "endpoint_credentials", "VERIFY_PATH"]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import email.utils
 import json
 import os
+import re
 import secrets
 import tempfile
 import threading
@@ -36,6 +37,10 @@ MAX_CONTENT_BYTES = 10 * 1024 * 1024
 _FIELDS = ("FromEmailAddress", "TemplateSubject", "TemplateContent", "SuccessRedirectionURL",
            "FailureRedirectionURL")
 _FILE = "custom-verification.json"
+#: What SES refuses in the content (CustomVerificationEmailInvalidContent): scripts and embedded documents.
+_FORBIDDEN = re.compile(r"<\s*(script|iframe|frame|frameset|object|embed|applet)\b|\son[a-z]+\s*=|"
+                        r"javascript:",
+                        re.IGNORECASE)
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -94,17 +99,19 @@ class CustomVerificationMixin:
     ``_throttle_template_op``, ``_page``, ``_require_sending_enabled``, ``_not_verified``,
     ``_verified_keys``, ``_identity_record`` and ``_sandbox_rejects``."""
 
-    store: Any
-    settings: Any
-    _lock: Any
     _cv_state: _CvState | None = None
     #: the URL the link in a verification email points at (set by the server when it starts)
     public_url: str = "http://127.0.0.1"
 
     @property
+    def _host(self) -> Any:
+        """The service this is mixed into (its store, settings, lock and helpers)."""
+        return self
+
+    @property
     def _cv(self) -> _CvState:
         if self._cv_state is None:
-            self._cv_state = _CvState(Path(self.store.root))
+            self._cv_state = _CvState(Path(self._host.store.root))
         return self._cv_state
 
     def _cv_name(self, params: dict[str, Any]) -> str:
@@ -112,7 +119,8 @@ class CustomVerificationMixin:
         if not isinstance(name, str) or not name:
             raise _api_error("BadRequestException", "Missing required parameter TemplateName.")
         if not TEMPLATE_NAME_RE.match(name):
-            raise _api_error("BadRequestException", f"Template name {name!r} is invalid: use 1 to 64 letters, "
+            raise _api_error("BadRequestException",
+                             f"Template name {name!r} is invalid: use 1 to 64 letters, "
                              "digits, '_' or '-'.")
         return name
 
@@ -125,8 +133,14 @@ class CustomVerificationMixin:
             out[key] = value
         size = len(out["TemplateContent"].encode("utf-8"))
         if size >= MAX_CONTENT_BYTES:
-            raise _api_error("BadRequestException", f"TemplateContent is {size} bytes; the email must be less "
+            raise _api_error("BadRequestException",
+                             f"TemplateContent is {size} bytes; the email must be less "
                              f"than {MAX_CONTENT_BYTES} bytes (10 MB).")
+        bad = _FORBIDDEN.search(out["TemplateContent"])
+        if bad:
+            raise _api_error("BadRequestException",
+                             f"TemplateContent: {bad.group(0).strip()!r} is not allowed in "
+                             "a custom verification email (no scripts, frames, plug-ins or event handlers).")
         try:
             sender = bare_address(out["FromEmailAddress"])
         except AddressError as exc:
@@ -134,14 +148,14 @@ class CustomVerificationMixin:
         if not self._cv_sender_verified(sender):
             # sesv2 names no FromEmailAddressNotVerified error; the 2017 API's is that, v2 answers 404
             raise _api_error("NotFoundException", f"Email address {sender} is not verified in region "
-                             f"{self.settings.region.upper()}: the FromEmailAddress must be a verified "
+                             f"{self._host.settings.region.upper()}: the FromEmailAddress must be a verified "
                              "identity.", 404)
         return out
 
     def _cv_sender_verified(self, sender: str) -> bool:
         from ses_workbench.ses.local.rules import is_verified
 
-        verified: set[str] = self._verified_keys()  # type: ignore[attr-defined]
+        verified: set[str] = self._host._verified_keys()
         return bool(is_verified(sender, verified))
 
     def _cv_template(self, name: str) -> dict[str, Any]:
@@ -153,9 +167,9 @@ class CustomVerificationMixin:
 
     # -- templates --------------------------------------------------------------------------------
     def op_create_custom_verification_email_template(self, params: dict[str, Any]) -> dict[str, Any]:
-        self._throttle_template_op()  # type: ignore[attr-defined]
+        self._host._throttle_template_op()
         name = self._cv_name(params)
-        with self._lock:
+        with self._host._lock:
             fields = self._cv_fields(params)
             cv = self._cv
             if name in cv.templates:
@@ -169,9 +183,9 @@ class CustomVerificationMixin:
         return {}
 
     def op_update_custom_verification_email_template(self, params: dict[str, Any]) -> dict[str, Any]:
-        self._throttle_template_op()  # type: ignore[attr-defined]
+        self._host._throttle_template_op()
         name = self._cv_name(params)
-        with self._lock:
+        with self._host._lock:
             rec = self._cv_template(name)
             fields = self._cv_fields(params)
             cv = self._cv
@@ -179,8 +193,8 @@ class CustomVerificationMixin:
         return {}
 
     def op_get_custom_verification_email_template(self, params: dict[str, Any]) -> dict[str, Any]:
-        self._throttle_template_op()  # type: ignore[attr-defined]
-        with self._lock:
+        self._host._throttle_template_op()
+        with self._host._lock:
             rec = self._cv_template(self._cv_name(params))
             out = {"TemplateName": rec["TemplateName"], **{k: rec[k] for k in _FIELDS}}
             if rec.get("Tags"):
@@ -188,8 +202,8 @@ class CustomVerificationMixin:
             return out
 
     def op_delete_custom_verification_email_template(self, params: dict[str, Any]) -> dict[str, Any]:
-        self._throttle_template_op()  # type: ignore[attr-defined]
-        with self._lock:
+        self._host._throttle_template_op()
+        with self._host._lock:
             name = self._cv_name(params)
             self._cv_template(name)
             cv = self._cv
@@ -197,12 +211,13 @@ class CustomVerificationMixin:
         return {}
 
     def op_list_custom_verification_email_templates(self, params: dict[str, Any]) -> dict[str, Any]:
-        self._throttle_template_op()  # type: ignore[attr-defined]
-        with self._lock:
+        self._host._throttle_template_op()
+        with self._host._lock:
             names = sorted(self._cv.templates)
-            page, token = self._page(names, params, default=50, low=1, high=50)  # type: ignore[attr-defined]
+            page, token = self._host._page(names, params, default=50, low=1, high=50)
             out: dict[str, Any] = {"CustomVerificationEmailTemplates": [
-                {"TemplateName": n, **{k: self._cv.templates[n][k] for k in _FIELDS if k != "TemplateContent"}}
+                {"TemplateName": n,
+                 **{k: self._cv.templates[n][k] for k in _FIELDS if k != "TemplateContent"}}
                 for n in page]}
         if token:
             out["NextToken"] = token
@@ -210,7 +225,7 @@ class CustomVerificationMixin:
 
     # -- the send and the link ------------------------------------------------------------------------
     def op_send_custom_verification_email(self, params: dict[str, Any]) -> dict[str, Any]:
-        self._require_sending_enabled()  # type: ignore[attr-defined]
+        self._host._require_sending_enabled()
         address = params.get("EmailAddress")
         if not isinstance(address, str) or not address.strip():
             raise _api_error("BadRequestException", "Missing required parameter EmailAddress.")
@@ -219,15 +234,15 @@ class CustomVerificationMixin:
         except AddressError as exc:
             raise _api_error("BadRequestException", f"Invalid EmailAddress: {exc}") from None
         name = self._cv_name(params)
-        with self._lock:
+        with self._host._lock:
             rec = self._cv_template(name)
             if not self._cv_sender_verified(bare_address(rec["FromEmailAddress"])):
-                raise self._not_verified([rec["FromEmailAddress"]])  # type: ignore[attr-defined]
+                raise self._host._not_verified([rec["FromEmailAddress"]])
             key = identity_key(bare)
-            identity = self.store.identities.get(key)
+            identity = self._host.store.identities.get(key)
             if identity is None:  # SES adds the address to the identities as pending verification
-                self.store.put_identities(self._identity_record(bare, source="custom-verification",  # type: ignore[attr-defined]
-                                                                status="PENDING"))
+                record = self._host._identity_record(bare, source="custom-verification", status="PENDING")
+                self._host.store.put_identities(record)
             token = secrets.token_urlsafe(24)
             cv = self._cv
             cv.save(cv.templates, {**cv.tokens, token: {"identity": bare, "template": name,
@@ -238,20 +253,20 @@ class CustomVerificationMixin:
         message_id = f"{int(ts * 1000):013x}-{uuid.uuid4()}-000000"
         link = self.public_url.rstrip("/") + VERIFY_LINK_PATH + token
         mime = _verification_mime(rec, bare, link, message_id, ts)
-        path = self.store.write_eml(message_id, mime, ts)
+        path = self._host.store.write_eml(message_id, mime, ts)
         mail = {"timestamp": email.utils.formatdate(ts, usegmt=True), "messageId": message_id,
-                "source": rec["FromEmailAddress"], "sendingAccountId": self.settings.account_id,
+                "source": rec["FromEmailAddress"], "sendingAccountId": self._host.settings.account_id,
                 "destination": [bare], "tags": {}, "customVerificationTemplate": name}
-        with self._lock:
-            self.store.append_event({"eventType": "Send", "mail": mail, "send": {}})
-            self.store.append_event({"eventType": "Delivery", "mail": mail, "delivery": {
+        with self._host._lock:
+            self._host.store.append_event({"eventType": "Send", "mail": mail, "send": {}})
+            self._host.store.append_event({"eventType": "Delivery", "mail": mail, "delivery": {
                 "recipients": [bare], "smtpResponse": "250 Ok (local outbox)", "outboxPath": str(path)}})
         return {"MessageId": message_id}
 
     def open_verification_link(self, token: str) -> str:
         """What opening a verification link does: verify its identity and return the success URL; an
         unknown or used token returns the failure URL of its template (any template's when unknown)."""
-        with self._lock:
+        with self._host._lock:
             cv = self._cv
             entry = cv.tokens.get(token)
             if entry is None:
@@ -260,13 +275,13 @@ class CustomVerificationMixin:
             if entry.get("used"):
                 return str(entry["failure"])
             key = identity_key(entry["identity"])
-            rec = self.store.identities.get(key)
+            rec = self._host.store.identities.get(key)
             if rec is None:  # deleted since the send: the link no longer verifies anything
                 cv.save(cv.templates, {**cv.tokens, token: {**entry, "used": time.time()}})
                 return str(entry["failure"])
             cv.save(cv.templates, {**cv.tokens, token: {**entry, "used": time.time()}})
             if rec.get("status") != "SUCCESS":
-                self.store.put_identities({**rec, "status": "SUCCESS", "verified": time.time()})
+                self._host.store.put_identities({**rec, "status": "SUCCESS", "verified": time.time()})
             return str(entry["success"])
 
 

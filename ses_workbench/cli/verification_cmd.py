@@ -1,0 +1,148 @@
+"""``ses-workbench verification ACTION``: custom verification email templates.
+
+``status``, ``push``, ``pull``, ``prune`` and ``send NAME --to ADDRESS`` (``SendCustomVerificationEmail``)
+over the folders whose ``template.toml`` says ``kind = "custom-verification"``, and ``render NAME``: the
+email as the recipient sees it, with the verification link SES adds.  Push refuses to overwrite content it
+did not put in SES (``--force``: after a backup), like ``push`` of email templates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ses_workbench.cli import UsageError, add_dir_option, add_ses_options, load_project, project_dir
+from ses_workbench.cli.output import visible
+from ses_workbench.errors import WorkbenchError
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "verification", help="custom verification email templates: status, push, pull, prune, send, render",
+        description="Custom verification email templates (template.toml kind = \"custom-verification\"): "
+                    "what SES sends when an application calls SendCustomVerificationEmail.")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, helptext in (("status", "compare them with an SES environment"),
+                           ("push", "create or update them in SES (drift refused unless --force)"),
+                           ("pull", "write the environment's ones into folders"),
+                           ("prune", "delete from SES the ones with no folder here (backed up first)")):
+        a = actions.add_parser(name, help=helptext, description=helptext)
+        add_dir_option(a)
+        add_ses_options(a)
+        if name != "status":
+            a.add_argument("--dry-run", action="store_true", help="show what would happen; change nothing")
+        if name in ("push", "pull"):
+            a.add_argument("--force", action="store_true", help="overwrite drift / local edits (backed up)")
+        if name != "prune":
+            a.add_argument("names", nargs="*", metavar="NAME")
+        a.add_argument("--format", choices=("text", "json"), default="text")
+        a.set_defaults(func=_run)
+    s = actions.add_parser("send",
+                           help="SendCustomVerificationEmail: mail ADDRESS the template with its link",
+                           description="SendCustomVerificationEmail of the pushed template NAME to ADDRESS.")
+    add_dir_option(s)
+    add_ses_options(s)
+    s.add_argument("name", metavar="NAME")
+    s.add_argument("--to", required=True, metavar="ADDRESS", help="the address to verify")
+    s.set_defaults(func=_run)
+    r = actions.add_parser("render", help="the email as the recipient sees it (HTML, with the link SES adds)",
+                           description="Print the HTML the recipient sees, with a placeholder for "
+                                       "SES's link.")
+    add_dir_option(r)
+    r.add_argument("name", metavar="NAME")
+    r.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ses_workbench.cli.ses_cmds import _open
+
+    project = load_project(project_dir(args.dir))
+    names = getattr(args, "names", None) or ([args.name] if getattr(args, "name", None) else [])
+    for n in names:
+        if n not in project.verification_templates and args.action not in ("pull", "status"):
+            try:
+                project.get_verification(n)
+            except WorkbenchError as exc:
+                raise UsageError(str(exc)) from None
+    if args.action == "render":
+        sys.stdout.write(project.get_verification(args.name).preview_html())
+        return 0
+    with _open(project, args) as client:
+        return int(_ACTIONS[args.action](client, project, args))
+
+
+def _status(client: Any, project: Any, args: argparse.Namespace) -> int:
+    from ses_workbench.ses.sync import State
+    from ses_workbench.ses.verification import verification_status
+
+    rows = verification_status(client, project, args.names or None)
+    if args.format == "json":
+        json.dump({"environment": client.environment.name, "templates": [r.to_dict() for r in rows]},
+                  sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(f"{client.describe()}: custom verification templates")
+        for r in rows:
+            print(visible(f"  {str(r.state):<17} {r.name}" + (f"  ({r.error})" if r.error else "")))
+        if not rows:
+            print("  none")
+    return 1 if any(r.state == State.ERROR for r in rows) else 0
+
+
+def _items(items: list[Any], args: argparse.Namespace, env: str) -> int:
+    if args.format == "json":
+        json.dump({"environment": env, "templates": [i.to_dict() for i in items]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for i in items:
+            what = "would " + i.action if args.dry_run and i.action in ("create", "update") else \
+                ({"create": "created", "update": "updated"}.get(i.action, i.action) if i.done else i.action)
+            extra = i.error or i.reason
+            backup = f"; backup {i.backup}" if i.backup else ""
+            print(visible(f"  {what:<14} {i.name}  ({extra}{backup})"))
+        if not items:
+            print("  nothing to do")
+    return 1 if any(i.error or i.action == "refuse" for i in items) else 0
+
+
+def _push(client: Any, project: Any, args: argparse.Namespace) -> int:
+    from ses_workbench.ses.verification import push_verification
+
+    if not project.verification_templates:
+        raise WorkbenchError(f"no custom verification templates in {project.root} (a folder whose "
+                             "template.toml says kind = \"custom-verification\")")
+    return _items(push_verification(client, project, args.names or None, force=args.force,
+                                    dry_run=args.dry_run), args, client.environment.name)
+
+
+def _pull(client: Any, project: Any, args: argparse.Namespace) -> int:
+    from ses_workbench.ses.verification import pull_verification
+
+    return _items(pull_verification(client, project, args.names or None, force=args.force,
+                                    dry_run=args.dry_run), args, client.environment.name)
+
+
+def _prune(client: Any, project: Any, args: argparse.Namespace) -> int:
+    from ses_workbench.ses.verification import prune_verification
+
+    names = prune_verification(client, project, dry_run=args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    for n in names:
+        print(visible(f"  {verb} {n}"))
+    if not names:
+        print("  nothing to prune")
+    return 0
+
+
+def _send(client: Any, project: Any, args: argparse.Namespace) -> int:
+    from ses_workbench.ses.verification import send_verification
+
+    message_id = send_verification(client, project, args.name, args.to)
+    print(visible(f"sent {args.name} to {args.to} through {client.environment.name} "
+                  f"(MessageId {message_id})"))
+    return 0
+
+
+_ACTIONS = {"status": _status, "push": _push, "pull": _pull, "prune": _prune, "send": _send}

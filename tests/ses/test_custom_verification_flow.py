@@ -1,0 +1,166 @@
+"""The sample custom verification template end to end, over real HTTP: lint → preview → push → send →
+open the link → the identity is verified; and push/pull/status/prune with email templates' drift rules."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import http.client
+import json
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from ses_workbench.cli import main
+from ses_workbench.lint import lint_project, lint_verification
+from ses_workbench.project import Project
+from ses_workbench.ses.local import LocalSes
+from ses_workbench.ses.sync import State
+from ses_workbench.ses.verification import (
+    prune_verification,
+    pull_verification,
+    push_verification,
+    verification_status,
+)
+from tests.ses.conftest import make_client, settings
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_templates"
+NAME = "newsletter-sender"
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Project:
+    shutil.copytree(SAMPLES, tmp_path / "samples")
+    return Project.load(tmp_path / "samples")
+
+
+@pytest.fixture
+def sample_server(sample: Project) -> LocalSes:
+    with LocalSes(sample.state_dir, settings(verified_identities=("acme.test",)), port=0) as ses:
+        yield ses
+
+
+def _open_link(url: str) -> tuple[int, str | None]:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    conn.request("GET", parts.path)
+    resp = conn.getresponse()
+    resp.read()
+    conn.close()
+    return resp.status, resp.getheader("Location")
+
+
+def test_sample_lint_preview_push_send_open_link_verified(sample: Project, sample_server: LocalSes,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    tpl = sample.get_verification(NAME)
+    assert NAME not in sample.templates  # its own namespace: never pushed as an email template
+    # lint: the whole project passes, and the sender is a verified identity of the environment
+    assert [d for d in lint_project(sample) if d.is_error] == []
+    assert lint_verification(tpl, identities=["acme.test"]) == []
+    assert [d.code for d in lint_verification(tpl, identities=["other.test"])] == ["sender-not-verified"]
+    # preview: the body as the recipient sees it, with the link SES adds after it
+    preview = tpl.preview_html()
+    assert "You asked to send your Acme newsletters" in preview
+    assert preview.index("verify?token=PREVIEW") > preview.index("If you did not ask for this")
+    # push and send through the CLI, against the running endpoint
+    url = sample_server.endpoint_url
+    assert main(["verification", "push", "--dir", str(sample.root), "--endpoint-url", url]) == 0
+    assert "created" in capsys.readouterr().out
+    assert main(["verification", "send", NAME, "--to", "owner@customer.example", "--dir", str(sample.root),
+                 "--endpoint-url", url]) == 0
+    assert "MessageId" in capsys.readouterr().out
+    client = make_client(sample, sample_server)
+    assert [i.status for i in client.list_identities() if i.name == "owner@customer.example"] == ["PENDING"]
+    raw = sample_server.outbox_messages()[-1].read_bytes()
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert msg["Subject"] == "Confirm your newsletter sender address for Acme"
+    body = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    link = re.search(r'href="(http://127\.0\.0\.1:\d+/_local-ses/verify-link/[^"]+)"', body)
+    assert link, body
+    assert _open_link(link.group(1)) == (302, "https://acme.test/newsletters/sender-confirmed")
+    assert [i.status for i in client.list_identities() if i.name == "owner@customer.example"] == ["SUCCESS"]
+    assert _open_link(link.group(1)) == (302, "https://acme.test/newsletters/sender-not-confirmed")
+
+
+def test_push_refuses_drift_and_backs_up_when_forced(sample: Project, sample_server: LocalSes) -> None:
+    client = make_client(sample, sample_server)
+    assert [i.action for i in push_verification(client, sample)] == ["create"]
+    assert [r.state for r in verification_status(client, sample)] == [State.IN_SYNC]
+    # someone edits it in SES
+    remote = client.get_verification_template(NAME)
+    assert remote is not None
+    from dataclasses import replace
+
+    client.upsert_verification_template(NAME, replace(remote, subject="Changed in the console"), exists=True)
+    assert [r.state for r in verification_status(client, sample)] == [State.CHANGED_REMOTELY]
+    refused = push_verification(client, sample)
+    assert [i.action for i in refused] == ["refuse"] and "--force" in refused[0].reason
+    assert client.get_verification_template(NAME).subject == "Changed in the console"  # type: ignore[union-attr]
+    forced = push_verification(client, sample, force=True)
+    assert forced[0].done and forced[0].backup is not None
+    kept = json.loads(forced[0].backup.read_text())
+    assert kept["TemplateSubject"] == "Changed in the console" and kept["TemplateName"] == NAME
+    assert [r.state for r in verification_status(client, sample)] == [State.IN_SYNC]
+
+
+def test_a_lint_error_refuses_the_push(sample: Project, sample_server: LocalSes) -> None:
+    body = sample.get_verification(NAME).part_path("html")
+    body.write_text(body.read_text() + '<a href="#" onclick="steal()">x</a>\n')
+    items = push_verification(make_client(sample, sample_server), sample)
+    assert items[0].action == "refuse" and "onclick" in items[0].reason and "body.html:" in items[0].reason
+
+
+def test_pull_writes_a_folder_and_refuses_local_edits(sample: Project, sample_server: LocalSes,
+                                                      tmp_path: Path) -> None:
+    client = make_client(sample, sample_server)
+    push_verification(client, sample)
+    other = Project.load(tmp_path / "samples")  # same folder, pulled back into a fresh copy below
+    fresh_root = tmp_path / "fresh"
+    fresh_root.mkdir()
+    (fresh_root / "ses-workbench.toml").write_text((sample.root / "ses-workbench.toml").read_text())
+    fresh = Project.load(fresh_root)
+    fresh_client = make_client(fresh, sample_server)
+    items = pull_verification(fresh_client, fresh)
+    assert [(i.action, i.done) for i in items] == [("create", True)]
+    pulled = fresh.get_verification(NAME)
+    assert pulled.compose() == other.get_verification(NAME).compose()
+    # a local edit since the pull is not overwritten without --force
+    remote = client.get_verification_template(NAME)
+    from dataclasses import replace
+
+    client.upsert_verification_template(NAME, replace(remote, subject="Remote edit"), exists=True)  # type: ignore[arg-type]
+    pulled.part_path("subject").write_text("Local edit\n")
+    assert [i.action for i in pull_verification(fresh_client, fresh)] == ["refuse"]
+    assert pulled.part_path("subject").read_text() == "Local edit\n"
+    forced = pull_verification(fresh_client, fresh, force=True)
+    assert forced[0].done and (forced[0].backup / "subject.txt").read_text() == "Local edit\n"  # type: ignore[operator]
+    assert pulled.part_path("subject").read_text() == "Remote edit\n"
+
+
+def test_prune_deletes_only_what_has_no_folder_after_a_backup(sample: Project,
+                                                              sample_server: LocalSes) -> None:
+    client = make_client(sample, sample_server)
+    push_verification(client, sample)
+    assert prune_verification(client, sample) == []
+    shutil.rmtree(sample.get_verification(NAME).dir)
+    sample.scan()
+    assert prune_verification(client, sample, dry_run=True) == [NAME]
+    assert prune_verification(client, sample) == [NAME]
+    assert client.list_verification_templates() == []
+    assert list((sample.state_dir / "backups" / "local" / "custom-verification").glob(f"{NAME}-*.json"))
+
+
+def test_lint_rules_with_file_line_col(sample: Project) -> None:
+    tpl = sample.get_verification(NAME)
+    body = tpl.part_path("html")
+    body.write_text("<p>Hi {{name}}</p>\n<script>x()</script>\n")
+    diags = {d.code: d for d in lint_verification(tpl)}
+    assert (diags["forbidden-html"].line, diags["forbidden-html"].column) == (2, 1)
+    assert diags["literal-braces"].severity == "warning" and "literal text" in diags["literal-braces"].message
+    assert (diags["literal-braces"].line, diags["literal-braces"].column) == (1, 7)
+    tpl.meta_path.write_text('kind = "custom-verification"\nfrom_address = "a@acme.test"\n')
+    codes = [d.code for d in lint_verification(tpl)]
+    assert codes.count("missing-setting") == 2
