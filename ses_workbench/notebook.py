@@ -521,6 +521,24 @@ class Workbench:
             view.problems = []
         return view
 
+    def verification_preview(self, name: str) -> RenderedView:
+        """A custom verification template (``kind = "custom-verification"``) as its recipient sees it: the
+        body as it is (no substitution) and the verification link SES adds after it (a placeholder here)."""
+        from types import SimpleNamespace
+
+        from ses_workbench.lint import lint_verification
+
+        tpl = self.project.get_verification(name)
+        content = tpl.compose(validate=False)
+        view = RenderedView(name, None, content.from_address or None, (), remote_images=self.remote_images,
+                            source="custom verification template; SES adds the verification link shown")
+        view.email = SimpleNamespace(subject=content.subject, html=tpl.preview_html(), text=None)
+        try:
+            view.problems = lint_verification(tpl)
+        except WorkbenchError:
+            view.problems = []
+        return view
+
     def lint(self, names: Sequence[str] | str | None = None) -> LintView:
         """Lint the project (or some templates): a table of problems."""
         from ses_workbench.lint import lint_project

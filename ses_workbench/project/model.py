@@ -104,7 +104,7 @@ class Project:
                 except TemplateNameError as exc:
                     problems.append(exc)
                     continue
-                if kind_of(entry) == VERIFICATION_KIND:
+                if kind_of(entry, self.root) == VERIFICATION_KIND:
                     kept = self.verification_templates.get(entry.name)
                     verification[entry.name] = kept if kept is not None and kept.dir == entry else \
                         VerificationTemplate(self, entry.name, entry)

@@ -39,13 +39,14 @@ MAX_VERIFICATION_TEMPLATES = 50
 PREVIEW_LINK = "https://email-verification.example/verify?token=PREVIEW"
 
 
-def kind_of(folder: Path) -> str | None:
-    """The ``kind`` a folder's ``template.toml`` names (None: absent, unreadable or not a string)."""
+def kind_of(folder: Path, root: Path) -> str | None:
+    """The ``kind`` a folder's ``template.toml`` names (None: absent, unreadable — a FIFO, a link out of
+    the project: never opened — or not a string)."""
     import tomllib
 
     try:
-        raw = (folder / "template.toml").read_bytes()
-    except OSError:
+        raw = read_file(folder / "template.toml", root)
+    except (OSError, UnsafeFile):
         return None
     if b"kind" not in raw:
         return None

@@ -130,6 +130,8 @@ ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo("remote_render", "SES render", "TestRenderEmailTemplate with the current fixture"),
     ActionInfo("parity", "Parity", "Compare the local render with SES's render"),
     ActionInfo("switch_env", "Switch environment", "Local endpoint or a configured AWS profile/region"),
+    ActionInfo("verification_send", "Send custom verification email",
+               "Preview a custom verification template, push it if changed, SendCustomVerificationEmail"),
     ActionInfo("reconnect", "Reconnect", "Connect to the environment again after a failed connection"),
     ActionInfo("outbox", "Open outbox", "Read messages delivered by the local endpoint"),
     ActionInfo("live_preview", "Back to live preview",
@@ -150,7 +152,7 @@ ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo("quit", "Quit", "Quit (asks when there are unsaved edits)"),
 )
 ACTION_INFO = {info.action: info for info in ACTIONS}
-SES_ACTIONS = {"push", "push_all", "diff", "send", "pull", "remote_render", "parity"}
+SES_ACTIONS = {"push", "push_all", "diff", "send", "pull", "remote_render", "parity", "verification_send"}
 
 
 #: From this many templates on, bulk lint (lint all, push planning) runs in a child interpreter: ~0.3 s to
@@ -176,6 +178,7 @@ class WorkbenchApp(SesMixin, App[int]):
         Binding("f7", "remote_render", "SES", id="remote_render", show=False, priority=True),
         Binding("f8", "parity", "Parity", id="parity", show=False, priority=True),
         Binding("f9", "switch_env", "Env", id="switch_env", priority=True),
+        Binding("f10", "verification_send", "Verify", id="verification_send", show=False, priority=True),
         Binding("ctrl+r", "reconnect", "Reconnect", id="reconnect", priority=True),
         Binding("ctrl+o", "outbox", "Outbox", id="outbox", show=False, priority=True),
         # only while an outbox message is shown (check_action), so escape keeps its meaning elsewhere

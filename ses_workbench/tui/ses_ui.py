@@ -547,6 +547,80 @@ class SesMixin:
         self.push_screen(OutboxScreen(server.outbox_messages()), chosen)
 
 
+    # ------------------------------------------------------------------------------------ custom verification
+    def action_verification_send(self: WorkbenchApp) -> None:
+        """Pick a custom verification template, see it as the recipient will, push it if it changed and
+        send it with SendCustomVerificationEmail to an address typed in."""
+        names = sorted(self.project.verification_templates)
+        if not names:
+            self.notify('No custom verification templates here (a folder whose template.toml says '
+                        'kind = "custom-verification").', severity="warning")
+            return
+        if self.ses is None:
+            return
+        from ses_workbench.tui.screens.dialogs import ChoiceScreen, PromptScreen
+
+        def address(name: str, value: str | None) -> None:
+            if value and value.strip():
+                self._verification_send(name, value.strip())
+
+        def chosen(name: str | None) -> None:
+            if name is None:
+                return
+            self._show_verification_preview(name)
+            self.push_screen(PromptScreen(f"Send the custom verification email {name} to",
+                                          placeholder="the address to verify"),
+                             lambda value: address(name, value))
+
+        if len(names) == 1:
+            chosen(names[0])
+        else:
+            self.push_screen(ChoiceScreen("Custom verification template", "", [(n, n) for n in names]), chosen)
+
+    def _show_verification_preview(self: WorkbenchApp, name: str) -> None:
+        """The email as its recipient sees it (the link SES adds shown as a placeholder) in the read tab."""
+        from email.message import EmailMessage
+
+        from ses_workbench.errors import WorkbenchError
+        from ses_workbench.mime import parse_mime
+
+        try:
+            tpl = self.project.get_verification(name)
+            content = tpl.compose(validate=False)
+            msg = EmailMessage()
+            msg["From"] = content.from_address or "(from_address missing)"
+            msg["Subject"] = content.subject
+            msg.set_content(tpl.preview_html(), subtype="html")
+            raw = msg.as_bytes()
+        except (WorkbenchError, ValueError) as exc:
+            self.notify(f"{name}: {exc}", severity="error")
+            return
+        self.outbox_message = (f"{name} (custom verification preview)", _OutboxEmail(parse_mime(raw), raw))
+        self.preview_tabs.active = "pv-read"
+        self.request_preview()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-verification")
+    def _verification_send(self: WorkbenchApp, name: str, address: str) -> None:
+        from ses_workbench.ses.errors import SesError
+        from ses_workbench.ses.verification import push_verification, send_verification
+
+        client = self.ses
+        if client is None:
+            return
+        try:
+            items = push_verification(client, self.project, [name])
+            problem = next((i.error or i.reason for i in items if i.error or i.action == "refuse"), None)
+            if problem:
+                self.post_message(Notice(f"{name} not sent: push refused: {problem}", "error"))
+                return
+            message_id = send_verification(client, self.project, name, address)
+        except SesError as exc:
+            self.post_message(Notice(f"{name} not sent: {exc}", "error"))
+            return
+        where = " (ctrl+o reads it in the local outbox)" if client.environment.local else ""
+        self.post_message(Notice(f"Sent {name} to {address}: MessageId {message_id}{where}."))
+
+
 class _OutboxEmail:
     """A delivered message shaped like a RenderedEmail for the preview tabs."""
 
