@@ -52,6 +52,8 @@ def register(subparsers: Any) -> None:
                                        "SES's link.")
     add_dir_option(r)
     r.add_argument("name", metavar="NAME")
+    r.add_argument("--open", action="store_true",
+                   help="show it in a browser from .ses-workbench/preview/NAME.html instead of printing it")
     r.set_defaults(func=_run)
 
 
@@ -67,8 +69,18 @@ def _run(args: argparse.Namespace) -> int:
             except WorkbenchError as exc:
                 raise UsageError(str(exc)) from None
     if args.action == "render":
-        sys.stdout.write(project.get_verification(args.name).preview_html())
-        return 0
+        page = project.get_verification(args.name).preview_html()
+        if not args.open:
+            sys.stdout.write(page)
+            return 0
+        from ses_workbench.cli.core import _open_in_browser, _write_preview_html
+
+        path = _write_preview_html(project, page, args.name)
+        if _open_in_browser(path.as_uri()):
+            print(f"opened {path}", file=sys.stderr)
+            return 0
+        print(f"ses-workbench: no browser could be opened (set $BROWSER); the page is {path}", file=sys.stderr)
+        return 1
     with _open(project, args) as client:
         return int(_ACTIONS[args.action](client, project, args))
 

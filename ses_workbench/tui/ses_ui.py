@@ -575,7 +575,8 @@ class SesMixin:
         if len(names) == 1:
             chosen(names[0])
         else:
-            self.push_screen(ChoiceScreen("Custom verification template", "", [(n, n) for n in names]), chosen)
+            self.push_screen(ChoiceScreen("Custom verification template", "", [(n, n) for n in names]),
+                             chosen)
 
     def _show_verification_preview(self: WorkbenchApp, name: str) -> None:
         """The email as its recipient sees it (the link SES adds shown as a placeholder) in the read tab."""

@@ -6,9 +6,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from tests.notebook.nb_helpers import assert_inert
-
 from ses_workbench import Workbench
+from tests.notebook.nb_helpers import assert_inert
 
 
 def test_preview_has_the_body_the_link_and_lint(project_copy: Path) -> None:

@@ -164,3 +164,18 @@ def test_lint_rules_with_file_line_col(sample: Project) -> None:
     tpl.meta_path.write_text('kind = "custom-verification"\nfrom_address = "a@acme.test"\n')
     codes = [d.code for d in lint_verification(tpl)]
     assert codes.count("missing-setting") == 2
+
+
+def test_cli_render_prints_or_opens_the_recipient_view(sample: Project, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    assert main(["verification", "render", NAME, "--dir", str(sample.root)]) == 0
+    out = capsys.readouterr().out
+    assert "You asked to send your Acme newsletters" in out and "token=PREVIEW" in out
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
+    assert main(["verification", "render", NAME, "--open", "--dir", str(sample.root)]) == 0
+    page = sample.state_dir / "preview" / f"{NAME}.html"
+    assert opened == [page.as_uri()] and "token=PREVIEW" in page.read_text()
+    assert main(["verification", "send", "nope", "--to", "a@b.example", "--dir", str(sample.root),
+                 "--local"]) == 2
+    assert "no template named 'nope'" in capsys.readouterr().err
