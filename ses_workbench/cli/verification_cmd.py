@@ -79,7 +79,8 @@ def _run(args: argparse.Namespace) -> int:
         if _open_in_browser(path.as_uri()):
             print(f"opened {path}", file=sys.stderr)
             return 0
-        print(f"ses-workbench: no browser could be opened (set $BROWSER); the page is {path}", file=sys.stderr)
+        print(f"ses-workbench: no browser could be opened (set $BROWSER); the page is {path}",
+              file=sys.stderr)
         return 1
     with _open(project, args) as client:
         return int(_ACTIONS[args.action](client, project, args))
