@@ -1006,7 +1006,7 @@ def lint_verification(tpl: Any, identities: Iterable[str] | None = None) -> list
                  "(SES requires it)", meta_path)
         elif key != "from_address" and not re.match(r"^https?://", value):
             diag("warning", "redirect-url",
-                 f"{key} should be an http(s) URL the recipient's browser can open",
+                 f"{key} should be an http:// or https:// URL the recipient's browser can open",
                  meta_path, line, col)
     for key in meta.extra:
         line, col = key_position(meta_text, (key,)) or (1, 1)

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import email.utils
 import json
-import os
 import re
 import secrets
-import tempfile
 import threading
 import time
 import uuid
@@ -44,20 +42,11 @@ _FORBIDDEN = re.compile(r"<\s*(script|iframe|frame|frameset|object|embed|applet)
 
 
 def _write_synced(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """The store's own atomic write (temporary file, fsync, rename), then the folder synced."""
+    from ses_workbench.ses.local.store import _fsync_dir, _write_atomic
+
+    _write_atomic(path, data, sync=True)
+    _fsync_dir(path.parent)
 
 
 class _CvState:
