@@ -138,7 +138,7 @@ def test_dask_recipe_on_a_local_cluster(tmp_path: Path, greet: Any) -> None:
     # object columns stay Python objects (by default Dask turns them into Arrow strings)
     with dask.config.set({"dataframe.convert-string": False}), \
             distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                     dashboard_address=None) as cluster, \
+                                     dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         shipped = client.scatter(checker, broadcast=True)  # the compiled template, once per worker
         results = [
