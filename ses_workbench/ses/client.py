@@ -445,11 +445,13 @@ class SesClient:
                          read_timeout=self.read_timeout, attempts=getattr(self._attempts, "count", None))
 
     def _call(self, operation: str, *, template: str | None = None, bucket: TokenBucket | None = None,
-              cost: float = 1.0, **params: Any) -> dict[str, Any]:
-        """Call one SES operation: paced, 429 retried with backoff, errors translated."""
+              cost: float = 1.0, via_v1: bool = False, **params: Any) -> dict[str, Any]:
+        """Call one SES operation: paced, 429 retried with backoff, errors translated.  ``via_v1``: an
+        operation both APIs name alike (the custom verification ones), called through the 2017 API."""
         from botocore.exceptions import ClientError
 
-        method = getattr(self._v1() if operation in _V1_NAMES else self._client, _snake(operation))
+        v1 = via_v1 or operation in _V1_NAMES
+        method = getattr(self._v1() if v1 else self._client, _snake(operation))
         bucket = bucket if bucket is not None else self.template_bucket
         attempt = 0
         while True:
@@ -832,6 +834,18 @@ class SesClient:
     # ---------------------------------------------------------------- custom verification email templates
     # (sesv2 operation names; a 2017-API adapter maps them to the `ses` service's names of the same
     # operations)
+    def _cv_call(self, operation: str, *, template: str | None = None, bucket: TokenBucket | None = None,
+                 **params: Any) -> dict[str, Any]:
+        """A custom verification operation through the API in use (both name it and its members alike;
+        only the listing's page size differs: ``PageSize`` in sesv2, ``MaxResults`` in the 2017 API)."""
+        v1_params = dict(params)
+        if "PageSize" in v1_params:
+            v1_params["MaxResults"] = v1_params.pop("PageSize")
+        return self._either(
+            operation,
+            lambda: self._call(operation, template=template, bucket=bucket, **params),
+            lambda: self._call(operation, template=template, bucket=bucket, via_v1=True, **v1_params))
+
     def list_verification_templates(self) -> list[RemoteTemplate]:
         """Every custom verification template of this environment (prefix stripped), sorted."""
         out: list[RemoteTemplate] = []
@@ -840,7 +854,7 @@ class SesClient:
             params: dict[str, Any] = {"PageSize": 50}
             if token:
                 params["NextToken"] = token
-            page = self._call("ListCustomVerificationEmailTemplates", **params)
+            page = self._cv_call("ListCustomVerificationEmailTemplates", **params)
             for item in page.get("CustomVerificationEmailTemplates", []) or []:
                 remote = item.get("TemplateName", "")
                 local = self.local_name(remote)
@@ -857,9 +871,9 @@ class SesClient:
         from ses_workbench.project.verification import VerificationContent
 
         try:
-            reply = self._call("GetCustomVerificationEmailTemplate", template=name,
-                               TemplateName=self.remote_name(name))
-        except NotFound:  # sesv2 answers NotFoundException
+            reply = self._cv_call("GetCustomVerificationEmailTemplate", template=name,
+                                  TemplateName=self.remote_name(name))
+        except NotFound:  # sesv2's NotFoundException, the 2017 API's ...DoesNotExist
             return None
         return VerificationContent.from_v2(reply)
 
@@ -867,23 +881,23 @@ class SesClient:
         """Create (``exists`` False) or update a custom verification template; never falls back."""
         op = "UpdateCustomVerificationEmailTemplate" if exists else "CreateCustomVerificationEmailTemplate"
         params: dict[str, Any] = {"TemplateName": self.remote_name(name), **content.to_v2()}
-        self._call(op, template=name, **params)
+        self._cv_call(op, template=name, **params)
         return "updated" if exists else "created"
 
     def delete_verification_template(self, name: str, *, missing_ok: bool = False) -> bool:
         try:
-            self._call("DeleteCustomVerificationEmailTemplate", template=name,
-                       TemplateName=self.remote_name(name))
+            self._cv_call("DeleteCustomVerificationEmailTemplate", template=name,
+                          TemplateName=self.remote_name(name))
             return True
-        except NotFound:  # sesv2 answers NotFoundException
+        except NotFound:
             if missing_ok:
                 return False
             raise
 
     def send_verification_email(self, name: str, address: str) -> str:
         """SendCustomVerificationEmail: SES mails ``address`` the template with a verification link."""
-        reply = self._call("SendCustomVerificationEmail", template=name, bucket=self.send_pacer(),
-                           EmailAddress=address, TemplateName=self.remote_name(name))
+        reply = self._cv_call("SendCustomVerificationEmail", template=name, bucket=self.send_pacer(),
+                              EmailAddress=address, TemplateName=self.remote_name(name))
         return str(reply.get("MessageId", ""))
     # ---------------------------------------------------------------- end of custom verification
 

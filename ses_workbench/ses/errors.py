@@ -312,11 +312,12 @@ def _from_code(code: str, msg: str, detail: str, where: str, status: int | None,
         what = "429 Too Many Requests" if status in (None, 429) else f"{code}, HTTP {status}"
         return Throttled(f"SES is throttling requests{where} ({what}); try again "
                          "later or lower the rate.", **kw)
-    if code in ("NotFoundException", "TemplateDoesNotExist", "ConfigurationSetDoesNotExist"):
-        if template and op in TEMPLATE_OPERATIONS and code != "ConfigurationSetDoesNotExist":
+    if code in ("NotFoundException", "TemplateDoesNotExist", "ConfigurationSetDoesNotExist",
+                "CustomVerificationEmailTemplateDoesNotExist"):
+        if template and op in TEMPLATE_OPERATIONS and code in ("NotFoundException", "TemplateDoesNotExist"):
             return TemplateNotFound(f"Template '{template}' does not exist in this environment.", **kw)
         return NotFound(f"SES has no such resource{where}{detail}", **kw)
-    if code in ("AlreadyExistsException", "AlreadyExists"):
+    if code in ("AlreadyExistsException", "AlreadyExists", "CustomVerificationEmailTemplateAlreadyExists"):
         if template:
             return TemplateAlreadyExists(f"Template '{template}' already exists in this environment.", **kw)
         return AlreadyExists(f"SES already has a resource of that name{where}{detail}", **kw)
@@ -327,7 +328,8 @@ def _from_code(code: str, msg: str, detail: str, where: str, status: int | None,
         return SendingPaused(f"Sending is paused for this account{where}{detail}", **kw)
     if code == "AccountSuspendedException":
         return SendingPaused(f"The SES account is suspended and cannot send{where}{detail}", **kw)
-    if code in ("MailFromDomainNotVerifiedException", "MailFromDomainNotVerified"):
+    if code in ("MailFromDomainNotVerifiedException", "MailFromDomainNotVerified",
+                "FromEmailAddressNotVerified"):
         return SenderNotVerified(f"The sender is not verified{where}{detail}", **kw)
     if code == "MessageRejected":
         if re.search(r"not verified", msg, re.I) and re.search(r"from|sender|source", msg, re.I) \

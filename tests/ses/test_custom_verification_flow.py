@@ -179,3 +179,31 @@ def test_cli_render_prints_or_opens_the_recipient_view(sample: Project, capsys: 
     assert main(["verification", "send", "nope", "--to", "a@b.example", "--dir", str(sample.root),
                  "--local"]) == 2
     assert "no template named 'nope'" in capsys.readouterr().err
+
+
+def test_the_flow_through_the_2017_api_with_a_v1_only_policy(sample: Project) -> None:
+    """api = "v1" and an IAM policy naming only 2017 actions: push, status, send through `ses`."""
+    from ses_workbench.project import Environment
+    from ses_workbench.ses.client import SesClient
+
+    allow = ("ses:ListCustomVerificationEmailTemplates", "ses:GetCustomVerificationEmailTemplate",
+             "ses:CreateCustomVerificationEmailTemplate", "ses:UpdateCustomVerificationEmailTemplate",
+             "ses:SendCustomVerificationEmail", "ses:ListIdentities", "ses:GetIdentityVerificationAttributes",
+             "ses:GetSendQuota", "ses:GetAccountSendingEnabled")
+    with LocalSes(sample.state_dir, settings(verified_identities=("acme.test",), iam_allow=allow)) as ses:
+        env = Environment("local", local=True, region="us-east-1", endpoint_url=ses.endpoint_url, api="v1")
+        client = SesClient(env, sample, template_rate=0)
+        assert [i.action for i in push_verification(client, sample)] == ["create"]
+        assert [r.state for r in verification_status(client, sample)] == [State.IN_SYNC]
+        assert client.send_verification_email(NAME, "v1@customer.example")
+        msg = email.message_from_bytes(ses.outbox_messages()[-1].read_bytes(), policy=email.policy.default)
+        body = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        link = re.search(r"/_local-ses/verify-link/[A-Za-z0-9_-]+", body)
+        assert link is not None
+        assert _open_link(ses.endpoint_url + link.group()) == \
+            (302, "https://acme.test/newsletters/sender-confirmed")
+        assert client.active_api == "v1"
+        # the IAM actions of these operations are named alike in both APIs: sesv2 reads the same store
+        v2 = SesClient(Environment("local", local=True, region="us-east-1", endpoint_url=ses.endpoint_url,
+                                   api="v2"), sample, template_rate=0)
+        assert [t.name for t in v2.list_verification_templates()] == [NAME]

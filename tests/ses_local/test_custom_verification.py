@@ -10,6 +10,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+import boto3
 import pytest
 
 from ses_workbench.ses.local import LocalSes
@@ -140,3 +141,27 @@ def test_other_routes_still_need_a_signature(ses: LocalSes) -> None:
     resp.read()
     conn.close()
     assert resp.status == 403
+
+
+def test_the_2017_api_serves_the_same_templates_with_its_error_codes(ses: LocalSes) -> None:
+    v1 = boto3.client("ses", **ses.boto3_kwargs())
+    v2 = make_client(ses.endpoint_url)
+    create(v1)  # through the Query API ...
+    got = v2.get_custom_verification_email_template(TemplateName="confirm")
+    assert got["FailureRedirectionURL"] == NO_URL
+    listed = v1.list_custom_verification_email_templates(MaxResults=10)["CustomVerificationEmailTemplates"]
+    assert [t["TemplateName"] for t in listed] == ["confirm"]
+    with pytest.raises(v1.exceptions.CustomVerificationEmailTemplateDoesNotExistException):
+        v1.get_custom_verification_email_template(TemplateName="nope")
+    with pytest.raises(v1.exceptions.CustomVerificationEmailTemplateAlreadyExistsException):
+        create(v1)
+    with pytest.raises(v1.exceptions.FromEmailAddressNotVerifiedException):
+        create(v1, "other", FromEmailAddress="a@unverified.example")
+    with pytest.raises(v1.exceptions.CustomVerificationEmailInvalidContentException):
+        create(v1, "scripted", TemplateContent="<iframe src=x></iframe>")
+    sent = v1.send_custom_verification_email(EmailAddress="q@example.org", TemplateName="confirm")
+    assert sent["MessageId"]
+    _msg, link = link_in(ses)
+    assert open_link(link) == (302, OK_URL)
+    v1.delete_custom_verification_email_template(TemplateName="confirm")  # ... and gone for sesv2 too
+    assert v2.list_custom_verification_email_templates()["CustomVerificationEmailTemplates"] == []
