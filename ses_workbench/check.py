@@ -78,6 +78,7 @@ __all__ = [
     "check_partition",
     "check_rows",
     "confirm_via_ses",
+    "frame_rows",
     "detect_format",
     "failures_meta",
     "iter_rows",
@@ -1692,7 +1693,7 @@ def check_partition(df: Any, checker: Checker) -> Any:
 
     out: list[tuple[Any, ...]] = []
     check = checker.check
-    for index, data in zip(df.index, _frame_rows(df), strict=True):
+    for index, data in zip(df.index, frame_rows(df), strict=True):
         f = check(data)
         if f is not None:
             out.append((index, f.reason, f.message, f.attribute, f.location, f.path, f.line, f.column,
@@ -1702,7 +1703,8 @@ def check_partition(df: Any, checker: Checker) -> Any:
     return pd.DataFrame(out, columns=list(FAILURE_COLUMNS), dtype=object)
 
 
-def _frame_rows(df: Any) -> Iterator[dict[str, Any]]:
+def frame_rows(df: Any) -> Iterator[dict[str, Any]]:
+    """DataFrame rows as nested dicts (``contact.firstName`` nests; NaN/None/NA is missing), lazily."""
     paths = [tuple(str(c).split(".")) for c in df.columns]
     for values in df.itertuples(index=False, name=None):
         out: dict[str, Any] = {}

@@ -811,7 +811,9 @@ def _describe_rows(rows: Any) -> str:
 def _iter_data(rows: Any) -> Iterator[Any]:
     """Rows as plain data: dicts as they are, JSON strings parsed, a DataFrame converted lazily."""
     if type(rows).__module__.startswith("pandas") and hasattr(rows, "columns"):
-        yield from _iter_dataframe(rows)
+        from ses_workbench.check import frame_rows
+
+        yield from frame_rows(rows)
         return
     if isinstance(rows, (str, bytes)):
         # one JSON document: an array of rows (or JSON Lines text)
@@ -831,42 +833,6 @@ def _iter_data(rows: Any) -> Iterator[Any]:
                 yield Row(number, None, None, f"malformed JSON: {exc}")
         else:
             yield Row(number, item)
-
-
-def _iter_dataframe(df: Any, chunk: int = 10_000) -> Iterator[Any]:
-    """DataFrame rows as nested dicts (``contact.firstName`` nests; NaN/None/NA is missing)."""
-    import math
-
-    columns = [str(c) for c in df.columns]
-    paths = [tuple(c.split(".")) for c in columns]
-
-    def plain(v: Any) -> Any:
-        if v is None:
-            return None
-        if isinstance(v, float) and math.isnan(v):
-            return None
-        item = getattr(v, "item", None)  # numpy scalars
-        if item is not None and type(v).__module__ == "numpy":
-            v = item()
-            if isinstance(v, float) and math.isnan(v):
-                return None
-        if type(v).__name__ in ("NAType", "NaTType"):
-            return None
-        return v
-
-    for start in range(0, len(df), chunk):
-        part = df.iloc[start:start + chunk]
-        for values in part.itertuples(index=False, name=None):
-            out: dict[str, Any] = {}
-            for segs, raw in zip(paths, values, strict=True):
-                v = plain(raw)
-                if v is None:
-                    continue
-                node = out
-                for seg in segs[:-1]:
-                    node = node.setdefault(seg, {})
-                node[segs[-1]] = v
-            yield out
 
 
 class _LivePreview:

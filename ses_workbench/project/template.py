@@ -90,17 +90,7 @@ class EmailTemplate:
 
     def source(self, part: str) -> str | None:
         """The raw text of a part file (BOM dropped, newlines as on disk), or None when it is absent."""
-        path = self.part_path(part)
-        try:  # a regular file inside the project only (no FIFO, no link out of it: project.files)
-            data = read_file(path, self.project.root)
-        except FileNotFoundError:
-            return None
-        except UnsafeFile as exc:
-            raise PartError(exc.reason, path) from None
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise PartError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+        return read_part_text(self.part_path(part), self.project.root)
 
     def has_part(self, part: str) -> bool:
         return self.part_path(part).is_file()
@@ -415,6 +405,22 @@ class EmailTemplate:
         """Replace ``template.toml`` (validated first: a broken file is refused, naming it)."""
         _parse_meta(text, self.meta_path)
         return atomic.write_text(self.meta_path, text)
+
+
+def read_part_text(path: Path, root: Path) -> str | None:
+    """A part file's text (BOM dropped, newlines as on disk), None when absent; PartError naming it when it
+    is not a regular file inside ``root`` (no FIFO, no link out of the project: project.files) or not
+    UTF-8."""
+    try:
+        data = read_file(path, root)
+    except FileNotFoundError:
+        return None
+    except UnsafeFile as exc:
+        raise PartError(exc.reason, path) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PartError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
 
 
 def _parse_meta(text: str, path: Path) -> TemplateMeta:

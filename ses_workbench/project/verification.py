@@ -129,17 +129,9 @@ class VerificationTemplate:
         return self.dir / {"subject": "subject.txt", "html": "body.html"}[part]
 
     def source(self, part: str) -> str | None:
-        path = self.part_path(part)
-        try:
-            data = read_file(path, self.project.root)
-        except FileNotFoundError:
-            return None
-        except UnsafeFile as exc:
-            raise PartError(exc.reason, path) from None
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise PartError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+        from ses_workbench.project.template import read_part_text
+
+        return read_part_text(self.part_path(part), self.project.root)
 
     @property
     def meta(self) -> VerificationMeta:
