@@ -208,6 +208,11 @@ def _open(page: chromium.Page, url: str, marker: str) -> str | None:
     page.call("Page.navigate", url=url)
 
     def ready() -> list[str | None] | None:
+        # A reload the previous test's page had scheduled (its server is gone) can win over this
+        # navigation and leave Chromium's "refused to connect" page: navigate again, then look.
+        if str(_in_frame(page, None, "location.href")).startswith("chrome-error:"):
+            page.call("Page.navigate", url=url)
+            return None
         for sid in [*reversed(page.frames()), None]:
             state = _in_frame(page, sid, "document.readyState")
             if state == "complete" and marker in chromium.text_of(page.document(sid)):
