@@ -220,6 +220,11 @@ def launch(binary: str, url: str = "about:blank", timeout: float = 60.0) -> Iter
         yield page
     finally:
         if page is not None:
+            # Close gracefully first: Chromium then reaps its own helpers, leaving no zombies behind.
+            with contextlib.suppress(Exception):
+                page.call("Browser.close")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=30)
             page.close()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # the browser and the helpers it started, nothing else
