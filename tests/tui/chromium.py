@@ -64,22 +64,34 @@ class Page:
         self._sock.close()
 
     def call(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
-        """Send one command (to an attached frame's ``session``, else the page) and return its result."""
+        """Send one command (to an attached frame's ``session``, else the page) and return its result.
+
+        A frame's session can vanish under a command (the page reloaded itself): when no answer comes
+        within a few seconds the call raises RuntimeError, which :meth:`wait_for` treats as "look again";
+        an answer that arrives later carries an old id and is dropped."""
         self._next_id += 1
         ident = self._next_id
         message: dict[str, Any] = {"id": ident, "method": method, "params": params}
         if session is not None:
             message["sessionId"] = session
         self._send(json.dumps(message).encode())
-        while True:
-            msg = self._recv()
-            if msg.get("id") == ident:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                result: dict[str, Any] = msg.get("result", {})
-                return result
-            if "method" in msg:
-                self.events.append(msg)
+        deadline = time.monotonic() + (10.0 if session is not None else 60.0)
+        try:
+            while True:
+                self._sock.settimeout(max(0.1, deadline - time.monotonic()))
+                try:
+                    msg = self._recv()
+                except TimeoutError:
+                    raise RuntimeError(f"{method}: no answer from Chromium") from None
+                if msg.get("id") == ident:
+                    if "error" in msg:
+                        raise RuntimeError(f"{method}: {msg['error']}")
+                    result: dict[str, Any] = msg.get("result", {})
+                    return result
+                if "method" in msg:
+                    self.events.append(msg)
+        finally:
+            self._sock.settimeout(30)
 
     def evaluate(self, expression: str) -> Any:
         res = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
@@ -135,10 +147,17 @@ class Page:
         body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
         self._sock.sendall(header + mask + body)
 
-    def _read(self, n: int) -> bytes:
+    def _read(self, n: int, *, frame_start: bool = False) -> bytes:
+        """``n`` bytes; a timeout is raised only before the first byte of a frame (``frame_start``), so a
+        frame is never cut in half and the stream stays in step."""
         buf = b""
         while len(buf) < n:
-            chunk = self._sock.recv(n - len(buf))
+            try:
+                chunk = self._sock.recv(n - len(buf))
+            except TimeoutError:
+                if frame_start and not buf:
+                    raise
+                continue
             if not chunk:
                 raise ConnectionError("DevTools closed the connection")
             buf += chunk
@@ -147,7 +166,7 @@ class Page:
     def _recv(self) -> dict[str, Any]:
         data = b""
         while True:
-            first, second = self._read(2)
+            first, second = self._read(2, frame_start=not data)
             size = second & 0x7F
             if size == 126:
                 size = struct.unpack("!H", self._read(2))[0]
