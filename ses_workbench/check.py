@@ -655,38 +655,34 @@ def _iter_parquet(fh: BinaryIO, counter: _Counter) -> Iterator[Row]:
         raise DataFormatError(f"cannot read row {number + 1}: {_one_line(str(exc))}") from None
 
 
-def _non_json_type(typ: Any) -> str | None:
-    """The Arrow type's name when values of it have no JSON form (None: it maps to JSON)."""
+def _arrow_leaves(typ: Any) -> Iterator[Any]:
+    """The scalar types an Arrow type is made of (through dictionaries, lists and structs)."""
     import pyarrow.types as pt
 
-    if (pt.is_null(typ) or pt.is_boolean(typ) or pt.is_integer(typ) or pt.is_float32(typ)
-            or pt.is_float64(typ) or pt.is_string(typ) or pt.is_large_string(typ)):
-        return None
-    if pt.is_dictionary(typ):
-        return _non_json_type(typ.value_type)
-    if pt.is_list(typ) or pt.is_large_list(typ) or pt.is_fixed_size_list(typ):
-        return _non_json_type(typ.value_type)
-    if pt.is_struct(typ):
+    if pt.is_dictionary(typ) or pt.is_list(typ) or pt.is_large_list(typ) or pt.is_fixed_size_list(typ):
+        yield from _arrow_leaves(typ.value_type)
+    elif pt.is_struct(typ):
         for i in range(typ.num_fields):
-            bad = _non_json_type(typ.field(i).type)
-            if bad is not None:
-                return bad
-        return None
-    return str(typ)
+            yield from _arrow_leaves(typ.field(i).type)
+    else:
+        yield typ
+
+
+def _non_json_type(typ: Any) -> str | None:
+    """The name of the first scalar type in ``typ`` whose values have no JSON form (None: all map)."""
+    import pyarrow.types as pt
+
+    for leaf in _arrow_leaves(typ):
+        if not (pt.is_null(leaf) or pt.is_boolean(leaf) or pt.is_integer(leaf) or pt.is_float32(leaf)
+                or pt.is_float64(leaf) or pt.is_string(leaf) or pt.is_large_string(leaf)):
+            return str(leaf)
+    return None
 
 
 def _has_float(typ: Any) -> bool:
     import pyarrow.types as pt
 
-    if pt.is_floating(typ):
-        return True
-    if pt.is_dictionary(typ):
-        return _has_float(typ.value_type)
-    if pt.is_list(typ) or pt.is_large_list(typ) or pt.is_fixed_size_list(typ):
-        return _has_float(typ.value_type)
-    if pt.is_struct(typ):
-        return any(_has_float(typ.field(i).type) for i in range(typ.num_fields))
-    return False
+    return any(pt.is_floating(leaf) for leaf in _arrow_leaves(typ))
 
 
 def _file_size(fh: BinaryIO) -> int:
