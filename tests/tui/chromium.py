@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -251,3 +253,19 @@ def launch(binary: str, url: str = "about:blank", timeout: float = 60.0) -> Iter
             proc.wait(timeout=30)
         log.close()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def required_page(needs: str) -> Iterator[Page]:
+    """A launched page with ``Page`` events on, or a plain failure (in CI, where ``.ci/run`` installs
+    Chromium and sets ``SES_WORKBENCH_REQUIRE_CHROMIUM``) or skip naming what ``needs`` it."""
+    binary = find()
+    if binary is None:
+        why = (f"no Chromium on PATH (looked for {', '.join(NAMES)}): {needs} a real headless browser "
+               "— apt-get install chromium (.ci/run does)")
+        if os.environ.get("SES_WORKBENCH_REQUIRE_CHROMIUM") or os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    with launch(binary) as page:
+        page.call("Page.enable")
+        yield page

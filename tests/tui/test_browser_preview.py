@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import http.client
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -91,16 +90,8 @@ def preview() -> Iterator[PreviewServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[chromium.Page]:
-    binary = chromium.find()
-    if binary is None:
-        why = ("no Chromium on PATH (looked for " + ", ".join(chromium.NAMES) + "): the browser-preview "
-               "tests need a real headless browser — apt-get install chromium (.ci/run does)")
-        if os.environ.get("SES_WORKBENCH_REQUIRE_CHROMIUM") or os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
-    with chromium.launch(binary) as page:
+    with chromium.required_page("the browser-preview tests need") as page:
         page.watch_frames()
-        page.call("Page.enable")
         yield page
 
 

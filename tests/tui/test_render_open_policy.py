@@ -4,7 +4,6 @@ opening the written file as a browser would."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,15 +19,7 @@ IMAGE = '<img id="remote" src="http://127.0.0.1:9/t.png">'
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[chromium.Page]:
-    binary = chromium.find()
-    if binary is None:
-        why = ("no Chromium on PATH (looked for " + ", ".join(chromium.NAMES) + "): this test opens the "
-               "written page in a real headless browser — apt-get install chromium (.ci/run does)")
-        if os.environ.get("SES_WORKBENCH_REQUIRE_CHROMIUM") or os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
-    with chromium.launch(binary) as page:
-        page.call("Page.enable")
+    with chromium.required_page("this test opens the written page in") as page:
         yield page
 
 
