@@ -130,8 +130,7 @@ class EmailTemplate:
     @property
     def uses_layout(self) -> bool:
         """True when any part goes through jinja2 (``{%`` or ``[[`` in it, and not a plain part)."""
-        plain = self.plain_parts
-        return any(p not in plain and needs_jinja(self.source(p) or "") for p in PARTS)
+        return any(needs_jinja(self.source(p) or "") and p not in self.plain_parts for p in PARTS)
 
     @property
     def plain_parts(self) -> tuple[str, ...]:
@@ -242,14 +241,14 @@ class EmailTemplate:
         variables: dict[str, Any] | None = None
         out: dict[str, str | None] = {}
         maps: dict[str, SourceMap] = {}
-        plain = self.plain_parts
+        plain: tuple[str, ...] | None = None  # template.toml is read only when a part looks like jinja2
         for part in PARTS:
             src = sources[part]
             path = self.part_path(part)
             if src is None:
                 out[part] = None
                 continue
-            if part not in plain and needs_jinja(src):
+            if needs_jinja(src) and part not in (plain := self.plain_parts if plain is None else plain):
                 if variables is None:
                     variables = self.layout_vars()
                 text, smap = layouts.compose(src, path, variables)
