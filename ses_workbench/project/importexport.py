@@ -272,7 +272,7 @@ def add_starter_fixture(tpl: EmailTemplate, content: TemplateContent) -> None:
     """A template that arrives without test data gets ``data/default.json``, a skeleton of every attribute
     ``content`` uses (as ``pull`` writes one): it renders and lints at once and shows what to fill in.
     A template that has a fixture keeps its fixtures untouched."""
-    from ses_workbench.fixtures import starter_fixture
+    from ses_workbench.attributes import starter_fixture
 
     if tpl.fixtures:
         return

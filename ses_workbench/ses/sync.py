@@ -715,7 +715,7 @@ def pull(client: SesClient, project: Project, names: Sequence[str] | None = None
     baseline for ``status``; the part files an update replaces are copied to ``backups/<env>/`` first
     (``item.backup``).
     """
-    from ses_workbench.fixtures import starter_fixture
+    from ses_workbench.attributes import starter_fixture
     from ses_workbench.project.importexport import ses_content_meta
 
     progress = progress or _noop

@@ -44,7 +44,7 @@ from textual.worker import Worker, WorkerState
 
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 from ses_workbench.errors import FixtureError, WorkbenchError
-from ses_workbench.fixtures import AttributeStatus, fill_fixture_text
+from ses_workbench.attributes import AttributeStatus, fill_fixture_text
 from ses_workbench.project import PARTS, EmailTemplate, Project, TemplateContent
 from ses_workbench.project.files import UnsafeFile, read_file
 from ses_workbench.project.fixtures import validate_fixture_name

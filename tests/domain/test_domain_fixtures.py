@@ -1,4 +1,4 @@
-"""ses_workbench.fixtures: the attributes a template needs, present/missing in data, skeleton fixtures."""
+"""ses_workbench.attributes: the attributes a template needs, present/missing in data, skeleton fixtures."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ses_workbench.fixtures import AttributeStatus, attribute_status, is_present, skeleton
+from ses_workbench.attributes import AttributeStatus, attribute_status, is_present, skeleton
 from ses_workbench.project import TemplateContent
 from ses_workbench.render import CompiledEmail, compile_content
 

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Select, Static
 
-from ses_workbench.fixtures import AttributeStatus
+from ses_workbench.attributes import AttributeStatus
 from ses_workbench.tui.preview_job import attribute_label
 from ses_workbench.tui.widgets.editor import PartEditor
 
