@@ -190,7 +190,7 @@ def fill_fixture_text(source: CompiledEmail | Iterable[AttributeStatus], text: s
     """
     import json
 
-    from ses_workbench.errors import FixtureError
+    from ses_workbench.project.errors import FixtureError
 
     if not text.strip():
         return json.dumps(skeleton(source), indent=2, ensure_ascii=False) + "\n"

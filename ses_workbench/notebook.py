@@ -42,8 +42,9 @@ from ses_workbench.check import (
     Row,
     check_rows,
 )
-from ses_workbench.errors import FixtureError, WorkbenchError
+from ses_workbench.errors import WorkbenchError
 from ses_workbench.preview_policy import with_policy_meta
+from ses_workbench.project.errors import FixtureError
 from ses_workbench.project.fixtures import parse_json
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ses_workbench.errors import UnknownTemplateError, WorkbenchError
+from ses_workbench.errors import WorkbenchError
+from ses_workbench.project.errors import UnknownTemplateError
 
 # Modules under ses_workbench.cli that contribute subcommands (each has register()).
 COMMAND_MODULES = ("core", "ses_cmds", "check_cmd", "app_cmd", "project_cmds", "local_cmd", "prune_cmd",

@@ -32,7 +32,7 @@ from ses_workbench.cli import (
 )
 from ses_workbench.cli.output import for_stream, visible
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect, EngineError
-from ses_workbench.errors import ConfigError, FixtureError, UnknownFixtureError
+from ses_workbench.project.errors import ConfigError, FixtureError, UnknownFixtureError
 from ses_workbench.wording import plural
 
 

@@ -89,8 +89,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     tpl = get_template(load_project(project_dir(args.dir)), args.name)
     if args.as_name:
-        from ses_workbench.errors import TemplateNameError
         from ses_workbench.project.content import validate_name
+        from ses_workbench.project.errors import TemplateNameError
 
         try:
             validate_name(args.as_name)

@@ -33,7 +33,8 @@ from ses_workbench.cli import (
     require_templates,
 )
 from ses_workbench.cli.output import for_stream, visible
-from ses_workbench.errors import UnknownFixtureError, WorkbenchError
+from ses_workbench.errors import WorkbenchError
+from ses_workbench.project.errors import UnknownFixtureError
 from ses_workbench.wording import noun, plural
 
 

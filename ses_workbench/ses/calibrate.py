@@ -286,7 +286,7 @@ def dialect_for(project: Project, env: str | None = None) -> Dialect:
     A named environment: its own calibration.  None: the project's default environment — and when that is
     the embedded local endpoint (a stand-in for SES), the most recently calibrated real account.  Never
     calibrated: the engine's defaults.  An unknown name raises
-    :class:`~ses_workbench.errors.ConfigError` listing the known ones."""
+    :class:`~ses_workbench.project.errors.ConfigError` listing the known ones."""
     environment = project.config.env(env)
     if env is None and environment.local:
         return load_dialect(project, None)

@@ -42,8 +42,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ses_workbench.errors import ConfigError
 from ses_workbench.project.config import API_GENERATIONS
+from ses_workbench.project.errors import ConfigError
 from ses_workbench.project.fixtures import template_data_json
 from ses_workbench.ses.errors import AccessDenied, BadRequest, NotFound, SesError, TemplateNotFound, translate
 from ses_workbench.ses.pacing import TokenBucket

@@ -42,10 +42,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, ProgressBar, Static, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
-from ses_workbench.engine import DEFAULT_DIALECT, Dialect
-from ses_workbench.errors import FixtureError, WorkbenchError
 from ses_workbench.attributes import AttributeStatus, fill_fixture_text
+from ses_workbench.engine import DEFAULT_DIALECT, Dialect
+from ses_workbench.errors import WorkbenchError
 from ses_workbench.project import PARTS, EmailTemplate, Project, TemplateContent
+from ses_workbench.project.errors import FixtureError
 from ses_workbench.project.files import UnsafeFile, read_file
 from ses_workbench.project.fixtures import validate_fixture_name
 from ses_workbench.tui import preview_job

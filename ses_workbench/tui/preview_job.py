@@ -13,8 +13,8 @@ from typing import Any
 
 from rich.text import Text
 
-from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 from ses_workbench.attributes import AttributeStatus, attribute_status
+from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 from ses_workbench.tui import reading
 from ses_workbench.tui.overlay import EditedTemplate
 

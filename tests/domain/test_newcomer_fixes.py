@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ses_workbench.cli import main
-from ses_workbench.errors import FixtureError
 from ses_workbench.attributes import fill_fixture_text, skeleton
+from ses_workbench.cli import main
 from ses_workbench.lint import lint_project
 from ses_workbench.project import Project, TemplateContent
+from ses_workbench.project.errors import FixtureError
 from ses_workbench.render import CompiledEmail, compile_content
 
 from .conftest import MakeTemplate

@@ -19,9 +19,9 @@ import pytest
 
 from ses_workbench.cli import main
 from ses_workbench.cli.output import for_stream, visible
-from ses_workbench.errors import FixtureError
 from ses_workbench.preview_policy import with_policy_meta
 from ses_workbench.project import Project
+from ses_workbench.project.errors import FixtureError
 from ses_workbench.project.fixtures import MAX_JSON_DEPTH, parse_json, template_data_json
 from tests.project.helpers import write_template
 

@@ -15,9 +15,9 @@ import botocore.session
 import pytest
 
 from ses_workbench.cli import main
-from ses_workbench.errors import ConfigError
 from ses_workbench.project import Project, TemplateContent
 from ses_workbench.project.config import parse_config
+from ses_workbench.project.errors import ConfigError
 from ses_workbench.ses import errors as E
 from ses_workbench.ses import send as S
 from ses_workbench.ses import sync

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from ses_workbench.cli import main
-from ses_workbench.errors import FixtureError
 from ses_workbench.project import Project
+from ses_workbench.project.errors import FixtureError
 from ses_workbench.ses import sync
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.local import LocalSes

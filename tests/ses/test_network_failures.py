@@ -21,8 +21,8 @@ import urllib3.exceptions
 
 from ses_workbench.cli import main
 from ses_workbench.cli.waiting import WaitingLine
-from ses_workbench.errors import ConfigError
 from ses_workbench.project import Environment, Project
+from ses_workbench.project.errors import ConfigError
 from ses_workbench.ses import errors as E
 from ses_workbench.ses.client import (
     CONNECT_TIMEOUT,

@@ -1,0 +1,85 @@
+"""The error trees drawn in ``ses_workbench/errors.py`` and ``ses_workbench/ses/errors.py`` are the code's.
+
+Every subclass of ``WorkbenchError`` defined anywhere in the package must appear in one of the two
+drawings under its real base class, and every class drawn must exist: a new error without its line in
+the map, or a drawing left behind by a move, fails here.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "ses_workbench"
+DRAWINGS = (PACKAGE / "errors.py", PACKAGE / "ses" / "errors.py")
+_ROW = re.compile(r"^(?P<lead>[ │├└─]*)(?P<name>[A-Z]\w+)")
+
+
+def _base_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _classes_in_code() -> dict[str, str]:
+    """Every subclass of WorkbenchError in the package → its base (by class name)."""
+    bases: dict[str, list[str]] = {}
+    twice: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                if node.name in bases:
+                    twice.add(node.name)
+                bases[node.name] = [b for b in map(_base_name, node.bases) if b]
+    tree: dict[str, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for name, parents in bases.items():
+            for parent in parents:
+                if name not in tree and (parent == "WorkbenchError" or parent in tree):
+                    tree[name] = parent
+                    changed = True
+    assert not twice & tree.keys(), f"two errors of one name: {sorted(twice & tree.keys())}"
+    return tree
+
+
+def _drawn(path: Path) -> dict[str, str]:
+    """The ``Hierarchy::`` drawing of a module docstring → {class: parent}."""
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    lines = doc.split("Hierarchy", 1)[1].splitlines()[1:]
+    parents: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []
+    for line in lines:
+        if not line.strip():
+            if stack:
+                break
+            continue
+        match = _ROW.match(line)
+        if match is None:
+            break
+        depth = len(match.group("lead"))
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        if stack:
+            parents[match.group("name")] = stack[-1][1]
+        stack.append((depth, match.group("name")))
+    return parents
+
+
+def test_every_workbench_error_is_drawn_under_its_real_base() -> None:
+    drawn: dict[str, str] = {}
+    for path in DRAWINGS:
+        for name, parent in _drawn(path).items():
+            assert drawn.get(name, parent) == parent, f"{name} is drawn under two bases"
+            drawn[name] = parent
+    assert drawn == _classes_in_code()
+
+
+def test_the_drawing_reader_sees_both_trees() -> None:
+    # The reader above must not pass by reading nothing: both drawings hold their known leaves.
+    assert _drawn(DRAWINGS[0])["LocalSesBusyError"] == "LocalSesStoreError"
+    assert _drawn(DRAWINGS[1])["SenderNotVerified"] == "MessageRejected"
