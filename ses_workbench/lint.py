@@ -34,7 +34,7 @@ from ses_workbench.engine import compile as compile_source
 from ses_workbench.limits import template_data_problem
 
 # SES's template name rule and size limit, as the project model defines them (re-exported).
-from ses_workbench.project.content import MAX_TEMPLATE_BYTES, NAME_RE
+from ses_workbench.project.content import MAX_TEMPLATE_BYTES, NAME_RE, PARTS
 from ses_workbench.project.errors import (
     ConfigError,
     FixtureError,
@@ -43,7 +43,7 @@ from ses_workbench.project.errors import (
     TemplateNameError,
     TemplateSizeError,
 )
-from ses_workbench.render import PARTS, compile_content, map_location
+from ses_workbench.render import compile_content, map_location
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.project import EmailTemplate, Project

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect, EngineError, Reference, Template
 from ses_workbench.engine import compile as compile_source
+from ses_workbench.project.content import PARTS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.project import EmailTemplate, Fixture, TemplateContent
 
 __all__ = [
-    "PARTS",
     "CompiledEmail",
     "RenderedEmail",
     "cache_info",
@@ -40,9 +40,6 @@ __all__ = [
     "map_location",
     "render_template",
 ]
-
-#: The three SES parts, in the order a person reads an email.
-PARTS: tuple[str, str, str] = ("subject", "html", "text")
 
 _CACHE_SIZE = 256
 

@@ -13,8 +13,9 @@ from ses_workbench.project.errors import TemplateNameError
 
 __all__ = ["MAX_TEMPLATE_BYTES", "NAME_RE", "PARTS", "PART_FILES", "TemplateContent", "validate_name"]
 
-#: The three parts, in SES's order; each maps to one file in the template folder.
-PARTS: tuple[str, ...] = ("subject", "html", "text")
+#: The three parts, in SES's order (the order a person reads an email); each maps to one file in the
+#: template folder.  The one definition: every layer imports it from here.
+PARTS: tuple[str, str, str] = ("subject", "html", "text")
 PART_FILES: dict[str, str] = {"subject": "subject.txt", "html": "body.html", "text": "body.txt"}
 NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 #: SES: "500 KB per template (text + HTML)"; counted in UTF-8 bytes, KB = 1024 (unverified: may be 1000).

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ses_workbench.errors import WorkbenchError
+from ses_workbench.project.content import PARTS
 from ses_workbench.ses.client import SCRATCH_PREFIX, RemoteTemplate, SesClient
 from ses_workbench.ses.errors import BadRequest, CredentialsError, EndpointUnreachable, SesError
 
@@ -54,7 +55,6 @@ __all__ = ["RemoteRender", "PartParity", "FixtureParity", "remote_render", "pari
            "scratch_lease", "scratch_name", "Scratch", "scratch_templates", "sweep_scratch",
            "SCRATCH_MAX_AGE", "normalise", "remote_error_for_data"]
 
-PARTS = ("subject", "html", "text")
 Progress = Callable[[int, int, str], None]
 #: A scratch template with no lease in this project is taken for an orphan once it is this old (seconds).
 SCRATCH_MAX_AGE = 3600.0

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ses_workbench.errors import WorkbenchError
+from ses_workbench.project.content import PARTS
 from ses_workbench.ses.client import RemoteTemplate, SesClient
 from ses_workbench.ses.errors import Refused, SesError
 from ses_workbench.ses.state import SyncState
@@ -42,12 +43,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["State", "TemplateStatus", "TemplateDiff", "PartDiff", "PushItem", "PushPlan", "PushResult",
            "PullItem", "PullResult", "Progress", "status", "diff", "plan_push", "forced", "execute_push",
-           "push", "pull", "unified_part_diff", "classify", "PARTS"]
+           "push", "pull", "unified_part_diff", "classify"]
 
 Progress = Callable[[int, int, str], None]
 #: ``linter(names, dialect)`` → each name's lint error lines (see :func:`plan_push`).
 Linter = Callable[[list[str], Any], Mapping[str, list[str]]]
-PARTS = ("subject", "html", "text")
 
 
 class State(str, Enum):

@@ -61,11 +61,12 @@ from ses_workbench.ses.local.settings import LocalSesSettings
 from ses_workbench.ses.local.store import Store
 from ses_workbench.ses.local.verification import CustomVerificationMixin
 
-__all__ = ["ApiError", "LocalSesService", "PARTS"]
+__all__ = ["ApiError", "LocalSesService", "CONTENT_FIELDS"]
 
 log = logging.getLogger(__name__)
 
-PARTS = ("Subject", "Html", "Text")
+#: The content fields of an SES template (sesv2 ``TemplateContent``), in SES's order.
+CONTENT_FIELDS = ("Subject", "Html", "Text")
 _CACHE_SIZE = 512
 _HEADER_NAME = re.compile(r"[!-9;-~]{1,126}")  # sesv2 MessageHeaderName
 _HEADER_VALUE = re.compile(r"[ -~]{1,995}")    # sesv2 MessageHeaderValue
@@ -325,7 +326,7 @@ class LocalSesService(CustomVerificationMixin):
         if not isinstance(content, dict):
             raise bad_request("Missing required parameter TemplateContent.")
         clean: dict[str, str] = {}
-        for part in PARTS:
+        for part in CONTENT_FIELDS:
             value = content.get(part)
             if value is None:
                 continue
@@ -343,7 +344,7 @@ class LocalSesService(CustomVerificationMixin):
         """Compile every part; BadRequestException for a syntax error (SES's InvalidTemplate)."""
         engine = self._engine
         compiled: dict[str, Any] = {}
-        for part in PARTS:
+        for part in CONTENT_FIELDS:
             source = content.get(part)
             if source is None:
                 continue
@@ -483,7 +484,7 @@ class LocalSesService(CustomVerificationMixin):
             raise bad_request("Specify exactly one of TemplateName, TemplateArn or TemplateContent.")
         if inline is not None:
             content = self._check_content(inline)
-            for part in PARTS:
+            for part in CONTENT_FIELDS:
                 if unsupported_inline_tag(content.get(part)) is not None:
                     raise bad_request("Template contains unsupported operations.")
             digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
