@@ -5,7 +5,7 @@ act on; the faces (CLI, TUI, notebook) catch ``WorkbenchError`` and show that se
 traceback.  Errors about a file carry its position (``path``/``line``/``column``) and ``str()`` starts
 with it.  Each class lives beside the code that raises it; this module defines only the root.
 
-Hierarchy (``tests/test_error_tree.py`` checks it against the code)::
+Hierarchy (``tests/test_one_place_for_each_fact.py`` checks it against the code)::
 
     WorkbenchError                      ses_workbench.errors
      ├─ EngineError                     engine.errors: a template's source, with line and column

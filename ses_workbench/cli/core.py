@@ -206,22 +206,21 @@ def _open_in_browser(url: str) -> bool:
         return False
 
 
-#: ``render --open`` writes here, in the project's state folder: one file per template, replaced on each
-#: call, so nothing piles up in /tmp (the browser may read the file after we exit, so it must outlive us).
-PREVIEW_DIR = "preview"
-
-
 def _write_preview_html(project: Any, html: str, name: str) -> Path:
-    """``.ses-workbench/preview/<name>.html``, written atomically (an unwritable state folder: one line)."""
+    """``.ses-workbench/preview/<name>.html``, written atomically (an unwritable state folder: one line).
+
+    One file per template, replaced on each call, so nothing piles up in /tmp (the browser may read the
+    file after we exit, so it must outlive us)."""
     from ses_workbench.errors import WorkbenchError
     from ses_workbench.project import atomic
-    from ses_workbench.project.statedir import ensure_state_dir
+    from ses_workbench.project.state import StateDir
 
-    folder = project.state_dir / PREVIEW_DIR
+    path = StateDir(project.state_dir).preview(name)
+    folder = path.parent
     try:
-        ensure_state_dir(project.state_dir)
+        StateDir(project.state_dir).ensure()
         folder.mkdir(exist_ok=True)
-        return atomic.write_text(folder / f"{name}.html", html)
+        return atomic.write_text(path, html)
     except OSError as exc:
         raise WorkbenchError(f"{folder}: cannot write the preview ({exc.strerror or exc})") from None
 

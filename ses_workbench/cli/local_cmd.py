@@ -71,14 +71,14 @@ def _settings(root: Any, args: argparse.Namespace) -> Any:
 
 
 def cmd_local_ses(args: argparse.Namespace) -> int:
-    from ses_workbench.project.model import STATE_DIR
+    from ses_workbench.project.state import StateDir
     from ses_workbench.ses.local import LocalSes
 
     root = require_dir(project_dir(args.dir))
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: not a TCP port")
     settings = _settings(root, args)
-    ses = LocalSes(root / STATE_DIR, settings, port=args.port, host=args.host)
+    ses = LocalSes(StateDir.of(root).path, settings, port=args.port, host=args.host)
     try:
         url = ses.start()
     except OSError as exc:
@@ -109,12 +109,12 @@ def cmd_local_ses(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify identities at the endpoint serving the project, or (none running) in its store."""
-    from ses_workbench.project.model import STATE_DIR
+    from ses_workbench.project.state import StateDir
     from ses_workbench.ses.local import LocalSes, LocalSesBusyError
     from ses_workbench.ses.local.signed import verify_identities
 
     root = require_dir(project_dir(args.dir))
-    state = root / STATE_DIR
+    state = StateDir.of(root).path
     ses = LocalSes(state, _settings(root, args), port=0)
     try:
         ses.start()  # a private endpoint on a free port, unless one already serves the project

@@ -157,7 +157,7 @@ def register(subparsers: Any) -> None:
 @contextmanager
 def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Iterator[Any]:
     from ses_workbench.cli.waiting import WaitingLine
-    from ses_workbench.project.statedir import ensure_state_dir
+    from ses_workbench.project.state import ensure_state_dir
     from ses_workbench.ses.client import open_environment
 
     env_name = env if env is not None else args.env

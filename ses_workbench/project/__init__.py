@@ -25,7 +25,8 @@ from ses_workbench.project.errors import (
     UnknownTemplateError,
 )
 from ses_workbench.project.fixtures import Fixture
-from ses_workbench.project.model import STATE_DIR, Project
+from ses_workbench.project.model import Project
+from ses_workbench.project.state import STATE_DIR, StateDir
 from ses_workbench.project.template import EmailTemplate, TemplateMeta
 from ses_workbench.project.textgen import generate_text
 
@@ -35,6 +36,7 @@ __all__ = [
     "PARTS",
     "PART_FILES",
     "STATE_DIR",
+    "StateDir",
     "Config",
     "ConfigError",
     "EmailTemplate",

@@ -22,14 +22,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ses_workbench.project.statedir import ensure_state_dir, state_dir_of
+from ses_workbench.project.state import StateDir, ensure_state_dir, state_dir_of
 
-__all__ = ["JOURNAL_DIR", "create_new", "recover", "write_bytes", "write_json", "write_text",
+__all__ = ["create_new", "recover", "write_bytes", "write_json", "write_text",
            "write_together"]
-
-#: Where :func:`write_together` keeps its journals, below the state folder.
-JOURNAL_DIR = "journal"
-
 
 def _default_mode() -> int:
     # mkstemp creates files 0600; a new file should get the permissions a plain open() would give.
@@ -146,7 +142,7 @@ def write_together(state_dir: Path, writes: Mapping[Path, bytes], moves: Mapping
     4. The renames run, then the journal goes away.
     """
     moves = dict(moves or {})
-    journal_dir = Path(state_dir) / JOURNAL_DIR
+    journal_dir = StateDir(state_dir).journal
     txid = secrets.token_hex(6)
     staged = {Path(t): Path(t).parent / f".{Path(t).name}.{txid}.tmp" for t in writes}
     renames = [(str(tmp), str(target)) for target, tmp in staged.items()]
@@ -192,7 +188,7 @@ def _apply(renames: list[Any]) -> None:
 def recover(state_dir: Path) -> int:
     """Finish or undo what a crash left of :func:`write_together`: a committed journal's renames are
     completed, a prepared one's temp files removed.  Returns how many journals it settled."""
-    journal_dir = Path(state_dir) / JOURNAL_DIR
+    journal_dir = StateDir(state_dir).journal
     try:
         journals = sorted(journal_dir.glob("*.json"))
     except OSError:

@@ -32,12 +32,12 @@ from ses_workbench.project.errors import (
 from ses_workbench.project.files import outside_reason
 from ses_workbench.project.fixtures import validate_fixture_name
 from ses_workbench.project.layouts import LAYOUTS_DIR, LayoutEnvironment
-from ses_workbench.project.statedir import STATE_DIR, ensure_state_dir
+from ses_workbench.project.state import StateDir, ensure_state_dir
 from ses_workbench.project.template import EmailTemplate
 from ses_workbench.project.verification import KIND as VERIFICATION_KIND
 from ses_workbench.project.verification import VerificationTemplate, kind_of
 
-__all__ = ["STATE_DIR", "TEMPLATE_FOLDER_HINT", "Project", "ensure_state_dir", "unknown_template_error"]
+__all__ = ["TEMPLATE_FOLDER_HINT", "Project", "unknown_template_error"]
 
 #: What a person needs to know when a folder holds no template (a wrong --dir, a repo root).
 TEMPLATE_FOLDER_HINT = "a template is a folder with subject.txt and body.html or body.txt"
@@ -50,7 +50,7 @@ class Project:
     def __init__(self, root: Path, config: Config) -> None:
         self.root = root
         self.config = config
-        self.state_dir = root / STATE_DIR
+        self.state_dir = StateDir.of(root).path
         self.templates: dict[str, EmailTemplate] = {}
         #: custom verification email templates (``kind = "custom-verification"``): a namespace of their own
         self.verification_templates: dict[str, VerificationTemplate] = {}
@@ -231,7 +231,7 @@ class Project:
     # -- state folder ------------------------------------------------------------------------------
     @property
     def trash_dir(self) -> Path:
-        return self.state_dir / "trash"
+        return StateDir(self.state_dir).trash
 
     def trash(self, path: Path) -> Path:
         """Move a file or folder of the project into ``trash/<timestamp>/<its path in the project>``."""
@@ -252,7 +252,7 @@ class Project:
         return self.trash_dir / stamp / rel
 
     def _staging_dir(self, name: str) -> Path:
-        base = self.state_dir / "tmp"
+        base = StateDir(self.state_dir).tmp
         ensure_state_dir(self.state_dir)
         base.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f"{name}.", dir=base))

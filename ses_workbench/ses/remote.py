@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.project.content import PARTS
+from ses_workbench.project.state import StateDir
 from ses_workbench.ses.client import SCRATCH_PREFIX, RemoteTemplate, SesClient
 from ses_workbench.ses.errors import BadRequest, CredentialsError, EndpointUnreachable, SesError
 
@@ -67,7 +68,7 @@ def scratch_name(now: float | None = None) -> str:
 
 
 def _lease_dir(client: SesClient) -> Path | None:
-    return client.project.state_dir / "scratch" if client.project is not None else None
+    return StateDir(client.project.state_dir).scratch if client.project is not None else None
 
 
 @dataclass
@@ -94,9 +95,7 @@ def _take_lease(client: SesClient, name: str) -> _Lease | None:
     try:
         import fcntl
 
-        from ses_workbench.project.statedir import ensure_state_dir
-
-        ensure_state_dir(folder.parent)
+        StateDir(folder.parent).ensure()
         folder.mkdir(exist_ok=True)
         fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)  # nothing is written to it
     except (ImportError, OSError):

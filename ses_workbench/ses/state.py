@@ -18,6 +18,7 @@ from typing import Any
 
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.project import atomic
+from ses_workbench.project.state import StateDir
 
 __all__ = ["SyncState", "StateWriteError", "write_state_json", "write_state_text", "utc_stamp",
            "utc_iso"]
@@ -76,11 +77,9 @@ class SyncState:
     Other top-level keys written by other parts of the workbench are preserved.
     """
 
-    FILE = "state.json"
-
     def __init__(self, state_dir: Path) -> None:
         self.state_dir = Path(state_dir)
-        self.path = self.state_dir / self.FILE
+        self.path = StateDir(self.state_dir).sync_state
         self._lock = _lock_for(self.path)
 
     def _read(self) -> dict[str, Any]:
@@ -124,7 +123,7 @@ class SyncState:
         (or ``ses-workbench import``) restores it.  :class:`StateWriteError` when it cannot be written:
         the caller must then not overwrite or delete what it meant to keep.
         """
-        path = self.state_dir / "backups" / env / f"{name}-{utc_stamp()}.json"
+        path = StateDir(self.state_dir).remote_backup(env, name, utc_stamp())
         return write_state_json(path, {"TemplateName": remote_name, "TemplateContent": content.to_v2()})
 
     def tracked(self, env: str, name: str, remote_name: str) -> bool:

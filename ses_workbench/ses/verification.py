@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ses_workbench.errors import WorkbenchError
+from ses_workbench.project.state import StateDir
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.errors import Refused, SesError
 from ses_workbench.ses.state import SyncState, utc_stamp, write_state_json
@@ -94,7 +95,7 @@ def verification_lint_errors(project: Project, name: str, client: SesClient | No
 
 
 def _backup(state: SyncState, env: str, name: str, remote_name: str, content: VerificationContent) -> Path:
-    path = state.state_dir / "backups" / env / "custom-verification" / f"{name}-{utc_stamp()}.json"
+    path = StateDir(state.state_dir).verification_backup(env, name, utc_stamp())
     return write_state_json(path, {"TemplateName": remote_name, **content.to_v2()})
 
 
@@ -221,7 +222,7 @@ def pull_verification(client: SesClient, project: Project, names: Sequence[str] 
         try:
             present = [p for p in files if p.exists()]
             if present:
-                item.backup = project.state_dir / "backups" / env / f"{name}-{utc_stamp()}-local"
+                item.backup = StateDir(project.state_dir).local_backup(env, name, utc_stamp())
                 for p in present:
                     atomic.write_bytes(item.backup / p.name, p.read_bytes())
             atomic.write_together(project.state_dir, {p: t.encode("utf-8") for p, t in files.items()})

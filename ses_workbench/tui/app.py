@@ -322,7 +322,7 @@ class WorkbenchApp(SesMixin, App[int]):
             # The state folder exists before the watch starts: a folder made later (the first `calibrate`
             # run beside the app) is added to the recursive watch only after its own create event, and a
             # calibration.json written at once could go unseen.
-            from ses_workbench.project.statedir import ensure_state_dir
+            from ses_workbench.project.state import ensure_state_dir
 
             ensure_state_dir(self.project.state_dir)
             self._watcher = FolderWatcher(self.project.root,
@@ -1021,9 +1021,9 @@ class WorkbenchApp(SesMixin, App[int]):
     def _files_changed(self, message: FilesChanged) -> None:
         if not self.alive:
             return
-        from ses_workbench.ses.calibrate import CALIBRATION_FILE
+        from ses_workbench.project.state import StateDir
 
-        calibration = self.project.state_dir / CALIBRATION_FILE
+        calibration = StateDir(self.project.state_dir).calibration
         paths = {path for path in message.paths if path != calibration}
         if len(paths) < len(message.paths):
             before_dialect = self.dialect
@@ -1143,10 +1143,11 @@ class WorkbenchApp(SesMixin, App[int]):
 
     def _save_copy(self, editor: PartEditor, disk: str | None) -> Path:
         from ses_workbench.project import atomic
+        from ses_workbench.project.state import StateDir
 
         stamp = time.strftime("%Y%m%d-%H%M%S")
         name = editor.path.name if editor.path else editor.part
-        target = self.project.state_dir / "conflicts" / (self.current or "template") / f"{stamp}-{name}"
+        target = StateDir(self.project.state_dir).conflicts(self.current or "template") / f"{stamp}-{name}"
         atomic.write_text(target, disk or "")
         return target
 

@@ -180,12 +180,13 @@ def _calibrated(proj: Path, env: str, at: str = "2026-11-01T00:00:00+00:00", **f
 
     from ses_workbench.engine import DEFAULT_DIALECT
     from ses_workbench.project import atomic
-    from ses_workbench.ses.calibrate import CALIBRATION_FILE, Calibration
+    from ses_workbench.project.state import StateDir
+    from ses_workbench.ses.calibrate import Calibration
 
     dialect = replace(DEFAULT_DIALECT, **fields)
     cal = Calibration(env, "https://email.eu-west-1.amazonaws.com", [], dialect,
                       {k: (getattr(DEFAULT_DIALECT, k), v) for k, v in fields.items()}, [], at=at)
-    path = proj / ".ses-workbench" / CALIBRATION_FILE
+    path = StateDir.of(proj).calibration
     data = json.loads(path.read_text()) if path.exists() else {"version": 1, "environments": {}}
     data["environments"][env] = cal.to_dict()
     atomic.write_json(path, data)

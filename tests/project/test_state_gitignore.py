@@ -53,7 +53,7 @@ def test_an_existing_gitignore_is_kept(tmp_path: Path) -> None:
     project.state_dir.mkdir()
     (project.state_dir / ".gitignore").write_text("# mine\n!keep.json\n")
     SyncState(project.state_dir).remember("local", "hello", "hello", "abc")
-    from ses_workbench.project.statedir import ensure_state_dir
+    from ses_workbench.project.state import ensure_state_dir
 
     ensure_state_dir(project.state_dir)
     assert (project.state_dir / ".gitignore").read_text() == "# mine\n!keep.json\n"

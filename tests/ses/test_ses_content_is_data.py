@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ses_workbench.cli import main
-from ses_workbench.project import Project, TemplateContent, atomic
+from ses_workbench.project import Project, StateDir, TemplateContent, atomic
 from ses_workbench.project.errors import LayoutError
 from ses_workbench.ses import sync
 from ses_workbench.ses.client import SesClient
@@ -141,7 +141,7 @@ def test_a_pull_that_cannot_write_leaves_the_template_as_it_was(
     tpl = Project.load(project.root).get("welcome")
     after = {p.name: p.read_bytes() for p in tpl.dir.iterdir() if p.is_file()}
     assert after == before  # no part new, no temp file left
-    assert not list((project.state_dir / atomic.JOURNAL_DIR).glob("*"))
+    assert not list(StateDir(project.state_dir).journal.glob("*"))
 
 
 def test_a_pull_cut_short_after_its_commit_is_finished_on_the_next_load(
@@ -168,7 +168,7 @@ def test_a_pull_cut_short_after_its_commit_is_finished_on_the_next_load(
     fresh = Project.load(project.root)  # the journal is settled before anything reads the folder
     content = fresh.get("welcome").compose()
     assert (content.subject, content.html, content.text) == ("New {{name}}", "<p>new {{name}}</p>", "new")
-    assert not list((project.state_dir / atomic.JOURNAL_DIR).glob("*"))
+    assert not list(StateDir(project.state_dir).journal.glob("*"))
     assert not [p for p in fresh.get("welcome").dir.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -197,7 +197,7 @@ def test_a_pull_cut_short_while_staging_is_undone_on_the_next_load(project: Proj
     assert target.read_bytes() == before
     # staging cleaned up after itself; a prepare journal left by a kill is undone by recover()
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".tmp")]
-    journal = project.state_dir / atomic.JOURNAL_DIR / "dead.json"
+    journal = StateDir(project.state_dir).journal / "dead.json"
     stray = target.parent / f".{target.name}.dead.tmp"
     stray.write_bytes(b"half")
     journal.parent.mkdir(parents=True, exist_ok=True)

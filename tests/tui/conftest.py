@@ -109,12 +109,12 @@ async def watcher_ready(pilot: Any) -> None:
     is still starting (or while it adds the just-created state folder) is written again.
     """
     from ses_workbench.project import atomic
-    from ses_workbench.ses.calibrate import CALIBRATION_FILE
+    from ses_workbench.project.state import StateDir
 
     app = pilot.app
     watcher = app._watcher
     assert watcher is not None, "the app was started with watch=False"
-    probe = app.project.state_dir / CALIBRATION_FILE
+    probe = StateDir(app.project.state_dir).calibration
     data = json.loads(probe.read_text()) if probe.exists() else {"version": 1, "environments": {}}
     seen = threading.Event()
     report = watcher.on_change

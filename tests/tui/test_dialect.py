@@ -11,7 +11,8 @@ import pytest
 
 from ses_workbench.engine import DEFAULT_DIALECT
 from ses_workbench.project import atomic
-from ses_workbench.ses.calibrate import CALIBRATION_FILE, Calibration
+from ses_workbench.project.state import StateDir
+from ses_workbench.ses.calibrate import Calibration
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
 from tests.tui.conftest import preview_text, settle, wait_for, wait_screen, watcher_ready
@@ -27,7 +28,7 @@ def calibrated(project_dir: Path, env: str, **fields: Any) -> None:
     cal = Calibration(env, "https://email.eu-west-1.amazonaws.com", [], dialect,
                       {k: (getattr(DEFAULT_DIALECT, k), v) for k, v in fields.items()}, [],
                       at="2026-11-01T00:00:00+00:00")
-    path = project_dir / ".ses-workbench" / CALIBRATION_FILE
+    path = StateDir.of(project_dir).calibration
     data = json.loads(path.read_text()) if path.exists() else {"version": 1, "environments": {}}
     data["environments"][env] = cal.to_dict()
     atomic.write_json(path, data)

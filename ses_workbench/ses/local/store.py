@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ses_workbench.errors import WorkbenchError
+from ses_workbench.project.state import StateDir
 
 __all__ = ["LocalSesStoreError", "LocalSesBusyError", "Store", "StoreLock", "StoreWriteError", "read_events",
            "iter_events", "running_endpoint", "running_endpoint_info", "store_dir", "EVENT_TYPES", "DB_NAME"]
@@ -91,7 +92,7 @@ class StoreWriteError(OSError):
 
 def store_dir(state_dir: str | Path) -> Path:
     """``<state_dir>/local-ses``: where the local endpoint keeps everything."""
-    return Path(state_dir) / "local-ses"
+    return StateDir(Path(state_dir)).local_ses
 
 
 def _write_atomic(path: Path, data: bytes, sync: bool = False) -> None:

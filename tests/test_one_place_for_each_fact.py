@@ -1,8 +1,11 @@
-"""The error trees drawn in ``ses_workbench/errors.py`` and ``ses_workbench/ses/errors.py`` are the code's.
+"""Facts the package keeps in one place stay there (a static scan of the source, nothing is imported).
 
-Every subclass of ``WorkbenchError`` defined anywhere in the package must appear in one of the two
-drawings under its real base class, and every class drawn must exist: a new error without its line in
-the map, or a drawing left behind by a move, fails here.
+- The error trees drawn in ``ses_workbench/errors.py`` and ``ses_workbench/ses/errors.py`` are the code's:
+  every subclass of ``WorkbenchError`` appears in a drawing under its real base class, and every class
+  drawn exists.  A new error without its line in the map, or a drawing left behind by a move, fails.
+- Every path below the state folder is built by ``project/state.py`` (``StateDir``): no other module
+  joins a name onto a ``state_dir``.
+- ``PARTS`` (the three parts of a template) is assigned once, in ``project/content.py``.
 """
 
 from __future__ import annotations
@@ -83,3 +86,31 @@ def test_the_drawing_reader_sees_both_trees() -> None:
     # The reader above must not pass by reading nothing: both drawings hold their known leaves.
     assert _drawn(DRAWINGS[0])["LocalSesBusyError"] == "LocalSesStoreError"
     assert _drawn(DRAWINGS[1])["SenderNotVerified"] == "MessageRejected"
+
+
+def _modules() -> list[tuple[str, ast.Module]]:
+    return [(path.relative_to(PACKAGE.parent).as_posix(), ast.parse(path.read_text(encoding="utf-8")))
+            for path in sorted(PACKAGE.rglob("*.py"))]
+
+
+def _names_state_folder(node: ast.expr) -> bool:
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    literal = isinstance(node, ast.Constant) and node.value == ".ses-workbench"
+    return name in {"state_dir", "STATE_DIR"} or literal
+
+
+def test_only_the_state_module_builds_paths_in_the_state_folder() -> None:
+    built = [f"{module}:{node.lineno}" for module, tree in _modules()
+             if module != "ses_workbench/project/state.py"
+             for node in ast.walk(tree)
+             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
+             and _names_state_folder(node.left)]
+    assert built == [], "paths below .ses-workbench/ belong in project/state.py (StateDir)"
+
+
+def test_parts_is_defined_once() -> None:
+    defined = [f"{module}:{node.lineno}" for module, tree in _modules() for node in ast.walk(tree)
+               if isinstance(node, (ast.Assign, ast.AnnAssign))
+               and any(isinstance(t, ast.Name) and t.id == "PARTS"
+                       for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))]
+    assert len(defined) == 1 and defined[0].startswith("ses_workbench/project/content.py:"), defined
