@@ -7,6 +7,7 @@ from typing import Any
 
 from ses_workbench.cli import load_project, project_dir
 from ses_workbench.cli.ses_cmds import _ask, _common, _open, _Progress
+from ses_workbench.cli.verification_cmd import point_at_verification
 from ses_workbench.wording import plural
 
 
@@ -29,6 +30,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     from ses_workbench.ses.prune import execute_prune, plan_prune
 
     project = load_project(project_dir(args.dir))
+    point_at_verification(project, "prune", args.names)
     with _open(project, args) as client:
         plan = plan_prune(client, project, args.names or None)
         print(plan.summary())

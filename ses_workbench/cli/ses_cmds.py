@@ -33,6 +33,7 @@ from ses_workbench.cli import (
     require_templates,
 )
 from ses_workbench.cli.output import for_stream, visible
+from ses_workbench.cli.verification_cmd import point_at_verification
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.project.errors import UnknownFixtureError
 from ses_workbench.wording import noun, plural
@@ -339,6 +340,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import State, status
 
     project = load_project(project_dir(args.dir))
+    point_at_verification(project, "status", args.names)
     if not project.templates:  # a wrong folder: say so and fail (nothing is opened or created there)
         raise WorkbenchError(no_templates_message(project))
     from ses_workbench.ses.remote import scratch_templates
@@ -376,6 +378,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import diff
 
     project = load_project(project_dir(args.dir))
+    point_at_verification(project, "diff", args.names)
     color = _color(args)
     if not args.against:
         _note_if_empty(project)
@@ -407,6 +410,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import execute_push, plan_push, push
 
     project = load_project(project_dir(args.dir))
+    point_at_verification(project, "push", args.names)
     _names_known(project, args.names)
     if not project.templates:  # nothing to push: a CI job pointed at the wrong folder must not pass
         raise WorkbenchError(no_templates_message(project))
@@ -460,6 +464,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
     from ses_workbench.ses.sync import pull
 
     project = load_project(project_dir(args.dir))
+    point_at_verification(project, "pull", args.names)
     with _open(project, args) as client, _Progress("pulling") as bar:
         _names_known_here_or_in(project, args.names, client)
 

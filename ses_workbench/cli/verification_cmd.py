@@ -1,9 +1,14 @@
 """``ses-workbench verification ACTION``: custom verification email templates.
 
-``status``, ``push``, ``pull``, ``prune`` and ``send NAME --to ADDRESS`` (``SendCustomVerificationEmail``)
+``status``, ``diff`` (exit 0 same, 1 different), ``push``, ``pull``, ``prune`` and ``send NAME --to
+ADDRESS`` (``SendCustomVerificationEmail``)
 over the folders whose ``template.toml`` says ``kind = "custom-verification"``, and ``render NAME``: the
 email as the recipient sees it, with the verification link SES adds.  Push refuses to overwrite content it
 did not put in SES (``--force``: after a backup), like ``push`` of email templates.
+
+The email template commands (``status``, ``diff``, ``push``, ``pull``, ``prune``) leave these folders to
+this group, and say so: :func:`point_at_verification` prints one line when the folder holds some, and a
+custom verification template named to them is a usage error naming the command to use.
 """
 
 from __future__ import annotations
@@ -11,33 +16,60 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from ses_workbench.cli import UsageError, add_dir_option, add_ses_options, load_project, project_dir
 from ses_workbench.cli.output import visible
 from ses_workbench.errors import WorkbenchError
+from ses_workbench.wording import plural
+
+
+def point_at_verification(project: Any, command: str, names: Sequence[str] = ()) -> None:
+    """For the email template command ``command``: a custom verification template among ``names`` is a
+    usage error pointing at ``ses-workbench verification COMMAND``; with no names, one line on stderr
+    when the folder holds custom verification templates (which ``command`` does not touch)."""
+    found = [n for n in names if n in project.verification_templates and n not in project.templates]
+    if found:
+        what = "is a custom verification template" if len(found) == 1 else \
+            "are custom verification templates"
+        raise UsageError(f"{', '.join(repr(n) for n in found)} {what}: use "
+                         f"`ses-workbench verification {command} {' '.join(found)}`")
+    if names or not project.verification_templates:
+        return
+    here = sorted(project.verification_templates)
+    shown = ", ".join(here[:3]) + (", ..." if len(here) > 3 else "")
+    print(visible(f"ses-workbench: {plural(len(here), 'custom verification template')} here ({shown}) "
+                  f"{'is' if len(here) == 1 else 'are'} left out of `{command}`: see "
+                  f"`ses-workbench verification {command}`"), file=sys.stderr)
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
-        "verification", help="custom verification email templates: status, push, pull, prune, send, render",
+        "verification",
+        help="custom verification email templates: status, diff, push, pull, prune, send, render",
         description="Custom verification email templates (template.toml kind = \"custom-verification\"): "
                     "what SES sends when an application calls SendCustomVerificationEmail.")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     for name, helptext in (("status", "compare them with an SES environment"),
+                           ("diff", "diff them against the environment's (exit 0 same, 1 different)"),
                            ("push", "create or update them in SES (drift refused unless --force)"),
                            ("pull", "write the environment's ones into folders"),
                            ("prune", "delete from SES the ones with no folder here (backed up first)")):
         a = actions.add_parser(name, help=helptext, description=helptext)
         add_dir_option(a)
         add_ses_options(a)
-        if name != "status":
+        if name not in ("status", "diff"):
             a.add_argument("--dry-run", action="store_true", help="show what would happen; change nothing")
         if name in ("push", "pull"):
             a.add_argument("--force", action="store_true", help="overwrite drift / local edits (backed up)")
         if name != "prune":
             a.add_argument("names", nargs="*", metavar="NAME")
-        a.add_argument("--format", choices=("text", "json"), default="text")
+        if name == "diff":
+            a.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                           help="colour the diff (auto: on a terminal, unless $NO_COLOR)")
+        else:
+            a.add_argument("--format", choices=("text", "json"), default="text")
         a.set_defaults(func=_run)
     s = actions.add_parser("send",
                            help="SendCustomVerificationEmail: mail ADDRESS the template with its link",
@@ -63,7 +95,7 @@ def _run(args: argparse.Namespace) -> int:
     project = load_project(project_dir(args.dir))
     names = getattr(args, "names", None) or ([args.name] if getattr(args, "name", None) else [])
     for n in names:
-        if n not in project.verification_templates and args.action not in ("pull", "status"):
+        if n not in project.verification_templates and args.action not in ("pull", "status", "diff"):
             try:
                 project.get_verification(n)
             except WorkbenchError as exc:
@@ -102,6 +134,26 @@ def _status(client: Any, project: Any, args: argparse.Namespace) -> int:
         if not rows:
             print("  none")
     return 1 if any(r.state == State.ERROR for r in rows) else 0
+
+
+def _diff(client: Any, project: Any, args: argparse.Namespace) -> int:
+    from ses_workbench.cli.ses_cmds import _color, _paint, _print_diff
+    from ses_workbench.ses.verification import verification_diff
+
+    color = _color(args)
+    diffs = verification_diff(client, project, args.names or None)
+    different = False
+    for d in diffs:
+        if not d.changed:
+            continue
+        different = True
+        if d.old is None or d.new is None or d.error:
+            print(_paint(visible(f"# {d.summary}"), color))
+        if not d.error:
+            _print_diff(d.unified(), color)
+    if not different:
+        print(f"no differences ({plural(len(diffs), 'custom verification template')})", file=sys.stderr)
+    return 1 if different else 0
 
 
 def _items(items: list[Any], args: argparse.Namespace, env: str) -> int:
@@ -158,4 +210,4 @@ def _send(client: Any, project: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-_ACTIONS = {"status": _status, "push": _push, "pull": _pull, "prune": _prune, "send": _send}
+_ACTIONS = {"status": _status, "diff": _diff, "push": _push, "pull": _pull, "prune": _prune, "send": _send}

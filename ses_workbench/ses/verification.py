@@ -10,6 +10,7 @@ when it has no local edits since the last push/pull (or ``force``), copying the 
 Python API (the CLI calls these)::
 
     verification_status(client, project, names=None) -> list[TemplateStatus]
+    verification_diff(client, project, names=None) -> list[TemplateDiff]   # remote (old) → local (new)
     push_verification(client, project, names=None, *, force, dry_run) -> list[PushItem]
     pull_verification(client, project, names=None, *, force, dry_run) -> list[PullItem]
     prune_verification(client, project, *, dry_run) -> list[str]
@@ -27,14 +28,23 @@ from ses_workbench.project.state import StateDir
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.errors import Refused, SesError
 from ses_workbench.ses.state import SyncState, utc_stamp, write_state_json
-from ses_workbench.ses.sync import PullItem, PushItem, State, TemplateStatus, classify
+from ses_workbench.ses.sync import (
+    PartDiff,
+    PullItem,
+    PushItem,
+    State,
+    TemplateDiff,
+    TemplateStatus,
+    classify,
+    unified_part_diff,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.project import Project
     from ses_workbench.project.verification import VerificationContent
 
-__all__ = ["verification_status", "push_verification", "pull_verification", "prune_verification",
-           "send_verification", "state_key", "verification_lint_errors"]
+__all__ = ["verification_status", "verification_diff", "push_verification", "pull_verification",
+           "prune_verification", "send_verification", "state_key", "verification_lint_errors"]
 
 
 def state_key(name: str) -> str:
@@ -52,12 +62,11 @@ def _compose(project: Project, name: str) -> tuple[VerificationContent | None, s
 def _select(project: Project, names: Sequence[str] | None, remote: set[str]) -> list[str]:
     if not names:
         return sorted(set(project.verification_templates) | remote)
-    unknown = [n for n in names if n not in project.verification_templates and n not in remote]
-    if unknown:
-        if len(unknown) == 1 and not remote:
-            project.get_verification(unknown[0])
-        raise Refused(f"No custom verification template named {', '.join(repr(n) for n in unknown)} "
-                      "locally or in this environment.")
+    for name in names:  # the message of every unknown name, close names of both sides suggested
+        if name not in project.verification_templates and name not in remote:
+            from ses_workbench.project.model import unknown_template_error
+
+            raise unknown_template_error(project.root, name, [*project.verification_templates, *remote])
     return list(dict.fromkeys(names))
 
 
@@ -79,6 +88,39 @@ def verification_status(client: SesClient, project: Project,
         st = classify(local, rc, baseline)  # type: ignore[arg-type]  # same content_hash() contract
         out.append(TemplateStatus(name, st, remote_name, local.content_hash() if local else None,
                                   rc.content_hash() if rc else None, baseline))
+    return out
+
+
+#: The parts a diff shows: the two files, and the settings of ``template.toml`` SES stores.
+DIFF_PARTS = ("subject", "html", "settings")
+
+
+def _diff_part(content: VerificationContent | None, part: str) -> str | None:
+    if content is None:
+        return None
+    if part == "settings":
+        return (f"from_address = {_toml(content.from_address)}\n"
+                f"success_redirection_url = {_toml(content.success_url)}\n"
+                f"failure_redirection_url = {_toml(content.failure_url)}\n")
+    return content.subject if part == "subject" else content.html
+
+
+def verification_diff(client: SesClient, project: Project,
+                      names: Sequence[str] | None = None) -> list[TemplateDiff]:
+    """Per-part unified diffs of the custom verification templates (all, or ``names``): the environment's
+    content (old) against the local folder's (new), i.e. what ``push_verification`` would change.  The
+    parts are ``subject``, ``html`` and ``settings`` (the sender and the two redirection URLs)."""
+    remote = {t.name for t in client.list_verification_templates()}
+    label = f"ses:{client.environment.name}"
+    out: list[TemplateDiff] = []
+    for name in _select(project, names, remote):
+        local, error = _compose(project, name) if name in project.verification_templates else (None, None)
+        rc = client.get_verification_template(name) if name in remote else None
+        td = TemplateDiff(name, label, "local", rc, local, error=error)  # type: ignore[arg-type]
+        if error is None:
+            td.parts = [PartDiff(p, unified_part_diff(name, p, _diff_part(rc, p), _diff_part(local, p),
+                                                      label, "local")) for p in DIFF_PARTS]
+        out.append(td)
     return out
 
 
