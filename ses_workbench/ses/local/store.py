@@ -1,13 +1,16 @@
 """What the local endpoint remembers, on disk under ``<state_dir>/local-ses/``::
 
-    store.db           one SQLite database (WAL): stored templates, identities, the 24-hour sending
-                       record and the outbox index (schema below)
+    store.db           one SQLite database (WAL): stored templates, custom verification templates and
+                       their pending links, identities, the 24-hour sending record and the outbox index
+                       (schema below)
     events.jsonl       one SES-style event per line: Send, Delivery, Bounce, Complaint, Rendering Failure
+                       (an append-only log, read in order: a file, not a table)
     outbox/            every delivered message as <UTC timestamp>-<MessageId>.eml
     endpoint.lock      exists while an endpoint runs: held (flock), mode 0600, with its URL, pid and
                        the access key id and secret it accepts (JSON)
     json-backup-<UTC>/ the JSON files of an older version (templates.json, identities.json,
-                       account.json), moved here once their content is in store.db
+                       account.json, custom-verification.json), moved here once their content is in
+                       store.db
 
 Each change is one transaction, so the 20,000th template costs what the first one did (the JSON store
 rewrote every template on each change).  The database runs in WAL mode with ``synchronous=FULL``: in WAL
@@ -24,6 +27,13 @@ see only committed transactions), e.g. ``sqlite3 "file:store.db?mode=ro"``::
                                                                  version, tags)
     identities(key TEXT PRIMARY KEY, rec TEXT)                   rec: {key, name, type, status, created,
                                                                  source, ...}
+    cv_templates(name TEXT PRIMARY KEY, rec TEXT)                custom verification templates; rec:
+                                                                 {TemplateName, FromEmailAddress,
+                                                                 TemplateSubject, TemplateContent,
+                                                                 SuccessRedirectionURL,
+                                                                 FailureRedirectionURL, Tags, created}
+    cv_tokens(token TEXT PRIMARY KEY, rec TEXT)                  the links sent: {identity, template,
+                                                                 success, failure, created, used?}
     sent(minute REAL PRIMARY KEY, recipients REAL)               recipients counted per UTC minute (24 h)
     outbox(message_id TEXT PRIMARY KEY, file TEXT, ts REAL)      file: the .eml's name in outbox/
     meta(key TEXT PRIMARY KEY, value TEXT)
@@ -61,8 +71,9 @@ __all__ = ["LocalSesStoreError", "LocalSesBusyError", "Store", "StoreLock", "Sto
 EVENT_TYPES = ("Send", "Delivery", "Bounce", "Complaint", "Rendering Failure")
 DAY = 86_400.0
 DB_NAME = "store.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: cv_templates and cv_tokens (custom-verification.json before)
 _JSON_FILES = ("templates.json", "identities.json", "account.json")
+_CV_JSON = "custom-verification.json"  # the custom verification state before schema 2
 _READERS = 8  # pooled reader connections kept open (more are opened under load, then closed)
 
 _SCHEMA = """
@@ -71,7 +82,10 @@ CREATE TABLE IF NOT EXISTS templates (name TEXT PRIMARY KEY, created REAL NOT NU
 CREATE TABLE IF NOT EXISTS identities (key TEXT PRIMARY KEY, rec TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sent (minute REAL PRIMARY KEY, recipients REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (message_id TEXT PRIMARY KEY, file TEXT NOT NULL, ts REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS cv_templates (name TEXT PRIMARY KEY, rec TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cv_tokens (token TEXT PRIMARY KEY, rec TEXT NOT NULL);
 """
+_COUNTED = ("templates", "identities", "cv_templates", "cv_tokens")
 
 
 class LocalSesStoreError(WorkbenchError):
@@ -204,6 +218,8 @@ class Store:
         self.db_path = self.root / DB_NAME
         self.templates = _Table(self, "templates", "name")
         self.identities = _Table(self, "identities", "key")
+        self.cv_templates = _Table(self, "cv_templates", "name")
+        self.cv_tokens = _Table(self, "cv_tokens", "token")
         self.sent: list[list[float]] = []  # [minute start (epoch s), recipients], oldest first
         self._sent_dirty: set[float] = set()  # minutes changed since the last successful flush
         self._sent_cutoff = 0.0  # minutes before this are gone from memory; delete them at the flush
@@ -250,7 +266,7 @@ class Store:
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 moved = self._migrate(conn)
                 self._counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                                for t in ("templates", "identities")}
+                                for t in _COUNTED}
                 self.sent = [[float(m), float(n)] for m, n in
                              conn.execute("SELECT minute, recipients FROM sent ORDER BY minute")]
             except sqlite3.DatabaseError as exc:
@@ -317,14 +333,19 @@ class Store:
 
     def _migrate(self, conn: sqlite3.Connection) -> bool:
         """On the first open of a state folder: import ``templates.json``, ``identities.json`` and
-        ``account.json`` (the store before SQLite) and index the outbox, in one transaction; then move the
-        JSON files into ``json-backup-<UTC>/``.  True if files were moved."""
+        ``account.json`` (the store before SQLite), ``custom-verification.json`` (before schema 2) and
+        index the outbox, in one transaction; then move the JSON files into ``json-backup-<UTC>/``.  True
+        if files were moved."""
         present = [name for name in _JSON_FILES if (self.root / name).is_file()]
+        cv = (self.root / _CV_JSON).is_file()
         conn.execute("BEGIN IMMEDIATE")
         try:
             if present and conn.execute("SELECT 1 FROM meta WHERE key = 'json_migrated'").fetchone() is None:
                 self._import_json(conn)
                 conn.execute("INSERT INTO meta VALUES ('json_migrated', ?)", (str(time.time()),))
+            if cv and conn.execute("SELECT 1 FROM meta WHERE key = 'cv_json_migrated'").fetchone() is None:
+                self._import_cv_json(conn)
+                conn.execute("INSERT INTO meta VALUES ('cv_json_migrated', ?)", (str(time.time()),))
             if conn.execute("SELECT 1 FROM meta WHERE key = 'outbox_indexed'").fetchone() is None:
                 self._index_outbox(conn)
                 conn.execute("INSERT INTO meta VALUES ('outbox_indexed', ?)", (str(time.time()),))
@@ -333,6 +354,8 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        if cv:
+            present.append(_CV_JSON)
         if not present:
             return False
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
@@ -359,6 +382,22 @@ class Store:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise LocalSesStoreError(f"{self.root}: the local SES state to migrate has an unexpected shape "
                                      f"({exc!r}); move the JSON files away to start afresh.") from None
+
+    def _import_cv_json(self, conn: sqlite3.Connection) -> None:
+        data = _load_json(self.root / _CV_JSON, {})
+        try:
+            for name, rec in dict(data.get("templates", {})).items():
+                if not isinstance(rec, dict):
+                    raise TypeError(f"template {name!r} is not an object")
+                conn.execute("INSERT OR REPLACE INTO cv_templates VALUES (?, ?)", (str(name), _dumps(rec)))
+            for token, rec in dict(data.get("tokens", {})).items():
+                if not isinstance(rec, dict):
+                    raise TypeError(f"token {token!r} is not an object")
+                conn.execute("INSERT OR REPLACE INTO cv_tokens VALUES (?, ?)", (str(token), _dumps(rec)))
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise LocalSesStoreError(f"{self.root / _CV_JSON}: the custom verification state to migrate has "
+                                     f"an unexpected shape ({exc}); move the file away to start afresh.") \
+                from None
 
     def _index_outbox(self, conn: sqlite3.Connection) -> None:
         if not self.outbox.is_dir():
@@ -416,6 +455,40 @@ class Store:
 
     def delete_identity(self, key: str) -> None:
         self._delete("identities", "key", key)
+
+    # -- custom verification templates and their links ------------------------------------------
+    def put_custom_verification(self, *, template: dict[str, Any] | None = None,
+                                token: tuple[str, dict[str, Any]] | None = None,
+                                identities: tuple[dict[str, Any], ...] = ()) -> None:
+        """Create or replace a custom verification template record, a link's record and identity records,
+        all in one transaction (a send's new PENDING identity and its link, or a used link and the
+        identity it verified, are written together or not at all)."""
+        added: dict[str, int] = {}
+
+        def upsert(conn: sqlite3.Connection, table: str, column: str, key: str, rec: dict[str, Any]) -> None:
+            if conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", (key,)).fetchone() is None:
+                added[table] = added.get(table, 0) + 1
+            conn.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", (key, _dumps(rec)))
+
+        def change(conn: sqlite3.Connection) -> None:
+            added.clear()
+            if template is not None:
+                upsert(conn, "cv_templates", "name", str(template["TemplateName"]), template)
+            if token is not None:
+                upsert(conn, "cv_tokens", "token", token[0], token[1])
+            for rec in identities:
+                upsert(conn, "identities", "key", str(rec["key"]), rec)
+
+        tables = {"cv_templates"} if template is not None else set()
+        tables |= {"cv_tokens"} if token is not None else set()
+        tables |= {"identities"} if identities else set()
+        with self._write_lock:
+            self._write(frozenset(tables), change)
+            for table, n in added.items():
+                self._counts[table] += n
+
+    def delete_custom_verification_template(self, name: str) -> None:
+        self._delete("cv_templates", "name", name)
 
     def _delete(self, table: str, column: str, key: str) -> None:
         gone: list[int] = []

@@ -7,20 +7,19 @@ with a one-time link to this endpoint (``/_local-ses/verify-link/<token>``); ope
 verifies the identity and redirects to the template's ``SuccessRedirectionURL`` — an unknown or used
 token redirects to its ``FailureRedirectionURL`` (the one unsigned route: the token is the secret).
 
-Kept in ``custom-verification.json`` beside the rest of the store, written (and fsynced) before memory is
-updated, so an acknowledged change is on disk and a failed write changes nothing.
+Kept in the endpoint's ``store.db`` (tables ``cv_templates`` and ``cv_tokens``, see
+:mod:`~ses_workbench.ses.local.store`): each change one transaction, committed before the answer, so an
+acknowledged change is on disk and a failed write changes nothing.  A send's new PENDING identity and its
+link are one transaction, and so are a used link and the identity it verified.
 """
 
 from __future__ import annotations
 
 import email.utils
-import json
 import re
 import secrets
-import threading
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 from ses_workbench.ses.local.rules import TEMPLATE_NAME_RE, AddressError, bare_address, identity_key
@@ -34,47 +33,10 @@ MAX_CUSTOM_VERIFICATION_TEMPLATES = 50
 MAX_CONTENT_BYTES = 10 * 1024 * 1024
 _FIELDS = ("FromEmailAddress", "TemplateSubject", "TemplateContent", "SuccessRedirectionURL",
            "FailureRedirectionURL")
-_FILE = "custom-verification.json"
 #: What SES refuses in the content (CustomVerificationEmailInvalidContent): scripts and embedded documents.
 _FORBIDDEN = re.compile(r"<\s*(script|iframe|frame|frameset|object|embed|applet)\b|\son[a-z]+\s*=|"
                         r"javascript:",
                         re.IGNORECASE)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    """The store's own atomic write (temporary file, fsync, rename), then the folder synced."""
-    from ses_workbench.ses.local.store import _fsync_dir, _write_atomic
-
-    _write_atomic(path, data, sync=True)
-    _fsync_dir(path.parent)
-
-
-class _CvState:
-    """Templates by name and pending tokens (token -> {identity, template, success, failure})."""
-
-    def __init__(self, root: Path) -> None:
-        self.path = root / _FILE
-        self.lock = threading.RLock()
-        self.templates: dict[str, dict[str, Any]] = {}
-        self.tokens: dict[str, dict[str, Any]] = {}
-        try:
-            data = json.loads(self.path.read_bytes())
-        except FileNotFoundError:
-            return
-        except ValueError as exc:
-            from ses_workbench.ses.local.store import LocalSesStoreError
-
-            raise LocalSesStoreError(f"{self.path}: not valid JSON ({exc}); delete the file to start "
-                                     "afresh.") from None
-        self.templates = dict(data.get("templates", {}))
-        self.tokens = dict(data.get("tokens", {}))
-
-    def save(self, templates: dict[str, dict[str, Any]], tokens: dict[str, dict[str, Any]]) -> None:
-        """Write first, then take the new state (a failed write leaves memory as it was)."""
-        payload = json.dumps({"version": 1, "templates": templates, "tokens": tokens}, ensure_ascii=False,
-                             sort_keys=True, indent=1).encode("utf-8")
-        _write_synced(self.path, payload)
-        self.templates, self.tokens = templates, tokens
 
 
 def _api_error(code: str, message: str, status: int = 400) -> Exception:
@@ -88,7 +50,6 @@ class CustomVerificationMixin:
     ``_throttle_template_op``, ``_page``, ``_require_sending_enabled``, ``_not_verified``,
     ``_verified_keys``, ``_identity_record`` and ``_sandbox_rejects``."""
 
-    _cv_state: _CvState | None = None
     #: the URL the link in a verification email points at (set by the server when it starts)
     public_url: str = "http://127.0.0.1"
 
@@ -96,12 +57,6 @@ class CustomVerificationMixin:
     def _host(self) -> Any:
         """The service this is mixed into (its store, settings, lock and helpers)."""
         return self
-
-    @property
-    def _cv(self) -> _CvState:
-        if self._cv_state is None:
-            self._cv_state = _CvState(Path(self._host.store.root))
-        return self._cv_state
 
     def _cv_name(self, params: dict[str, Any]) -> str:
         name = params.get("TemplateName")
@@ -148,7 +103,7 @@ class CustomVerificationMixin:
         return bool(is_verified(sender, verified))
 
     def _cv_template(self, name: str) -> dict[str, Any]:
-        rec = self._cv.templates.get(name)
+        rec: dict[str, Any] | None = self._host.store.cv_templates.get(name)
         if rec is None:
             raise _api_error("NotFoundException", f"Custom verification email template {name} does not "
                              "exist.", 404)
@@ -160,15 +115,15 @@ class CustomVerificationMixin:
         name = self._cv_name(params)
         with self._host._lock:
             fields = self._cv_fields(params)
-            cv = self._cv
-            if name in cv.templates:
+            stored = self._host.store.cv_templates
+            if name in stored:
                 raise _api_error("AlreadyExistsException",
                                  f"Custom verification email template {name} already exists.")
-            if len(cv.templates) >= MAX_CUSTOM_VERIFICATION_TEMPLATES:
+            if len(stored) >= MAX_CUSTOM_VERIFICATION_TEMPLATES:
                 raise _api_error("LimitExceededException", "Maximum number of custom verification email "
                                  f"templates ({MAX_CUSTOM_VERIFICATION_TEMPLATES}) reached.")
             rec = {"TemplateName": name, **fields, "Tags": params.get("Tags") or [], "created": time.time()}
-            cv.save({**cv.templates, name: rec}, cv.tokens)
+            self._host.store.put_custom_verification(template=rec)
         return {}
 
     def op_update_custom_verification_email_template(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -177,8 +132,7 @@ class CustomVerificationMixin:
         with self._host._lock:
             rec = self._cv_template(name)
             fields = self._cv_fields(params)
-            cv = self._cv
-            cv.save({**cv.templates, name: {**rec, **fields}}, cv.tokens)
+            self._host.store.put_custom_verification(template={**rec, **fields})
         return {}
 
     def op_get_custom_verification_email_template(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -195,18 +149,16 @@ class CustomVerificationMixin:
         with self._host._lock:
             name = self._cv_name(params)
             self._cv_template(name)
-            cv = self._cv
-            cv.save({k: v for k, v in cv.templates.items() if k != name}, cv.tokens)
+            self._host.store.delete_custom_verification_template(name)
         return {}
 
     def op_list_custom_verification_email_templates(self, params: dict[str, Any]) -> dict[str, Any]:
         self._host._throttle_template_op()
         with self._host._lock:
-            names = sorted(self._cv.templates)
-            page, token = self._host._page(names, params, default=50, low=1, high=50)
+            records = {rec["TemplateName"]: rec for rec in self._host.store.cv_templates.records()}
+            page, token = self._host._page(sorted(records), params, default=50, low=1, high=50)
             out: dict[str, Any] = {"CustomVerificationEmailTemplates": [
-                {"TemplateName": n,
-                 **{k: self._cv.templates[n][k] for k in _FIELDS if k != "TemplateContent"}}
+                {"TemplateName": n, **{k: records[n][k] for k in _FIELDS if k != "TemplateContent"}}
                 for n in page]}
         if token:
             out["NextToken"] = token
@@ -228,16 +180,14 @@ class CustomVerificationMixin:
             if not self._cv_sender_verified(bare_address(rec["FromEmailAddress"])):
                 raise self._host._not_verified([rec["FromEmailAddress"]])
             key = identity_key(bare)
-            identity = self._host.store.identities.get(key)
-            if identity is None:  # SES adds the address to the identities as pending verification
-                record = self._host._identity_record(bare, source="custom-verification", status="PENDING")
-                self._host.store.put_identities(record)
+            new: tuple[dict[str, Any], ...] = ()
+            if key not in self._host.store.identities:  # SES adds the address as pending verification
+                new = (self._host._identity_record(bare, source="custom-verification", status="PENDING"),)
             token = secrets.token_urlsafe(24)
-            cv = self._cv
-            cv.save(cv.templates, {**cv.tokens, token: {"identity": bare, "template": name,
-                                                        "success": rec["SuccessRedirectionURL"],
-                                                        "failure": rec["FailureRedirectionURL"],
-                                                        "created": time.time()}})
+            self._host.store.put_custom_verification(
+                token=(token, {"identity": bare, "template": name, "success": rec["SuccessRedirectionURL"],
+                               "failure": rec["FailureRedirectionURL"], "created": time.time()}),
+                identities=new)
         ts = time.time()
         message_id = f"{int(ts * 1000):013x}-{uuid.uuid4()}-000000"
         link = self.public_url.rstrip("/") + VERIFY_LINK_PATH + token
@@ -255,22 +205,22 @@ class CustomVerificationMixin:
     def open_verification_link(self, token: str) -> str:
         """What opening a verification link does: verify its identity and return the success URL; an
         unknown or used token returns the failure URL of its template (any template's when unknown)."""
+        store = self._host.store
         with self._host._lock:
-            cv = self._cv
-            entry = cv.tokens.get(token)
+            entry = store.cv_tokens.get(token)
             if entry is None:
-                fallback = next(iter(sorted(cv.templates.items())), None)
-                return str(fallback[1]["FailureRedirectionURL"]) if fallback else ""
+                first = next(iter(store.cv_templates), None)
+                return str(store.cv_templates[first]["FailureRedirectionURL"]) if first is not None else ""
             if entry.get("used"):
                 return str(entry["failure"])
-            key = identity_key(entry["identity"])
-            rec = self._host.store.identities.get(key)
+            used = (token, {**entry, "used": time.time()})
+            rec = store.identities.get(identity_key(entry["identity"]))
             if rec is None:  # deleted since the send: the link no longer verifies anything
-                cv.save(cv.templates, {**cv.tokens, token: {**entry, "used": time.time()}})
+                store.put_custom_verification(token=used)
                 return str(entry["failure"])
-            cv.save(cv.templates, {**cv.tokens, token: {**entry, "used": time.time()}})
-            if rec.get("status") != "SUCCESS":
-                self._host.store.put_identities({**rec, "status": "SUCCESS", "verified": time.time()})
+            verified = () if rec.get("status") == "SUCCESS" else \
+                ({**rec, "status": "SUCCESS", "verified": time.time()},)
+            store.put_custom_verification(token=used, identities=verified)
             return str(entry["success"])
 
 
