@@ -2,6 +2,7 @@
 20,000 stored templates, the SQLite store against the JSON store it replaced, in the same run.
 
     python bench/store.py [--sizes 100,2000,20000] [--runs 3] [--ops 10] [--write-results]
+    python bench/store.py --links 0,2000,10000 [--runs 3] [--ops 10] [--write-results]
 
 Each endpoint runs in its own process with template operations unlimited; one boto3 ``sesv2`` client
 times each call.  The JSON store is the code of commit ``JSON_STORE_COMMIT`` (``git archive`` into a
@@ -14,6 +15,11 @@ The figure per operation is the median latency of a run; the table shows the med
 spread (min–max of the runs' medians).
 
 Target: creating at 20,000 templates costs what it does at 100 (ratio ≤ 2), and so do get and list.
+
+``--links``: ``SendCustomVerificationEmail`` (each one stores a one-time link) when the state folder already
+holds that many links, seeded in the ``custom-verification.json`` format (the SQLite endpoint migrates it at
+start), against the store of ``CV_JSON_COMMIT``, which rewrote that file whole at each send.  Target: a send
+after 10,000 links costs what the first one does (ratio ≤ 2).
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ from _common import ROOT, finish, machine, measured_by
 
 SECTION = "## Local endpoint store — `bench/store.py`"
 JSON_STORE_COMMIT = "e1466da"  # the last commit whose endpoint kept templates.json
+CV_JSON_COMMIT = "f1cfc7f"  # the last commit whose endpoint kept custom-verification.json
+LINKS_SECTION = "## Local endpoint store, custom verification links — `bench/store.py --links`"
+SENDER = "sender@example.com"
 OPS = ("create", "get", "list")
 PAGE = 40  # names per ListEmailTemplates page: a full page at every size (90 seeded at 100)
 
@@ -45,7 +54,8 @@ _RUNNER = r"""
 import json, sys, time
 from ses_workbench.ses.local import LocalSes, LocalSesSettings
 t0 = time.perf_counter()
-ses = LocalSes(sys.argv[1], LocalSesSettings(template_ops_per_second=None, sandbox=False))
+ses = LocalSes(sys.argv[1], LocalSesSettings(template_ops_per_second=None, sandbox=False,
+                                             **json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")))
 ses.start()
 import ses_workbench.ses.local.store as store_module
 print(json.dumps({**ses.boto3_kwargs(), "start_s": time.perf_counter() - t0, "code": store_module.__file__}),
@@ -74,11 +84,11 @@ def seed(state_dir: Path, count: int) -> None:
     (root / "templates.json").write_bytes(data)
 
 
-def json_store_code(tmp: Path) -> Path:
-    """The package as of JSON_STORE_COMMIT, unpacked under ``tmp``; the folder to put on PYTHONPATH."""
-    dest = tmp / "json-store-code"
+def json_store_code(tmp: Path, commit: str = JSON_STORE_COMMIT) -> Path:
+    """The package as of ``commit``, unpacked under ``tmp``; the folder to put on PYTHONPATH."""
+    dest = tmp / f"json-store-code-{commit}"
     dest.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", JSON_STORE_COMMIT, "ses_workbench"],
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "ses_workbench"],
                              check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     return dest
@@ -89,9 +99,11 @@ def _token(after: str) -> str:
     return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode("ascii")
 
 
-def _endpoint(code: Path, state: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+def _endpoint(code: Path, state: Path, settings: dict[str, Any] | None = None
+              ) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     env = {**os.environ, "PYTHONPATH": str(code)}
-    proc = subprocess.Popen([sys.executable, "-c", _RUNNER, str(state)], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", _RUNNER, str(state), json.dumps(settings or {})],
+                            stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True, env=env, cwd=code)  # cwd: sys.path[0]
     assert proc.stdout is not None
     info = json.loads(proc.stdout.readline())
@@ -147,6 +159,99 @@ def measure(code: Path, size: int, ops: int, tmp: Path) -> dict[str, float]:
             "restart": info["start_s"]}
 
 
+def seed_links(state_dir: Path, count: int) -> None:
+    """One custom verification template and ``count`` links, as ``custom-verification.json`` held them."""
+    root = state_dir / "local-ses"
+    root.mkdir(parents=True)
+    now = time.time()
+    template = {"TemplateName": "confirm", "FromEmailAddress": SENDER, "TemplateSubject": "Confirm",
+                "TemplateContent": "<p>Please confirm your address.</p>",
+                "SuccessRedirectionURL": "https://app.example/ok",
+                "FailureRedirectionURL": "https://app.example/no",
+                "Tags": [], "created": now}
+    tokens = {f"seeded-{i:06d}-{'x' * 20}": {"identity": f"old{i}@example.org", "template": "confirm",
+                                             "success": "https://app.example/ok",
+                                             "failure": "https://app.example/no", "created": now}
+              for i in range(count)}
+    data = json.dumps({"version": 1, "templates": {"confirm": template}, "tokens": tokens},
+                      ensure_ascii=False, sort_keys=True, indent=1)
+    (root / "custom-verification.json").write_text(data, encoding="utf-8")
+
+
+def measure_links(code: Path, links: int, ops: int, tmp: Path) -> float:
+    """Median seconds per SendCustomVerificationEmail after ``links`` earlier links."""
+    import boto3
+    from botocore.config import Config
+
+    state = tmp / f"links-{code.name}-{links}"
+    seed_links(state, links)
+    proc, info = _endpoint(code, state, {"verified_identities": [SENDER], "max_send_rate": None,
+                                         "max_24h_send": 10**9})
+    try:
+        info.pop("start_s")
+        client = boto3.client("sesv2", **info, config=Config(retries={"total_max_attempts": 1},
+                                                             read_timeout=600))
+        client.get_account()  # connection and model warm
+        times = []
+        for i in range(ops):
+            t0 = time.perf_counter()
+            client.send_custom_verification_email(EmailAddress=f"new{i}@example.org", TemplateName="confirm")
+            times.append(time.perf_counter() - t0)
+    finally:
+        _stop(proc)
+    shutil.rmtree(state)
+    return statistics.median(times)
+
+
+def main_links(args: argparse.Namespace) -> int:
+    counts = [int(s) for s in args.links.split(",")]
+    load_before = os.getloadavg()
+    results: dict[tuple[str, int], list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        stores = {"sqlite": ROOT, "json": json_store_code(tmp, CV_JSON_COMMIT)}
+        for run in range(args.runs):
+            for count in counts:
+                for store, code in stores.items():
+                    seconds = measure_links(code, count, args.ops, tmp)
+                    results.setdefault((store, count), []).append(seconds)
+                    print(f"run {run + 1} {store:6} {count:>6} links: send {_ms(seconds)} ms", flush=True)
+    load_after = os.getloadavg()
+
+    def med(store: str, count: int) -> float:
+        return statistics.median(results[(store, count)])
+
+    def spread(store: str, count: int) -> str:
+        return f"{_ms(min(results[(store, count)]))}–{_ms(max(results[(store, count)]))}"
+
+    lines = ["| links stored | SQLite ms per send (median; runs' min–max) | JSON ms (median; min–max) "
+             "| JSON / SQLite |", "|---:|---:|---:|---:|"]
+    for count in counts:
+        s, j = med("sqlite", count), med("json", count)
+        lines.append(f"| {count:,} | {_ms(s)} ({spread('sqlite', count)}) | {_ms(j)} "
+                     f"({spread('json', count)}) | {j / s:,.1f}x |")
+    table = "\n".join(lines)
+    small, big = counts[0], counts[-1]
+    ratio = med("sqlite", big) / med("sqlite", small)
+    verdicts = [f"{'PASS' if ratio <= 2 else 'FAIL'}: SQLite send after {big:,} links costs {ratio:.2f}x "
+                f"what it costs after {small:,} (target ≤ 2x); JSON: "
+                f"{med('json', big) / med('json', small):.1f}x"]
+    load = (f"Load average (1/5/15 min) {'/'.join(f'{x:.2f}' for x in load_before)} before, "
+            f"{'/'.join(f'{x:.2f}' for x in load_after)} after; {os.cpu_count()} CPUs; {machine()}.")
+    print(load)
+
+    def write(table: str, verdicts: list[str]) -> None:
+        _common.write_results(
+            LINKS_SECTION,
+            f"{measured_by(f'store.py --links {args.links}')}: {args.runs} runs, {args.ops} timed sends per "
+            "size, one boto3 client, each endpoint in its own process. JSON = the store of "
+            f"`{CV_JSON_COMMIT}` (custom-verification.json rewritten whole, and synced, at every send).",
+            table, verdicts, [load, "Each send also writes the message to the outbox and two event lines; "
+                              "those cost the same in both."])
+
+    return finish(LINKS_SECTION, table, verdicts, write if args.write_results else None)
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f}" if seconds < 10 else f"{seconds * 1000:,.0f}"
 
@@ -157,7 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--ops", type=int, default=10)
     parser.add_argument("--write-results", action="store_true")
+    parser.add_argument("--links", metavar="N,N,...",
+                        help="measure SendCustomVerificationEmail after these many stored links instead")
     args = parser.parse_args(argv)
+    if args.links:
+        return main_links(args)
     sizes = [int(s) for s in args.sizes.split(",")]
     load_before = os.getloadavg()
     results: dict[tuple[str, int], list[dict[str, float]]] = {}
