@@ -1,10 +1,10 @@
 """``ses-workbench verification ACTION``: custom verification email templates.
 
-``status``, ``diff`` (exit 0 same, 1 different), ``push``, ``pull``, ``prune`` and ``send NAME --to
-ADDRESS`` (``SendCustomVerificationEmail``)
-over the folders whose ``template.toml`` says ``kind = "custom-verification"``, and ``render NAME``: the
-email as the recipient sees it, with the verification link SES adds.  Push refuses to overwrite content it
-did not put in SES (``--force``: after a backup), like ``push`` of email templates.
+``status``, ``diff`` (exit 0 same, 1 different; ``--against ENV``: two environments), ``push``, ``pull``,
+``prune`` and ``send NAME --to ADDRESS`` (``SendCustomVerificationEmail``) over the folders whose
+``template.toml`` says ``kind = "custom-verification"``, and ``render NAME``: the email as the recipient
+sees it, with the verification link SES adds.  Push refuses to overwrite content it did not put in SES
+(``--force``: after a backup), like ``push`` of email templates.
 
 The email template commands (``status``, ``diff``, ``push``, ``pull``, ``prune``) leave these folders to
 this group, and say so: :func:`point_at_verification` prints one line when the folder holds some, and a
@@ -66,6 +66,8 @@ def register(subparsers: Any) -> None:
         if name != "prune":
             a.add_argument("names", nargs="*", metavar="NAME")
         if name == "diff":
+            a.add_argument("--against", metavar="ENV",
+                           help="compare --env with this environment instead of the local folders")
             a.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                            help="colour the diff (auto: on a terminal, unless $NO_COLOR)")
         else:
@@ -137,11 +139,15 @@ def _status(client: Any, project: Any, args: argparse.Namespace) -> int:
 
 
 def _diff(client: Any, project: Any, args: argparse.Namespace) -> int:
-    from ses_workbench.cli.ses_cmds import _color, _paint, _print_diff
+    from ses_workbench.cli.ses_cmds import _color, _open, _paint, _print_diff
     from ses_workbench.ses.verification import verification_diff
 
     color = _color(args)
-    diffs = verification_diff(client, project, args.names or None)
+    if args.against:
+        with _open(project, args, env=args.against) as other:
+            diffs = verification_diff(client, project, args.names or None, against=other)
+    else:
+        diffs = verification_diff(client, project, args.names or None)
     different = False
     for d in diffs:
         if not d.changed:

@@ -105,23 +105,42 @@ def _diff_part(content: VerificationContent | None, part: str) -> str | None:
     return content.subject if part == "subject" else content.html
 
 
-def verification_diff(client: SesClient, project: Project,
-                      names: Sequence[str] | None = None) -> list[TemplateDiff]:
+def _diff_one(name: str, old: VerificationContent | None, new: VerificationContent | None, old_label: str,
+              new_label: str, error: str | None = None) -> TemplateDiff:
+    td = TemplateDiff(name, old_label, new_label, old, new, error=error)  # type: ignore[arg-type]
+    if error is None:
+        td.parts = [PartDiff(p, unified_part_diff(name, p, _diff_part(old, p), _diff_part(new, p), old_label,
+                                                  new_label)) for p in DIFF_PARTS]
+    return td
+
+
+def verification_diff(client: SesClient, project: Project, names: Sequence[str] | None = None,
+                      against: SesClient | None = None) -> list[TemplateDiff]:
     """Per-part unified diffs of the custom verification templates (all, or ``names``): the environment's
-    content (old) against the local folder's (new), i.e. what ``push_verification`` would change.  The
-    parts are ``subject``, ``html`` and ``settings`` (the sender and the two redirection URLs)."""
+    content (old) against the local folder's (new), i.e. what ``push_verification`` would change; with
+    ``against`` (``--env A --against B``): B's (old) against A's (new).  The parts are ``subject``,
+    ``html`` and ``settings`` (the sender and the two redirection URLs)."""
     remote = {t.name for t in client.list_verification_templates()}
     label = f"ses:{client.environment.name}"
-    out: list[TemplateDiff] = []
-    for name in _select(project, names, remote):
-        local, error = _compose(project, name) if name in project.verification_templates else (None, None)
-        rc = client.get_verification_template(name) if name in remote else None
-        td = TemplateDiff(name, label, "local", rc, local, error=error)  # type: ignore[arg-type]
-        if error is None:
-            td.parts = [PartDiff(p, unified_part_diff(name, p, _diff_part(rc, p), _diff_part(local, p),
-                                                      label, "local")) for p in DIFF_PARTS]
-        out.append(td)
-    return out
+    if against is None:
+        out: list[TemplateDiff] = []
+        for name in _select(project, names, remote):
+            local, error = _compose(project, name) if name in project.verification_templates else (None, None)
+            rc = client.get_verification_template(name) if name in remote else None
+            out.append(_diff_one(name, rc, local, label, "local", error))
+        return out
+    other = {t.name for t in against.list_verification_templates()}
+    b_label = f"ses:{against.environment.name}"
+    if b_label == label:
+        label, b_label = f"{label}(a)", f"{b_label}(b)"
+    for name in names or ():
+        if name not in remote and name not in other:
+            from ses_workbench.project.model import unknown_template_error
+
+            raise unknown_template_error(project.root, name, sorted(remote | other))
+    return [_diff_one(name, against.get_verification_template(name) if name in other else None,
+                      client.get_verification_template(name) if name in remote else None, b_label, label)
+            for name in (list(dict.fromkeys(names)) if names else sorted(remote | other))]
 
 
 def verification_lint_errors(project: Project, name: str, client: SesClient | None = None) -> list[str]:

@@ -124,3 +124,34 @@ def test_the_email_template_commands_point_at_the_verification_group(
     # an email template named: no note (the command does what it was asked)
     main([command, "welcome", *yes, *dry, "--dir", str(sample.root), "--endpoint-url", url])
     assert "custom verification" not in capsys.readouterr().err
+
+
+def test_diff_between_two_environments(sample: Project, sample_server: LocalSes,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """``--env qa --against uat``: uat's content (old) against qa's (new), each name found through its
+    environment's prefix."""
+    config = sample.root / "ses-workbench.toml"
+    config.write_text(config.read_text() + '\n[environments.qa]\nlocal = true\nprefix = "qa-"\n'
+                      '\n[environments.uat]\nlocal = true\nprefix = "uat-"\n')
+    url = sample_server.endpoint_url
+
+    def push(env: str) -> None:
+        args = ["verification", "push", "--env", env, "--dir", str(sample.root), "--endpoint-url", url]
+        assert main(args) == 0
+        capsys.readouterr()
+
+    push("qa")
+    push("uat")
+    assert _diff(sample, url, "--env", "qa", "--against", "uat") == 0
+    assert "no differences (1 custom verification template)" in capsys.readouterr().err
+    sample.get_verification(NAME).part_path("subject").write_text("Confirm it for QA\n")
+    push("qa")
+    assert _diff(sample, url, "--env", "qa", "--against", "uat") == 1
+    out = capsys.readouterr().out
+    assert f"--- ses:uat/{NAME}/subject\n+++ ses:qa/{NAME}/subject\n" in out
+    assert "-Confirm your newsletter sender address for Acme\n+Confirm it for QA\n" in out
+    assert f"/{NAME}/html" not in out and f"/{NAME}/settings" not in out
+    assert _diff(sample, url, "--env", "qa", "--against", "uat", "nope") == 2
+    assert "no template named 'nope'" in capsys.readouterr().err
+    assert _diff(sample, url, "--against", "nowhere") == 2
+    assert "no environment named 'nowhere'" in capsys.readouterr().err
