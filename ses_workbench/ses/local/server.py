@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import selectors
 import socket
 import sys
 import threading
@@ -175,6 +176,10 @@ class _Server(ThreadingHTTPServer):
         self.lock_path = lock_path
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        # shutdown() writes to this pair so the serving loop wakes at once instead of at its next poll.
+        self._wake_read, self._wake_write = socket.socketpair()
+        self._stop_requested = False
+        self._stopped = threading.Event()
         super().__init__(address, _Handler)
         bound_host, self.bound_port = self.server_address[0], self.server_address[1]
         host = str(bound_host).lower()
@@ -183,6 +188,35 @@ class _Server(ThreadingHTTPServer):
         self.hosts = {f"[{n}]:{self.bound_port}" if ":" in n else f"{n}:{self.bound_port}" for n in names}
         if self.bound_port == 80:
             self.hosts |= {f"[{n}]" if ":" in n else n for n in names}
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Serve until :meth:`shutdown` (the stdlib loop, also woken by :meth:`shutdown`)."""
+        self._stopped.clear()
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self, selectors.EVENT_READ)
+                selector.register(self._wake_read, selectors.EVENT_READ)
+                while not self._stop_requested:
+                    ready = selector.select(poll_interval)
+                    if self._stop_requested:
+                        break
+                    if any(key.fileobj is self for key, _ in ready):
+                        self.handle_request()  # a connection is waiting: accepted without blocking
+                    self.service_actions()
+        finally:
+            self._stop_requested = False
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        """Stop :meth:`serve_forever` and wait for it to return (call it from another thread)."""
+        self._stop_requested = True
+        self._wake_write.send(b"\0")
+        self._stopped.wait()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_read.close()
+        self._wake_write.close()
 
     def host_allowed(self, host: str) -> bool:
         host = host.strip().lower()
