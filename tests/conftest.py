@@ -1,10 +1,20 @@
-"""Fixtures shared by every test package."""
+"""Fixtures and builders shared by every test package.
+
+- :func:`write_template` is the one writer of a template folder, :func:`write_project` a project of them;
+  a package's own helper only sets other defaults for it.
+- :func:`copy_samples` is the one copy of ``sample_templates/`` (``samples_copy`` / ``sample_project``
+  as fixtures); nothing is ever written into the repository's copy.
+- :func:`unused_port` names a port nothing listens on (a refused connection).
+"""
 
 from __future__ import annotations
 
+import json
 import shutil
+import socket
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -14,12 +24,80 @@ if TYPE_CHECKING:
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_TEMPLATES = REPO_ROOT / "sample_templates"
 
+#: The files of a template folder that :func:`write_project` takes by name, and their keyword.
+_PART_FILES = {"subject.txt": "subject", "body.html": "html", "body.txt": "text", "template.toml": "meta"}
+
+
+def write_template(root: Path, name: str, *, subject: str | None = None, html: str | None = None,
+                   text: str | None = None, meta: str | None = None,
+                   fixtures: Mapping[str, Any] | None = None, indent: int | None = None) -> Path:
+    """The template folder ``root/name``: each part given is written (``None``: no file), ``meta`` as its
+    ``template.toml``, and each fixture as ``data/<fixture>.json`` (a str is written as raw JSON text, other
+    values as JSON with ``indent``); ``fixtures={}`` makes an empty ``data/`` folder, ``None`` none."""
+    folder = root / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for fname, value in (("subject.txt", subject), ("body.html", html), ("body.txt", text),
+                         ("template.toml", meta)):
+        if value is not None:
+            (folder / fname).write_text(value, encoding="utf-8")
+    if fixtures is not None:
+        (folder / "data").mkdir(exist_ok=True)
+        for fx, data in fixtures.items():
+            raw = data if isinstance(data, str) else json.dumps(data, indent=indent)
+            (folder / "data" / f"{fx}.json").write_text(raw, encoding="utf-8")
+    return folder
+
+
+def write_project(root: Path, templates: Mapping[str, Mapping[str, Any]], config: str) -> Project:
+    """``config`` as ``root/ses-workbench.toml`` and one folder per template, loaded as a Project.
+
+    ``templates`` maps a name to its files: ``subject.txt``, ``body.html``, ``body.txt``,
+    ``template.toml`` (text) and ``data`` (fixture name → data, as :func:`write_template` takes them)."""
+    from ses_workbench.project import Project
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "ses-workbench.toml").write_text(config, encoding="utf-8")
+    for name, files in templates.items():
+        unknown = set(files) - set(_PART_FILES) - {"data"}
+        if unknown:
+            raise ValueError(f"write_project: {name}: unknown files {sorted(unknown)}")
+        parts = {kw: files.get(fname) for fname, kw in _PART_FILES.items()}
+        write_template(root, name, **parts, fixtures=files.get("data"))
+    return Project.load(root)
+
+
+def copy_samples(dest: Path) -> Path:
+    """A private copy of ``sample_templates/`` at ``dest`` (without any state folder or bytecode)."""
+    assert SAMPLE_TEMPLATES.is_dir() and any(SAMPLE_TEMPLATES.iterdir()), f"{SAMPLE_TEMPLATES} is missing"
+    shutil.copytree(SAMPLE_TEMPLATES, dest, ignore=shutil.ignore_patterns(".ses-workbench", "__pycache__"))
+    return dest
+
+
+@pytest.fixture
+def samples_copy(tmp_path: Path) -> Path:
+    """A private copy of ``sample_templates/`` (safe to modify)."""
+    return copy_samples(tmp_path / "samples")
+
 
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Project:
     """A private copy of ``sample_templates/`` loaded as a Project (safe to modify)."""
     from ses_workbench.project import Project
 
-    dest = tmp_path / "sample_templates"
-    shutil.copytree(SAMPLE_TEMPLATES, dest, ignore=shutil.ignore_patterns(".ses-workbench", "__pycache__"))
-    return Project.load(dest)
+    return Project.load(copy_samples(tmp_path / "sample_templates"))
+
+
+def unused_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (it was free a moment ago): connecting is refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def instant_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's standard-mode retries without their random backoff (up to 1 s, then 2 s): a test of an
+    endpoint that refuses or never answers still sees every attempt, without waiting between them."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,13 +11,14 @@ from ses_workbench.engine import DEFAULT_DIALECT
 from ses_workbench.lint import lint_project
 from ses_workbench.lint_process import LintProcessError, errors_by_template, lint_in_child
 from ses_workbench.project import Project
+from tests.conftest import copy_samples
 
-from .conftest import SAMPLES, write_template
+from .conftest import write_template
 
 
 def test_the_child_finds_what_lint_project_finds(tmp_path: Path) -> None:
     root = tmp_path / "proj"
-    shutil.copytree(SAMPLES, root)
+    copy_samples(root)
     write_template(root, "broken", html="<p>{{#if a}}x</p>", fixtures={"default": {"a": 1}})
     write_template(root, "scoped", html="{{#each items}}{{shop}}{{/each}}",
                   fixtures={"default": {"items": [1], "shop": "S"}, "bad": "{not json"})

@@ -14,8 +14,9 @@ import pytest
 from ses_workbench.cli import main
 from ses_workbench.preview_policy import with_policy_meta
 from ses_workbench.wording import noun, plural
+from tests.conftest import copy_samples
 
-from .conftest import SAMPLES, MakeTemplate
+from .conftest import MakeTemplate
 
 PKG = Path(__file__).resolve().parents[2] / "ses_workbench"
 
@@ -33,8 +34,7 @@ def samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    dest = tmp_path / "samples"
-    shutil.copytree(SAMPLES, dest, ignore=shutil.ignore_patterns(".ses-workbench"))
+    dest = copy_samples(tmp_path / "samples")
     config = dest / "ses-workbench.toml"
     text = re.sub(r"(?m)^(template_ops_per_second|max_send_rate) = .*$", r"\1 = 500",
                   config.read_text(encoding="utf-8"))

@@ -6,7 +6,6 @@ Every test talks to the endpoint through boto3 (no Stubber, no moto).  Limits ar
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from ses_workbench.project import Environment, Project
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.local import LocalSes, LocalSesSettings
+from tests import conftest
 from tests.clocks import ManualClock  # noqa: F401 - re-exported for the tests here
 
 CONFIG = """\
@@ -61,19 +61,8 @@ MISSING_ID = '{"order": {"items": []}}'  # a receipt fixture SES would reject (n
 
 def write_project(root: Path, templates: dict[str, dict[str, Any]] | None = None,
                   config: str = CONFIG) -> Project:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "ses-workbench.toml").write_text(config)
-    for name, files in (templates or TEMPLATES).items():
-        d = root / name
-        d.mkdir()
-        for fname, text in files.items():
-            if fname == "data":
-                (d / "data").mkdir()
-                for fx, data in text.items():
-                    (d / "data" / f"{fx}.json").write_text(json.dumps(data))
-            else:
-                (d / fname).write_text(text)
-    return Project.load(root)
+    """:data:`TEMPLATES` (or ``templates``) under :data:`CONFIG` (or ``config``)."""
+    return conftest.write_project(root, templates or TEMPLATES, config)
 
 
 @pytest.fixture(autouse=True)

@@ -25,16 +25,15 @@ from ses_workbench.ses.verification import (
     push_verification,
     verification_status,
 )
+from tests.conftest import copy_samples
 from tests.ses.conftest import make_client, settings
 
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_templates"
 NAME = "newsletter-sender"
 
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Project:
-    shutil.copytree(SAMPLES, tmp_path / "samples")
-    return Project.load(tmp_path / "samples")
+    return Project.load(copy_samples(tmp_path / "samples"))
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ conftest.py, with the ``project`` fixture overridden here by a project that has 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import boto3
@@ -21,6 +20,7 @@ from ses_workbench.ses import sync
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.local import LocalSes
 from ses_workbench.ses.sync import State
+from tests.conftest import copy_samples
 
 from .conftest import CONFIG, make_client, write_project
 
@@ -237,9 +237,7 @@ def test_sample_welcome_subject_change_does_not_flatten(tmp_path: Path, server: 
     """The reported case, on a copy of sample_templates/: SES's subject of ``welcome`` changed (boto3
     update_email_template), then pull.  Its subject.txt holds ``[[ brand.name ]]``, so the pull is refused
     naming that file; body.html keeps its ``{% extends %}`` source and no body.txt appears."""
-    root = tmp_path / "samples"
-    shutil.copytree(Path(__file__).parents[2] / "sample_templates", root)
-    samples = Project.load(root)
+    samples = Project.load(copy_samples(tmp_path / "samples"))
     client = make_client(samples, server)
     assert sync.push(client, samples, ["welcome"]).ok
     before = sources(samples, "welcome")
