@@ -512,7 +512,7 @@ class _TemplateLinter:
         through.extend(whole)
         positions: dict[Any, tuple[int, int]] | None = None  # found when there is something to report
         reported: set[tuple[str, ...]] = set()
-        for concrete in _unused_paths(data, whole, through):
+        for concrete in unused_paths(data, whole, through):
             general = tuple("[]" if isinstance(s, int) else s for s in concrete)
             if general in reported or general == (RESERVED,):
                 continue
@@ -699,10 +699,12 @@ class _RefTrie:
             yield node
 
 
-def _unused_paths(data: Any, whole: list[tuple[str, ...]],
+def unused_paths(data: Any, whole: list[tuple[str, ...]],
                   through: list[tuple[str, ...]]) -> Iterator[tuple[str | int, ...]]:
     """Every path of ``data`` no reference reads: not below a reference read whole, not an item of an
-    iterated or tested list, and not on the way to any reference (``through`` includes ``whole``)."""
+    iterated or tested list, and not on the way to any reference (``through`` includes ``whole``).
+
+    Public so the tests can hold this one-pass walk to the rule written out plainly (an oracle)."""
     root = _RefTrie.build(whole, through)
     if root.whole_end:  # the whole context is read ({{this}} passed on): everything counts
         return iter(())

@@ -796,7 +796,7 @@ class SesClient:
                 params["ConfigurationSetName"] = configuration_set
             reply = self._call("SendBulkTemplatedEmail", template=template, bucket=self.send_pacer(),
                                cost=recipients, **params)
-            return [BulkResult(_v1_bulk_status(r.get("Status")), r.get("MessageId"), r.get("Error"))
+            return [BulkResult(v1_bulk_status(r.get("Status")), r.get("MessageId"), r.get("Error"))
                     for r in reply.get("Status", []) or []]
 
         return self._either("SendBulkEmail", v2, v1)
@@ -929,8 +929,10 @@ def _upper_snake(value: str) -> str:
     return _snake(value).upper()
 
 
-def _v1_bulk_status(status: Any) -> str:
-    """A 2017 BulkEmailStatus (``Success``, ``AccountThrottled``...) as sesv2's (``SUCCESS``...)."""
+def v1_bulk_status(status: Any) -> str:
+    """A 2017 BulkEmailStatus (``Success``, ``AccountThrottled``...) as sesv2's (``SUCCESS``...).
+
+    Public so a test can hold the mapping to both botocore models (every 2017 value has its sesv2 one)."""
     value = str(status or "Failed")
     return _V1_BULK_STATUS.get(value) or _upper_snake(value)
 

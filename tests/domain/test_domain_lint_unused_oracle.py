@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ses_workbench.lint import _unused_paths
+from ses_workbench.lint import unused_paths
 
 Path = tuple[str | int, ...]
 
@@ -60,15 +60,15 @@ data = st.recursive(leaves, lambda inner: st.lists(inner, max_size=3)
 
 @settings(max_examples=1500, deadline=None)
 @given(st.dictionaries(st.sampled_from(KEYS), data, max_size=4), refs, refs)
-def test_unused_paths_match_the_plain_rule(fixture: dict[str, Any], whole: list[tuple[str, ...]],
+def testunused_paths_match_the_plain_rule(fixture: dict[str, Any], whole: list[tuple[str, ...]],
                                            tested: list[tuple[str, ...]]) -> None:
     through = tested + whole  # as lint builds them: what is read whole is also gone through
-    assert list(_unused_paths(fixture, whole, through)) == list(oracle(fixture, (), whole, through))
+    assert list(unused_paths(fixture, whole, through)) == list(oracle(fixture, (), whole, through))
 
 
 def test_examples() -> None:
     fixture = {"user": {"name": "A", "age": 3}, "items": [{"sku": 1, "qty": 2}], "spare": 1}
     whole = [("user", "name"), ("items", "[]", "sku")]
     through = [("items",), *whole]
-    assert list(_unused_paths(fixture, whole, through)) == [("user", "age"), ("items", 0, "qty"), ("spare",)]
-    assert list(_unused_paths(fixture, [()], [()])) == []  # {{this}} passed on: everything is read
+    assert list(unused_paths(fixture, whole, through)) == [("user", "age"), ("items", 0, "qty"), ("spare",)]
+    assert list(unused_paths(fixture, [()], [()])) == []  # {{this}} passed on: everything is read

@@ -21,7 +21,7 @@ from ses_workbench.project.errors import ConfigError
 from ses_workbench.ses import errors as E
 from ses_workbench.ses import send as S
 from ses_workbench.ses import sync
-from ses_workbench.ses.client import V1_OPERATIONS, SesClient, _v1_bulk_status
+from ses_workbench.ses.client import V1_OPERATIONS, SesClient, v1_bulk_status
 from ses_workbench.ses.local import LocalSes
 
 from .conftest import V1_ONLY, ManualClock, api_settings, make_client, settings
@@ -236,8 +236,8 @@ def test_every_2017_bulk_status_has_its_sesv2_name() -> None:
     loader = botocore.session.get_session().get_component("data_loader")
     v1 = loader.load_service_model("ses", "service-2")["shapes"]["BulkEmailStatus"]["enum"]
     v2 = loader.load_service_model("sesv2", "service-2")["shapes"]["BulkEmailStatus"]["enum"]
-    assert sorted(_v1_bulk_status(s) for s in v1) == sorted(v2)
-    assert _v1_bulk_status(None) == "FAILED"
+    assert sorted(v1_bulk_status(s) for s in v1) == sorted(v2)
+    assert v1_bulk_status(None) == "FAILED"
 
 
 def test_every_2017_operation_exists_and_is_allowed_to_a_v1_only_account() -> None:

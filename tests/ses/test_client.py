@@ -3,7 +3,6 @@ throttling and our retries, pacing, and open_environment's choice of endpoint.""
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -12,6 +11,7 @@ from ses_workbench.project import Environment, Project, TemplateContent
 from ses_workbench.ses import errors as E
 from ses_workbench.ses.client import SCRATCH_PREFIX, SesClient, open_environment
 from ses_workbench.ses.local import LocalSes
+from tests.conftest import unused_port
 
 from .conftest import ManualClock, make_client, settings
 
@@ -94,16 +94,8 @@ def test_unknown_profile_is_no_credentials(project: Project) -> None:
         SesClient(project.config.env("aws"), project)
 
 
-def _unused_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def test_endpoint_unreachable(project: Project) -> None:
-    url = f"http://127.0.0.1:{_unused_port()}"
+    url = f"http://127.0.0.1:{unused_port()}"
     env = Environment("local", local=True, region="us-east-1", endpoint_url=url)
     client = SesClient(env, project, max_attempts=1, connect_timeout=1)
     with pytest.raises(E.EndpointUnreachable, match=url.replace(".", r"\.")):

@@ -5,8 +5,6 @@ is unit-tested in test_errors.py.)"""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from ses_workbench.cli import main
@@ -17,8 +15,12 @@ from ses_workbench.ses import sync
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.local import LocalSes
 from ses_workbench.ses.local.settings import ACCESS_DENIED_KEY_ID, EXPIRED_TOKEN_KEY_ID, INTERNAL_ERROR_KEY_ID
+from tests.conftest import unused_port
 
 from .conftest import make_client, settings
+
+# Every attempt is still made; only botocore's random wait between them is cut.
+pytestmark = pytest.mark.usefixtures("instant_retries")
 
 SIM = "success@simulator.amazonses.com"
 
@@ -129,20 +131,12 @@ def test_quota_exceeded_over_http(project: Project) -> None:
         assert not report.ok
 
 
-def _closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.mark.parametrize("argv", [["status"], ["diff"], ["push", "--yes"], ["pull"], ["calibrate"],
                                   ["remote-render", "welcome"], ["parity", "welcome"],
                                   ["send", "welcome", "--yes"]])
 def test_endpoint_unreachable_is_one_line_for_every_command(project: Project, argv: list[str],
                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{unused_port()}"
     assert main([*argv, "--dir", str(project.root), "--endpoint-url", url]) == 1
     line = _one_line(capsys.readouterr().err)
     assert f"{url} refused the connection" in line and "--endpoint-url" in line

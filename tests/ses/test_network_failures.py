@@ -34,9 +34,13 @@ from ses_workbench.ses.client import (
 )
 from ses_workbench.ses.errors import translate
 from tests.clocks import ManualClock
+from tests.conftest import unused_port
 from tests.silent_server import FullBacklog, SilentServer
 
 REPO = Path(__file__).resolve().parents[2]
+
+# Every attempt is still made; only botocore's random wait between them is cut.
+pytestmark = pytest.mark.usefixtures("instant_retries")
 
 
 @pytest.fixture
@@ -45,32 +49,25 @@ def silent() -> Iterator[SilentServer]:
         yield server
 
 
-def _unused_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = int(s.getsockname()[1])
-    s.close()
-    return port
-
-
 def _client(project: Project, url: str, **kw: object) -> SesClient:
     env = Environment("remote", local=True, region="us-east-1", endpoint_url=url)
     return SesClient(env, project, template_rate=0, **kw)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------------------ timeouts
-def test_defaults_are_seconds_and_botocore_uses_them(project: Project,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_defaults_are_seconds_and_the_variables_set_them(project: Project,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """What botocore does with them is seen below: a silent endpoint gives up after the read timeout,
+    a full backlog after the connect timeout, a refused connection after 3 attempts."""
     monkeypatch.delenv(ENV_CONNECT_TIMEOUT, raising=False)
     monkeypatch.delenv(ENV_READ_TIMEOUT, raising=False)
     client = _client(project, "http://127.0.0.1:9")
-    cfg = client._client.meta.config
-    assert (cfg.connect_timeout, cfg.read_timeout) == (CONNECT_TIMEOUT, READ_TIMEOUT) == (5.0, 10.0)
-    assert cfg.retries == {"mode": "standard", "total_max_attempts": 3}
+    assert (client.connect_timeout, client.read_timeout) == (CONNECT_TIMEOUT, READ_TIMEOUT) == (5.0, 10.0)
+    assert client.max_attempts == 3
     monkeypatch.setenv(ENV_CONNECT_TIMEOUT, "0.5")
     monkeypatch.setenv(ENV_READ_TIMEOUT, " 2 ")
-    cfg = _client(project, "http://127.0.0.1:9")._client.meta.config
-    assert (cfg.connect_timeout, cfg.read_timeout) == (0.5, 2.0)
+    client = _client(project, "http://127.0.0.1:9")
+    assert (client.connect_timeout, client.read_timeout) == (0.5, 2.0)
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "nan", "inf", "1e999"])
@@ -102,9 +99,11 @@ def test_an_endpoint_that_never_answers_gives_up_with_one_line(project: Project,
 
 
 @pytest.mark.timeout(60)
-def test_no_connection_in_time_names_the_connect_timeout(project: Project) -> None:
+def test_no_connection_in_time_names_the_connect_timeout(project: Project,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_CONNECT_TIMEOUT, "0.3")  # botocore's own default would wait 60 s per attempt
     with FullBacklog() as backlog:
-        client = _client(project, backlog.url, connect_timeout=0.3, read_timeout=30, max_attempts=2)
+        client = _client(project, backlog.url, read_timeout=30, max_attempts=2)
         with pytest.raises(E.EndpointUnreachable) as caught:
             client.get_account()
     assert str(caught.value) == (f"{backlog.url} did not accept a connection within 0.3 s (GetAccount, "
@@ -112,7 +111,7 @@ def test_no_connection_in_time_names_the_connect_timeout(project: Project) -> No
 
 
 def test_a_refused_connection_is_one_line(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"http://127.0.0.1:{_unused_port()}"
+    url = f"http://127.0.0.1:{unused_port()}"
     assert main(["status", "--dir", str(project.root), "--endpoint-url", url]) == 1
     assert capsys.readouterr().err == (
         f"ses-workbench: {url} refused the connection (ListEmailTemplates, 3 attempts); check the network, "
@@ -120,7 +119,7 @@ def test_a_refused_connection_is_one_line(project: Project, capsys: pytest.Captu
 
 
 def test_one_attempt_is_not_counted_aloud(project: Project) -> None:
-    url = f"http://127.0.0.1:{_unused_port()}"
+    url = f"http://127.0.0.1:{unused_port()}"
     with pytest.raises(E.EndpointUnreachable, match=r"refused the connection \(GetAccount\); check"):
         _client(project, url, max_attempts=1).get_account()
 

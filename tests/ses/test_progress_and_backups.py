@@ -83,16 +83,16 @@ def test_an_error_mid_way_clears_the_progress_line(project: Project, server: Loc
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from ses_workbench.ses.errors import EndpointUnreachable
 
-    real = sync._push_item
+    real = SesClient.upsert_template
     calls: list[str] = []
 
-    def flaky(client: SesClient, state: object, env: str, item: sync.PushItem, **kw: bool) -> None:
-        calls.append(item.name)
-        if len(calls) == 2:
+    def flaky(client: SesClient, name: str, content: TemplateContent, *, exists: bool) -> str:
+        calls.append(name)
+        if len(calls) == 2:  # the endpoint goes away under the second template's write
             raise EndpointUnreachable(f"{server.endpoint_url} could not be reached (CreateEmailTemplate).")
-        real(client, state, env, item, **kw)  # type: ignore[arg-type]
+        return real(client, name, content, exists=exists)
 
-    monkeypatch.setattr(sync, "_push_item", flaky)
+    monkeypatch.setattr(SesClient, "upsert_template", flaky)
     tty = FakeTty()
     monkeypatch.setattr(sys, "stderr", tty)
     assert main(["push", "--yes", "--dir", str(project.root), "--endpoint-url", server.endpoint_url]) == 1
