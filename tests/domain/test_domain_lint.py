@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ses_workbench.cli import main
 from ses_workbench.lint import Diagnostic, lint_project, lint_template
 from ses_workbench.project import Project
 
@@ -265,3 +266,16 @@ def test_unused_keys_conservative_with_lookup_in_each(make_template: MakeTemplat
     make_template(html="{{#each (lookup byLang lang)}}{{this}}{{/each}}",
                   fixtures={"default": {"lang": "en", "byLang": {"en": ["a"], "fr": ["b"]}}})
     assert lint_one(project_dir) == []
+
+
+# ------------------------------------------------------------------------------------ each over a string
+def test_a_loop_over_a_string_is_a_warning_and_lint_passes(make_template: MakeTemplate, project_dir: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    make_template(html="<ul>{{#each tags}}<li>{{this}}</li>{{else}}none{{/each}}</ul>",
+                  fixtures={"default": {"tags": "news"}, "num": {"tags": 3}})
+    diags = [d for d in lint_project(Project.load(project_dir)) if d.code == "each-non-list"]
+    assert [(d.fixture, d.severity) for d in sorted(diags, key=lambda d: d.fixture or "")] == \
+        [("default", "warning"), ("num", "warning")]
+    assert "SES renders nothing" in diags[0].message
+    assert main(["lint", str(project_dir)]) == 0
+    assert "0 errors, 2 warnings" in capsys.readouterr().err

@@ -1,10 +1,8 @@
-"""The skeleton fixture (values kept, formatting kept, printed attributes get a value) and a loop over a
-string (a warning: SES renders nothing for it)."""
+"""The skeleton fixture: values kept, formatting kept, printed attributes get a value."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,13 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ses_workbench.attributes import fill_fixture_text, skeleton
-from ses_workbench.cli import main
-from ses_workbench.lint import lint_project
-from ses_workbench.project import Project, TemplateContent
+from ses_workbench.project import TemplateContent
 from ses_workbench.project.errors import FixtureError
 from ses_workbench.render import CompiledEmail, compile_content
-
-from .conftest import MakeTemplate
 
 
 def compiled(html: str, subject: str = "Hi") -> CompiledEmail:
@@ -104,19 +98,6 @@ def test_filling_refuses_what_is_not_a_json_object(text: str, line: int | None) 
     with pytest.raises(FixtureError) as err:
         fill_fixture_text(compiled("{{a}}"), text)
     assert err.value.line == line
-
-
-# ------------------------------------------------------------------------------------ each over a string
-def test_a_loop_over_a_string_is_a_warning_and_lint_passes(make_template: MakeTemplate, project_dir: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    make_template(html="<ul>{{#each tags}}<li>{{this}}</li>{{else}}none{{/each}}</ul>",
-                  fixtures={"default": {"tags": "news"}, "num": {"tags": 3}})
-    diags = [d for d in lint_project(Project.load(project_dir)) if d.code == "each-non-list"]
-    assert [(d.fixture, d.severity) for d in sorted(diags, key=lambda d: d.fixture or "")] == \
-        [("default", "warning"), ("num", "warning")]
-    assert "SES renders nothing" in diags[0].message
-    assert main(["lint", str(project_dir)]) == 0
-    assert "0 errors, 2 warnings" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------------------------ any formatting

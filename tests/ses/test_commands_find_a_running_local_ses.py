@@ -1,6 +1,6 @@
-"""The audit's manual tour as one test: ``ses-workbench local-ses`` running in another process, the
-workbench's commands finding it on their own, drift and a dropped send made with the AWS CLI (a client we
-did not write), and what the user sees at each step."""
+"""One walk through the commands against ``ses-workbench local-ses`` running in another process: the
+workbench's commands find it on their own, drift and a dropped send are made with the AWS CLI (a client we
+did not write), and each step shows what the user sees."""
 
 from __future__ import annotations
 
@@ -53,8 +53,8 @@ def aws(url: str, tmp: Path, *args: str) -> dict[str, object]:
     return json.loads(done.stdout) if done.stdout.strip() else {}
 
 
-def test_tour_against_a_running_local_ses(project: Project, local_ses: str, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_commands_find_the_running_local_ses_and_show_drift_and_dropped_sends(
+        project: Project, local_ses: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def ws(*args: str) -> int:
         return main([*args, "--dir", str(project.root)])  # no --endpoint-url: found through the lock file
 
