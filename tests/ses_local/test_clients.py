@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import json
 import os
 import shlex
@@ -43,11 +46,47 @@ def aws_env(tmp_path: Path, endpoint: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def aws(ses: LocalSes, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def aws_process(ses: LocalSes, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``aws --output json sesv2 ARGS`` as a user runs it: its own process, the variables ``local-ses``
+    prints as its whole AWS environment."""
     assert AWS is not None, "the AWS CLI is part of the dev extra: pip install -e '.[dev]'"
     return subprocess.run([*AWS, "--output", "json", "sesv2", *args],
                           env=aws_env(tmp_path, ses.environment_variables()), capture_output=True, text=True,
                           timeout=60)
+
+
+@functools.lru_cache(maxsize=1)
+def _aws_driver(environ: tuple[tuple[str, str], ...]) -> Any:
+    from awscli.clidriver import create_clidriver
+
+    return create_clidriver()  # reads its configuration from os.environ, set by run_aws
+
+
+def run_aws(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The AWS CLI's own driver run in this process with ``env`` as the whole environment: the same
+    parsing, signing, HTTP and exit codes as :func:`aws_process`, without starting Python and loading the
+    CLI for every command (about a second each; :func:`aws_process` keeps the real executable covered)."""
+    import awscli  # sets AWS_DATA_PATH (where the CLI's own data is) in os.environ when first imported
+
+    env = {**env, "AWS_DATA_PATH": os.environ.get("AWS_DATA_PATH") or
+           str(Path(awscli.__file__).parent / "data")}
+    saved = dict(os.environ)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        driver = _aws_driver(tuple(sorted(env.items())))
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = driver.main(list(args))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(["aws", *args], code, out.getvalue(), err.getvalue())
+
+
+def aws(ses: LocalSes, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``aws --output json sesv2 ARGS`` against ``ses``, in this process (:func:`run_aws`)."""
+    return run_aws(aws_env(tmp_path, ses.environment_variables()), "--output", "json", "sesv2", *args)
 
 
 def test_aws_cli_identities_account_and_errors(ses: LocalSes, tmp_path: Path) -> None:
@@ -75,27 +114,28 @@ def test_aws_cli_identities_account_and_errors(ses: LocalSes, tmp_path: Path) ->
 
 
 def test_aws_cli_templates(ses: LocalSes, tmp_path: Path) -> None:
+    """The real ``aws`` executable, in its own process (the other AWS CLI tests run its driver here)."""
     spec = tmp_path / "welcome.json"
     spec.write_text(json.dumps({"TemplateName": "welcome", "TemplateContent": {
         "Subject": "Hi {{name}}", "Html": "<p>Hi {{name}}</p>", "Text": "Hi {{name}}"}}))
-    out = aws(ses, tmp_path, "create-email-template", "--cli-input-json", f"file://{spec}")
+    out = aws_process(ses, tmp_path, "create-email-template", "--cli-input-json", f"file://{spec}")
     assert out.returncode == 0, out.stderr
 
-    out = aws(ses, tmp_path, "list-email-templates")
+    out = aws_process(ses, tmp_path, "list-email-templates")
     assert out.returncode == 0, out.stderr
     assert [t["TemplateName"] for t in json.loads(out.stdout)["TemplatesMetadata"]] == ["welcome"]
 
-    out = aws(ses, tmp_path, "test-render-email-template", "--template-name", "welcome",
+    out = aws_process(ses, tmp_path, "test-render-email-template", "--template-name", "welcome",
               "--template-data", '{"name": "CLI"}')
     assert out.returncode == 0, out.stderr
     assert "Hi CLI" in json.loads(out.stdout)["RenderedTemplate"]
 
-    out = aws(ses, tmp_path, "test-render-email-template", "--template-name", "welcome",
+    out = aws_process(ses, tmp_path, "test-render-email-template", "--template-name", "welcome",
               "--template-data", "{}")
     assert out.returncode != 0
     assert "Attribute 'name' is not present in the rendering data." in out.stderr
 
-    out = aws(ses, tmp_path, "create-email-template", "--cli-input-json", f"file://{spec}")
+    out = aws_process(ses, tmp_path, "create-email-template", "--cli-input-json", f"file://{spec}")
     assert "AlreadyExistsException" in out.stderr
 
 

@@ -15,16 +15,14 @@ from ses_workbench.mime import parse_mime
 from ses_workbench.ses.local import LocalSes
 
 from .conftest import SENDER, VERIFIED_TO
-from .test_clients import AWS, aws_env
+from .test_clients import aws_env, run_aws
 
 NODESDK = Path(__file__).resolve().parents[1] / "nodesdk"
 
 
 def aws_ses(ses: LocalSes, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    assert AWS is not None, "the AWS CLI is part of the dev extra: pip install -e '.[dev]'"
-    return subprocess.run([*AWS, "--output", "json", "ses", *args],
-                          env=aws_env(tmp_path, ses.environment_variables()), capture_output=True, text=True,
-                          timeout=60)
+    """``aws --output json ses ARGS`` against ``ses``, the CLI's driver run in this process."""
+    return run_aws(aws_env(tmp_path, ses.environment_variables()), "--output", "json", "ses", *args)
 
 
 def test_aws_cli_templates_and_bulk_send(ses: LocalSes, tmp_path: Path) -> None:
