@@ -98,25 +98,25 @@ async def measure_app(keys: int, files: int) -> tuple[list[float], list[float], 
         def listener(outcome: object) -> None:
             render_ms.append(getattr(outcome, "elapsed_ms", 0.0))
             text = marker["text"]
-            if text is not None and text not in app.view("read").plain_text():
+            if text is not None and text not in app.main.view("read").plain_text():
                 return
             if getattr(outcome, "seq", 0) > int(marker["seq"]):  # type: ignore[call-overload]
                 applied.set()
 
-        app.preview_listeners.append(listener)
-        app.open_template(TEMPLATE)
+        app.main.preview_listeners.append(listener)
+        app.main.open_template(TEMPLATE)
         await app.workers.wait_for_complete()
         await pilot.pause(0.3)
-        view = app.view("read")
-        editor = app.editor("html")
+        view = app.main.view("read")
+        editor = app.main.editor("html")
         editor.focus()
         put_cursor_in_greeting(editor)
         # steady state: the render process (started after the first preview) is up
         for _ in range(200):
-            if app._process is None or app._process.alive:
+            if app.main.render_process is None or app.main.render_process.alive:
                 break
             await asyncio.sleep(0.05)
-        extra_info["render process"] = bool(app._process is not None and app._process.alive)
+        extra_info["render process"] = app.main.render_process_alive
         # Two unmeasured keys first: the buffer stays dirty while measuring (like real typing).
         app.post_message(events.Key("z", "z"))
         app.post_message(events.Key("z", "z"))
@@ -127,7 +127,7 @@ async def measure_app(keys: int, files: int) -> tuple[list[float], list[float], 
             # ~8 keys a second, like fast typing; the key goes in the way a terminal driver delivers it
             await asyncio.sleep(0.12)
             applied.clear()
-            marker["seq"] = app._preview_seq
+            marker["seq"] = app.main.preview_seq
             marker["text"] = None
             # always a new letter: every keystroke is new content (no compile-cache hit from undoing it)
             char = TYPED[index % len(TYPED)]
@@ -148,7 +148,7 @@ async def measure_app(keys: int, files: int) -> tuple[list[float], list[float], 
             word = f"Benchmarkword{index}"
             text = original.replace("{{customer.firstName}}", f"{word} {{{{customer.firstName}}}}", 1)
             applied.clear()
-            marker["seq"] = app._preview_seq
+            marker["seq"] = app.main.preview_seq
             marker["text"] = word
             tmp = body.with_suffix(".tmp-bench")
             started = time.perf_counter()
@@ -213,21 +213,22 @@ async def measure_push(count: int, rate: float, pace: float) -> dict[str, object
             if getattr(outcome, "seq", 0) > marker["seq"]:
                 applied.set()
 
-        app.preview_listeners.append(listener)
+        app.main.preview_listeners.append(listener)
         out["templates"] = len(app.project.templates)
         await until(lambda: app.ses is not None, 30, "the SES connection")
         await until(lambda: not running("ses-status") and not running("ses-connect"), 60, "the first status")
-        app.open_template(TEMPLATE)
-        await until(lambda: not app.preview_busy and app.view("read").plain_text(), 20, "the first preview")
-        await until(lambda: app._process is not None and app._process.alive, 20, "the render process")
+        app.main.open_template(TEMPLATE)
+        await until(lambda: not app.main.preview_busy and app.main.view("read").plain_text(), 20,
+                    "the first preview")
+        await until(lambda: app.main.render_process_alive, 20, "the render process")
         await pilot.pause(0.3)
-        view = app.view("read")
-        editor = app.editor("html")
+        view = app.main.view("read")
+        editor = app.main.editor("html")
         editor.focus()
         put_cursor_in_greeting(editor)
         app.post_message(events.Key("z", "z"))
         app.post_message(events.Key("z", "z"))
-        await until(lambda: not app.preview_busy, 10, "the warm-up preview")
+        await until(lambda: not app.main.preview_busy, 10, "the warm-up preview")
         await pilot.pause(0.3)
 
         index = 0
@@ -236,7 +237,7 @@ async def measure_push(count: int, rate: float, pace: float) -> dict[str, object
             """Type one character; ms until its preview is drawn (None if a modal took the key)."""
             nonlocal index
             applied.clear()
-            marker["seq"] = app._preview_seq
+            marker["seq"] = app.main.preview_seq
             char = TYPED[index % len(TYPED)]
             index += 1
             started = time.perf_counter()
@@ -252,7 +253,7 @@ async def measure_push(count: int, rate: float, pace: float) -> dict[str, object
         # The push, as the key/palette runs it: push-all saves the edits, starts the `_push` worker,
         # which plans (compose + lint of every template) and asks with the diff modal.  Type all along.
         plan_started = time.perf_counter()
-        app.action_push_all()
+        app.flows.push_all()
         while not (isinstance(app.screen, DiffScreen) and app.screen.is_mounted):
             await asyncio.sleep(pace)
             if isinstance(app.screen, DiffScreen) or not running("ses-push"):
@@ -305,7 +306,7 @@ from ses_workbench.tui.app import WorkbenchApp
 async def main():
     app = WorkbenchApp(sys.argv[1], connect=False, watch=True, browser=False)
     done = asyncio.Event()
-    app.preview_listeners.append(lambda outcome: done.set())
+    app.main.preview_listeners.append(lambda outcome: done.set())
     async with app.run_test(size=(120, 40)):
         await asyncio.wait_for(done.wait(), 10)
 asyncio.run(main())

@@ -50,6 +50,14 @@ class PreviewRendered(Message):
         super().__init__()
 
 
+class PreviewShown(Message):
+    """A good preview is on screen (its HTML goes to the browser page when one is open)."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+        super().__init__()
+
+
 class SesConnected(Message):
     """The SES environment is open (client ready); ``account`` is GetAccount's answer, or None."""
 

@@ -88,7 +88,7 @@ async def settle(pilot: Any) -> None:
         except WorkerFailed:
             pass  # the app turns a failed worker into a notification; tests check that, not this
         await pilot.pause()
-        if not any(worker.is_running for worker in app.workers) and not app.preview_busy:
+        if not any(worker.is_running for worker in app.workers) and not app.main.preview_busy:
             return
     raise AssertionError("workers never settled")
 
@@ -112,7 +112,7 @@ async def watcher_ready(pilot: Any) -> None:
     from ses_workbench.project.state import StateDir
 
     app = pilot.app
-    watcher = app._watcher
+    watcher = app.watcher
     assert watcher is not None, "the app was started with watch=False"
     probe = StateDir(app.project.state_dir).calibration
     data = json.loads(probe.read_text()) if probe.exists() else {"version": 1, "environments": {}}
@@ -141,4 +141,4 @@ async def watcher_ready(pilot: Any) -> None:
 
 
 def preview_text(app: Any, tab: str = "read") -> str:
-    return str(app.view(tab).plain_text())
+    return str(app.main.view(tab).plain_text())

@@ -24,19 +24,21 @@ async def test_the_workbench_falls_back_to_the_2017_api_once(project_dir: Path) 
         async with app.run_test(size=(160, 45), notifications=True) as pilot:
             await connected(pilot)
             assert app.ses.endpoint_url == ses.endpoint_url and app.ses.active_api == "v1"
-            assert "local[/b] (local endpoint, 2017 API)" in app._header_text
-            notes = [n.message for n in app._notifications if "2017 API" in n.message]
+            assert "local[/b] (local endpoint, 2017 API)" in app.main.header_text
+            notes = [n.message for n in app.notifications if "2017 API" in n.message]
             assert notes == ["sesv2 access denied for GetAccount; using the 2017 API (ses:GetSendQuota)"]
-            assert app.states and set(app.states.values()) == {"local-only"}  # through ListTemplates
+            # through ListTemplates
+            assert app.main.states and set(app.main.states.values()) == {"local-only"}
 
             app.clear_notifications()  # (a toast would cover the diff's buttons)
-            app.open_template("order-receipt")
-            await wait_for(pilot, lambda: app.current == "order-receipt", what="the template open")
+            app.main.open_template("order-receipt")
+            await wait_for(pilot, lambda: app.main.current == "order-receipt", what="the template open")
             await pilot.press("f2")
             await wait_screen(pilot, DiffScreen)
             await pilot.click("#push")
             await settle(pilot)
-            await wait_for(pilot, lambda: app.states.get("order-receipt") == "in-sync", what="in-sync state")
+            await wait_for(pilot, lambda: app.main.states.get("order-receipt") == "in-sync",
+                           what="in-sync state")
             assert app.ses.get_template("order-receipt") is not None
-            assert not [n for n in app._notifications if "2017 API" in n.message]  # said once only
+            assert not [n for n in app.notifications if "2017 API" in n.message]  # said once only
             await settle(pilot)

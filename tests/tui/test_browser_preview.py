@@ -282,7 +282,7 @@ async def test_tui_ctrl_b_page_shows_the_template_and_follows_a_keystroke(
 
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        app.open_template("order-receipt")
+        app.main.open_template("order-receipt")
         await settle(pilot)
         await pilot.press("ctrl+b")
         await settle(pilot)
@@ -290,7 +290,7 @@ async def test_tui_ctrl_b_page_shows_the_template_and_follows_a_keystroke(
         assert url is not None
         sid = await asyncio.to_thread(_open, browser, url, "Thanks for your order, Ada!")
         assert sid is not None  # framed
-        editor = app.editor("html")
+        editor = app.main.editor("html")
         at = editor.text.index("Thanks for your order, {{customer.firstName}}!</h1>")
         editor.focus()
         editor.cursor_location = (editor.text.count("\n", 0, at), at - (editor.text.rfind("\n", 0, at) + 1))

@@ -11,8 +11,9 @@ import pytest
 
 from ses_workbench.lint import lint_project
 from ses_workbench.project import Project
-from ses_workbench.tui.app import CHILD_LINT_MIN, WorkbenchApp
+from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.diff import DiffScreen
+from ses_workbench.tui.screens.main import CHILD_LINT_MIN
 from tests.tui.conftest import connected, settle, wait_for, wait_screen
 
 
@@ -44,21 +45,21 @@ async def test_lint_all_and_push_planning_lint_in_a_child(many: Path, child_call
     app = WorkbenchApp(many, local=True, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await connected(pilot)
-        await wait_for(pilot, lambda: len(app.lint) == len(app.project.names), 30, "startup lint")
+        await wait_for(pilot, lambda: len(app.main.lint) == len(app.project.names), 30, "startup lint")
         assert child_calls and len(child_calls[0] or []) == len(app.project.names)
-        expected = lint_project(Project.load(many), None, app.dialect)
-        assert sorted(map(str, (d for diags in app.lint.values() for d in diags))) == \
+        expected = lint_project(Project.load(many), None, app.main.dialect)
+        assert sorted(map(str, (d for diags in app.main.lint.values() for d in diags))) == \
             sorted(str(d) for d in expected if d.template is not None)
-        assert any(d.is_error for d in app.lint["copy-0"])
+        assert any(d.is_error for d in app.main.lint["copy-0"])
 
         calls_before = len(child_calls)
-        await app.run_action("push_all")
+        await app.action_run("push_all")
         screen = await wait_screen(pilot, DiffScreen)
         assert len(child_calls) == calls_before + 1  # planning linted all of them in one child run
         assert any("copy-0: lint error" in line for line in screen._refusals)
         await pilot.press("escape")
         await settle(pilot)
 
-        app.lint_templates(["welcome"])  # one template: linted in the app
+        app.main.lint_templates(["welcome"])  # one template: linted in the app
         await settle(pilot)
         assert len(child_calls) == calls_before + 1

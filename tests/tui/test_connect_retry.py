@@ -53,13 +53,13 @@ async def test_a_silent_endpoint_fails_then_reconnect_connects(remote_project: P
     monkeypatch.setenv(ENV_READ_TIMEOUT, "0.3")
     app = WorkbenchApp(remote_project, env_name="remote", watch=False, browser=False, render_process=False)
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
-        await wait_for(pilot, lambda: app.connect_error is not None, 60, "the connection to fail")
+        await wait_for(pilot, lambda: app.flows.connect_error is not None, 60, "the connection to fail")
         assert silent.accepted.is_set() and app.ses is None
         expected = (f"{silent.url} did not answer within 0.3 s (GetAccount, 3 attempts); check the network, "
                     "the region and --endpoint-url.")
-        assert app.connect_error == expected
-        assert [n.message for n in app._notifications] == [expected]  # one notification, the one line
-        assert "remote[/b] (not connected · ctrl+r Reconnect)" in app._header_text
+        assert app.flows.connect_error == expected
+        assert [n.message for n in app.notifications] == [expected]  # one notification, the one line
+        assert "remote[/b] (not connected · ctrl+r Reconnect)" in app.main.header_text
         assert app.available("reconnect") and "Reconnect" in palette_titles(app)
         assert not app.available("push")  # SES actions stay off while not connected
 
@@ -71,9 +71,9 @@ async def test_a_silent_endpoint_fails_then_reconnect_connects(remote_project: P
             assert working.endpoint_url == silent.url
             await pilot.press("ctrl+r")
             await wait_for(pilot, lambda: app.ses is not None, 60, "the reconnection")
-            assert app.connect_error is None and app.account is not None
+            assert app.flows.connect_error is None and app.flows.account is not None
             assert app.ses.endpoint_url == silent.url
-            assert "remote[/b] (local endpoint, SES v2 API)" in app._header_text
+            assert "remote[/b] (local endpoint, SES v2 API)" in app.main.header_text
             assert not app.available("reconnect") and "Reconnect" not in palette_titles(app)
             await app.workers.wait_for_complete()  # the status refresh that follows a connection
             await pilot.press("ctrl+q")
@@ -84,15 +84,15 @@ async def test_editing_preview_and_lint_work_while_connecting(remote_project: Pa
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_READ_TIMEOUT, "60")  # the connection stays pending for the whole edit
     app = WorkbenchApp(remote_project, env_name="remote", watch=False, browser=False, render_process=False)
-    app.clock = clock = ManualClock()
+    app.flows.clock = clock = ManualClock()
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_for(pilot, silent.accepted.is_set, 30, "the connection attempt")
         clock.advance(3.2)
-        app.tick_connecting()  # what the app's one-second timer does
-        assert "remote[/b] (connecting… 3 s)" in app._header_text
-        app.open_template(TEMPLATE)
+        app.flows.tick_connecting()  # what the app's one-second timer does
+        assert "remote[/b] (connecting… 3 s)" in app.main.header_text
+        app.main.open_template(TEMPLATE)
         await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), 30, "first preview")
-        editor = app.editor("html")
+        editor = app.main.editor("html")
         text = editor.text
         at = text.index("Thanks for your order, {{customer.firstName}}!</h1>")
         editor.focus()
@@ -101,15 +101,15 @@ async def test_editing_preview_and_lint_work_while_connecting(remote_project: Pa
         await wait_for(pilot, lambda: "Hello Thanks for your order, Ada!" in preview_text(app), 30,
                        "edit in preview")
         await pilot.press(*"{{nope.x}}")
-        await wait_for(pilot, lambda: any("'nope.x'" in d.message for d in app.lint.get(TEMPLATE, [])), 30,
-                       "lint of the edit")
-        assert app.ses is None and app.connect_error is None  # still connecting all along
-        assert "connecting… 3 s" in app._header_text and not app.available("reconnect")
+        await wait_for(pilot, lambda: any("'nope.x'" in d.message for d in app.main.lint.get(TEMPLATE, [])),
+                       30, "lint of the edit")
+        assert app.ses is None and app.flows.connect_error is None  # still connecting all along
+        assert "connecting… 3 s" in app.main.header_text and not app.available("reconnect")
 
         # The endpoint goes away: the pending request ends (connection closed, then refused) in a failure.
         silent.close()
-        await wait_for(pilot, lambda: app.connect_error is not None, 60, "the connection to fail")
-        assert "refused the connection" in app.connect_error and app.available("reconnect")
+        await wait_for(pilot, lambda: app.flows.connect_error is not None, 60, "the connection to fail")
+        assert "refused the connection" in app.flows.connect_error and app.available("reconnect")
         await pilot.press("ctrl+q")
 
 
@@ -124,7 +124,7 @@ async def test_quitting_while_connecting_does_not_wait_for_the_endpoint(
     # When the event loop closes, Python joins the executor threads the workers ran on: none may still
     # be inside the unanswered request (the process would not exit until it timed out).
     await asyncio.get_running_loop().shutdown_default_executor()
-    assert app.ses is None and app.connect_error is None
+    assert app.ses is None and app.flows.connect_error is None
 
 
 async def test_a_late_answer_of_an_abandoned_attempt_is_dropped(remote_project: Path) -> None:
@@ -132,15 +132,15 @@ async def test_a_late_answer_of_an_abandoned_attempt_is_dropped(remote_project: 
     keeps the environment asked for last and closes what the late attempt opened."""
     app = WorkbenchApp(remote_project, connect=False, watch=False, browser=False, render_process=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        app.connect("local", True)
+        app.flows.start("local", True)
         await wait_for(pilot, lambda: app.ses is not None, 60, "the local connection")
         current = app.ses
         closed: list[bool] = []
         stale = ExitStack()
         stale.callback(lambda: closed.append(True))
         app.post_message(SesConnected("remote", object(), None, "late", stack=stale,
-                                      seq=app._connect_seq - 1))
+                                      seq=app.flows.connect_seq - 1))
         await wait_for(pilot, lambda: closed == [True], 10, "the late attempt closed")
-        assert app.ses is current and app.env_name == "local"
+        assert app.ses is current and app.flows.env_name == "local"
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+q")

@@ -24,8 +24,8 @@ async def test_f10_previews_pushes_and_sends_the_sample(project_dir: Path) -> No
         await pilot.press(*"owner@customer.example", "enter")
         await settle(pilot)
         await wait_for(pilot, lambda: any("Sent newsletter-sender" in str(n.message)
-                                          for n in app._notifications), 20, "the sent notice")
-        server = app.local_server
+                                          for n in app.notifications), 20, "the sent notice")
+        server = app.flows.local_server
         raw = server.outbox_messages()[-1].read_bytes()
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         assert msg["To"] == "owner@customer.example"

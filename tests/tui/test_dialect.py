@@ -45,13 +45,13 @@ def scoped(project_dir: Path) -> Path:
 
 
 def parent_scope_errors(app: WorkbenchApp) -> list[Any]:
-    return [d for d in app.lint.get(NAME, []) if d.code == "parent-scope" and d.severity == "error"]
+    return [d for d in app.main.lint.get(NAME, []) if d.code == "parent-scope" and d.severity == "error"]
 
 
 async def open_scoped(pilot: Any, app: WorkbenchApp) -> None:
-    app.open_template(NAME)
+    app.main.open_template(NAME)
     await settle(pilot)
-    await wait_for(pilot, lambda: app.current == NAME and (app.last_error is not None
+    await wait_for(pilot, lambda: app.main.current == NAME and (app.main.last_error is not None
                                                             or "[S]" in preview_text(app)),
                    what="first preview")
 
@@ -60,8 +60,8 @@ async def test_preview_and_lint_default_dialect_without_calibration(scoped: Path
     app = WorkbenchApp(scoped, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_scoped(pilot, app)
-        assert app.dialect == DEFAULT_DIALECT
-        assert app.last_error is not None and "shop" in app.last_error
+        assert app.main.dialect == DEFAULT_DIALECT
+        assert app.main.last_error is not None and "shop" in app.main.last_error
         assert "[S]" not in preview_text(app)
         await wait_for(pilot, lambda: bool(parent_scope_errors(app)), what="lint")
 
@@ -73,29 +73,29 @@ async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path) -> N
     app = WorkbenchApp(scoped, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_scoped(pilot, app)
-        assert app.dialect.parent_scope_lookup is True
-        assert app.last_error is None and "[S][S]" in preview_text(app)  # rendered on the thread
-        await wait_for(pilot, lambda: NAME in app.lint,
+        assert app.main.dialect.parent_scope_lookup is True
+        assert app.main.last_error is None and "[S][S]" in preview_text(app)  # rendered on the thread
+        await wait_for(pilot, lambda: NAME in app.main.lint,
                        what="lint")
         assert not parent_scope_errors(app)
 
         # the render process renders with the same dialect
-        await wait_for(pilot, lambda: app._process is not None and app._process.alive, 30, "render process")
-        editor = app.editor("html")
+        await wait_for(pilot, lambda: app.main.render_process_alive, 30, "render process")
+        editor = app.main.editor("html")
         editor.focus()
         editor.cursor_location = (0, 3)
         await pilot.press(*"Hi ")
         await wait_for(pilot, lambda: "Hi [S][S]" in preview_text(app), what="process preview")
-        assert app.last_error is None
+        assert app.main.last_error is None
 
         # f9 to staging (never calibrated): the defaults again, in the preview and in lint
         await pilot.press("f9")
         await wait_screen(pilot, ChoiceScreen)
         await pilot.click("#choice-staging")
-        await wait_for(pilot, lambda: app.env_name == "staging", what="the switch")  # then its worker
+        await wait_for(pilot, lambda: app.flows.env_name == "staging", what="the switch")  # then its worker
         await settle(pilot)
-        assert app.dialect == DEFAULT_DIALECT
-        await wait_for(pilot, lambda: app.last_error is not None and "shop" in app.last_error,
+        assert app.main.dialect == DEFAULT_DIALECT
+        await wait_for(pilot, lambda: app.main.last_error is not None and "shop" in app.main.last_error,
                        what="default-dialect preview")
         await wait_for(pilot, lambda: bool(parent_scope_errors(app)), what="lint with the defaults")
 
@@ -103,10 +103,11 @@ async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path) -> N
         await pilot.press("f9")
         await wait_screen(pilot, ChoiceScreen)
         await pilot.click("#choice-production")
-        await wait_for(pilot, lambda: app.env_name == "production", what="the switch")  # then its worker
+        # then its worker
+        await wait_for(pilot, lambda: app.flows.env_name == "production", what="the switch")
         await settle(pilot)
-        assert app.dialect.parent_scope_lookup is True
-        await wait_for(pilot, lambda: app.last_error is None and "Hi [S][S]" in preview_text(app),
+        assert app.main.dialect.parent_scope_lookup is True
+        await wait_for(pilot, lambda: app.main.last_error is None and "Hi [S][S]" in preview_text(app),
                        what="calibrated preview")
         await wait_for(pilot, lambda: not parent_scope_errors(app), what="lint with the calibration")
 
@@ -118,10 +119,10 @@ async def test_a_calibration_written_while_the_app_runs_is_picked_up(scoped: Pat
     app = WorkbenchApp(scoped, connect=False, watch=True, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_scoped(pilot, app)
-        assert app.dialect == DEFAULT_DIALECT and app.last_error is not None
+        assert app.main.dialect == DEFAULT_DIALECT and app.main.last_error is not None
         await watcher_ready(pilot)
         calibrated(scoped, "production", parent_scope_lookup=True)
-        await wait_for(pilot, lambda: app.dialect.parent_scope_lookup is True, what="the new dialect")
-        await wait_for(pilot, lambda: app.last_error is None and "[S][S]" in preview_text(app),
+        await wait_for(pilot, lambda: app.main.dialect.parent_scope_lookup is True, what="the new dialect")
+        await wait_for(pilot, lambda: app.main.last_error is None and "[S][S]" in preview_text(app),
                        what="calibrated preview")
         await wait_for(pilot, lambda: not parent_scope_errors(app), what="lint with the calibration")

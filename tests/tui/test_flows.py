@@ -19,7 +19,7 @@ TEMPLATE = "order-receipt"
 
 
 def cursor_at(app: WorkbenchApp, part: str, needle: str) -> None:
-    editor = app.editor(part)
+    editor = app.main.editor(part)
     text = editor.text
     at = text.index(needle)
     row = text.count("\n", 0, at)
@@ -29,7 +29,7 @@ def cursor_at(app: WorkbenchApp, part: str, needle: str) -> None:
 
 
 async def open_receipt(pilot, app: WorkbenchApp) -> None:  # type: ignore[no-untyped-def]
-    app.open_template(TEMPLATE)
+    app.main.open_template(TEMPLATE)
     await settle(pilot)
     await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), what="first preview")
 
@@ -42,15 +42,15 @@ async def test_edit_updates_preview(project_dir: Path) -> None:
         await pilot.press(*"Hello ")
         await wait_for(pilot, lambda: "Hello Thanks for your order" in preview_text(app),
                        what="edit in preview")
-        assert app.editor("html").dirty
-        assert app.is_dirty
+        assert app.main.editor("html").dirty
+        assert app.main.is_dirty
         # the HTML source tab follows too (rendered only when shown)
-        app.preview_tabs.active = "pv-html"
+        app.main.preview_tabs.active = "pv-html"
         await wait_for(pilot, lambda: "Hello Thanks" in preview_text(app, "html"), what="html tab")
         # save writes the file atomically and clears the dirty flag
         await pilot.press("ctrl+s")
         assert "Hello Thanks for your order" in (project_dir / TEMPLATE / "body.html").read_text()
-        assert not app.is_dirty
+        assert not app.main.is_dirty
 
 
 async def test_broken_json_shows_error_and_keeps_last_preview(project_dir: Path) -> None:
@@ -58,37 +58,37 @@ async def test_broken_json_shows_error_and_keeps_last_preview(project_dir: Path)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
         good = preview_text(app)
-        app.editor_tabs.active = "tab-data"
-        editor = app.fixture_editor
+        app.main.editor_tabs.active = "tab-data"
+        editor = app.main.fixture_editor
         editor.focus()
         editor.cursor_location = (0, 1)   # just after the opening brace
         await pilot.press(*'"oops": ,')
-        await wait_for(pilot, lambda: app.last_error is not None, what="render error")
-        assert "invalid JSON" in app.last_error
-        error = str(app.data_pane.query_one("#fixture-error").render())
+        await wait_for(pilot, lambda: app.main.last_error is not None, what="render error")
+        assert "invalid JSON" in app.main.last_error
+        error = str(app.main.data_pane.query_one("#fixture-error").render())
         assert "line 1, column" in error
         assert preview_text(app) == good  # the last good preview stays
         # fixing the JSON brings the preview back
         for _ in range(len('"oops": ,')):
             await pilot.press("backspace")
-        await wait_for(pilot, lambda: app.last_error is None, what="error cleared")
+        await wait_for(pilot, lambda: app.main.last_error is None, what="error cleared")
 
 
 async def test_missing_attribute_marked_in_data_pane(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
-        app.editor_tabs.active = "tab-data"  # the data pane lists the attributes
-        data = json.loads(app.fixture_editor.text)
+        app.main.editor_tabs.active = "tab-data"  # the data pane lists the attributes
+        data = json.loads(app.main.fixture_editor.text)
         del data["customer"]["firstName"]
-        app.fixture_editor.load_text(json.dumps(data, indent=2))
+        app.main.fixture_editor.load_text(json.dumps(data, indent=2))
         await wait_for(pilot, lambda: any(r.path == "customer.firstName" and not r.present
-                                          for r in app.attributes), what="missing attribute")
-        assert app.last_error is not None and "customer.firstName" in app.last_error
+                                          for r in app.main.attributes), what="missing attribute")
+        assert app.main.last_error is not None and "customer.firstName" in app.main.last_error
         # the skeleton key fills it back in
         await pilot.press("ctrl+l")
-        await wait_for(pilot, lambda: app.last_error is None, what="skeleton fixes render")
-        assert json.loads(app.fixture_editor.text)["customer"]["firstName"] == "firstName"
+        await wait_for(pilot, lambda: app.main.last_error is None, what="skeleton fixes render")
+        assert json.loads(app.main.fixture_editor.text)["customer"]["firstName"] == "firstName"
 
 
 async def test_push_diff_confirm_updates_remote(project_dir: Path) -> None:
@@ -96,7 +96,7 @@ async def test_push_diff_confirm_updates_remote(project_dir: Path) -> None:
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
         await connected(pilot)
-        assert app.states[TEMPLATE] == "local-only"
+        assert app.main.states[TEMPLATE] == "local-only"
         await pilot.press("f2")
         await wait_screen(pilot, DiffScreen)
         assert app.screen.query_one("#push", Button)
@@ -105,7 +105,7 @@ async def test_push_diff_confirm_updates_remote(project_dir: Path) -> None:
         remote = app.ses.get_template(TEMPLATE)
         assert remote is not None
         assert remote.content_hash() == app.project.get(TEMPLATE).compose().content_hash()
-        await wait_for(pilot, lambda: app.states.get(TEMPLATE) == "in-sync", what="in-sync state")
+        await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "in-sync", what="in-sync state")
 
 
 async def test_push_refused_on_drift(project_dir: Path) -> None:
@@ -132,7 +132,7 @@ async def test_push_refused_on_drift(project_dir: Path) -> None:
         await pilot.click("#close")
         await settle(pilot)
         assert app.ses.get_template(TEMPLATE).subject == "changed in the console"
-        await wait_for(pilot, lambda: app.states.get(TEMPLATE) in ("conflict", "changed-remotely"),
+        await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) in ("conflict", "changed-remotely"),
                        what="drift state")
 
 
@@ -173,7 +173,7 @@ async def test_send_guard_then_good_send_lands_in_outbox(project_dir: Path) -> N
         await wait_for(pilot, lambda: screen.report is not None, what="send report")
         assert all(o.status == "SUCCESS" for o in screen.report.outcomes)
         assert screen.report.path is not None and screen.report.path.exists()
-        outbox = app.local_server.outbox_messages()
+        outbox = app.flows.local_server.outbox_messages()
         assert len(outbox) == count
         await pilot.click("#close")
         # open the outbox and read the delivered message in the preview
@@ -195,8 +195,8 @@ async def test_external_change_updates_preview(project_dir: Path) -> None:
         tmp.write_text(text)
         os.replace(tmp, body)
         await wait_for(pilot, lambda: "Changed elsewhere, thanks" in preview_text(app), what="external edit")
-        assert app.editor("html").text == text
-        assert not app.is_dirty
+        assert app.main.editor("html").text == text
+        assert not app.main.is_dirty
 
 
 async def test_external_change_during_unsaved_edits_loses_nothing(project_dir: Path) -> None:
@@ -206,7 +206,7 @@ async def test_external_change_during_unsaved_edits_loses_nothing(project_dir: P
         await watcher_ready(pilot)
         cursor_at(app, "subject", "Your Acme receipt")
         await pilot.press(*"Mine: ")
-        mine = app.editor("subject").text
+        mine = app.main.editor("subject").text
         subject = project_dir / TEMPLATE / "subject.txt"
         theirs = "Theirs: receipt {{order.number}}\n"
         subject.write_text(theirs)
@@ -214,7 +214,7 @@ async def test_external_change_during_unsaved_edits_loses_nothing(project_dir: P
         await pilot.click("#choice-both")
         conflicts = project_dir / ".ses-workbench" / "conflicts" / TEMPLATE
         await wait_for(pilot, lambda: any(conflicts.glob("*subject.txt")), what="the copy of theirs")
-        assert app.editor("subject").text == mine          # my edits stay in the editor
+        assert app.main.editor("subject").text == mine          # my edits stay in the editor
         copies = list(conflicts.glob("*subject.txt"))
         assert [c.read_text() for c in copies] == [theirs]  # theirs kept as a copy
         await pilot.press("ctrl+s")
@@ -230,7 +230,7 @@ async def test_quit_with_unsaved_edits_asks(project_dir: Path) -> None:
         await pilot.press("ctrl+q")
         await wait_screen(pilot, ChoiceScreen)
         await pilot.click("#choice-cancel")
-        assert app.is_running and app.is_dirty
+        assert app.is_running and app.main.is_dirty
         await pilot.press("ctrl+q")
         await wait_screen(pilot, ChoiceScreen)
         await pilot.click("#choice-save")
@@ -242,20 +242,21 @@ async def test_small_terminal_stacks_and_collapses(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_receipt(pilot, app)
-        assert app.compact
+        assert app.main.compact
         assert app.main.has_class("-compact")
-        editor, preview = app.editor("html"), app.view("read")
+        editor, preview = app.main.editor("html"), app.main.view("read")
         assert editor.region.height >= 5 and preview.region.height >= 5
         assert editor.region.width >= 70
-        assert app.template_list.region.height == 0  # the list is collapsed...
+        assert app.main.template_list.region.height == 0  # the list is collapsed...
         await pilot.press("ctrl+t")
         # ...and comes back as a strip on demand (laid out on a later refresh: wait, do not pause once)
-        await wait_for(pilot, lambda: app.template_list.region.height >= 5, what="the list as a strip")
+        await wait_for(pilot, lambda: app.main.template_list.region.height >= 5, what="the list as a strip")
         await pilot.press("ctrl+t")
-        await wait_for(pilot, lambda: app.template_list.region.height == 0, what="the list collapsed again")
+        await wait_for(pilot, lambda: app.main.template_list.region.height == 0,
+                       what="the list collapsed again")
         await pilot.resize_terminal(180, 50)
-        await wait_for(pilot, lambda: not app.compact, what="the wide layout")
-        await wait_for(pilot, lambda: app.template_list.region.width > 0, what="the list column")
+        await wait_for(pilot, lambda: not app.main.compact, what="the wide layout")
+        await wait_for(pilot, lambda: app.main.template_list.region.width > 0, what="the list column")
 
 
 async def test_palette_and_help_list_actions(project_dir: Path) -> None:
@@ -266,7 +267,7 @@ async def test_palette_and_help_list_actions(project_dir: Path) -> None:
         assert "Lint all" in titles and "Open in browser" in titles
         assert "Push template" not in titles  # no SES connection: hidden
         assert "Save" not in titles           # nothing to save
-        assert app.check_action("push", ()) is False
+        assert app.enabled("push") is False
         keys = {title: key for key, title, _ in app.key_table()}
         assert keys["Push template"] == "f2" and keys["Save"] == "ctrl+s"
         await pilot.press("f1")
@@ -280,19 +281,19 @@ async def test_template_crud(project_dir: Path) -> None:
         await pilot.press("ctrl+n")
         await pilot.press(*"spring-sale", "enter")
         await settle(pilot)
-        assert app.current == "spring-sale" and (project_dir / "spring-sale" / "body.html").exists()
+        assert app.main.current == "spring-sale" and (project_dir / "spring-sale" / "body.html").exists()
         await wait_for(pilot, lambda: "Hello Ada" in preview_text(app), what="new template preview")
-        app.template_list.options.focus()
+        app.main.template_list.options.focus()
         await pilot.press("r")
         await pilot.press(*"summer-sale", "enter")  # the old name is selected: typing replaces it
         await settle(pilot)
-        assert app.current == "summer-sale" and not (project_dir / "spring-sale").exists()
-        app.template_list.options.focus()
+        assert app.main.current == "summer-sale" and not (project_dir / "spring-sale").exists()
+        app.main.template_list.options.focus()
         await pilot.press("delete")
         await pilot.click("#yes")
         await settle(pilot)
         assert "summer-sale" not in app.project.templates
         # filter as you type
-        app.template_list.filter_input.focus()
+        app.main.template_list.filter_input.focus()
         await pilot.press(*"recei")
-        assert app.template_list.shown_names == [TEMPLATE]
+        assert app.main.template_list.shown_names == [TEMPLATE]

@@ -30,13 +30,13 @@ async def test_links_out_and_fifos_never_show_or_block(project_dir: Path, tmp_pa
     os.mkfifo(pipe)
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
-        app.open_template("welcome")
+        app.main.open_template("welcome")
         await settle(pilot)
-        assert SECRET not in app.editor("text").text
-        notes = " ".join(str(n.message) for n in app._notifications)
+        assert SECRET not in app.main.editor("text").text
+        notes = " ".join(str(n.message) for n in app.notifications)
         assert "outside the project" in notes and "a FIFO (named pipe)" in notes
-        assert "pipe" in app.template.fixtures  # listed (with its error), not skipped
-        app.load_fixture("pipe")
+        assert "pipe" in app.main.template.fixtures  # listed (with its error), not skipped
+        app.main.load_fixture("pipe")
         app.post_message(FilesChanged({pipe, welcome / "subject.txt"}))  # what the watcher would send
         await settle(pilot)
-        assert app.fixture_name == "pipe" and app.fixture_editor.text == ""
+        assert app.main.fixture_name == "pipe" and app.main.fixture_editor.text == ""

@@ -13,10 +13,10 @@ from tests.tui.conftest import preview_text, settle, wait_for
 async def test_a_late_answer_for_the_previous_template_is_dropped(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        app.open_template("order-receipt")
+        app.main.open_template("order-receipt")
         await settle(pilot)
-        app.switch_template("welcome")
-        await wait_for(pilot, lambda: app.current == "welcome", what="welcome open")
+        app.main.switch_template("welcome")
+        await wait_for(pilot, lambda: app.main.current == "welcome", what="welcome open")
         placeholder = preview_text(app, "ses")
         app.post_message(SesPanel("ses", "order-receipt", "SES answer for order-receipt"))
         app.post_message(SesPanel("parity", "welcome", "welcome [default]: same"))

@@ -22,8 +22,8 @@ async def test_a_folder_with_no_template_says_so(tmp_path: Path) -> None:
         assert note.display and app.query_one("#template-options").display is False
         text = str(note.render())
         assert "No templates in" in text and "subject.txt" in text
-        assert str(empty.resolve()) in app._no_templates_text()
-        assert [n.title for n in app._notifications] == ["No templates"]
+        assert str(empty.resolve()) in app.main.no_templates_text()
+        assert [n.title for n in app.notifications] == ["No templates"]
 
 
 async def test_a_folder_with_templates_shows_no_empty_note(project_dir: Path) -> None:
@@ -31,28 +31,28 @@ async def test_a_folder_with_templates_shows_no_empty_note(project_dir: Path) ->
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         assert not app.query_one("#template-empty", Static).display
-        assert "No templates" not in [n.title for n in app._notifications]
+        assert "No templates" not in [n.title for n in app.notifications]
 
 
 async def test_fill_skeleton_appends_only_what_is_missing_to_the_text_as_written(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        app.open_template("order-receipt")
+        app.main.open_template("order-receipt")
         await settle(pilot)
         await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), what="first preview")
-        data = json.loads(app.fixture_editor.text)
+        data = json.loads(app.main.fixture_editor.text)
         data["customer"] = {"id": 7}  # firstName missing
         data["items"] = []  # an empty list is the person's: it stays empty
         # hand-formatted: one top-level key per line, each value on one line, a custom key first
         hand = "{\n" + ",\n".join(f"    {json.dumps(k)}: {json.dumps(v)}"
                                   for k, v in {"note": "mine", **data}.items()) + "\n}\n"
-        app.editor_tabs.active = "tab-data"
-        app.fixture_editor.load_text(hand)
+        app.main.editor_tabs.active = "tab-data"
+        app.main.fixture_editor.load_text(hand)
         await pilot.press("ctrl+l")
-        await wait_for(pilot, lambda: app.fixture_editor.text != hand, what="skeleton filled")
+        await wait_for(pilot, lambda: app.main.fixture_editor.text != hand, what="skeleton filled")
         # appended at the end of the objects that lack them (order.giftMessage is printed inside an #if:
         # it gets a value, so the branch renders); every other byte stays as written
         order = json.dumps(data["order"])
         expected = hand.replace('"customer": {"id": 7}', '"customer": {"id": 7, "firstName": "firstName"}') \
             .replace(order, order[:-1] + ', "giftMessage": "giftMessage"}')
-        assert app.fixture_editor.text == expected
+        assert app.main.fixture_editor.text == expected

@@ -32,7 +32,7 @@ async def test_a_remote_edit_while_the_push_dialog_is_open_is_refused(project_di
         await wait_screen(pilot, DiffScreen)
         await pilot.click("#push")
         await settle(pilot)
-        await wait_for(pilot, lambda: app.states.get(TEMPLATE) == "in-sync", what="first push")
+        await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "in-sync", what="first push")
         cursor_at(app, "subject", "Your Acme receipt")
         await pilot.press(*"New ")
         await pilot.press("f2")  # saves, plans: an update of what SES holds now
@@ -49,7 +49,7 @@ async def test_a_remote_edit_while_the_push_dialog_is_open_is_refused(project_di
         saved = [json.loads(p.read_text())["TemplateContent"]["Subject"]
                  for p in (app.project.state_dir / "backups").rglob("*.json")]
         assert saved == ["Colleague, meanwhile"]
-        await wait_for(pilot, lambda: app.states.get(TEMPLATE) == "conflict", what="conflict state")
+        await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "conflict", what="conflict state")
 
 
 async def test_force_pushes_over_what_the_dialog_showed_not_over_a_later_edit(project_dir: Path) -> None:
@@ -61,7 +61,7 @@ async def test_force_pushes_over_what_the_dialog_showed_not_over_a_later_edit(pr
         await wait_screen(pilot, DiffScreen)
         await pilot.click("#push")
         await settle(pilot)
-        await wait_for(pilot, lambda: app.states.get(TEMPLATE) == "in-sync", what="first push")
+        await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "in-sync", what="first push")
         app.ses.update_template(TEMPLATE, TemplateContent("First remote edit", "<p>1</p>", "1"))
         cursor_at(app, "subject", "Your Acme receipt")
         await pilot.press(*"New ")
@@ -71,5 +71,5 @@ async def test_force_pushes_over_what_the_dialog_showed_not_over_a_later_edit(pr
         app.ses.update_template(TEMPLATE, TemplateContent("Second remote edit", "<p>2</p>", "2"))
         await pilot.click("#force")
         await settle(pilot)
-        await wait_for(pilot, lambda: app.states.get(TEMPLATE) == "conflict", what="conflict state")
+        await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "conflict", what="conflict state")
         assert app.ses.get_template(TEMPLATE).subject == "Second remote edit"

@@ -21,15 +21,15 @@ TEMPLATE = "order-receipt"
 
 
 async def open_receipt(pilot, app: WorkbenchApp) -> None:  # type: ignore[no-untyped-def]
-    app.open_template(TEMPLATE)
+    app.main.open_template(TEMPLATE)
     await settle(pilot)
     await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), what="first preview")
 
 
 async def type_into_fixture(pilot, app: WorkbenchApp) -> Any:  # type: ignore[no-untyped-def]
     """Open the Data tab and type "XX" at the start of the fixture JSON (unsaved, now broken)."""
-    app.editor_tabs.active = "tab-data"
-    editor = app.fixture_editor
+    app.main.editor_tabs.active = "tab-data"
+    editor = app.main.fixture_editor
     editor.focus()
     editor.cursor_location = (0, 0)
     await pilot.press("X", "X")
@@ -50,7 +50,7 @@ async def test_fixture_switch_with_unsaved_edits_asks(project_dir: Path) -> None
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
         editor = await type_into_fixture(pilot, app)
-        select = app.data_pane.select
+        select = app.main.data_pane.select
 
         # cancel: nothing written, the current fixture stays selected with its edits
         select.value = "minimal"
@@ -60,7 +60,7 @@ async def test_fixture_switch_with_unsaved_edits_asks(project_dir: Path) -> None
         await pilot.click("#choice-cancel")
         await wait_for(pilot, lambda: not isinstance(app.screen, ChoiceScreen), what="dialog closed")
         await settle(pilot)
-        assert app.fixture_name == "default"
+        assert app.main.fixture_name == "default"
         assert select.value == "default"
         assert editor.text.startswith("XX{") and editor.dirty
         assert default.read_text() == saved
@@ -70,7 +70,7 @@ async def test_fixture_switch_with_unsaved_edits_asks(project_dir: Path) -> None
         await wait_screen(pilot, ChoiceScreen)
         await pilot.press("escape")
         await settle(pilot)
-        assert app.fixture_name == "default" and editor.text.startswith("XX{")
+        assert app.main.fixture_name == "default" and editor.text.startswith("XX{")
         assert default.read_text() == saved
 
         # discard: the edits are dropped, the other fixture opens, nothing is written
@@ -78,10 +78,10 @@ async def test_fixture_switch_with_unsaved_edits_asks(project_dir: Path) -> None
         screen = await wait_screen(pilot, ChoiceScreen)
         await pilot.click("#choice-discard")
         await settle(pilot)
-        assert app.fixture_name == "minimal"
+        assert app.main.fixture_name == "minimal"
         assert editor.text == minimal.read_text() and not editor.dirty
         assert default.read_text() == saved
-        assert not app.is_dirty
+        assert not app.main.is_dirty
 
         # save: the edits are written, then the other fixture opens
         editor.focus()
@@ -94,7 +94,7 @@ async def test_fixture_switch_with_unsaved_edits_asks(project_dir: Path) -> None
         await pilot.click("#choice-save")
         await settle(pilot)
         assert minimal.read_text().startswith("Y{")
-        assert app.fixture_name == "default"
+        assert app.main.fixture_name == "default"
         assert editor.text == saved and not editor.dirty
 
 
@@ -102,11 +102,11 @@ async def test_fixture_switch_without_edits_does_not_ask(project_dir: Path) -> N
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
-        app.editor_tabs.active = "tab-data"
-        app.data_pane.select.value = "minimal"
+        app.main.editor_tabs.active = "tab-data"
+        app.main.data_pane.select.value = "minimal"
         await settle(pilot)
         assert not isinstance(app.screen, ChoiceScreen)
-        assert app.fixture_name == "minimal"
+        assert app.main.fixture_name == "minimal"
 
 
 async def test_new_fixture_with_unsaved_edits_asks(project_dir: Path) -> None:
@@ -126,10 +126,10 @@ async def test_new_fixture_with_unsaved_edits_asks(project_dir: Path) -> None:
             await settle(pilot)
             if choice == "cancel":
                 assert not (data / "extra.json").exists()
-                assert app.fixture_name == "default" and editor.text.startswith("XX{")
+                assert app.main.fixture_name == "default" and editor.text.startswith("XX{")
         assert (data / "default.json").read_text() == saved
         assert (data / "extra.json").read_text() == "{\n}\n"
-        assert app.fixture_name == "extra" and not app.is_dirty
+        assert app.main.fixture_name == "extra" and not app.main.is_dirty
 
 
 # ------------------------------------------------------------------------------------ 2. last good preview
@@ -151,21 +151,21 @@ async def test_unrenderable_template_does_not_show_previous_email(project_dir: P
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
         for name, needle in (("aa-syntax-error", "body.html:2"), ("aa-no-fixture", "name")):
-            app.switch_template(name)
+            app.main.switch_template(name)
             await settle(pilot)
-            await wait_for(pilot, lambda: app.last_error is not None, what=f"{name} error")
-            assert app.current == name
-            assert app.last_good is None
+            await wait_for(pilot, lambda: app.main.last_error is not None, what=f"{name} error")
+            assert app.main.current == name
+            assert app.main.last_good is None
             shown = preview_text(app)
             assert "Thanks for your order" not in shown, name
             assert name in shown and needle in shown, shown
             assert needle in status_text(app)
             # the other local tabs do not keep the previous template either
-            app.preview_tabs.active = "pv-html"
+            app.main.preview_tabs.active = "pv-html"
             await settle(pilot)
             assert "Thanks for your order" not in preview_text(app, "html")
             assert name in preview_text(app, "html")
-            app.preview_tabs.active = "pv-read"
+            app.main.preview_tabs.active = "pv-read"
             await settle(pilot)
             # back to a good template between the two broken ones
             await open_receipt(pilot, app)
@@ -176,9 +176,9 @@ async def test_ses_tabs_do_not_keep_previous_templates_answers(project_dir: Path
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
         placeholder = preview_text(app, "ses")
-        app.view("ses").set_text(f"SES TestRenderEmailTemplate · {TEMPLATE} · fixture default")
-        app.view("parity").set_text(f"{TEMPLATE} [default]: same")
-        app.switch_template("welcome")
+        app.main.view("ses").set_text(f"SES TestRenderEmailTemplate · {TEMPLATE} · fixture default")
+        app.main.view("parity").set_text(f"{TEMPLATE} [default]: same")
+        app.main.switch_template("welcome")
         await settle(pilot)
         assert TEMPLATE not in preview_text(app, "ses") and preview_text(app, "ses") == placeholder
         assert TEMPLATE not in preview_text(app, "parity")
@@ -188,16 +188,17 @@ async def test_error_after_good_render_keeps_that_templates_preview(project_dir:
     add_broken_templates(project_dir)
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        app.switch_template("aa-syntax-error")
+        app.main.switch_template("aa-syntax-error")
         await settle(pilot)
-        await wait_for(pilot, lambda: app.last_error is not None, what="syntax error")
+        await wait_for(pilot, lambda: app.main.last_error is not None, what="syntax error")
         # fixing it renders it; breaking it again keeps that render (same template)
-        editor = app.editor("html")
+        editor = app.main.editor("html")
         editor.load_text("<p>one</p>\n<p>{{#if name}}two{{/if}}</p>\n")
-        await wait_for(pilot, lambda: app.last_error is None and "two" in preview_text(app), what="fixed")
+        await wait_for(pilot, lambda: app.main.last_error is None and "two" in preview_text(app),
+                       what="fixed")
         good = preview_text(app)
         editor.load_text("<p>one</p>\n<p>{{#if name}}three</p>\n")
-        await wait_for(pilot, lambda: app.last_error is not None, what="broken again")
+        await wait_for(pilot, lambda: app.main.last_error is not None, what="broken again")
         await settle(pilot)
         assert preview_text(app) == good
 
@@ -225,10 +226,10 @@ async def test_error_lines_keep_square_brackets(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
-        app._set_preview_status("✗ layout: [[ var ]] is not [b]defined[/b]", error=True)
+        app.main.preview_pane.set_status("✗ layout: [[ var ]] is not [b]defined[/b]", error=True)
         assert "[[ var ]] is not [b]defined[/b]" in status_text(app)
-        app.data_pane.set_error("line 1: expected [x]")
-        assert "expected [x]" in str(app.data_pane.query_one("#fixture-error", Static).render())
+        app.main.data_pane.set_error("line 1: expected [x]")
+        assert "expected [x]" in str(app.main.data_pane.query_one("#fixture-error", Static).render())
 
 
 async def test_palette_help_shows_the_key_in_brackets(project_dir: Path) -> None:
@@ -272,9 +273,9 @@ async def test_outbox_message_says_how_to_go_back(project_dir: Path) -> None:
         await open_receipt(pilot, app)
         await connected(pilot)
         # one delivered message in the local endpoint's outbox
-        outbox = app.local_server.store.outbox
+        outbox = app.flows.local_server.store.outbox
         outbox.mkdir(parents=True, exist_ok=True)
-        raw = build_mime(app.last_good, sender="sender@example.com", to="someone@example.com")
+        raw = build_mime(app.main.last_good, sender="sender@example.com", to="someone@example.com")
         (outbox / "20260101T000000Z-test.eml").write_bytes(raw)
         live = status_text(app)
         assert "outbox" not in live
@@ -287,11 +288,11 @@ async def test_outbox_message_says_how_to_go_back(project_dir: Path) -> None:
         assert "20260101T000000Z-test.eml" in status
         assert "escape" in status and "live preview" in status
         # escape (from the editor, which otherwise uses it to move focus) returns to the live preview
-        app.editor("html").focus()
+        app.main.editor("html").focus()
         await pilot.press("escape")
         await wait_for(pilot, lambda: "outbox:" not in preview_text(app), what="live preview again")
         await settle(pilot)
-        assert app.outbox_message is None
+        assert app.main.outbox_message is None
         assert "Thanks for your order" in preview_text(app)
         assert "outbox" not in status_text(app) and TEMPLATE in status_text(app)
         # an edit that breaks the template while an outbox message shows: the error, not the message
@@ -299,13 +300,13 @@ async def test_outbox_message_says_how_to_go_back(project_dir: Path) -> None:
         await wait_screen(pilot, OutboxScreen)
         await pilot.press("enter")
         await wait_for(pilot, lambda: "outbox:" in preview_text(app), what="outbox message again")
-        app.editor("html").load_text("<p>{{#if x}}broken</p>\n")
-        await wait_for(pilot, lambda: app.last_error is not None, what="render error")
+        app.main.editor("html").load_text("<p>{{#if x}}broken</p>\n")
+        await wait_for(pilot, lambda: app.main.last_error is not None, what="render error")
         await settle(pilot)
         assert "outbox:" not in preview_text(app) and "cannot be rendered" in preview_text(app)
         assert "outbox" not in status_text(app)
         # without an outbox message, escape keeps its usual meaning (the editor moves focus on)
-        app.editor("html").focus()
+        app.main.editor("html").focus()
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.focused is not app.editor("html"), what="focus moved on")
+        await wait_for(pilot, lambda: app.focused is not app.main.editor("html"), what="focus moved on")
 

@@ -20,7 +20,7 @@ TEMPLATE = "order-receipt"
 
 
 async def _pushed(pilot, app: WorkbenchApp) -> None:  # type: ignore[no-untyped-def]
-    app.open_template(TEMPLATE)
+    app.main.open_template(TEMPLATE)
     await connected(pilot)
     await pilot.press("f2")
     await wait_screen(pilot, DiffScreen)
@@ -36,7 +36,7 @@ async def test_remote_render_and_parity(project_dir: Path) -> None:
         await wait_for(pilot, lambda: "SES TestRenderEmailTemplate ·" in preview_text(app, "ses"),
                        what="SES render")
         assert "Thanks for your order, Ada!" in preview_text(app, "ses")
-        assert app.preview_tabs.active == "pv-ses"
+        assert app.main.preview_tabs.active == "pv-ses"
         await pilot.press("f8")
         await wait_for(pilot, lambda: "[default]:" in preview_text(app, "parity"), what="parity")
         assert f"{TEMPLATE} [default]: same" in preview_text(app, "parity")
@@ -55,7 +55,8 @@ async def test_pull_brings_remote_change_into_the_editor(project_dir: Path) -> N
         await pilot.click("#yes")
         await settle(pilot)
         # the watcher brings the pulled file into the (clean) editor and the preview
-        await wait_for(pilot, lambda: app.editor("subject").text.startswith("Pulled subject"), what="pulled")
+        await wait_for(pilot, lambda: app.main.editor("subject").text.startswith("Pulled subject"),
+                       what="pulled")
         await wait_for(pilot, lambda: "Pulled subject AC-100482" in preview_text(app), what="preview")
 
 
@@ -63,29 +64,29 @@ async def test_pull_brings_remote_change_into_the_editor(project_dir: Path) -> N
 async def test_environment_without_credentials_is_one_notification(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        app.open_template(TEMPLATE)
+        app.main.open_template(TEMPLATE)
         await connected(pilot)
         await pilot.press("f9")
         await wait_screen(pilot, ChoiceScreen)
         await pilot.click("#choice-staging")
-        await wait_for(pilot, lambda: app.env_name == "staging", what="the switch")  # then its worker
+        await wait_for(pilot, lambda: app.flows.env_name == "staging", what="the switch")  # then its worker
         await settle(pilot)
         assert app.ses is None  # not connected...
-        assert app.check_action("push", ()) is False  # ...so SES actions are hidden
-        notes = [n.message for n in app._notifications]
+        assert app.enabled("push") is False  # ...so SES actions are hidden
+        notes = [n.message for n in app.notifications]
         assert any("acme-staging" in n or "credential" in n.lower() or "profile" in n.lower()
                    for n in notes), notes
-        assert "not connected" in app._header_text
+        assert "not connected" in app.main.header_text
         # still usable: editing and the preview work
-        app.editor("html").focus()
+        app.main.editor("html").focus()
         await pilot.press("x")
-        await wait_for(pilot, lambda: app.is_dirty, what="editable")
+        await wait_for(pilot, lambda: app.main.is_dirty, what="editable")
         # and switching back to the local endpoint works
         await pilot.press("f9")
         await wait_screen(pilot, ChoiceScreen)
         await pilot.click("#choice-local")
         await connected(pilot)
-        assert app.env_name == "local"
+        assert app.flows.env_name == "local"
 
 
 async def test_lint_all_and_keymap(project_dir: Path) -> None:
@@ -93,15 +94,15 @@ async def test_lint_all_and_keymap(project_dir: Path) -> None:
     config.write_text(config.read_text() + '\n[tui.keymap]\nlint_all = "f12"\n')
     app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        app.open_template(TEMPLATE)
+        app.main.open_template(TEMPLATE)
         await settle(pilot)
         keys = {title: key for key, title, _ in app.key_table()}
         assert keys["Lint all"] == "f12"
         app.clear_notifications()
         await pilot.press("f12")
         await settle(pilot)
-        assert any(n.message.startswith("Lint:") for n in app._notifications)
-        assert set(app.lint) == set(app.project.names)
+        assert any(n.message.startswith("Lint:") for n in app.notifications)
+        assert set(app.main.lint) == set(app.project.names)
 
 
 @pytest.mark.usefixtures("no_aws_credentials")
@@ -112,8 +113,8 @@ async def test_no_credentials_opens_the_local_endpoint(project_dir: Path) -> Non
     app = WorkbenchApp(project_dir, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await connected(pilot)
-        assert app.local_server is not None
-        assert "local endpoint" in app._header_text
+        assert app.flows.local_server is not None
+        assert "local endpoint" in app.main.header_text
 
 
 def test_side_by_side_diff_pairs_removed_and_added_lines() -> None:
@@ -139,7 +140,7 @@ async def test_typing_stays_live_during_a_paced_push(project_dir: Path,
     config.write_text(text)
     app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        app.open_template(TEMPLATE)
+        app.main.open_template(TEMPLATE)
         await wait_for(pilot, lambda: app.ses is not None, 20, "SES connection")
         await wait_for(pilot, lambda: not app.workers._workers or all(
             w.group != "ses-status" or not w.is_running for w in app.workers), 30, "status")
@@ -159,11 +160,11 @@ async def test_typing_stays_live_during_a_paced_push(project_dir: Path,
 
         monkeypatch.setattr(app.ses, "upsert_template", gated_upsert)
         try:
-            await app.run_action("push_all")
+            await app.action_run("push_all")
             await wait_screen(pilot, DiffScreen)
             await pilot.click("#push")
             await wait_for(pilot, lambda: app.main.query_one("#progress-box").display, 10, "push progress")
-            editor = app.editor("subject")
+            editor = app.main.editor("subject")
             editor.focus()
             editor.cursor_location = (0, 0)
             await pilot.press(*"Live ")
@@ -191,7 +192,7 @@ async def test_push_all_lists_templates_and_shows_one_diff_at_a_time(project_dir
     app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await connected(pilot)
-        await app.run_action("push_all")
+        await app.action_run("push_all")
         screen = await wait_screen(pilot, DiffScreen)
         names = app.project.names
         listing = screen.query_one("#diff-list", OptionList)
@@ -211,7 +212,7 @@ async def test_push_all_lists_templates_and_shows_one_diff_at_a_time(project_dir
 async def test_single_template_diff_has_no_list(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.open_template(TEMPLATE)
+        app.main.open_template(TEMPLATE)
         await connected(pilot)
         await pilot.press("f3")
         screen = await wait_screen(pilot, DiffScreen)

@@ -25,10 +25,11 @@ TEMPLATE = "order-receipt"
 async def _ready(pilot: Any) -> WorkbenchApp:
     app: WorkbenchApp = pilot.app
     await connected(pilot)
-    app.open_template(TEMPLATE)
+    app.main.open_template(TEMPLATE)
     await settle(pilot)
-    await wait_for(pilot, lambda: app.last_good is not None and TEMPLATE in app.lint, what="preview + lint")
-    for editor in (*app.editors, app.fixture_editor):
+    await wait_for(pilot, lambda: app.main.last_good is not None and TEMPLATE in app.main.lint,
+                   what="preview + lint")
+    for editor in (*app.main.editors, app.main.fixture_editor):
         editor.cursor_blink = False
     return app
 
@@ -40,7 +41,7 @@ ASKING = {"ses-diff", "ses-push", "ses-pull"}
 def _idle_behind_the_modal(app: WorkbenchApp) -> bool:
     """Everything but the asking flow is done: the preview of the last edit is rendered and applied (its
     scrollbar shows behind the modal), lint and row states after a save have finished."""
-    return (not app.preview_busy and app._applied_seq == app._preview_seq
+    return (not app.main.preview_busy and app.main.preview_settled
             and not any(w.is_running and w.group not in ASKING for w in app.workers))
 
 
@@ -96,7 +97,7 @@ def test_diff_modal(project_dir: Path, snap_compare: Any) -> None:
         await wait_screen(pilot, DiffScreen)
         await pilot.click("#push")
         await settle(pilot)
-        subject = app.editor("subject")
+        subject = app.main.editor("subject")
         subject.focus()
         subject.cursor_location = (0, 0)
         await pilot.press(*"Spring sale! ")

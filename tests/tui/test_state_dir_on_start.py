@@ -15,5 +15,5 @@ async def test_the_state_folder_exists_before_watching(project_dir: Path) -> Non
     app = WorkbenchApp(project_dir, connect=False, watch=True, browser=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert app._watcher is not None
+        assert app.watcher is not None
         assert state.is_dir() and (state / ".gitignore").read_text().splitlines()[-1] == "*"

@@ -61,10 +61,10 @@ class TemplateList(Vertical):
     """Filter input + option list; posts :class:`TemplateList.Selected` when a template is chosen."""
 
     BINDINGS = [
-        Binding("n", "app.new_template", "New", id="template.new", show=False),
-        Binding("c", "app.duplicate_template", "Duplicate", id="template.duplicate", show=False),
-        Binding("r", "app.rename_template", "Rename", id="template.rename", show=False),
-        Binding("delete,x", "app.delete_template", "Delete", id="template.delete", show=False),
+        Binding("n", "app.run('new_template')", "New", id="template.new", show=False),
+        Binding("c", "app.run('duplicate_template')", "Duplicate", id="template.duplicate", show=False),
+        Binding("r", "app.run('rename_template')", "Rename", id="template.rename", show=False),
+        Binding("delete,x", "app.run('delete_template')", "Delete", id="template.delete", show=False),
     ]
 
     class Selected(Message):

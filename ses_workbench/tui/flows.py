@@ -1,10 +1,9 @@
-"""The SES half of the workbench: environment, status, push, diff, pull, send, remote render, parity.
+"""The SES flows of the workbench: environment, status, push, diff, pull, send, remote render, parity.
 
-Every call into ``ses_workbench.ses`` runs in a thread worker
-(``@work(thread=True, exclusive=True, exit_on_error=False, group=...)``); a worker never touches a
-widget: it posts a message, or — for the one confirmation a flow needs — waits on a modal through
-:meth:`SesMixin._ask` (the thread blocks, the event loop does not). Errors surface once, as a one-line
-notification, in ``WorkbenchApp.on_worker_state_changed``.
+Every call into ``ses_workbench.ses`` runs in a thread worker on the app (one place turns a worker's
+error into one notification: ``WorkbenchApp.on_worker_state_changed``); a worker never touches a widget:
+it posts a message, or — for the one confirmation a flow needs — waits on a modal through
+:meth:`SesFlows.ask` (the thread blocks, the event loop does not).
 """
 
 from __future__ import annotations
@@ -14,21 +13,38 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from functools import partial, wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from textual import work
+from textual.app import App
 from textual.screen import Screen
+from textual.timer import Timer
 
 from ses_workbench.tui import reading
 from ses_workbench.tui.messages import Notice, SesConnected, SesPanel, SesStatus
+from ses_workbench.tui.screens.main import EnvLine, MainScreen
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ses_workbench.tui.app import WorkbenchApp
+P = ParamSpec("P")
+F = TypeVar("F", bound="SesFlows")
+
+
+def _worker(group: str, exclusive: bool = True) -> Callable[[Callable[Concatenate[F, P], None]],
+                                                            Callable[Concatenate[F, P], None]]:
+    """Run the method in a thread worker of the app (``group``; ``exclusive``: a new one cancels the
+    group's running one)."""
+    def wrap(method: Callable[Concatenate[F, P], None]) -> Callable[Concatenate[F, P], None]:
+        @wraps(method)
+        def start(self: F, *args: P.args, **kwargs: P.kwargs) -> None:
+            self.app.run_worker(partial(method, self, *args, **kwargs), thread=True, group=group,
+                                exclusive=exclusive, exit_on_error=False)
+        return start
+    return wrap
 
 
 class SesProgress:
-    """Progress callback for the core (``progress(done, total, name)``), forwarded to the progress bar.
+    """Progress callback for the core (``progress(done, total, name)``), forwarded to ``show`` (which
+    runs it on the event loop: ``show(label, done, total, name)``).
 
     At most ``INTERVAL`` apart (plus the first and the last step): each update re-lays out the bar and
     its label on the event loop, and a 10-call/s push or a fast plan would otherwise spend keystroke
@@ -37,8 +53,9 @@ class SesProgress:
 
     INTERVAL = 0.25
 
-    def __init__(self, app: WorkbenchApp, label: str, clock: Callable[[], float] = time.monotonic) -> None:
-        self.app = app
+    def __init__(self, show: Callable[[str, int, int, str], None], label: str,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.show = show
         self.label = label
         self.clock = clock
         self._last = -1.0
@@ -48,7 +65,7 @@ class SesProgress:
         if self._last >= 0 and done < total and now - self._last < self.INTERVAL:
             return
         self._last = now
-        self.app.call_from_thread(self.app.show_progress, self.label, done, total, name)
+        self.show(self.label, done, total, name)
 
 
 def _open_abandonable(project: Any, env_name: str | None, local: bool,
@@ -101,29 +118,74 @@ def _open_abandonable(project: Any, env_name: str | None, local: bool,
     return outcome["value"]
 
 
-class SesMixin:
-    """Mixed into :class:`~ses_workbench.tui.app.WorkbenchApp` (handlers found by name: ``on_ses_*``)."""
+class SesFlows:
+    """The SES side of the workbench for ``screen``: the connection, and one method per SES action.
+
+    ``use_env_dialect(env)`` is told the environment whose calibration the preview and lint follow
+    (None: the default one) on every switch."""
+
+    def __init__(self, app: App[Any], screen: MainScreen, *, env_name: str | None, local: bool,
+                 use_env_dialect: Callable[[str | None], None]) -> None:
+        self.app = app
+        self.screen = screen
+        self.use_env_dialect = use_env_dialect
+        self.local = local
+        self.env_name = env_name or screen.project.config.default_env
+        # None = "the default environment", which open_environment may serve from the local endpoint
+        # when boto3 finds no credentials; a named one never silently becomes local.
+        self.requested_env = env_name
+        self.ses: Any = None
+        """The SES client of the connected environment (None while connecting or not connected)."""
+        self.local_server: Any = None
+        """The embedded local endpoint when it serves the environment, else None."""
+        self.account: Any = None
+        self.status_cache: dict[str, Any] = {}
+        self.env_description = "connecting…"
+        self.env_api: str | None = None
+        """The SES API the connected environment uses (``SES v2 API``, ``2017 API``); None until connected."""
+        self.connect_error: str | None = None
+        """Why the last connection attempt failed (one line); None while connecting or connected."""
+        self.connect_seq = 0
+        """Which connection attempt is the latest (an answer of an older one is dropped)."""
+        self._connect_target: tuple[str | None, bool] = (env_name, local)
+        self._connect_started = 0.0
+        self._connect_timer: Timer | None = None
+        self.clock: Callable[[], float] = time.monotonic
+        self._env_stack: ExitStack | None = None
+
+    def show_env(self) -> None:
+        """The header's environment part, from the connection's state."""
+        self.screen.set_environment(EnvLine(str(self.env_name), self.env_description, self.env_api,
+                                            self.account))
+
+    def _progress(self, label: str) -> SesProgress:
+        return SesProgress(partial(self.app.call_from_thread, self.screen.show_progress), label)
+
+    def close(self) -> None:
+        """Close the environment (stops the local endpoint); the app is quitting."""
+        if self._env_stack is not None:
+            self._env_stack.close()
+            self._env_stack = None
 
     # ------------------------------------------------------------------------------------ environment
-    def connect(self: WorkbenchApp, env_name: str | None, local: bool = False,
-                previous: ExitStack | None = None) -> None:
+    def start(self, env_name: str | None, local: bool = False, previous: ExitStack | None = None) -> None:
         """Start connecting to ``env_name`` (see :meth:`connect_environment`); remembered for Reconnect.
 
         The header says "connecting…" until the answer; a failure (the client gives up within seconds: see
         ``ses.client``) says "not connected" there, notifies the one-line reason and offers Reconnect."""
-        self._connect_seq += 1
+        self.connect_seq += 1
         self._connect_target = (env_name, local)
         self.connect_error = None
         self.env_description = "connecting…"
         self._connect_started = self.clock()
         if self._connect_timer is None:
-            self._connect_timer = self.set_interval(1.0, self.tick_connecting)
+            self._connect_timer = self.app.set_interval(1.0, self.tick_connecting)
         self.env_api = None
-        self._update_header()
-        self.refresh_bindings()
-        self.connect_environment(env_name, local, previous, self._connect_seq)
+        self.show_env()
+        self.app.refresh_bindings()
+        self.connect_environment(env_name, local, previous, self.connect_seq)
 
-    def tick_connecting(self: WorkbenchApp) -> None:
+    def tick_connecting(self) -> None:
         """Once a second while connecting: "connecting… N s" in the header, so a slow endpoint is seen
         being waited on (the client gives up within its timeouts)."""
         if self.ses is not None or self.connect_error is not None:
@@ -133,10 +195,10 @@ class SesMixin:
             return
         waited = int(self.clock() - self._connect_started)
         self.env_description = f"connecting… {waited} s" if waited >= 1 else "connecting…"
-        self._update_header()
+        self.show_env()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-connect")
-    def connect_environment(self: WorkbenchApp, env_name: str | None, local: bool = False,
+    @_worker("ses-connect")
+    def connect_environment(self, env_name: str | None, local: bool = False,
                             previous: ExitStack | None = None, seq: int = 0) -> None:
         """Open ``env_name`` (starting the embedded endpoint when local or without credentials).
 
@@ -146,8 +208,8 @@ class SesMixin:
         if previous is not None:
             previous.close()
         # the client says once when it falls back to the 2017 API (a v2 action denied)
-        opened = _open_abandonable(self.project, env_name, local,
-                                   lambda text: self.post_message(Notice(text, "warning")))
+        opened = _open_abandonable(self.screen.project, env_name, local,
+                                   lambda text: self.app.post_message(Notice(text, "warning")))
         if opened is None:  # the app is quitting (or another attempt replaced this one)
             return
         stack, client, server, account = opened
@@ -158,11 +220,11 @@ class SesMixin:
             region = getattr(client, "region", None)
             bits = [b for b in (env.profile and f"profile {env.profile}", region) if b]
             description = ", ".join(bits) or "AWS"
-        self.post_message(SesConnected(client.environment.name, client, account, description, stack=stack,
-                                       server=server, seq=seq))
+        self.app.post_message(SesConnected(client.environment.name, client, account, description,
+                                           stack=stack, server=server, seq=seq))
 
-    def on_ses_connected(self: WorkbenchApp, message: SesConnected) -> None:
-        if not self.alive or message.seq != self._connect_seq:  # quitting, or an attempt given up on
+    def connected(self, message: SesConnected) -> None:
+        if not self.screen.alive or message.seq != self.connect_seq:  # quitting, or an attempt given up on
             message.stack.close() if message.stack is not None else None
             return
         old = self._env_stack
@@ -174,33 +236,33 @@ class SesMixin:
         self.env_description = message.description
         self.env_api = message.client.api_description
         self.connect_error = None
-        self.states = {}
+        self.screen.states = {}
         self.status_cache = {}
         if old is not None:
             old.close()
-        self._update_header()
-        self._refresh_rows()
-        self.refresh_bindings()
+        self.show_env()
+        self.screen.refresh_rows()
+        self.app.refresh_bindings()
         self.refresh_status()
 
-    def connect_failed(self: WorkbenchApp, one_line: str) -> None:
+    def connect_failed(self, one_line: str) -> None:
         """The connect worker failed: say so in the header and offer Reconnect (the caller notifies)."""
         self.connect_error = one_line
-        self.env_description = f"not connected · {self._key_for('reconnect')} Reconnect"
+        self.env_description = f"not connected · {self.screen.key_for('reconnect')} Reconnect"
         self.env_api = None
-        self._update_header()
-        self.refresh_bindings()
+        self.show_env()
+        self.app.refresh_bindings()
 
-    def action_reconnect(self: WorkbenchApp) -> None:
+    def reconnect(self) -> None:
         """Try the last environment again after a failed connection (the network, a VPN, a credential
         fixed meanwhile): a new client, so changed timeouts and credentials apply."""
         if self.ses is not None or self.connect_error is None:
             return
         env_name, local = self._connect_target
-        self.connect(env_name, local)
+        self.start(env_name, local)
 
-    def action_switch_env(self: WorkbenchApp) -> None:
-        envs = self.project.config.environments
+    def switch_env(self) -> None:
+        envs = self.screen.project.config.environments
         choices = [(name, f"{name}{' (local)' if env.local else ''}") for name, env in envs.items()]
         if all(not env.local for env in envs.values()):
             choices.append(("__local__", "local endpoint"))
@@ -211,104 +273,93 @@ class SesMixin:
             self.ses = None
             self.local_server = None
             self.account = None
-            self.states = {}
-            self._refresh_rows()
-            self.env_name = self.project.config.default_env if name == "__local__" else name
+            self.screen.states = {}
+            self.screen.refresh_rows()
+            self.env_name = self.screen.project.config.default_env if name == "__local__" else name
             # the preview and lint follow the new environment's calibration, as `render --env` would
-            self.use_environment_dialect(None if name == "__local__" else name)
+            self.use_env_dialect(None if name == "__local__" else name)
             previous, self._env_stack = self._env_stack, None
             if name == "__local__":
-                self.connect(self.project.config.default_env, True, previous)
+                self.start(self.screen.project.config.default_env, True, previous)
             else:
-                self.connect(name, False, previous)
+                self.start(name, False, previous)
 
         from ses_workbench.tui.screens.dialogs import ChoiceScreen
 
-        self.push_screen(ChoiceScreen("Switch environment", f"Now: {self.env_name}", choices), chosen)
+        self.app.push_screen(ChoiceScreen("Switch environment", f"Now: {self.env_name}", choices), chosen)
 
     # ------------------------------------------------------------------------------------ status
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-status")
-    def refresh_status(self: WorkbenchApp, names: list[str] | None = None) -> None:
+    @_worker("ses-status")
+    def refresh_status(self, names: list[str] | None = None) -> None:
         """Deployment state of every template (one paced GetEmailTemplate each)."""
         from ses_workbench.ses import sync
 
         client = self.ses
         if client is None:
             return
-        statuses = sync.status(client, self.project, names)
-        self.post_message(SesStatus(client.environment.name, {s.name: s for s in statuses}))
+        statuses = sync.status(client, self.screen.project, names)
+        self.app.post_message(SesStatus(client.environment.name, {s.name: s for s in statuses}))
 
-    def on_ses_status(self: WorkbenchApp, message: SesStatus) -> None:
-        if not self.alive:
+    def status_arrived(self, message: SesStatus) -> None:
+        if not self.screen.alive:
             return
         if self.ses is None or message.env_name != self.ses.environment.name:
             return
         for name, status in message.states.items():
             self.status_cache[name] = status
-            self.states[name] = str(status.state)
-        self._refresh_rows()
+            self.screen.states[name] = str(status.state)
+        self.screen.refresh_rows()
 
-    def _refresh_local_state(self: WorkbenchApp, name: str) -> None:
+    def refresh_local_state(self, name: str) -> None:
         """Re-classify one template after a local change, from the last known remote hash (no SES call)."""
         status = self.status_cache.get(name)
-        if status is None or name not in self.project.templates:
+        if status is None or name not in self.screen.project.templates:
             return
         self._reclassify(name, status)
 
-    @work(thread=True, exit_on_error=False, group="local-state")
-    def _reclassify(self: WorkbenchApp, name: str, status: Any) -> None:
+    @_worker("local-state", exclusive=False)
+    def _reclassify(self, name: str, status: Any) -> None:
         from ses_workbench.ses import sync
 
         try:
-            local = self.project.get(name).compose()
+            local = self.screen.project.get(name).compose()
         except Exception:  # noqa: BLE001 - does not compose: that is a state too
             local = None
         state = sync.classify(local, status.remote, status.baseline_hash) if local is not None else \
             sync.State.ERROR
         status.state = state
-        self.post_message(SesStatus(self.ses.environment.name if self.ses else "", {name: status}))
+        self.app.post_message(SesStatus(self.ses.environment.name if self.ses else "", {name: status}))
 
-    # ------------------------------------------------------------------------------------ progress
-    def show_progress(self: WorkbenchApp, label: str, done: int, total: int, name: str) -> None:
-        from textual.widgets import ProgressBar, Static
-
-        box = self.main.query_one("#progress-box")
-        box.display = True
-        self.main.query_one("#progress-label", Static).update(f"{label}: {name}" if name else label)
-        self.main.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
-
-    def hide_progress(self: WorkbenchApp) -> None:
-        self.main.query_one("#progress-box").display = False
-
-    async def _ask_async(self: WorkbenchApp, screen: Screen[Any]) -> Any:
+    # ------------------------------------------------------------------------------------ asking
+    async def _ask_async(self, screen: Screen[Any]) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
         def done(value: Any) -> None:
             if not future.done():
                 future.set_result(value)
 
-        await self.push_screen(screen, done)
+        await self.app.push_screen(screen, done)
         return await future
 
-    def _ask(self: WorkbenchApp, screen: Screen[Any]) -> Any:
+    def ask(self, screen: Screen[Any]) -> Any:
         """From a thread worker: show a modal and block this thread (not the app) until it is dismissed."""
-        return self.call_from_thread(self._ask_async, screen)
+        return self.app.call_from_thread(self._ask_async, screen)
 
     # ------------------------------------------------------------------------------------ push
-    def action_push(self: WorkbenchApp) -> None:
-        if self.current is None:
+    def push(self) -> None:
+        if self.screen.current is None:
             return
-        if self.is_dirty and not self.save():
+        if self.screen.is_dirty and not self.screen.save():
             return
-        self._push([self.current])
+        self._push([self.screen.current])
 
-    def action_push_all(self: WorkbenchApp) -> None:
-        if self.is_dirty and not self.save():
+    def push_all(self) -> None:
+        if self.screen.is_dirty and not self.screen.save():
             return
         self._push(None)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-push")
-    def _push(self: WorkbenchApp, names: list[str] | None) -> None:
+    @_worker("ses-push")
+    def _push(self, names: list[str] | None) -> None:
         from ses_workbench.ses import sync
         from ses_workbench.tui.screens.diff import DiffScreen
 
@@ -316,65 +367,65 @@ class SesMixin:
         if client is None:
             return
         try:
-            plan = sync.plan_push(client, self.project, names, progress=SesProgress(self, "Planning push"),
-                                  linter=self._push_linter)
+            plan = sync.plan_push(client, self.screen.project, names,
+                                  progress=self._progress("Planning push"), linter=self._push_linter)
         finally:
-            self.call_from_thread(self.hide_progress)
+            self.app.call_from_thread(self.screen.hide_progress)
         if not plan.changes and not plan.refused:
-            self.post_message(Notice(f"Nothing to push: {plan.summary()}"))
+            self.app.post_message(Notice(f"Nothing to push: {plan.summary()}"))
             return
         diffs = [item.diff for item in plan.items if item.diff is not None and item.action != "skip"]
         refusals = [f"{item.name}: {item.reason}" for item in plan.refused]
         drifted = [item.name for item in plan.refused if item.state is not None and item.state.drifted]
-        answer = self._ask(DiffScreen(
+        answer = self.ask(DiffScreen(
             f"Push to {plan.environment}", diffs, summary=plan.summary(), refusals=refusals,
             confirm=f"Push {len(plan.changes)}" if plan.changes else None,
             force="Force push (backup kept)" if drifted else None))
         if answer not in ("push", "force"):
-            self.post_message(Notice("Push cancelled."))
+            self.app.post_message(Notice("Push cancelled."))
             self.refresh_status_after([item.name for item in plan.refused])  # we learned about drift
             return
         if answer == "force":  # over what the dialog showed: a change since is still refused
             plan = sync.forced(plan)
         try:
-            result = sync.execute_push(client, self.project, plan, progress=SesProgress(self, "Pushing"))
+            result = sync.execute_push(client, self.screen.project, plan, progress=self._progress("Pushing"))
         finally:
-            self.call_from_thread(self.hide_progress)
+            self.app.call_from_thread(self.screen.hide_progress)
         pushed = [item.name for item in result.pushed]
         # execute_push re-read each template after the dialog closed: a change made while it was open
         # is refused (drift), never overwritten.
         drifted = [f"{item.name}: {item.error}" for item in result.drifted]
         failed = [f"{item.name}: {item.error}" for item in result.failed]
         if drifted:
-            self.post_message(Notice(f"Not pushed {drifted[0]}" + (
+            self.app.post_message(Notice(f"Not pushed {drifted[0]}" + (
                 f" (+{len(drifted) - 1} more)" if len(drifted) > 1 else ""), "error"))
         if failed:
-            self.post_message(Notice(f"Push failed for {failed[0]}" + (
+            self.app.post_message(Notice(f"Push failed for {failed[0]}" + (
                 f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""), "error"))
         if pushed:
-            self.post_message(Notice(f"Pushed {', '.join(pushed)} to {plan.environment}."))
+            self.app.post_message(Notice(f"Pushed {', '.join(pushed)} to {plan.environment}."))
         warned = [f"{item.name}: {item.warning}" for item in result.pushed if item.warning]
         if warned:
-            self.post_message(Notice(warned[0], "warning"))
+            self.app.post_message(Notice(warned[0], "warning"))
         self.refresh_status_after(pushed + [item.name for item in plan.refused + result.drifted])
 
-    def _push_linter(self: WorkbenchApp, names: list[str], dialect: Any) -> dict[str, list[str]]:
+    def _push_linter(self, names: list[str], dialect: Any) -> dict[str, list[str]]:
         """Push planning's lint through :meth:`bulk_lint` (a child interpreter for big batches)."""
         from ses_workbench.lint_process import errors_by_template
 
-        return dict(errors_by_template(self.bulk_lint(names, dialect), names))
+        return dict(errors_by_template(self.screen.bulk_lint(names, dialect), names))
 
-    def refresh_status_after(self: WorkbenchApp, names: list[str]) -> None:
+    def refresh_status_after(self, names: list[str]) -> None:
         if names:
-            self.call_from_thread(self.refresh_status, names)
+            self.app.call_from_thread(self.refresh_status, names)
 
     # ------------------------------------------------------------------------------------ diff
-    def action_diff(self: WorkbenchApp) -> None:
-        if self.current is not None:
-            self._diff([self.current])
+    def diff(self) -> None:
+        if self.screen.current is not None:
+            self._diff([self.screen.current])
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-diff")
-    def _diff(self: WorkbenchApp, names: list[str]) -> None:
+    @_worker("ses-diff")
+    def _diff(self, names: list[str]) -> None:
         from ses_workbench.ses import sync
         from ses_workbench.tui.screens.diff import DiffScreen
 
@@ -382,65 +433,65 @@ class SesMixin:
         if client is None:
             return
         try:
-            diffs = sync.diff(client, self.project, names, progress=SesProgress(self, "Diff"))
+            diffs = sync.diff(client, self.screen.project, names, progress=self._progress("Diff"))
         finally:
-            self.call_from_thread(self.hide_progress)
-        note = " (saved files; unsaved edits are not included)" if self.is_dirty else ""
-        self._ask(DiffScreen(f"Deployed in {client.environment.name} → your files{note}", diffs))
+            self.app.call_from_thread(self.screen.hide_progress)
+        note = " (saved files; unsaved edits are not included)" if self.screen.is_dirty else ""
+        self.ask(DiffScreen(f"Deployed in {client.environment.name} → your files{note}", diffs))
 
     # ------------------------------------------------------------------------------------ pull
-    def action_pull(self: WorkbenchApp) -> None:
-        if self.current is not None:
-            self._pull([self.current])
+    def pull(self) -> None:
+        if self.screen.current is not None:
+            self._pull([self.screen.current])
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-pull")
-    def _pull(self: WorkbenchApp, names: list[str]) -> None:
+    @_worker("ses-pull")
+    def _pull(self, names: list[str]) -> None:
         from ses_workbench.ses import sync
         from ses_workbench.tui.screens.dialogs import ConfirmScreen
 
         client = self.ses
         if client is None:
             return
-        plan = sync.pull(client, self.project, names, dry_run=True)
+        plan = sync.pull(client, self.screen.project, names, dry_run=True)
         changes = [i for i in plan.items if i.action in ("create", "update")]
         refused = plan.refused
         if not changes and not refused:
-            self.post_message(Notice("Nothing to pull: " + "; ".join(
+            self.app.post_message(Notice("Nothing to pull: " + "; ".join(
                 f"{i.name}: {i.reason}" for i in plan.items)))
             return
         force = False
         if refused:
             body = "\n".join(f"{i.name}: {i.reason}" for i in refused)
-            if not self._ask(ConfirmScreen("Overwrite local files?",
+            if not self.ask(ConfirmScreen("Overwrite local files?",
                                            body + "\n\nOverwrite replaces them with SES's content; the "
                                            "replaced files are copied to .ses-workbench/backups/ first.",
                                            yes="Overwrite local", danger=True)):
                 return
             force = True
-        elif not self._ask(ConfirmScreen(f"Pull from {client.environment.name}?",
+        elif not self.ask(ConfirmScreen(f"Pull from {client.environment.name}?",
                                          "\n".join(f"{i.name}: {i.action} ({i.reason})" for i in changes),
                                          yes="Pull")):
             return
-        result = sync.pull(client, self.project, names, force=force)
+        result = sync.pull(client, self.screen.project, names, force=force)
         errors = [f"{i.name}: {i.error}" for i in result.items if i.error]
         if errors:
-            self.post_message(Notice(f"Pull failed: {errors[0]}", "error"))
+            self.app.post_message(Notice(f"Pull failed: {errors[0]}", "error"))
         pulled = [i.name for i in result.pulled]
         if pulled:
-            self.post_message(Notice(f"Pulled {', '.join(pulled)}."))
+            self.app.post_message(Notice(f"Pulled {', '.join(pulled)}."))
         self.refresh_status_after(pulled)
 
     # ------------------------------------------------------------------------------------ remote render
-    def action_remote_render(self: WorkbenchApp) -> None:
-        if self.current is None:
+    def remote_render(self) -> None:
+        if self.screen.current is None:
             return
-        self.preview_tabs.active = "pv-ses"
-        self.view("ses").set_text("Rendering through SES…")
-        width = self.view("ses").scrollable_content_region.width or 80
-        self._remote_render(self.current, self.fixture_name, width)
+        self.screen.preview_tabs.active = "pv-ses"
+        self.screen.view("ses").set_text("Rendering through SES…")
+        width = self.screen.view("ses").scrollable_content_region.width or 80
+        self._remote_render(self.screen.current, self.screen.fixture_name, width)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-render")
-    def _remote_render(self: WorkbenchApp, name: str, fixture: str | None, width: int) -> None:
+    @_worker("ses-render")
+    def _remote_render(self, name: str, fixture: str | None, width: int) -> None:
         from ses_workbench.ses import remote
         from ses_workbench.ses.errors import BadRequest
 
@@ -448,35 +499,35 @@ class SesMixin:
         if client is None:
             return
         try:
-            result = remote.remote_render(client, self.project, name, fixture)
+            result = remote.remote_render(client, self.screen.project, name, fixture)
         except BadRequest as exc:
-            self.post_message(SesPanel("ses", name, f"SES refused to render: {exc}", ok=False))
+            self.app.post_message(SesPanel("ses", name, f"SES refused to render: {exc}", ok=False))
             return
         banner = (f"SES TestRenderEmailTemplate · {name} · fixture {result.fixture}"
                   + (" · scratch copy of local content" if result.scratch else ""))
         lines = reading.reading_lines(result.subject or "", result.html or "", width, banner=banner)
-        self.post_message(SesPanel("ses", name, "", lines=lines))
+        self.app.post_message(SesPanel("ses", name, "", lines=lines))
 
-    def on_ses_panel(self: WorkbenchApp, message: SesPanel) -> None:
-        if not self.alive or message.template != self.current:
+    def panel_arrived(self, message: SesPanel) -> None:
+        if not self.screen.alive or message.template != self.screen.current:
             return  # an answer for a template that is no longer open: its tab was reset on the switch
-        view = self.view(message.tab)
+        view = self.screen.view(message.tab)
         if message.lines is not None:
             view.set_lines(message.lines, None)
         else:
             view.set_text(message.body)
-        self.preview_tabs.active = f"pv-{message.tab}"
+        self.screen.preview_tabs.active = f"pv-{message.tab}"
 
     # ------------------------------------------------------------------------------------ parity
-    def action_parity(self: WorkbenchApp) -> None:
-        if self.current is None:
+    def parity(self) -> None:
+        if self.screen.current is None:
             return
-        self.preview_tabs.active = "pv-parity"
-        self.view("parity").set_text("Comparing the local render with SES's…")
-        self._parity(self.current, self.fixture_name)
+        self.screen.preview_tabs.active = "pv-parity"
+        self.screen.view("parity").set_text("Comparing the local render with SES's…")
+        self._parity(self.screen.current, self.screen.fixture_name)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-parity")
-    def _parity(self: WorkbenchApp, name: str, fixture: str | None) -> None:
+    @_worker("ses-parity")
+    def _parity(self, name: str, fixture: str | None) -> None:
         from rich.text import Text
 
         from ses_workbench.ses import remote
@@ -484,7 +535,7 @@ class SesMixin:
         client = self.ses
         if client is None:
             return
-        results = remote.parity(client, self.project, name, [fixture] if fixture else None)
+        results = remote.parity(client, self.screen.project, name, [fixture] if fixture else None)
         text = Text()
         for res in results:
             verdict = "same" if res.same else "DIFFERENT"
@@ -494,42 +545,42 @@ class SesMixin:
                 style = "red" if line.startswith("-") else "green" if line.startswith("+") else \
                     "cyan" if line.startswith("@@") else ""
                 text.append(line + "\n", style=style)
-        self.post_message(SesPanel("parity", name, "", lines=reading.text_lines(text)))
+        self.app.post_message(SesPanel("parity", name, "", lines=reading.text_lines(text)))
 
     # ------------------------------------------------------------------------------------ send
-    def action_send(self: WorkbenchApp) -> None:
-        if self.current is None or self.ses is None:
+    def send(self) -> None:
+        if self.screen.current is None or self.ses is None:
             return
-        if self.is_dirty:
-            self.notify("Test-send uses the pushed template: save and push your edits first.",
+        if self.screen.is_dirty:
+            self.app.notify("Test-send uses the pushed template: save and push your edits first.",
                         severity="warning")
         from ses_workbench.tui.screens.send import SendScreen
 
-        tpl = self.template
+        tpl = self.screen.template
         assert tpl is not None
-        self.push_screen(SendScreen(self.ses, self.project, self.current, list(tpl.fixtures),
-                                    self.fixture_name), self._send_closed)
+        self.app.push_screen(SendScreen(self.ses, self.screen.project, tpl.name, list(tpl.fixtures),
+                                        self.screen.fixture_name), self._send_closed)
 
-    def _send_closed(self: WorkbenchApp, result: Any) -> None:
+    def _send_closed(self, result: Any) -> None:
         self.refresh_account()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-account")
-    def refresh_account(self: WorkbenchApp) -> None:
+    @_worker("ses-account")
+    def refresh_account(self) -> None:
         client = self.ses
         if client is None:
             return
         account = client.get_account(refresh=True)
-        self.call_from_thread(self._set_account, account)
+        self.app.call_from_thread(self._set_account, account)
 
-    def _set_account(self: WorkbenchApp, account: Any) -> None:
+    def _set_account(self, account: Any) -> None:
         self.account = account
-        self._update_header()
+        self.show_env()
 
     # ------------------------------------------------------------------------------------ outbox
-    def action_outbox(self: WorkbenchApp) -> None:
-        server = getattr(self, "local_server", None)
+    def outbox(self) -> None:
+        server = self.local_server
         if server is None:
-            self.notify("The outbox exists only for the local endpoint.", severity="warning")
+            self.app.notify("The outbox exists only for the local endpoint.", severity="warning")
             return
         from ses_workbench.tui.screens.outbox import OutboxScreen
 
@@ -540,20 +591,18 @@ class SesMixin:
 
             raw = path.read_bytes()
             parsed = parse_mime(raw)
-            self.outbox_message = (path.name, _OutboxEmail(parsed, raw))
-            self.preview_tabs.active = "pv-read"
-            self.request_preview()
+            self.screen.show_outbox(path.name, _OutboxEmail(parsed, raw))
 
-        self.push_screen(OutboxScreen(server.outbox_messages()), chosen)
+        self.app.push_screen(OutboxScreen(server.outbox_messages()), chosen)
 
 
     # ------------------------------------------------------------------------------------ custom verification
-    def action_verification_send(self: WorkbenchApp) -> None:
+    def verification_send(self) -> None:
         """Pick a custom verification template, see it as the recipient will, push it if it changed and
         send it with SendCustomVerificationEmail to an address typed in."""
-        names = sorted(self.project.verification_templates)
+        names = sorted(self.screen.project.verification_templates)
         if not names:
-            self.notify('No custom verification templates here (a folder whose template.toml says '
+            self.app.notify('No custom verification templates here (a folder whose template.toml says '
                         'kind = "custom-verification").', severity="warning")
             return
         if self.ses is None:
@@ -568,17 +617,17 @@ class SesMixin:
             if name is None:
                 return
             self._show_verification_preview(name)
-            self.push_screen(PromptScreen(f"Send the custom verification email {name} to",
+            self.app.push_screen(PromptScreen(f"Send the custom verification email {name} to",
                                           placeholder="the address to verify"),
                              lambda value: address(name, value))
 
         if len(names) == 1:
             chosen(names[0])
         else:
-            self.push_screen(ChoiceScreen("Custom verification template", "", [(n, n) for n in names]),
+            self.app.push_screen(ChoiceScreen("Custom verification template", "", [(n, n) for n in names]),
                              chosen)
 
-    def _show_verification_preview(self: WorkbenchApp, name: str) -> None:
+    def _show_verification_preview(self, name: str) -> None:
         """The email as its recipient sees it (the link SES adds shown as a placeholder) in the read tab."""
         from email.message import EmailMessage
 
@@ -586,7 +635,7 @@ class SesMixin:
         from ses_workbench.mime import parse_mime
 
         try:
-            tpl = self.project.get_verification(name)
+            tpl = self.screen.project.get_verification(name)
             content = tpl.compose(validate=False)
             msg = EmailMessage()
             msg["From"] = content.from_address or "(from_address missing)"
@@ -594,14 +643,12 @@ class SesMixin:
             msg.set_content(tpl.preview_html(), subtype="html")
             raw = msg.as_bytes()
         except (WorkbenchError, ValueError) as exc:
-            self.notify(f"{name}: {exc}", severity="error")
+            self.app.notify(f"{name}: {exc}", severity="error")
             return
-        self.outbox_message = (f"{name} (custom verification preview)", _OutboxEmail(parse_mime(raw), raw))
-        self.preview_tabs.active = "pv-read"
-        self.request_preview()
+        self.screen.show_outbox(f"{name} (custom verification preview)", _OutboxEmail(parse_mime(raw), raw))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ses-verification")
-    def _verification_send(self: WorkbenchApp, name: str, address: str) -> None:
+    @_worker("ses-verification")
+    def _verification_send(self, name: str, address: str) -> None:
         from ses_workbench.ses.errors import SesError
         from ses_workbench.ses.verification import push_verification, send_verification
 
@@ -609,17 +656,17 @@ class SesMixin:
         if client is None:
             return
         try:
-            items = push_verification(client, self.project, [name])
+            items = push_verification(client, self.screen.project, [name])
             problem = next((i.error or i.reason for i in items if i.error or i.action == "refuse"), None)
             if problem:
-                self.post_message(Notice(f"{name} not sent: push refused: {problem}", "error"))
+                self.app.post_message(Notice(f"{name} not sent: push refused: {problem}", "error"))
                 return
-            message_id = send_verification(client, self.project, name, address)
+            message_id = send_verification(client, self.screen.project, name, address)
         except SesError as exc:
-            self.post_message(Notice(f"{name} not sent: {exc}", "error"))
+            self.app.post_message(Notice(f"{name} not sent: {exc}", "error"))
             return
         where = " (ctrl+o reads it in the local outbox)" if client.environment.local else ""
-        self.post_message(Notice(f"Sent {name} to {address}: MessageId {message_id}{where}."))
+        self.app.post_message(Notice(f"Sent {name} to {address}: MessageId {message_id}{where}."))
 
 
 class _OutboxEmail:

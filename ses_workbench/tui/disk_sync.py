@@ -1,0 +1,177 @@
+"""Files changed on disk while the workbench is open: reload, reconcile the editors, or ask.
+
+The watcher's batches (:class:`~ses_workbench.tui.messages.FilesChanged`) come here. A new calibration
+re-resolves the dialect; a structural change (a template folder added or removed, the config, a layout)
+reloads the project; the open template's editors take the new text when they are clean, and when an
+editor with unsaved edits changed on disk the user chooses: keep mine, take theirs, or keep both (the
+version on disk is copied under ``.ses-workbench/conflicts/``). Nothing the user typed is dropped
+without that question.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ses_workbench.engine import Dialect
+from ses_workbench.tui.screens.dialogs import ChoiceScreen
+from ses_workbench.tui.screens.main import MainScreen
+from ses_workbench.tui.widgets.editor import PartEditor
+
+Conflict = tuple[PartEditor, str | None]
+
+
+class DiskSync:
+    """Applies the watcher's batches to ``screen``.
+
+    ``dialect()`` re-resolves the calibrated dialect; ``local_change(names)`` re-classifies the deployment
+    state of templates whose files changed."""
+
+    def __init__(self, screen: MainScreen, dialect: Callable[[], Dialect],
+                 local_change: Callable[[list[str]], None]) -> None:
+        self.screen = screen
+        self.dialect = dialect
+        self.local_change = local_change
+        self._conflict_open = False
+
+    def files_changed(self, paths: set[Path]) -> None:
+        screen = self.screen
+        if not screen.alive:
+            return
+        from ses_workbench.project.state import StateDir
+
+        project = screen.project
+        calibration = StateDir(project.state_dir).calibration
+        changed_paths = {path for path in paths if path != calibration}
+        if len(changed_paths) < len(paths) and screen.use_dialect(self.dialect()):
+            screen.app.notify("Calibration changed: the preview and lint now use the new dialect.")
+        if not changed_paths:
+            return
+        before = set(project.names)
+        if any(_is_structural(path, project.root) for path in changed_paths) and not screen.reload_project():
+            return
+        after = set(project.names)
+        if screen.current is not None and screen.current not in after:
+            screen.app.notify(f"{screen.current} was removed on disk.", severity="warning")
+            screen.current = None
+            names = project.names
+            if names:
+                screen.open_template(names[0])
+        elif screen.current is not None:
+            self._sync_editors()
+        changed = sorted({name for name in after for path in changed_paths
+                          if _under(path, project.root / name)} | (after - before))
+        if changed:
+            others = [name for name in changed if name != screen.current]
+            if others:
+                screen.lint_templates(others)
+            if screen.current in changed:
+                screen.schedule_lint(0.05)  # the current one is linted from the editors (maybe unsaved)
+            self.local_change(changed)
+        screen.refresh_rows()
+
+    def _sync_editors(self) -> None:
+        """Take external edits into clean editors; ask when an editor with unsaved edits changed on disk."""
+        screen = self.screen
+        tpl = screen.template
+        if tpl is None:
+            return
+        from ses_workbench.errors import WorkbenchError
+
+        conflicts: list[Conflict] = []
+        changed = False
+        for editor in screen.editors:
+            try:
+                disk = tpl.source(editor.part)
+            except WorkbenchError:
+                continue
+            changed |= _reconcile(editor, disk, conflicts)
+        fixtures = tpl.fixtures
+        if screen.fixture_name not in fixtures:
+            screen.load_fixture("default" if "default" in fixtures else next(iter(fixtures), None))
+            changed = True
+        else:
+            screen.data_pane.set_fixtures(list(fixtures), screen.fixture_name)
+            if screen.fixture_name is not None:
+                disk_fx = screen.disk_text(fixtures[screen.fixture_name].path)
+                changed |= _reconcile(screen.fixture_editor, disk_fx, conflicts)
+        if changed:
+            screen.dirty_changed()
+            screen.request_preview()
+        if conflicts:
+            self._ask(conflicts)
+
+    def _ask(self, conflicts: list[Conflict]) -> None:
+        if self._conflict_open:
+            return
+        self._conflict_open = True
+        screen = self.screen
+        files = ", ".join(str(e.path.name) if e.path else e.part for e, _ in conflicts)
+
+        def answer(choice: str | None) -> None:
+            self._conflict_open = False
+            for editor, _seen in conflicts:
+                disk = screen.disk_text(editor.path)  # the newest version on disk, not the first event's
+                if choice == "theirs":
+                    editor.load(editor.path, disk, keep_cursor=True)
+                elif choice == "both":
+                    copy = self._save_copy(editor, disk)
+                    editor.disk_text = disk
+                    screen.app.notify(f"Kept your edits; the version on disk was copied to {copy}.",
+                                      timeout=8)
+                else:  # mine (also on escape): keep the buffer; the next save overwrites the file
+                    editor.disk_text = disk
+            screen.dirty_changed()
+            screen.request_preview()
+
+        screen.app.push_screen(ChoiceScreen(
+            "Changed on disk while you were editing",
+            f"{files} changed outside the app, and you have unsaved edits. Which should stay?",
+            [("mine", "Keep mine"), ("theirs", "Take theirs"), ("both", "Keep both")]), answer)
+
+    def _save_copy(self, editor: PartEditor, disk: str | None) -> Path:
+        from ses_workbench.project import atomic
+        from ses_workbench.project.state import StateDir
+
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        name = editor.path.name if editor.path else editor.part
+        target = (StateDir(self.screen.project.state_dir).conflicts(self.screen.current or "template")
+                  / f"{stamp}-{name}")
+        atomic.write_text(target, disk or "")
+        return target
+
+
+def _reconcile(editor: PartEditor, disk: str | None, conflicts: list[Conflict]) -> bool:
+    """Bring a clean editor up to ``disk``; a dirty one that differs becomes a conflict (asked later)."""
+    if disk == editor.disk_text:
+        return False
+    if not editor.dirty:
+        editor.load(editor.path, disk, keep_cursor=True)
+        return True
+    if disk == editor.text:  # someone saved exactly what we have
+        editor.mark_saved()
+        return True
+    conflicts.append((editor, disk))
+    return False
+
+
+def _is_structural(path: Path, root: Path) -> bool:
+    """A change that may add/remove/rename templates or change config/layouts (rescan the project)."""
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return True
+    if len(rel.parts) <= 1:
+        return True  # a folder at the root, or ses-workbench.toml
+    if rel.parts[0] == "_layouts":
+        return True
+    return len(rel.parts) == 2 and not path.exists() or not (root / rel.parts[0]).is_dir()
+
+
+def _under(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
