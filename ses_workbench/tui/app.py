@@ -14,6 +14,7 @@ the app, so a worker's error becomes one notification in one place (:meth:`on_wo
 from __future__ import annotations
 
 import gc
+import inspect
 import webbrowser
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -173,12 +174,12 @@ class WorkbenchApp(App[int]):
         self.watch_files = watch
         self.auto_connect = connect
         self.use_browser = browser
-        self.main = MainScreen(self.project, self.resolve_dialect(), render_process=render_process,
-                               key_for=self.key_for)
+        self.main: MainScreen = MainScreen(self.project, self.resolve_dialect(),
+                                           render_process=render_process, key_for=self.key_for)
         """The workbench screen (queries go here even while a modal is on top)."""
-        self.flows = SesFlows(self, self.main, env_name=env_name, local=local,
+        self.flows: SesFlows = SesFlows(self, self.main, env_name=env_name, local=local,
                               use_env_dialect=self.use_env_dialect)
-        self.templates = TemplateActions(self.main)
+        self.templates: TemplateActions = TemplateActions(self.main)
         self.disk = DiskSync(self.main, self.resolve_dialect, self._local_change)
         self.preview_server = PreviewServer()
         self.watcher: FolderWatcher | None = None
@@ -201,9 +202,12 @@ class WorkbenchApp(App[int]):
             from ses_workbench.project.state import ensure_state_dir
 
             ensure_state_dir(self.project.state_dir)
-            self.watcher = FolderWatcher(self.project.root,
-                                         lambda paths: self.post_message(FilesChanged(paths)))
+            self.watcher = FolderWatcher(self.project.root, self._post_files_changed)
             self.watcher.start()
+
+    def _post_files_changed(self, paths: set[Path]) -> None:
+        """From the watcher's thread: one message a batch (coalesced while the app is busy)."""
+        self.post_message(FilesChanged(paths))
 
     @on(MainScreen.Ready)
     def _start_background(self) -> None:
@@ -295,8 +299,8 @@ class WorkbenchApp(App[int]):
     async def action_run(self, action_id: str) -> None:
         """Run the action ``action_id`` of :data:`ACTIONS` (what every key binding calls)."""
         result = ACTION_BY_ID[action_id].run(self)
-        if hasattr(result, "__await__"):
-            await result  # type: ignore[misc]
+        if inspect.isawaitable(result):
+            await result
 
     def available(self, action_id: str) -> bool:
         """Whether the action can run in the current state (footer, palette and keys all ask this)."""
@@ -424,7 +428,7 @@ class WorkbenchApp(App[int]):
 
     @on(Notice)
     def _notice(self, message: Notice) -> None:
-        self.notify(message.text, severity=message.severity)  # type: ignore[arg-type]
+        self.notify(message.text, severity=message.severity)
         flows = self.flows
         if flows.ses is not None and flows.env_api:  # e.g. the environment now uses the 2017 API
             flows.env_api = flows.ses.api_description

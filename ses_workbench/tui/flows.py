@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from functools import partial, wraps
+from functools import partial
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -34,10 +34,10 @@ def _worker(group: str, exclusive: bool = True) -> Callable[[Callable[Concatenat
     """Run the method in a thread worker of the app (``group``; ``exclusive``: a new one cancels the
     group's running one)."""
     def wrap(method: Callable[Concatenate[F, P], None]) -> Callable[Concatenate[F, P], None]:
-        @wraps(method)
-        def start(self: F, *args: P.args, **kwargs: P.kwargs) -> None:
+        def start(self: F, /, *args: P.args, **kwargs: P.kwargs) -> None:
             self.app.run_worker(partial(method, self, *args, **kwargs), thread=True, group=group,
                                 exclusive=exclusive, exit_on_error=False)
+        start.__doc__ = method.__doc__
         return start
     return wrap
 
@@ -208,8 +208,10 @@ class SesFlows:
         if previous is not None:
             previous.close()
         # the client says once when it falls back to the 2017 API (a v2 action denied)
-        opened = _open_abandonable(self.screen.project, env_name, local,
-                                   lambda text: self.app.post_message(Notice(text, "warning")))
+        def note(text: str) -> None:
+            self.app.post_message(Notice(text, "warning"))
+
+        opened = _open_abandonable(self.screen.project, env_name, local, note)
         if opened is None:  # the app is quitting (or another attempt replaced this one)
             return
         stack, client, server, account = opened

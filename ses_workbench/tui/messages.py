@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.message import Message
+from textual.notifications import SeverityLevel
 
 
 class FilesChanged(Message):
@@ -108,7 +109,7 @@ class SesPanel(Message):
 class Notice(Message):
     """A one-line notification from a worker (errors: severity="error")."""
 
-    def __init__(self, text: str, severity: str = "information") -> None:
+    def __init__(self, text: str, severity: SeverityLevel = "information") -> None:
         self.text = text
         self.severity = severity
         super().__init__()

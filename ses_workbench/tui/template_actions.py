@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from ses_workbench.attributes import fill_fixture_text
 from ses_workbench.errors import WorkbenchError
-from ses_workbench.project.errors import FixtureError
 from ses_workbench.project import TemplateContent
+from ses_workbench.project.errors import FixtureError
 from ses_workbench.project.fixtures import validate_fixture_name
 from ses_workbench.tui import preview_job
 from ses_workbench.tui.screens.dialogs import ConfirmScreen, PromptScreen

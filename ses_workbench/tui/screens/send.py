@@ -120,7 +120,7 @@ class SendScreen(ModalScreen[Any]):
 
     def on_send_screen_identities(self, message: Identities) -> None:
         selection = self.query_one("#recipient-list", SelectionList)
-        known = {str(option.value) for option in selection._options}
+        known = {str(selection.get_option_at_index(i).value) for i in range(selection.option_count)}
         for address in message.addresses:
             if address not in known:
                 selection.add_option((address, address, False))
@@ -178,7 +178,7 @@ class SendScreen(ModalScreen[Any]):
         if not address:
             return
         selection = self.query_one("#recipient-list", SelectionList)
-        known = {str(option.value) for option in selection._options}
+        known = {str(selection.get_option_at_index(i).value) for i in range(selection.option_count)}
         if address not in known:
             selection.add_option((address, address, True))
         else:

@@ -162,7 +162,7 @@ class EditorPane(Vertical):
         tabs = self.tabs
         for part, label in EDITOR_TABS:
             key = "fixture" if part == "data" else part
-            tabs.get_tab(f"tab-{part}").label = f"{label} ●" if key in dirty_parts else label  # type: ignore[assignment]
+            tabs.get_tab(f"tab-{part}").label = f"{label} ●" if key in dirty_parts else label
         return True
 
     # ------------------------------------------------------------------------------------ lint
