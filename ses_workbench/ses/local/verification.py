@@ -10,7 +10,8 @@ token redirects to its ``FailureRedirectionURL`` (the one unsigned route: the to
 Kept in the endpoint's ``store.db`` (tables ``cv_templates`` and ``cv_tokens``, see
 :mod:`~ses_workbench.ses.local.store`): each change one transaction, committed before the answer, so an
 acknowledged change is on disk and a failed write changes nothing.  A send's new PENDING identity and its
-link are one transaction, and so are a used link and the identity it verified.
+link are one transaction, and so are a used link and the identity it verified; like every send, its
+message's outbox index row and its events are on disk before the answer (:meth:`Store.flush`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _api_error(code: str, message: str, status: int = 400) -> Exception:
 
 class CustomVerificationMixin:
     """The custom verification operations; the host class provides ``store``, ``settings``, ``_lock``,
-    ``_throttle_template_op``, ``_page``, ``_require_sending_enabled``, ``_not_verified``,
+    ``_throttle_template_op``, ``_page``, ``flush``, ``_require_sending_enabled``, ``_not_verified``,
     ``_verified_keys``, ``_identity_record`` and ``_sandbox_rejects``."""
 
     #: the URL the link in a verification email points at (set by the server when it starts)
@@ -166,6 +167,12 @@ class CustomVerificationMixin:
 
     # -- the send and the link ------------------------------------------------------------------------
     def op_send_custom_verification_email(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self._send_custom_verification_email(params)
+        finally:  # the outbox index row and the event lines on disk before the answer, as for any send
+            self._host.flush()
+
+    def _send_custom_verification_email(self, params: dict[str, Any]) -> dict[str, Any]:
         self._host._require_sending_enabled()
         address = params.get("EmailAddress")
         if not isinstance(address, str) or not address.strip():
