@@ -1,9 +1,9 @@
 """ses-workbench: edit, check, deploy and test-send Amazon SES email templates.
 
-The package is layered (see docs/ARCHITECTURE.md): ``engine`` (SES's Handlebars
-dialect, stdlib only) → ``project``/``render``/``lint``/``mime`` (domain) →
-``ses`` (boto3 sesv2 and the embedded local endpoint) → UI (``cli``, ``tui``,
-``notebook``).  Nothing below the UI imports textual.
+The package is layered (docs/ARCHITECTURE.md; tests/test_import_hygiene.py checks it): ``engine``
+(SES's Handlebars dialect, stdlib only) ← the domain (``project``, ``render``, ``lint``, ``check``,
+``mime``, ``attributes``) ← ``ses`` (boto3 sesv2 and the embedded local endpoint) ← the faces (``cli``,
+``tui``, ``notebook``).  Nothing below the faces imports textual.
 """
 
 from __future__ import annotations

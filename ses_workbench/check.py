@@ -25,7 +25,7 @@ signature, then a regular sample of the rest); a disagreement switches the fast 
 the check restarts with full rendering when the input can be read again.  ``fast=False``
 renders every row.  tests/check/test_equivalence.py proves the two agree (hypothesis).
 
-CSV decisions (documented in docs/NOTES-notebook.md):
+CSV decisions (docs/decisions/check.md):
 
 - a header ``contact.firstName`` becomes ``{"contact": {"firstName": ...}}``;
 - cells are strings (``"false"`` is a non-empty, truthy string, as it would be in TemplateData

@@ -1,6 +1,8 @@
 """The template folder model: files on disk → :class:`Project` → :class:`EmailTemplate` → SES content.
 
-See docs/ARCHITECTURE.md ("Project model") for the contract.  No textual, no boto3 here.
+Each module documents its part of the contract: :mod:`.model` (the folder), :mod:`.template` (one
+template), :mod:`.config` (``ses-workbench.toml``), :mod:`.layouts`, :mod:`.fixtures` and :mod:`.state`
+(``.ses-workbench/``).
 """
 
 from ses_workbench.project.config import CONFIG_FILE, Config, Environment, LocalSesConfig

@@ -1,11 +1,12 @@
 """The project: a folder of template folders plus ``ses-workbench.toml`` and ``_layouts/``.
 
 :meth:`Project.load` reads the config (a broken config raises: nothing can be trusted without it) and scans
-the folders.  Per-template problems (a folder whose name SES would reject, a folder that is a symbolic link
-to somewhere outside the project...) do not stop the load; they are collected in :attr:`Project.problems`
-for lint, ``status``, ``push`` and the UI.  Every write goes through :mod:`.atomic`; whole template folders
-are built in the state folder and renamed into place; nothing is ever deleted — removed
-templates and fixtures move to ``.ses-workbench/trash/``.
+the folders.  A folder is a template when it holds at least one part file; a folder whose name starts
+with ``_`` or ``.`` never is.  Per-template problems (a folder whose name SES would reject, a folder that
+is a symbolic link to somewhere outside the project...) do not stop the load; they are collected in
+:attr:`Project.problems` for lint, ``status``, ``push`` and the UI.  Every write goes through
+:mod:`.atomic`; whole template folders are built in the state folder and renamed into place; nothing is
+ever deleted — removed templates and fixtures move to ``.ses-workbench/trash/``.
 """
 
 from __future__ import annotations
