@@ -63,9 +63,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "parent and child: a template's annotations name the Project that holds it",
     ("ses_workbench.project.verification", "ses_workbench.project.model"):
         "parent and child: a verification template's annotations name the Project that holds it",
-    ("ses_workbench.tui.ses_ui", "ses_workbench.tui.app"):
-        "the SES mixin is typed by its host (self: WorkbenchApp); it goes when the TUI is rebuilt on "
-        "the session",
 }
 
 
