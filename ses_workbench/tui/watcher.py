@@ -16,15 +16,18 @@ from pathlib import Path
 
 from watchfiles import Change, DefaultFilter, watch
 
+from ses_workbench.project.state import STATE_DIR, StateDir
+
 #: watchfiles groups changes for ``STEP_MS`` of quiet, at most ``DEBOUNCE_MS``: well inside the 200 ms
 #: budget from a save on disk to an updated preview.
 DEBOUNCE_MS = 80
 STEP_MS = 15
 
 
+_STATE = f"/{STATE_DIR}"
 #: The one file of the state folder the app follows: a ``calibrate`` run (from a shell beside the app)
 #: changes the dialect the preview and lint use.
-CALIBRATION = "/.ses-workbench/calibration.json"
+CALIBRATION = "/" + StateDir(Path(STATE_DIR)).calibration.as_posix()
 
 
 class _ProjectFilter(DefaultFilter):
@@ -32,7 +35,7 @@ class _ProjectFilter(DefaultFilter):
     its calibration file."""
 
     def __call__(self, change: Change, path: str) -> bool:
-        if "/.ses-workbench/" in path or path.endswith("/.ses-workbench"):
+        if _STATE + "/" in path or path.endswith(_STATE):
             return path.endswith(CALIBRATION)
         return super().__call__(change, path)
 
