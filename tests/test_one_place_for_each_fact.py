@@ -105,7 +105,13 @@ def test_only_the_state_module_builds_paths_in_the_state_folder() -> None:
              for node in ast.walk(tree)
              if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
              and _names_state_folder(node.left)]
+    spelled = [f"{module}:{node.lineno}" for module, tree in _modules()
+               if module != "ses_workbench/project/state.py"
+               for node in ast.walk(tree)
+               if isinstance(node, ast.Constant) and isinstance(node.value, str)
+               and node.value.lstrip("/").startswith(".ses-workbench")]  # a message may name it, not start so
     assert built == [], "paths below .ses-workbench/ belong in project/state.py (StateDir)"
+    assert spelled == [], "the state folder's name is STATE_DIR (project/state.py)"
 
 
 def test_parts_is_defined_once() -> None:
