@@ -138,8 +138,8 @@ _BOM = b"\xef\xbb\xbf"
 _IN_STRING = re.compile(r'["\\]')
 _STRUCTURE = re.compile(r'["{}\[\]]')
 _ZEROS = itertools.repeat(0)
-#: First bytes of a line that may be blank (``bytes.strip`` whitespace, or nothing at all).
-_BLANK_START = frozenset((b"", b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c"))
+#: First bytes of a line that may be blank (``bytes.strip`` whitespace; or the line is empty).
+_BLANK_START = frozenset(b" \t\r\n\x0b\x0c")
 
 #: Bytes read from a data file at a time.
 _BLOCK = 1 << 20
@@ -222,7 +222,7 @@ def iter_rows(
     name = getattr(fh, "name", None)  # a path, or "<stdin>" / "/dev/fd/63" for a stream
     try:
         if fmt == "jsonl":
-            yield from _jsonl_rows(_split_lines(fh, counter), fast_json, records=_records)
+            yield from _jsonl_rows(_split_lines(fh, counter, views=fast_json), fast_json, records=_records)
         elif fmt == "json":
             yield from _iter_json(fh, counter)
         elif fmt == "parquet":
@@ -240,11 +240,13 @@ def iter_rows(
 
 
 def _split_lines(fh: BinaryIO, counter: _Counter, start: int = 0, end: int | None = None,
-                 block_size: int = _BLOCK) -> Iterator[tuple[bytes, int]]:
+                 block_size: int = _BLOCK, views: bool = False) -> Iterator[tuple[Any, int]]:
     """The lines of ``fh`` from its current position (file offset ``start``), without their ``\\n``.
 
     Yields ``(line, 0)``, or ``(b"", characters)`` for a line longer than :data:`_LINE_CAP`, which is
     never held whole.  With ``end``, stops before the first line that starts at or after ``end``.
+    ``views``: a line that lies inside one block read is a ``memoryview`` of it rather than a copy
+    (orjson parses either; copying every line cost more than finding it).
     """
     offset = start
     buf = b""
@@ -274,6 +276,38 @@ def _split_lines(fh: BinaryIO, counter: _Counter, start: int = 0, end: int | Non
             if buf and (end is None or offset < end):
                 yield buf, 0
             return
+        if views:
+            first = block.find(b"\n")
+            if first < 0:
+                buf += block
+            else:
+                if end is not None and offset >= end:
+                    return
+                line = buf + block[:first] if buf else block[:first]
+                yield line, 0
+                offset += len(line) + 1
+                last = block.rfind(b"\n")
+                pos = first + 1
+                base = offset - pos  # the file offset of block[0]
+                bound = last + 1 if end is None else min(last + 1, end - base)
+                view = memoryview(block)
+                find = block.find
+                while pos < bound:  # the lines that start at pos, end at the next newline
+                    i = find(b"\n", pos)
+                    yield view[pos:i], 0
+                    pos = i + 1
+                if pos <= last:  # stopped at the range's end
+                    return
+                offset = base + last + 1
+                buf = block[last + 1:]
+            if len(buf) > _LINE_CAP:
+                if end is not None and offset >= end:
+                    return
+                skip = codecs.getincrementaldecoder("utf-8")("replace")
+                chars = len(skip.decode(buf))
+                offset += len(buf)
+                buf = b""
+            continue
         lines = block.split(b"\n")
         consumed = len(buf) + len(block)
         if buf:
@@ -325,13 +359,13 @@ def _jsonl_rows(lines: Iterable[tuple[bytes, int]], fast_json: bool, *, bom: boo
             number += 1
             yield Row(number, None, lineno, too_long_message(big), TOO_LONG)
             continue
-        if lineno == 1 and bom and raw.startswith(_BOM):
+        if lineno == 1 and bom and raw[:3] == _BOM:
             raw = raw[3:]
-        if raw[:1] in _BLANK_START and not raw.strip():  # a row starts with "{": no copy to strip
+        if (not raw or raw[0] in _BLANK_START) and not bytes(raw).strip():  # a row starts with "{"
             continue
         number += 1
         if len(raw) > limit:  # characters <= bytes: only a long line can be too long
-            chars = len(raw.decode("utf-8", "replace").strip())
+            chars = len(bytes(raw).decode("utf-8", "replace").strip())
             if chars > limit:
                 yield Row(number, None, lineno, too_long_message(chars), TOO_LONG)
                 continue
@@ -339,7 +373,7 @@ def _jsonl_rows(lines: Iterable[tuple[bytes, int]], fast_json: bool, *, bom: boo
             try:
                 data = fast(raw)
             except ValueError:  # orjson.JSONDecodeError; the standard library words the error
-                yield _stdlib_row(number, raw, lineno)
+                yield _stdlib_row(number, bytes(raw), lineno)
                 continue
             yield (number, data, lineno) if records else Row(number, data, lineno)
         else:
@@ -1659,10 +1693,10 @@ def _worker_chunk(start: int, end: int) -> tuple[CheckReport, int]:
     with open(_worker["path"], "rb") as fh:
         if start:
             fh.seek(start - 1)
-            lines = _split_lines(fh, _Counter(), start - 1, end, block)
+            lines = _split_lines(fh, _Counter(), start - 1, end, block, views=_worker["fast_json"])
             next(lines, None)  # the line holding byte start-1 belongs to the chunk before
         else:
-            lines = _split_lines(fh, _Counter(), 0, end, block)
+            lines = _split_lines(fh, _Counter(), 0, end, block, views=_worker["fast_json"])
         rows = _jsonl_rows(lines, _worker["fast_json"], bom=start == 0, seen=seen, records=True)
         report = check_rows(rows_checker.compiled, rows, max_failures=_worker["max_failures"],
                             _checker=rows_checker, _max_reasons=None, _raise_on_mismatch=checker.fast,
