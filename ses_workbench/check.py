@@ -1105,7 +1105,8 @@ _CONFIRM_RENDERS = 2
 _SPOT_CHECK_EVERY = 97
 #: Distinct signatures remembered (beyond it, new shapes are rendered, not cached).
 _MAX_SIGNATURES = 20_000
-_UNSEEN = object()
+#: What `RowChecker._confirmed` gives for a signature not confirmed yet (None is a verdict: the row renders).
+_UNSEEN = Failure(0, "unseen", "a signature not confirmed yet")
 
 
 #: ``CheckReport.fast_path`` after a disagreement made the whole input be checked again by rendering.
@@ -1244,7 +1245,7 @@ class RowChecker:
         if not self._until_spot_check:  # every n-th reuse is rendered anyway
             self._until_spot_check = _SPOT_CHECK_EVERY
             self._compare(verdict, self.render_verdict(data))
-        return verdict  # type: ignore[return-value]
+        return verdict
 
     def _first_rows(self, sig: Any, data: Any) -> Failure | None:
         """A signature not confirmed yet: render, and reuse the verdict once renders agreed."""
