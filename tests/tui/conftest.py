@@ -77,6 +77,26 @@ async def wait_screen(pilot: Any, cls: type) -> Any:
     return pilot.app.screen
 
 
+async def type_text(pilot: Any, text: str) -> None:
+    """Type ``text`` into the focused widget: one key event per character, sent to the app the way the
+    terminal driver sends them, then wait until the app and the screen's widgets handled them.
+
+    ``pilot.press`` waits for the process to look idle after every key (up to 1 s each: the workbench
+    renders and lints on threads, so it rarely looks idle); these events go in one batch instead, and
+    the wait is on the message queues: the app forwards each key to the focused widget, which handles it.
+    """
+    import unicodedata
+
+    from textual import events
+
+    app = pilot.app
+    for char in text:
+        key = char if char.isalnum() else unicodedata.name(char).lower().replace("-", "_").replace(" ", "_")
+        app.post_message(events.Key(key, char))
+    await pilot.pause(0)  # the app forwarded the keys
+    await pilot.pause(0)  # the focused widget handled them
+
+
 async def settle(pilot: Any) -> None:
     """Wait until no worker runs (workers may start others from their result handlers)."""
     from textual.worker import WorkerFailed

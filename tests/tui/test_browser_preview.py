@@ -24,7 +24,7 @@ import pytest
 from ses_workbench.notebook import sandboxed_iframe
 from ses_workbench.tui.browser import PreviewServer
 from tests.tui import chromium
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, type_text
 
 GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 DATA_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQ"
@@ -294,7 +294,7 @@ async def test_tui_ctrl_b_page_shows_the_template_and_follows_a_keystroke(
         at = editor.text.index("Thanks for your order, {{customer.firstName}}!</h1>")
         editor.focus()
         editor.cursor_location = (editor.text.count("\n", 0, at), at - (editor.text.rfind("\n", 0, at) + 1))
-        await pilot.press(*"Edited ")
+        await type_text(pilot, "Edited ")
         typed = time.monotonic()
         await asyncio.to_thread(browser.wait_for,
                                 lambda: any("Edited Thanks for your order" in t for t in browser.texts()),

@@ -23,7 +23,7 @@ from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.messages import SesConnected
 from tests.clocks import ManualClock
 from tests.silent_server import SilentServer
-from tests.tui.conftest import preview_text, wait_for
+from tests.tui.conftest import preview_text, type_text, wait_for
 
 TEMPLATE = "order-receipt"
 
@@ -97,10 +97,10 @@ async def test_editing_preview_and_lint_work_while_connecting(remote_project: Pa
         at = text.index("Thanks for your order, {{customer.firstName}}!</h1>")
         editor.focus()
         editor.cursor_location = (text.count("\n", 0, at), at - (text.rfind("\n", 0, at) + 1))
-        await pilot.press(*"Hello ")
+        await type_text(pilot, "Hello ")
         await wait_for(pilot, lambda: "Hello Thanks for your order, Ada!" in preview_text(app), 30,
                        "edit in preview")
-        await pilot.press(*"{{nope.x}}")
+        await type_text(pilot, "{{nope.x}}")
         await wait_for(pilot, lambda: any("'nope.x'" in d.message for d in app.main.lint.get(TEMPLATE, [])),
                        30, "lint of the edit")
         assert app.ses is None and app.flows.connect_error is None  # still connecting all along

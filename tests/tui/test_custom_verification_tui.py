@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import PromptScreen
-from tests.tui.conftest import connected, preview_text, settle, wait_for, wait_screen
+from tests.tui.conftest import connected, preview_text, settle, type_text, wait_for, wait_screen
 
 
 async def test_f10_previews_pushes_and_sends_the_sample(project_dir: Path) -> None:
@@ -21,7 +21,8 @@ async def test_f10_previews_pushes_and_sends_the_sample(project_dir: Path) -> No
         await wait_screen(pilot, PromptScreen)
         text = preview_text(app)
         assert "You asked to send your Acme newsletters" in text and "token=PREVIEW" in text
-        await pilot.press(*"owner@customer.example", "enter")
+        await type_text(pilot, "owner@customer.example")
+        await pilot.press("enter")
         await settle(pilot)
         await wait_for(pilot, lambda: any("Sent newsletter-sender" in str(n.message)
                                           for n in app.notifications), 20, "the sent notice")

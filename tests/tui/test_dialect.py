@@ -15,7 +15,7 @@ from ses_workbench.project.state import StateDir
 from ses_workbench.ses.calibrate import Calibration
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
-from tests.tui.conftest import preview_text, settle, wait_for, wait_screen, watcher_ready
+from tests.tui.conftest import preview_text, settle, type_text, wait_for, wait_screen, watcher_ready
 
 NAME = "scoped"
 # a root variable inside {{#each}}: an error by default, "[S][S]" with parent_scope_lookup
@@ -84,7 +84,7 @@ async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path) -> N
         editor = app.main.editor("html")
         editor.focus()
         editor.cursor_location = (0, 3)
-        await pilot.press(*"Hi ")
+        await type_text(pilot, "Hi ")
         await wait_for(pilot, lambda: "Hi [S][S]" in preview_text(app), what="process preview")
         assert app.main.last_error is None
 

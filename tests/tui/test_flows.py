@@ -13,7 +13,15 @@ from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
 from ses_workbench.tui.screens.diff import DiffScreen
 from ses_workbench.tui.screens.send import SendScreen
-from tests.tui.conftest import connected, preview_text, settle, wait_for, wait_screen, watcher_ready
+from tests.tui.conftest import (
+    connected,
+    preview_text,
+    settle,
+    type_text,
+    wait_for,
+    wait_screen,
+    watcher_ready,
+)
 
 TEMPLATE = "order-receipt"
 
@@ -39,7 +47,7 @@ async def test_edit_updates_preview(project_dir: Path) -> None:
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
         cursor_at(app, "html", "Thanks for your order, {{customer.firstName}}!</h1>")
-        await pilot.press(*"Hello ")
+        await type_text(pilot, "Hello ")
         await wait_for(pilot, lambda: "Hello Thanks for your order" in preview_text(app),
                        what="edit in preview")
         assert app.main.editor("html").dirty
@@ -62,7 +70,7 @@ async def test_broken_json_shows_error_and_keeps_last_preview(project_dir: Path)
         editor = app.main.fixture_editor
         editor.focus()
         editor.cursor_location = (0, 1)   # just after the opening brace
-        await pilot.press(*'"oops": ,')
+        await type_text(pilot, '"oops": ,')
         await wait_for(pilot, lambda: app.main.last_error is not None, what="render error")
         assert "invalid JSON" in app.main.last_error
         error = str(app.main.data_pane.query_one("#fixture-error").render())
@@ -122,7 +130,7 @@ async def test_push_refused_on_drift(project_dir: Path) -> None:
         app.ses.update_template(TEMPLATE, drift)
         # ...and we edit locally and push again: refused, the remote stays as it is
         cursor_at(app, "subject", "Your Acme receipt")
-        await pilot.press(*"New ")
+        await type_text(pilot, "New ")
         await pilot.press("f2")  # saves, plans, shows the refusal
         await wait_screen(pilot, DiffScreen)
         screen = app.screen
@@ -151,14 +159,16 @@ async def test_send_guard_then_good_send_lands_in_outbox(project_dir: Path) -> N
         await wait_for(pilot, lambda: screen.plan is not None, what="first plan")
         # an unverified address is refused by the guards: the Send button stays disabled
         screen.query_one("#recipient-input").focus()
-        await pilot.press(*"stranger@example.com", "enter")
+        await type_text(pilot, "stranger@example.com")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: screen.plan is not None
                        and "stranger@example.com" in screen.plan.recipients, what="plan with stranger")
         assert any("unverified" in r and "stranger@example.com" in r for r in screen.plan.refusals)
         assert screen.query_one("#send", Button).disabled
         # a verified address as an unquoted display name is refused, not judged as the verified one
         disguised = "qa@acme.test <stranger2@example.com>"
-        await pilot.press(*disguised, "enter")
+        await type_text(pilot, disguised)
+        await pilot.press("enter")
         await wait_for(pilot, lambda: screen.plan is not None and disguised in screen.plan.recipients,
                        what="plan with the disguised stranger")
         assert any("unquoted '@' in the display name" in r for r in screen.plan.refusals)
@@ -205,7 +215,7 @@ async def test_external_change_during_unsaved_edits_loses_nothing(project_dir: P
         await open_receipt(pilot, app)
         await watcher_ready(pilot)
         cursor_at(app, "subject", "Your Acme receipt")
-        await pilot.press(*"Mine: ")
+        await type_text(pilot, "Mine: ")
         mine = app.main.editor("subject").text
         subject = project_dir / TEMPLATE / "subject.txt"
         theirs = "Theirs: receipt {{order.number}}\n"
@@ -279,13 +289,15 @@ async def test_template_crud(project_dir: Path) -> None:
     async with app.run_test(size=(160, 45)) as pilot:
         await open_receipt(pilot, app)
         await pilot.press("ctrl+n")
-        await pilot.press(*"spring-sale", "enter")
+        await type_text(pilot, "spring-sale")
+        await pilot.press("enter")
         await settle(pilot)
         assert app.main.current == "spring-sale" and (project_dir / "spring-sale" / "body.html").exists()
         await wait_for(pilot, lambda: "Hello Ada" in preview_text(app), what="new template preview")
         app.main.template_list.options.focus()
         await pilot.press("r")
-        await pilot.press(*"summer-sale", "enter")  # the old name is selected: typing replaces it
+        await type_text(pilot, "summer-sale")
+        await pilot.press("enter")  # the old name is selected: typing replaces it
         await settle(pilot)
         assert app.main.current == "summer-sale" and not (project_dir / "spring-sale").exists()
         app.main.template_list.options.focus()
@@ -295,5 +307,5 @@ async def test_template_crud(project_dir: Path) -> None:
         assert "summer-sale" not in app.project.templates
         # filter as you type
         app.main.template_list.filter_input.focus()
-        await pilot.press(*"recei")
+        await type_text(pilot, "recei")
         assert app.main.template_list.shown_names == [TEMPLATE]

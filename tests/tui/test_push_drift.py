@@ -9,7 +9,7 @@ from typing import Any
 from ses_workbench.project import TemplateContent
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.diff import DiffScreen
-from tests.tui.conftest import connected, settle, wait_for, wait_screen
+from tests.tui.conftest import connected, settle, type_text, wait_for, wait_screen
 from tests.tui.test_flows import cursor_at, open_receipt
 
 TEMPLATE = "order-receipt"
@@ -34,7 +34,7 @@ async def test_a_remote_edit_while_the_push_dialog_is_open_is_refused(project_di
         await settle(pilot)
         await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "in-sync", what="first push")
         cursor_at(app, "subject", "Your Acme receipt")
-        await pilot.press(*"New ")
+        await type_text(pilot, "New ")
         await pilot.press("f2")  # saves, plans: an update of what SES holds now
         await wait_screen(pilot, DiffScreen)
         assert app.screen.query("#push")
@@ -64,7 +64,7 @@ async def test_force_pushes_over_what_the_dialog_showed_not_over_a_later_edit(pr
         await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "in-sync", what="first push")
         app.ses.update_template(TEMPLATE, TemplateContent("First remote edit", "<p>1</p>", "1"))
         cursor_at(app, "subject", "Your Acme receipt")
-        await pilot.press(*"New ")
+        await type_text(pilot, "New ")
         await pilot.press("f2")
         await wait_screen(pilot, DiffScreen)
         assert app.screen.query("#force")  # the dialog shows "First remote edit" as drift

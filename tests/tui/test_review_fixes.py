@@ -15,7 +15,7 @@ from ses_workbench.tui.screens.dialogs import ChoiceScreen, PromptScreen
 from ses_workbench.tui.screens.help import HelpScreen
 from ses_workbench.tui.screens.outbox import OutboxScreen
 from ses_workbench.tui.widgets.template_list import STATE_GLYPHS, TemplateRow
-from tests.tui.conftest import connected, preview_text, settle, wait_for, wait_screen
+from tests.tui.conftest import connected, preview_text, settle, type_text, wait_for, wait_screen
 
 TEMPLATE = "order-receipt"
 
@@ -119,7 +119,8 @@ async def test_new_fixture_with_unsaved_edits_asks(project_dir: Path) -> None:
         for choice in ("cancel", "discard"):
             await pilot.click("#fx-new_fixture")
             await wait_screen(pilot, PromptScreen)
-            await pilot.press(*"extra", "enter")
+            await type_text(pilot, "extra")
+            await pilot.press("enter")
             await wait_screen(pilot, ChoiceScreen)
             assert (data / "default.json").read_text() == saved
             await pilot.click(f"#choice-{choice}")
@@ -214,7 +215,8 @@ async def test_notification_keeps_square_brackets(project_dir: Path) -> None:
         await open_receipt(pilot, app)
         await pilot.press("ctrl+n")
         await wait_screen(pilot, PromptScreen)
-        await pilot.press(*"bad name!", "enter")
+        await type_text(pilot, "bad name!")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: any("{1,64}" in text for text in toast_texts(app)), what="toast")
         assert any("^[a-zA-Z0-9_-]{1,64}$" in text for text in toast_texts(app)), toast_texts(app)
         # markup is still available to callers that ask for it

@@ -17,7 +17,7 @@ from textual.widgets._toast import Toast
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.diff import DiffScreen
 from ses_workbench.tui.screens.send import SendScreen
-from tests.tui.conftest import connected, settle, wait_for, wait_screen
+from tests.tui.conftest import connected, settle, type_text, wait_for, wait_screen
 
 TEMPLATE = "order-receipt"
 
@@ -100,7 +100,7 @@ def test_diff_modal(project_dir: Path, snap_compare: Any) -> None:
         subject = app.main.editor("subject")
         subject.focus()
         subject.cursor_location = (0, 0)
-        await pilot.press(*"Spring sale! ")
+        await type_text(pilot, "Spring sale! ")
         await pilot.press("ctrl+s")
         await _no_toasts(pilot)
         await pilot.press("f3")
