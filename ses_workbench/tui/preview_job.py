@@ -1,4 +1,5 @@
-"""One preview render: edited template in, rendered email + the visible tab's lines + attributes out.
+"""One preview render: a :class:`PreviewJob` in, a :class:`~ses_workbench.tui.messages.PreviewOutcome` out
+(the rendered email, the visible tab's lines, the attributes, or the error).
 
 Pure functions with no widget in sight, so the same job runs on the render thread or in the render
 process (``render_process.py``). Errors that cross the process boundary travel as :class:`RenderFailure`
@@ -8,6 +9,8 @@ line shows: file, line, column, message, and whether the fixture JSON was at fau
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +18,10 @@ from rich.text import Text
 
 from ses_workbench.attributes import AttributeStatus, attribute_status
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect
+from ses_workbench.project import EmailTemplate
 from ses_workbench.tui import reading
-from ses_workbench.tui.overlay import EditedTemplate
+from ses_workbench.tui.messages import PreviewOutcome
+from ses_workbench.tui.overlay import BufferFixture, EditedTemplate
 
 
 def attribute_label(row: AttributeStatus) -> Text:
@@ -39,6 +44,52 @@ def attribute_label(row: AttributeStatus) -> Text:
     notes.append("/".join(sorted(row.parts)))
     text.append(f"  ({', '.join(notes)})", style="dim")
     return text
+
+
+@dataclass(frozen=True)
+class PreviewJob:
+    """One preview to render: the editors' state taken on the event loop, as plain data.
+
+    The same value goes to the render thread and, pickled, to the render process: the template's name and
+    its buffers (``sources``: part → text, None for a part with no file), the fixture buffer, which tab is
+    visible and how wide it is. ``outbox`` (a delivered message shown instead of the template) is only ever
+    rendered on the thread."""
+
+    seq: int
+    template: str
+    sources: dict[str, str | None]
+    fixture: str | None
+    fixture_path: str | None
+    fixture_text: str | None
+    tab: str
+    width: int
+    sender: str | None
+    attributes: bool = True
+    dialect: Dialect = DEFAULT_DIALECT
+    generation: int = 0
+    """The project's reload count when the job was made (the render process reloads its copy to match)."""
+    outbox: tuple[str, Any] | None = None
+
+    def edited(self, base: EmailTemplate) -> EditedTemplate:
+        """``base`` as the editors show it."""
+        fixture = None
+        if self.fixture is not None and self.fixture_path is not None:
+            fixture = BufferFixture(self.fixture, Path(self.fixture_path), self.fixture_text or "")
+        return EditedTemplate(base, self.sources, fixture)
+
+
+def render(job: PreviewJob, base: EmailTemplate | None) -> PreviewOutcome:
+    """Render ``job`` over its saved template ``base`` (None: there is no such template any more)."""
+    started = time.perf_counter()
+    outcome = PreviewOutcome(seq=job.seq, template=job.template, fixture=job.fixture,
+                             outbox=job.outbox[0] if job.outbox is not None else None)
+    if base is None:
+        outcome.extra, outcome.error = {}, RenderFailure(f"no template named {job.template!r}")
+    else:
+        outcome.rendered, outcome.extra, outcome.error = run(
+            job.edited(base), job.tab, job.width, job.outbox, job.sender, job.attributes, job.dialect)
+    outcome.elapsed_ms = (time.perf_counter() - started) * 1000
+    return outcome
 
 
 def render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,

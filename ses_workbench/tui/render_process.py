@@ -3,9 +3,10 @@
 A keystroke's render (compose, compile ~10 ms for the 8 KB sample, html2text, styling) is pure Python.
 On the render *thread* it shares the GIL with the event loop, which is painting the editor at the same
 moment: each slows the other, and the preview frame slips a frame or two. Here a child process keeps
-its own :class:`~ses_workbench.project.Project` and renders jobs sent over a pipe; only a snapshot of the
-editor buffers goes in (with the environment's calibrated dialect, a small frozen dataclass) and the
-finished lines (pickled ``Strip``s, ~30 KB) come back.
+its own :class:`~ses_workbench.project.Project` and renders jobs sent over a pipe: the same
+:class:`~ses_workbench.tui.preview_job.PreviewJob` the render thread gets (a snapshot of the editor buffers
+with the environment's calibrated dialect) goes in, and its outcome with the finished lines (pickled
+``Strip``s, ~30 KB) comes back.
 
 Newest wins: at most one job is in flight; a newer job waits in a one-slot mailbox and replaces any
 older waiting one. A reader thread receives results and hands them to ``deliver`` (which posts a
@@ -20,17 +21,20 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_workbench.tui.messages import PreviewOutcome
+    from ses_workbench.tui.preview_job import PreviewJob
 
 
 class RenderProcess:
     """A child process rendering preview jobs; ``deliver(result)`` is called from a reader thread."""
 
-    def __init__(self, root: Path, deliver: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(self, root: Path, deliver: Callable[[PreviewOutcome], None]) -> None:
         self.root = root
         self.deliver = deliver
         self._lock = threading.Lock()
@@ -38,7 +42,7 @@ class RenderProcess:
         self._proc: Any = None
         self._reader: threading.Thread | None = None
         self._in_flight = False
-        self._pending: dict[str, Any] | None = None
+        self._pending: PreviewJob | None = None
         self._ready = threading.Event()
         self._closed = False
 
@@ -85,7 +89,7 @@ class RenderProcess:
         except Exception:  # noqa: BLE001 - no child process: the render thread carries on
             self._closed = True
 
-    def submit(self, job: dict[str, Any]) -> bool:
+    def submit(self, job: PreviewJob) -> bool:
         """Queue a job (newest wins); False when the process is not usable (render elsewhere)."""
         if not self.alive:
             return False
@@ -96,7 +100,7 @@ class RenderProcess:
             self._in_flight = True
         return self._send(job)
 
-    def _send(self, job: dict[str, Any]) -> bool:
+    def _send(self, job: PreviewJob) -> bool:
         try:
             self._conn.send(job)
             return True
@@ -144,8 +148,7 @@ class RenderProcess:
 def child_main(conn: Any, root: str) -> None:
     """The child: load the project once, then render each job it receives until told to stop."""
     from ses_workbench.project import Project
-    from ses_workbench.tui import preview_job
-    from ses_workbench.tui.overlay import BufferFixture, EditedTemplate
+    from ses_workbench.tui.preview_job import render
 
     project = Project.load(root)
     generation = 0
@@ -154,34 +157,20 @@ def child_main(conn: Any, root: str) -> None:
     conn.send("ready")
     while True:
         try:
-            job = conn.recv()
+            job: PreviewJob | None = conn.recv()
         except EOFError:
             return
         if job is None:
             return
-        started = time.perf_counter()
-        if job["generation"] != generation:
-            generation = job["generation"]
+        if job.generation != generation:
+            generation = job.generation
             project.reload()
-        tpl = project.templates.get(job["template"])
+        tpl = project.templates.get(job.template)
         if tpl is None:
             project.scan()
-            tpl = project.templates.get(job["template"])
-        result: dict[str, Any] = {"seq": job["seq"], "template": job["template"], "fixture": job["fixture"]}
-        if tpl is None:
-            result.update(rendered=None, extra={}, error=preview_job.RenderFailure(
-                f"no template named {job['template']!r}"))
-        else:
-            fixture = None
-            if job["fixture"] is not None and job["fixture_path"] is not None:
-                fixture = BufferFixture(job["fixture"], Path(job["fixture_path"]), job["fixture_text"])
-            edited = EditedTemplate(tpl, job["sources"], fixture)
-            rendered, extra, error = preview_job.run(edited, job["tab"], job["width"], None, job["sender"],
-                                                     job["attributes"], job["dialect"])
-            result.update(rendered=rendered, extra=extra, error=error)
-        result["elapsed_ms"] = (time.perf_counter() - started) * 1000
+            tpl = project.templates.get(job.template)
         try:
-            conn.send(result)
+            conn.send(render(job, tpl))
         except Exception:  # noqa: BLE001 - the app went away
             return
 

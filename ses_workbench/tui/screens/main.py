@@ -11,7 +11,6 @@ notifications); nothing here talks to SES.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -30,13 +29,14 @@ from textual.timer import Timer
 from textual.widgets import Footer, ProgressBar, Static, TabbedContent, TextArea
 
 from ses_workbench.attributes import AttributeStatus
-from ses_workbench.engine import DEFAULT_DIALECT, Dialect
+from ses_workbench.engine import Dialect
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.lint import Diagnostic
-from ses_workbench.project import EmailTemplate, Project
+from ses_workbench.project import PARTS, EmailTemplate, Project
 from ses_workbench.tui import preview_job
 from ses_workbench.tui.messages import LintDone, PreviewOutcome, PreviewRendered, PreviewShown
 from ses_workbench.tui.overlay import EditedTemplate
+from ses_workbench.tui.preview_job import PreviewJob
 from ses_workbench.tui.render_process import RenderProcess
 from ses_workbench.tui.render_thread import LatestOnly
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
@@ -59,20 +59,6 @@ COLLAPSE_BELOW = 70
 #: From this many templates on, bulk lint runs in a child interpreter: it starts in a fraction of a
 #: second, while linting on a thread takes GIL time from the event loop for every template.
 CHILD_LINT_MIN = 12
-
-
-@dataclass(frozen=True)
-class PreviewJob:
-    """A snapshot of what to render, taken on the event loop, rendered on the render thread."""
-
-    seq: int
-    edited: EditedTemplate
-    tab: str
-    width: int
-    outbox: tuple[str, Any] | None
-    fixture: str | None
-    attributes: bool = True
-    dialect: Dialect = DEFAULT_DIALECT
 
 
 @dataclass(frozen=True)
@@ -130,7 +116,7 @@ class MainScreen(Screen[None]):
         """Bumped on every project reload (the render process reloads its copy when it changes)."""
         self._preview_seq = 0
         self._applied_seq = 0
-        self._renderer: LatestOnly[PreviewJob] = LatestOnly(self._render_preview)
+        self._renderer: LatestOnly[tuple[PreviewJob, EmailTemplate]] = LatestOnly(self._render_preview)
         self._process: RenderProcess | None = None
         self._lint_timer: Timer | None = None
         self._lint_running = False
@@ -557,53 +543,34 @@ class MainScreen(Screen[None]):
 
     def request_preview(self) -> None:
         """Render the editors' state off the event loop: coalesced, the newest request wins."""
+        tpl = self.template
         edited = self.snapshot()
-        if edited is None:
+        if tpl is None or edited is None:
             return
         self._preview_seq += 1
         tab = self.preview_pane.visible_tab
-        width = self.preview_pane.width_of(tab)
-        want_attributes = self.editor_pane.data_tab_shown
-        process = self._process
-        if process is not None and self.outbox_message is None and process.submit(self._process_job(
-                self._preview_seq, edited, tab, width, want_attributes)):
-            return
-        self._renderer.submit(PreviewJob(self._preview_seq, edited, tab, width, self.outbox_message,
-                                         self.fixture_name, want_attributes, self.dialect))
-
-    def _process_job(self, seq: int, edited: EditedTemplate, tab: str, width: int,
-                     want_attributes: bool) -> dict[str, Any]:
-        """The render-process form of a preview job: plain data (buffers, names, sizes)."""
-        from ses_workbench.project import PARTS
-
         fixture = edited.edited_fixture()
-        return {
-            "seq": seq, "generation": self.project_generation, "template": edited.name,
-            "sources": {part: edited.source(part) for part in PARTS},
-            "fixture": fixture.name if fixture is not None else None,
-            "fixture_path": str(fixture.path) if fixture is not None else None,
-            "fixture_text": fixture.text if fixture is not None else None,
-            "tab": tab, "width": width, "sender": self.project.config.sender,
-            "attributes": want_attributes, "dialect": self.dialect,
-        }
+        job = PreviewJob(
+            seq=self._preview_seq, template=tpl.name,
+            sources={part: edited.source(part) for part in PARTS},
+            fixture=fixture.name if fixture is not None else None,
+            fixture_path=str(fixture.path) if fixture is not None else None,
+            fixture_text=fixture.text if fixture is not None else None,
+            tab=tab, width=self.preview_pane.width_of(tab), sender=self.project.config.sender,
+            attributes=self.editor_pane.data_tab_shown, dialect=self.dialect,
+            generation=self.project_generation, outbox=self.outbox_message)
+        process = self._process
+        if process is not None and job.outbox is None and process.submit(job):
+            return
+        self._renderer.submit((job, tpl))
 
-    def _process_result(self, result: dict[str, Any]) -> None:
-        """From the render process's reader thread: hand the result to the screen as a message."""
-        outcome = PreviewOutcome(seq=result["seq"], template=result["template"], fixture=result["fixture"],
-                                 rendered=result["rendered"], error=result["error"],
-                                 elapsed_ms=result["elapsed_ms"], extra=result["extra"])
+    def _process_result(self, outcome: PreviewOutcome) -> None:
+        """From the render process's reader thread: hand the outcome to the screen as a message."""
         self.post_message(PreviewRendered(outcome))
 
-    def _render_preview(self, job: PreviewJob) -> None:
+    def _render_preview(self, work: tuple[PreviewJob, EmailTemplate]) -> None:
         """Render thread body: never touches a widget, posts one PreviewRendered."""
-        started = time.perf_counter()
-        outcome = PreviewOutcome(seq=job.seq, template=job.edited.name, fixture=job.fixture,
-                                 outbox=job.outbox[0] if job.outbox is not None else None)
-        outcome.rendered, outcome.extra, outcome.error = preview_job.run(
-            job.edited, job.tab, job.width, job.outbox, self.project.config.sender, job.attributes,
-            job.dialect)
-        outcome.elapsed_ms = (time.perf_counter() - started) * 1000
-        self.post_message(PreviewRendered(outcome))
+        self.post_message(PreviewRendered(preview_job.render(*work)))
 
     @on(PreviewRendered)
     def _preview_rendered(self, message: PreviewRendered) -> None:
