@@ -60,7 +60,7 @@ data = st.recursive(leaves, lambda inner: st.lists(inner, max_size=3)
 
 @settings(max_examples=1500, deadline=None)
 @given(st.dictionaries(st.sampled_from(KEYS), data, max_size=4), refs, refs)
-def testunused_paths_match_the_plain_rule(fixture: dict[str, Any], whole: list[tuple[str, ...]],
+def test_unused_paths_match_the_plain_rule(fixture: dict[str, Any], whole: list[tuple[str, ...]],
                                            tested: list[tuple[str, ...]]) -> None:
     through = tested + whole  # as lint builds them: what is read whole is also gone through
     assert list(unused_paths(fixture, whole, through)) == list(oracle(fixture, (), whole, through))
