@@ -1586,6 +1586,8 @@ def check_file(
 _PARALLEL_MIN_BYTES = 16 << 20
 #: Bytes of a JSON Lines file one worker task reads (lines are split where they start).
 _PARALLEL_CHUNK = 4 << 20
+#: The smallest chunk the last chunks of a file shrink to.
+_PARALLEL_TAIL_CHUNK = 1 << 20
 #: Row checkers a process keeps compiled (keyed by the template content).
 _MAX_CACHED_CHECKERS = 16
 _row_checkers: dict[tuple[Any, ...], RowChecker] = {}
@@ -1723,16 +1725,20 @@ def _check_jsonl_in_workers(checker: Checker, path: Path, size: int, workers: in
     started = time.perf_counter()
     # fork is cheap and needs nothing pickled, but is unsafe once threads run (a notebook, the TUI)
     method = "fork" if "fork" in mp.get_all_start_methods() and threading.active_count() == 1 else "spawn"
-    starts = iter(range(0, size, chunk_bytes))
+    next_start = 0
     rows = lines = done = 0
     pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_worker_init,
                                   initargs=(checker, str(path), max_failures, fast_json))
     pending: deque[tuple[cf.Future[tuple[CheckReport, int]], int]] = deque()
 
     def submit() -> None:
-        start = next(starts, None)
-        if start is not None:
-            end = min(start + chunk_bytes, size)
+        nonlocal next_start
+        start = next_start
+        if start < size:
+            # the last chunks shrink, so that the workers finish together rather than one waiting
+            # for the other's last big chunk
+            step = min(chunk_bytes, max((size - start) // (2 * workers), _PARALLEL_TAIL_CHUNK))
+            end = next_start = min(start + step, size)
             pending.append((pool.submit(_worker_chunk, start, end), end - start))
 
     try:
