@@ -148,6 +148,8 @@ def write_results(fig: dict[str, Any], args: argparse.Namespace) -> None:
                f"worker (ru_maxrss) | < 200 MB | {ok_mem} |\n")
     new, peer, one = fig["new_runs"], fig["peer_runs"], fig["one_runs"]
     cpu, cpu_med, st = fig["cpu_runs"], fig["cpu_median"], fig["stages"]
+    base_label = args.baseline_label or "the baseline (`--baseline`: another `check.py`)"
+    ceiling = fig["cpus"] * 1e6 / cpu_med["new"]
     ok_speed = "met" if fig["new_median"] >= TARGET else "NOT met"
     w = fig["new_workers"]
     table = "\n".join([
@@ -163,7 +165,7 @@ def write_results(fig: dict[str, Any], args: argparse.Namespace) -> None:
         f"workers) | **{cpu_med['new']:.2f} µs** ({_spread_f(cpu['new'])}) | | |",
         f"| CPU per row, the peer | {cpu_med['peer']:.2f} µs ({_spread_f(cpu['peer'])}) | | |",
         f"| CPU per row, one process, orjson | {cpu_med['one']:.2f} µs ({_spread_f(cpu['one'])}) | | |",
-        *([f"| the baseline (`--baseline`: another `check.py`), {w} worker processes "
+        *([f"| {base_label}, {w} worker processes "
            f"| {fig['base_median']:,} rows/s ({_spread(fig['base_runs'])}); CPU {cpu_med['base']:.2f} µs "
            f"per row ({_spread_f(cpu['base'])}) | | |"] if fig.get("base_runs") else []),
         f"| same file, every row fully rendered (`--no-fast`, {w} workers) "
@@ -177,7 +179,8 @@ Measured by `python bench/check.py --write-results` on {day} ({fig['machine']}, 
 {fig['cpus']} CPUs shared with other work: load average {fig['load_before']} before, {fig['load_after']} after
 the speed runs). Template `{fig['template']}` ({fig['template_bytes']:,} bytes composed: subject + HTML +
 text); rows cycle through its {fig['fixtures']} fixtures (~{fig['row_bytes']:,} bytes of JSON per row; the
-large-order fixture has 12 line items), every 100th row lacks a value SES requires. {fig['fast_rows']:,} rows
+fixtures have {fig['line_items']} line items), every 100th row lacks a value SES requires.
+{fig['fast_rows']:,} rows
 ({fig['file_bytes'] / 1e6:,.0f} MB) per run; {fig['repeat']} runs of each configuration, interleaved.
 
 | measure | median (all runs) | target | |
@@ -185,6 +188,8 @@ large-order fixture has 12 line items), every 100th row lacks a value SES requir
 {table}
 {mem}
 - Every run's report equals the peer's (counts, failing rows in order, reasons): {fig['reports_equal']}.
+  At {cpu_med['new']:.2f} µs of CPU per row, the {fig['cpus']} CPUs entirely free would give at most
+  {ceiling:,.0f} rows/s (less the time workers wait on each other and on the start).
   Fast path: {fig['fast_rendered']:,} of {fig['fast_rows']:,} rows went through the full render in the
   worker run (each worker confirms the shapes it meets itself).
 - Where the time goes (one process, CPU per row, best of 2 passes, each doing one stage more):
@@ -200,7 +205,8 @@ large-order fixture has 12 line items), every 100th row lacks a value SES requir
   `tests/check/test_cli_user.py` asserts the checking process's bound in CI: 1,000,000 JSON Lines rows
   through the CLI with stderr on a pty (progress bar drawn), peak RSS < 100 MB.
 """
-    write_section(SECTION, text)
+    notes = "".join(f"- {note}\n" for note in args.note)
+    write_section(SECTION, text + notes)
 
 
 def _cpu() -> float:
@@ -293,6 +299,8 @@ def main() -> int:
     ap.add_argument("--memory-rows", type=int, default=1_000_000, help="rows for the memory run (0: skip)")
     ap.add_argument("--baseline", metavar="OLD_CHECK_PY",
                     help="also measure this other version of ses_workbench/check.py, interleaved")
+    ap.add_argument("--baseline-label", help="what the baseline is, for RESULTS.md")
+    ap.add_argument("--note", action="append", default=[], help="a line added to the section (repeatable)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("--write-results", action="store_true",
                     help="replace this benchmark's section of RESULTS.md")
@@ -314,6 +322,8 @@ def main() -> int:
     fig: dict[str, Any] = {
         "template": args.template, "template_bytes": content.size_bytes + len(content.subject.encode()),
         "fixtures": len(tpl.fixtures), "python": platform.python_version(), "machine": platform.machine(),
+        "line_items": ", ".join(str(len(fx.data.get("items") or [])) for fx in tpl.fixtures.values()
+                                if isinstance(fx.data, dict)),
     }
     with tempfile.TemporaryDirectory() as tmp:
         # Memory first, while this process is still small: Linux carries the parent's peak RSS
