@@ -180,16 +180,17 @@ Measured by `python bench/check.py --write-results` on {day} ({fig['machine']}, 
 the speed runs). Template `{fig['template']}` ({fig['template_bytes']:,} bytes composed: subject + HTML +
 text); rows cycle through its {fig['fixtures']} fixtures (~{fig['row_bytes']:,} bytes of JSON per row; the
 fixtures have {fig['line_items']} line items), every 100th row lacks a value SES requires.
-{fig['fast_rows']:,} rows
-({fig['file_bytes'] / 1e6:,.0f} MB) per run; {fig['repeat']} runs of each configuration, interleaved.
+{fig['fast_rows']:,} rows ({fig['file_bytes'] / 1e6:,.0f} MB) per run; {fig['repeat']} runs of each
+configuration, interleaved.
 
 | measure | median (all runs) | target | |
 |---|---:|---:|---|
 {table}
 {mem}
 - Every run's report equals the peer's (counts, failing rows in order, reasons): {fig['reports_equal']}.
-  At {cpu_med['new']:.2f} µs of CPU per row, the {fig['cpus']} CPUs entirely free would give at most
-  {ceiling:,.0f} rows/s (less the time workers wait on each other and on the start).
+  At {cpu_med['new']:.2f} µs of CPU per row as measured here, {fig['cpus']} entirely free CPUs would give
+  at most {ceiling:,.0f} rows/s (less the time workers wait on each other and on the start); on a busy
+  machine a row's CPU time is itself higher (caches and cores are shared).
   Fast path: {fig['fast_rendered']:,} of {fig['fast_rows']:,} rows went through the full render in the
   worker run (each worker confirms the shapes it meets itself).
 - Where the time goes (one process, CPU per row, best of 2 passes, each doing one stage more):
