@@ -350,8 +350,10 @@ class WorkbenchApp(App[int]):
     def open_browser(self) -> None:
         url = self.preview_server.start()
         self._browser_open = True
-        if self.main.preview_pane.last_good is not None:
-            self.preview_server.publish(self.main.preview_pane.last_good.html)
+        shown = self.main.outbox_message[1] if self.main.outbox_message is not None else \
+            self.main.preview_pane.last_good  # what the preview shows: an outbox message or the render
+        if shown is not None:
+            self.preview_server.publish(shown.html)
         self.notify(f"Preview page: {url} (reloads on every change; remote images blocked until you click "
                     "\"show remote images\" there)", timeout=8)
         if self.use_browser:

@@ -23,6 +23,7 @@ from textual.timer import Timer
 
 from ses_workbench.tui import reading
 from ses_workbench.tui.messages import Notice, SesConnected, SesPanel, SesStatus
+from ses_workbench.tui.preview_job import OutboxEmail
 from ses_workbench.tui.screens.main import EnvLine, MainScreen
 
 P = ParamSpec("P")
@@ -593,7 +594,7 @@ class SesFlows:
 
             raw = path.read_bytes()
             parsed = parse_mime(raw)
-            self.screen.show_outbox(path.name, _OutboxEmail(parsed, raw))
+            self.screen.show_outbox(path.name, OutboxEmail(parsed, raw))
 
         self.app.push_screen(OutboxScreen(server.outbox_messages()), chosen)
 
@@ -618,7 +619,7 @@ class SesFlows:
         def chosen(name: str | None) -> None:
             if name is None:
                 return
-            self._show_verification_preview(name)
+            self.screen.show_verification(name)
             self.app.push_screen(PromptScreen(f"Send the custom verification email {name} to",
                                           placeholder="the address to verify"),
                              lambda value: address(name, value))
@@ -628,26 +629,6 @@ class SesFlows:
         else:
             self.app.push_screen(ChoiceScreen("Custom verification template", "", [(n, n) for n in names]),
                              chosen)
-
-    def _show_verification_preview(self, name: str) -> None:
-        """The email as its recipient sees it (the link SES adds shown as a placeholder) in the read tab."""
-        from email.message import EmailMessage
-
-        from ses_workbench.errors import WorkbenchError
-        from ses_workbench.mime import parse_mime
-
-        try:
-            tpl = self.screen.project.get_verification(name)
-            content = tpl.compose(validate=False)
-            msg = EmailMessage()
-            msg["From"] = content.from_address or "(from_address missing)"
-            msg["Subject"] = content.subject
-            msg.set_content(tpl.preview_html(), subtype="html")
-            raw = msg.as_bytes()
-        except (WorkbenchError, ValueError) as exc:
-            self.app.notify(f"{name}: {exc}", severity="error")
-            return
-        self.screen.show_outbox(f"{name} (custom verification preview)", _OutboxEmail(parse_mime(raw), raw))
 
     @_worker("ses-verification")
     def _verification_send(self, name: str, address: str) -> None:
@@ -669,13 +650,3 @@ class SesFlows:
             return
         where = " (ctrl+o reads it in the local outbox)" if client.environment.local else ""
         self.app.post_message(Notice(f"Sent {name} to {address}: MessageId {message_id}{where}."))
-
-
-class _OutboxEmail:
-    """A delivered message shaped like a RenderedEmail for the preview tabs."""
-
-    def __init__(self, parsed: Any, raw: bytes) -> None:
-        self.subject = parsed.subject or ""
-        self.html = parsed.html or f"<pre>{parsed.text or ''}</pre>"
-        self.text = parsed.text
-        self.raw = raw

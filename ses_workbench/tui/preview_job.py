@@ -24,6 +24,34 @@ from ses_workbench.tui.messages import PreviewOutcome
 from ses_workbench.tui.overlay import BufferFixture, EditedTemplate
 
 
+class OutboxEmail:
+    """A delivered message (or the recipient's view of a custom verification template) shaped like a
+    RenderedEmail for the preview tabs."""
+
+    def __init__(self, parsed: Any, raw: bytes) -> None:
+        self.subject = parsed.subject or ""
+        self.html = parsed.html or f"<pre>{parsed.text or ''}</pre>"
+        self.text = parsed.text
+        self.raw = raw
+
+
+def verification_email(project: Any, name: str) -> OutboxEmail:
+    """The custom verification template ``name`` as its recipient gets it, the link SES adds shown as a
+    placeholder (raises WorkbenchError/ValueError when its files cannot be read)."""
+    from email.message import EmailMessage
+
+    from ses_workbench.mime import parse_mime
+
+    tpl = project.get_verification(name)
+    content = tpl.compose(validate=False)
+    msg = EmailMessage()
+    msg["From"] = content.from_address or "(from_address missing)"
+    msg["Subject"] = content.subject
+    msg.set_content(tpl.preview_html(), subtype="html")
+    raw = msg.as_bytes()
+    return OutboxEmail(parse_mime(raw), raw)
+
+
 def attribute_label(row: AttributeStatus) -> Text:
     """One line of the data pane's attribute list: ✓ present, ✗ required and missing, · optional."""
     text = Text()

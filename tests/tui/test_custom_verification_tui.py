@@ -1,15 +1,54 @@
-"""One key in the workbench for custom verification templates: f10 shows the sample as its recipient sees
-it (the link SES adds included), asks for an address, pushes it and sends it; the local outbox has it."""
+"""Custom verification templates in the workbench: listed after the email templates, marked by kind;
+selecting one shows it as its recipient sees it (the link SES adds included), in the preview pane and on the
+ctrl+b browser page; f10 asks for an address, pushes it and sends it; the local outbox has it."""
 
 from __future__ import annotations
 
 import email
 import email.policy
+import html
 from pathlib import Path
 
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import PromptScreen
 from tests.tui.conftest import connected, preview_text, settle, type_text, wait_for, wait_screen
+from tests.tui.test_browser_preview import get
+
+NAME = "newsletter-sender"
+RECIPIENT_VIEW = "You asked to send your Acme newsletters"
+
+
+async def test_the_list_marks_it_and_selecting_it_shows_the_recipient_view(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        listing = app.main.template_list
+        assert listing.shown_names[-1] == NAME  # after the email templates
+        label = listing.options.get_option(NAME).prompt
+        assert str(label).strip() == f"✉ {NAME}"
+        opened = app.main.current
+        await pilot.click("#template-filter")
+        await pilot.press(*NAME, "enter")
+        await wait_for(pilot, lambda: "token=PREVIEW" in preview_text(app), what="the recipient's view")
+        text = preview_text(app)
+        assert RECIPIENT_VIEW in text and text.index("token=PREVIEW") > text.index(RECIPIENT_VIEW)
+        assert app.main.current == opened  # the email template stays open in the editors
+
+
+async def test_ctrl_b_shows_the_selected_custom_verification_email(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        app.main.template_list.post_message(app.main.template_list.Selected(NAME))
+        await wait_for(pilot, lambda: "token=PREVIEW" in preview_text(app), what="the recipient's view")
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        url = app.preview_server.url
+        assert url is not None
+        status, _headers, page = get(url, host=url.split("//", 1)[1].rstrip("/"))
+        assert status == 200
+        srcdoc = html.unescape(page)
+        assert RECIPIENT_VIEW in srcdoc and "verify?token=PREVIEW" in srcdoc
 
 
 async def test_f10_previews_pushes_and_sends_the_sample(project_dir: Path) -> None:

@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from ses_workbench.tui.widgets.template_list import STATE_GLYPHS
+from ses_workbench.tui.widgets.template_list import KIND_GLYPH, KIND_WORDS, STATE_GLYPHS
 
 
 class HelpScreen(ModalScreen[None]):
@@ -31,6 +31,8 @@ class HelpScreen(ModalScreen[None]):
         for glyph, style, words in STATE_GLYPHS.values():
             states.append(glyph, style=style)
             states.append(f" {words}  ")
+        states.append(KIND_GLYPH, style="cyan")
+        states.append(f" {KIND_WORDS}  ")
         states.append("\n● unsaved edits   ✗n lint errors   !n warnings", style="")
         states.append("\nEvery action is also in the command palette (ctrl+p). Keys can be remapped by id in "
                       "ses-workbench.toml: [tui.keymap] push = \"f12\".", style="dim")

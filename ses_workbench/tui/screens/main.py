@@ -33,6 +33,7 @@ from ses_workbench.engine import Dialect
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.lint import Diagnostic
 from ses_workbench.project import PARTS, EmailTemplate, Project
+from ses_workbench.project.verification import KIND
 from ses_workbench.tui import preview_job
 from ses_workbench.tui.messages import LintDone, PreviewOutcome, PreviewRendered, PreviewShown
 from ses_workbench.tui.overlay import EditedTemplate
@@ -345,6 +346,8 @@ class MainScreen(Screen[None]):
         for name, state in sorted(self.states.items()):
             if state == "remote-only" and name not in self.project.templates:
                 rows.append(TemplateRow(name=name, state=state, remote_only=True))
+        rows += [TemplateRow(name=name, kind=KIND) for name in sorted(self.project.verification_templates)
+                 if name not in self.project.templates]
         self.template_list.set_rows(rows, self.current)
 
     def show_progress(self, label: str, done: int, total: int, name: str) -> None:
@@ -360,6 +363,9 @@ class MainScreen(Screen[None]):
     def _template_selected(self, event: TemplateList.Selected) -> None:
         if event.name == self.current:
             self.active_editor.focus()
+            return
+        if event.name in self.project.verification_templates and event.name not in self.project.templates:
+            self.show_verification(event.name)
             return
         if event.name not in self.project.templates:
             self.app.notify(f"{event.name} exists only in {self.env.name}: pull it (F5) to edit it.")
@@ -624,6 +630,16 @@ class MainScreen(Screen[None]):
         self.outbox_message = (title, email)
         self.preview_pane.show_tab("read")
         self.request_preview()
+
+    def show_verification(self, name: str) -> None:
+        """The custom verification template ``name`` as its recipient sees it (the link SES adds shown as a
+        placeholder) in the read tab, where an outbox message shows."""
+        try:
+            email = preview_job.verification_email(self.project, name)
+        except (WorkbenchError, ValueError) as exc:
+            self.app.notify(f"{name}: {exc}", severity="error")
+            return
+        self.show_outbox(f"{name} (custom verification preview)", email)
 
     def live_preview(self) -> None:
         """Leave the outbox message and show the template's live preview again."""

@@ -2,6 +2,7 @@
 
 Each row: a dirty dot (unsaved edits in the app), the name, the lint badge and the deployment state for
 the current environment (in sync / modified / drifted / local-only / remote-only, as ``ses.sync`` says).
+Custom verification templates follow, marked ``✉`` (the help screen says so).
 The app owns the rows (``TemplateRow``) and pushes them down with :meth:`TemplateList.set_rows`.
 """
 
@@ -33,6 +34,11 @@ STATE_GLYPHS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: the mark of a custom verification template's row (selecting it shows the email its recipient gets)
+KIND_GLYPH = "✉"
+KIND_WORDS = "custom verification template (enter: its recipient's view)"
+
+
 @dataclass(frozen=True)
 class TemplateRow:
     """What the list shows for one template."""
@@ -43,10 +49,15 @@ class TemplateRow:
     dirty: bool = False
     state: str = "unknown"
     remote_only: bool = False
+    kind: str = ""  # "custom-verification": a custom verification template (its preview only)
 
     def label(self) -> Text:
         text = Text()
         text.append("● " if self.dirty else "  ", style="bold yellow")
+        if self.kind:
+            text.append(f"{KIND_GLYPH} ", style="cyan")
+            text.append(self.name)
+            return text
         glyph, style, _ = STATE_GLYPHS.get(self.state, STATE_GLYPHS["unknown"])
         text.append(glyph + " ", style=style)
         text.append(self.name, style="dim italic" if self.remote_only else "")
