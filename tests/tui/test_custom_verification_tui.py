@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import html
+import shutil
 from pathlib import Path
 
 from ses_workbench.tui.app import WorkbenchApp
@@ -70,3 +71,16 @@ async def test_f10_previews_pushes_and_sends_the_sample(project_dir: Path) -> No
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         assert msg["To"] == "owner@customer.example"
         assert "/_local-ses/verify-link/" in msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+
+
+async def test_it_shows_when_the_folder_holds_no_email_template(project_dir: Path) -> None:
+    for folder in project_dir.iterdir():
+        if folder.is_dir() and folder.name != NAME and (folder / "subject.txt").exists():
+            shutil.rmtree(folder)
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert app.project.names == [] and app.main.template_list.shown_names == [NAME]
+        app.main.template_list.post_message(app.main.template_list.Selected(NAME))
+        await wait_for(pilot, lambda: "token=PREVIEW" in preview_text(app), what="the recipient's view")
+        assert RECIPIENT_VIEW in preview_text(app)

@@ -34,7 +34,7 @@ from ses_workbench.errors import WorkbenchError
 from ses_workbench.lint import Diagnostic
 from ses_workbench.project import PARTS, EmailTemplate, Project
 from ses_workbench.project.verification import KIND
-from ses_workbench.tui import preview_job
+from ses_workbench.tui import preview_job, reading
 from ses_workbench.tui.messages import LintDone, PreviewOutcome, PreviewRendered, PreviewShown
 from ses_workbench.tui.overlay import EditedTemplate
 from ses_workbench.tui.preview_job import PreviewJob
@@ -639,7 +639,15 @@ class MainScreen(Screen[None]):
         except (WorkbenchError, ValueError) as exc:
             self.app.notify(f"{name}: {exc}", severity="error")
             return
-        self.show_outbox(f"{name} (custom verification preview)", email)
+        title = f"{name} (custom verification preview)"
+        if self.template is None:  # no email template open, so no render job to carry it: shown here
+            self.preview_pane.show_tab("read")
+            lines = reading.reading_lines(email.subject, email.html, self.preview_pane.width_of("read"),
+                                          banner=f"outbox: {title}")
+            self.preview_pane.view("read").set_lines(lines, None)
+            self.app.post_message(PreviewShown(email.html))
+            return
+        self.show_outbox(title, email)
 
     def live_preview(self) -> None:
         """Leave the outbox message and show the template's live preview again."""
