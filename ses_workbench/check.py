@@ -138,8 +138,8 @@ _BOM = b"\xef\xbb\xbf"
 _IN_STRING = re.compile(r'["\\]')
 _STRUCTURE = re.compile(r'["{}\[\]]')
 _ZEROS = itertools.repeat(0)
-#: First bytes of a line that may be blank (``bytes.strip`` whitespace; or the line is empty).
-_BLANK_START = frozenset(b" \t\r\n\x0b\x0c")
+#: First bytes of a line that may be blank (``bytes.strip`` whitespace, or nothing at all).
+_BLANK_START = frozenset((b"", b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c"))
 
 #: Bytes read from a data file at a time.
 _BLOCK = 1 << 20
@@ -189,7 +189,6 @@ def iter_rows(
     empty_cells: str = "present",
     counter: _Counter | None = None,
     fast_json: bool = True,
-    _records: bool = False,
 ) -> Iterator[Row]:
     """Stream the rows of a data file (path or binary file object); never loads it whole.
 
@@ -197,8 +196,6 @@ def iter_rows(
     reject it); a file that is not rows at all raises :class:`DataFormatError`.
     ``fast_json=False`` parses JSON Lines with the standard library instead of orjson
     (same rows, same messages; kept as the reference the fast parser is compared with).
-    ``_records``: a JSON Lines row that parsed is yielded as a plain ``(number, data, line)`` tuple
-    (for :func:`check_rows` with ``_records=True``; building a :class:`Row` costs more than the check).
     """
     if empty_cells not in ("present", "missing"):
         raise ValueError("empty_cells must be 'present' or 'missing'")
@@ -222,7 +219,7 @@ def iter_rows(
     name = getattr(fh, "name", None)  # a path, or "<stdin>" / "/dev/fd/63" for a stream
     try:
         if fmt == "jsonl":
-            yield from _jsonl_rows(_split_lines(fh, counter, views=fast_json), fast_json, records=_records)
+            yield from _jsonl_rows(_split_lines(fh, counter), fast_json)
         elif fmt == "json":
             yield from _iter_json(fh, counter)
         elif fmt == "parquet":
@@ -240,13 +237,11 @@ def iter_rows(
 
 
 def _split_lines(fh: BinaryIO, counter: _Counter, start: int = 0, end: int | None = None,
-                 block_size: int = _BLOCK, views: bool = False) -> Iterator[tuple[Any, int]]:
+                 block_size: int = _BLOCK) -> Iterator[tuple[bytes, int]]:
     """The lines of ``fh`` from its current position (file offset ``start``), without their ``\\n``.
 
     Yields ``(line, 0)``, or ``(b"", characters)`` for a line longer than :data:`_LINE_CAP`, which is
     never held whole.  With ``end``, stops before the first line that starts at or after ``end``.
-    ``views``: a line that lies inside one block read is a ``memoryview`` of it rather than a copy
-    (orjson parses either; copying every line cost more than finding it).
     """
     offset = start
     buf = b""
@@ -276,38 +271,6 @@ def _split_lines(fh: BinaryIO, counter: _Counter, start: int = 0, end: int | Non
             if buf and (end is None or offset < end):
                 yield buf, 0
             return
-        if views:
-            first = block.find(b"\n")
-            if first < 0:
-                buf += block
-            else:
-                if end is not None and offset >= end:
-                    return
-                line = buf + block[:first] if buf else block[:first]
-                yield line, 0
-                offset += len(line) + 1
-                last = block.rfind(b"\n")
-                pos = first + 1
-                base = offset - pos  # the file offset of block[0]
-                bound = last + 1 if end is None else min(last + 1, end - base)
-                view = memoryview(block)
-                find = block.find
-                while pos < bound:  # the lines that start at pos, end at the next newline
-                    i = find(b"\n", pos)
-                    yield view[pos:i], 0
-                    pos = i + 1
-                if pos <= last:  # stopped at the range's end
-                    return
-                offset = base + last + 1
-                buf = block[last + 1:]
-            if len(buf) > _LINE_CAP:
-                if end is not None and offset >= end:
-                    return
-                skip = codecs.getincrementaldecoder("utf-8")("replace")
-                chars = len(skip.decode(buf))
-                offset += len(buf)
-                buf = b""
-            continue
         lines = block.split(b"\n")
         consumed = len(buf) + len(block)
         if buf:
@@ -342,11 +305,8 @@ class _LineCount:
 
 
 def _jsonl_rows(lines: Iterable[tuple[bytes, int]], fast_json: bool, *, bom: bool = True,
-                seen: _LineCount | None = None, records: bool = False) -> Iterator[Any]:
-    """Rows from JSON Lines (``bom``: the first line may start with a byte order mark).
-
-    ``records``: a row orjson parsed is yielded as ``(number, data, line)`` (see :func:`iter_rows`).
-    """
+                seen: _LineCount | None = None) -> Iterator[Row]:
+    """Rows from JSON Lines (``bom``: the first line may start with a byte order mark)."""
     number = 0
     lineno = 0
     fast = orjson.loads if fast_json else None
@@ -359,13 +319,13 @@ def _jsonl_rows(lines: Iterable[tuple[bytes, int]], fast_json: bool, *, bom: boo
             number += 1
             yield Row(number, None, lineno, too_long_message(big), TOO_LONG)
             continue
-        if lineno == 1 and bom and raw[:3] == _BOM:
+        if lineno == 1 and bom and raw.startswith(_BOM):
             raw = raw[3:]
-        if (not raw or raw[0] in _BLANK_START) and not bytes(raw).strip():  # a row starts with "{"
+        if raw[:1] in _BLANK_START and not raw.strip():  # a row starts with "{": no copy to strip
             continue
         number += 1
         if len(raw) > limit:  # characters <= bytes: only a long line can be too long
-            chars = len(bytes(raw).decode("utf-8", "replace").strip())
+            chars = len(raw.decode("utf-8", "replace").strip())
             if chars > limit:
                 yield Row(number, None, lineno, too_long_message(chars), TOO_LONG)
                 continue
@@ -373,9 +333,9 @@ def _jsonl_rows(lines: Iterable[tuple[bytes, int]], fast_json: bool, *, bom: boo
             try:
                 data = fast(raw)
             except ValueError:  # orjson.JSONDecodeError; the standard library words the error
-                yield _stdlib_row(number, bytes(raw), lineno)
+                yield _stdlib_row(number, raw, lineno)
                 continue
-            yield (number, data, lineno) if records else Row(number, data, lineno)
+            yield Row(number, data, lineno)
         else:
             yield _stdlib_row(number, raw, lineno)
 
@@ -1013,30 +973,14 @@ class _Codegen:
         self.constants[name] = value
         return name
 
-    @staticmethod
-    def leaf(var: str, value: str | None = None) -> str:
-        """The signature of a leaf in ``var`` (``value``: an expression to bind to ``var`` first).
-
-        A str/int by truthiness (shared tuples: nothing allocated); None/True/False are their own.
-        """
-        first = f"({var} := {value})" if value is not None else var
-        return (f"((_STR if {var} else _STR0) if {first}.__class__ is str else "
-                f"({var} if {var} is None or {var} is True or {var} is False else "
-                f"((_INT if {var} else _INT0) if {var}.__class__ is int else _leaf({var}))))")
-
-    def element_expression(self, node: _Node) -> str | None:
-        """What :meth:`element_function` returns for ``x``, as one expression (a loop without a call
-        per element), for elements that are objects with only leaves referenced; else None."""
-        if node.each is not None or not node.items or any(c.items or c.each is not None
-                                                           for _k, c in node.items):
-            return None
-        leaves = "".join(f"{self.leaf('w', f'x.get({self.const(key)})')}, " for key, _c in node.items)
-        return f"((dict, not x, {leaves}) if x.__class__ is dict else (None if x is None else _unsure()))"
-
     def node(self, var: str, node: _Node, out: str, indent: str) -> list[str]:
         """Lines that set ``out`` to the signature of the value in ``var`` at ``node``."""
         if not node.items and node.each is None:
-            return [f"{indent}{out} = {self.leaf(var)}"]
+            # inline the common leaves: a str/int by truthiness (shared tuples: nothing allocated),
+            # None/True/False are their own signature
+            return [f"{indent}{out} = (_STR if {var} else _STR0) if {var}.__class__ is str else "
+                    f"({var} if {var} is None or {var} is True or {var} is False else "
+                    f"((_INT if {var} else _INT0) if {var}.__class__ is int else _leaf({var})))"]
         lines = [f"{indent}if {var} is None:", f"{indent}    {out} = None",
                  f"{indent}elif {var}.__class__ is dict:"]
         inner = indent + "    "
@@ -1051,11 +995,9 @@ class _Codegen:
             parts.append(f"tuple([(not k, {fn}(x)) for k, x in {var}.items()])")
         lines.append(f"{inner}{out} = ({', '.join(parts)},)")
         if node.each is not None and not node.items:
-            each = self.element_expression(node.each)
-            per_element = (f"[{each} for x in {var}]" if each is not None
-                           else f"map({self.element_function(node.each)}, {var})")
+            fn = self.element_function(node.each)
             lines += [f"{indent}elif {var}.__class__ is list:",
-                      f"{indent}    {out} = (list, tuple({per_element}))"]
+                      f"{indent}    {out} = (list, tuple(map({fn}, {var})))"]
         lines += [f"{indent}else:", f"{indent}    _unsure()"]  # a property of a list/scalar
         return lines
 
@@ -1069,28 +1011,15 @@ class _Codegen:
         return name
 
 
-class _Marker:
-    """A leaf's shape in a signature (equal only to itself: hashed and compared by identity)."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"<{self.name}>"
-
-
 def _compile_projector(root: _Node) -> tuple[str, Callable[[Any], Any]]:
     gen = _Codegen()
     body = gen.node("row", root, "out", "    ")
     gen.functions.append("\n".join(["def signature(row):", *body, "    return out"]))
     source = "\n\n".join(gen.functions)
     namespace: dict[str, Any] = {"_leaf": _leaf, "_unsure": _unsure, **gen.constants,
-                                 # a non-empty / empty str and int: markers that hash by identity
-                                 # (a signature is hashed and compared once per row)
-                                 "_STR": _Marker("str"), "_STR0": _Marker("empty str"),
-                                 "_INT": _Marker("int"), "_INT0": _Marker("int 0")}
+                                 # what (v.__class__, not v) gives for a non-empty / empty str and int
+                                 "_STR": (str, False), "_STR0": (str, True),
+                                 "_INT": (int, False), "_INT0": (int, True)}
     exec(compile(source, "<ses-workbench check signature>", "exec"), namespace)  # noqa: S102
     return source, namespace["signature"]
 
@@ -1105,8 +1034,6 @@ _CONFIRM_RENDERS = 2
 _SPOT_CHECK_EVERY = 97
 #: Distinct signatures remembered (beyond it, new shapes are rendered, not cached).
 _MAX_SIGNATURES = 20_000
-#: What `RowChecker._confirmed` gives for a signature not confirmed yet (None is a verdict: the row renders).
-_UNSEEN = Failure(0, "unseen", "a signature not confirmed yet")
 
 
 #: ``CheckReport.fast_path`` after a disagreement made the whole input be checked again by rendering.
@@ -1191,20 +1118,14 @@ class RowChecker:
         self.rendered = 0
         self.fast_status = "off"
         self._projector: _Projector | None = None
-        self._signature: Callable[[Any], Any] | None = None
-        # signature -> (verdict, renders so far) while its first rows are rendered to confirm it
         self._cache: dict[Any, tuple[Failure | None, list[int]]] = {}
-        # signature -> verdict once confirmed (every row of it reuses the verdict)
-        self._confirmed: dict[Any, Failure | None] = {}
-        self._until_spot_check = _SPOT_CHECK_EVERY
+        self._reuses = 0
         # (part, line, column) of a tag in the composed source -> its path from the data root
         self._paths: dict[tuple[str | None, int | None, int | None], str] = {
             (part, ref.line, ref.column): ref.path
             for part, ref in compiled.references() if ref.kind != "partial"}
         if fast:
             self._projector, self.fast_status = _build_projector(compiled)
-            if self._projector is not None:
-                self._signature = self._projector.signature
 
     # the slow, exact path
     def render_verdict(self, data: Any) -> Failure | None:
@@ -1231,24 +1152,13 @@ class RowChecker:
             line=line, column=column, path=path, hint=getattr(err, "hint", None), data_path=data_path)
 
     def check(self, data: Any) -> Failure | None:
-        signature = self._signature
-        if signature is None:
+        projector = self._projector
+        if projector is None:
             return self.render_verdict(data)
         try:
-            sig = signature(data)
+            sig = projector.signature(data)
         except (_Unsure, RecursionError):
             return self.render_verdict(data)
-        verdict = self._confirmed.get(sig, _UNSEEN)
-        if verdict is _UNSEEN:
-            return self._first_rows(sig, data)
-        self._until_spot_check -= 1
-        if not self._until_spot_check:  # every n-th reuse is rendered anyway
-            self._until_spot_check = _SPOT_CHECK_EVERY
-            self._compare(verdict, self.render_verdict(data))
-        return verdict
-
-    def _first_rows(self, sig: Any, data: Any) -> Failure | None:
-        """A signature not confirmed yet: render, and reuse the verdict once renders agreed."""
         entry = self._cache.get(sig)
         if entry is None:
             verdict = self.render_verdict(data)
@@ -1256,19 +1166,21 @@ class RowChecker:
                 self._cache[sig] = (verdict, [1])
             return verdict
         verdict, seen = entry
-        seen[0] += 1
-        self._compare(verdict, self.render_verdict(data))
-        if seen[0] >= _CONFIRM_RENDERS:
-            self._confirmed[sig] = verdict
+        if seen[0] < _CONFIRM_RENDERS:
+            seen[0] += 1
+            self._compare(verdict, self.render_verdict(data))
+            return verdict
+        self._reuses += 1
+        if self._reuses % _SPOT_CHECK_EVERY == 0:
+            self._compare(verdict, self.render_verdict(data))
         return verdict
 
     def _compare(self, cached: Failure | None, actual: Failure | None) -> None:
         same = (cached is None and actual is None) or (
             cached is not None and actual is not None and cached.verdict == actual.verdict)
         if not same:
-            self._projector = self._signature = None
+            self._projector = None
             self._cache.clear()
-            self._confirmed.clear()
             self.fast_status = "disabled: a row's render disagreed with its shape's verdict"
             raise FastPathMismatch
 
@@ -1348,7 +1260,6 @@ def check_rows(
     _raise_on_mismatch: bool = False,
     _checker: RowChecker | None = None,
     _max_reasons: int | None = MAX_REASONS,
-    _records: bool = False,
 ) -> CheckReport:
     """Check every row (``Row`` objects, or plain data); counts exact, failures capped.
 
@@ -1356,8 +1267,7 @@ def check_rows(
     (up to half of them failing rows, the rest a uniform sample of passing rows).
     ``progress(rows_done)`` is called every ``progress_every`` rows.  A fast-path disagreement
     makes the rest of the run render every row (or raises :class:`FastPathMismatch` when
-    ``_raise_on_mismatch``: :func:`check_file` then starts over).  ``_records``: ``rows`` are a
-    reader's, where a tuple is a parsed ``(number, data, line)`` (``iter_rows(_records=True)``).
+    ``_raise_on_mismatch``: :func:`check_file` then starts over).
     """
     name = name or (template.name if template is not None else None)
     report = CheckReport(template=name, source=source, max_failures=max_failures, max_reasons=_max_reasons)
@@ -1371,10 +1281,7 @@ def check_rows(
     failure: Failure | None
     for item in rows:
         n += 1
-        if _records and type(item) is tuple:
-            number, data, line = item
-            error, reason = None, "invalid-data"
-        elif type(item) is Row:
+        if type(item) is Row:
             number, data, line, error, reason = item.number, item.data, item.line, item.error, item.reason
         else:  # plain data: measured here (a file's reader measures its rows' text)
             number, data, line, error, reason = n, item, None, None, "invalid-data"
@@ -1560,10 +1467,10 @@ def check_file(
             def cb(n: int) -> None:
                 progress(n, counter.bytes, total)
         rows = iter_rows(stream if stream is not None else path, fmt,
-                         empty_cells=empty_cells, counter=counter, fast_json=fast_json, _records=True)
+                         empty_cells=empty_cells, counter=counter, fast_json=fast_json)
         report = check_rows(compiled, rows, template=tpl, source=source, max_failures=max_failures,
                             fast=fast_now, progress=cb, sample=sample,
-                            _raise_on_mismatch=fast_now and stream is None, _records=True)
+                            _raise_on_mismatch=fast_now and stream is None)
         if progress is not None:
             progress(report.rows, counter.bytes, total)
         return report
@@ -1586,8 +1493,6 @@ def check_file(
 _PARALLEL_MIN_BYTES = 16 << 20
 #: Bytes of a JSON Lines file one worker task reads (lines are split where they start).
 _PARALLEL_CHUNK = 4 << 20
-#: The smallest chunk the last chunks of a file shrink to.
-_PARALLEL_TAIL_CHUNK = 1 << 20
 #: Row checkers a process keeps compiled (keyed by the template content).
 _MAX_CACHED_CHECKERS = 16
 _row_checkers: dict[tuple[Any, ...], RowChecker] = {}
@@ -1696,14 +1601,13 @@ def _worker_chunk(start: int, end: int) -> tuple[CheckReport, int]:
     with open(_worker["path"], "rb") as fh:
         if start:
             fh.seek(start - 1)
-            lines = _split_lines(fh, _Counter(), start - 1, end, block, views=_worker["fast_json"])
+            lines = _split_lines(fh, _Counter(), start - 1, end, block)
             next(lines, None)  # the line holding byte start-1 belongs to the chunk before
         else:
-            lines = _split_lines(fh, _Counter(), 0, end, block, views=_worker["fast_json"])
-        rows = _jsonl_rows(lines, _worker["fast_json"], bom=start == 0, seen=seen, records=True)
+            lines = _split_lines(fh, _Counter(), 0, end, block)
+        rows = _jsonl_rows(lines, _worker["fast_json"], bom=start == 0, seen=seen)
         report = check_rows(rows_checker.compiled, rows, max_failures=_worker["max_failures"],
-                            _checker=rows_checker, _max_reasons=None, _raise_on_mismatch=checker.fast,
-                            _records=True)
+                            _checker=rows_checker, _max_reasons=None, _raise_on_mismatch=checker.fast)
     return report, seen.lines
 
 
@@ -1725,20 +1629,16 @@ def _check_jsonl_in_workers(checker: Checker, path: Path, size: int, workers: in
     started = time.perf_counter()
     # fork is cheap and needs nothing pickled, but is unsafe once threads run (a notebook, the TUI)
     method = "fork" if "fork" in mp.get_all_start_methods() and threading.active_count() == 1 else "spawn"
-    next_start = 0
+    starts = iter(range(0, size, chunk_bytes))
     rows = lines = done = 0
     pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_worker_init,
                                   initargs=(checker, str(path), max_failures, fast_json))
     pending: deque[tuple[cf.Future[tuple[CheckReport, int]], int]] = deque()
 
     def submit() -> None:
-        nonlocal next_start
-        start = next_start
-        if start < size:
-            # the last chunks shrink, so that the workers finish together rather than one waiting
-            # for the other's last big chunk
-            step = min(chunk_bytes, max((size - start) // (2 * workers), _PARALLEL_TAIL_CHUNK))
-            end = next_start = min(start + step, size)
+        start = next(starts, None)
+        if start is not None:
+            end = min(start + chunk_bytes, size)
             pending.append((pool.submit(_worker_chunk, start, end), end - start))
 
     try:
