@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from ses_workbench.ses.local import LocalSes, LocalSesSettings, endpoint_credentials
 from ses_workbench.ses.local.signed import signed_request
@@ -168,3 +169,10 @@ def parse_reply(reply: bytes) -> tuple[int, dict[str, str], Any]:
 
 def error_code(exc: Any) -> str:
     return str(exc.response["Error"]["Code"])
+
+
+def refusal(call: Callable[[], Any]) -> tuple[str, int]:
+    """The error code and HTTP status of the ClientError ``call()`` must raise."""
+    with pytest.raises(ClientError) as info:
+        call()
+    return error_code(info.value), int(info.value.response["ResponseMetadata"]["HTTPStatusCode"])

@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from ses_workbench.ses.local import LocalSes, LocalSesSettings, LocalSesStoreError
 from ses_workbench.ses.local import store as store_module
 
-from .conftest import FAST, SENDER, make_client
+from .conftest import SENDER, make_client, refusal
 from .test_custom_verification import NO_URL, OK_URL, create, link_in, open_link, status
 from .test_store_faults import DiskFull
 from .test_store_sqlite import _ENDPOINT
@@ -98,17 +96,6 @@ def test_a_json_only_state_folder_is_migrated_too(state_dir: Path, start_ses: An
     assert {p.name: p.read_bytes() for p in backup.iterdir()} == {"custom-verification.json": old}
 
 
-def test_a_custom_verification_file_of_the_wrong_shape_is_one_line_and_moves_nothing(state_dir: Path) -> None:
-    root = state_dir / "local-ses"
-    root.mkdir(parents=True)
-    (root / "custom-verification.json").write_text('{"templates": {"x": "not an object"}}')
-    ses = LocalSes(state_dir, LocalSesSettings(**FAST))
-    with pytest.raises(LocalSesStoreError, match="custom-verification.json: .*unexpected shape") as info:
-        ses.start()
-    assert "\n" not in str(info.value)
-    assert (root / "custom-verification.json").is_file() and not list(root.glob("json-backup-*"))
-
-
 _READER = r"""
 import json, sqlite3, sys
 conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=30)
@@ -127,12 +114,6 @@ def test_another_process_reads_them_while_the_endpoint_runs(start_ses: Any) -> N
     assert json.loads(out) == ["Confirm your address", "Second"]
 
 
-def _error(call: Any) -> tuple[str, int]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return info.value.response["Error"]["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 def test_a_failed_write_changes_nothing_and_is_not_acknowledged(start_ses: Any,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     ses = start_ses()
@@ -140,22 +121,22 @@ def test_a_failed_write_changes_nothing_and_is_not_acknowledged(start_ses: Any,
     create(client)
     templates = DiskFull("cv_templates")
     monkeypatch.setattr(store_module, "_commit", templates)
-    assert _error(lambda: create(client, "lost")) == ("InternalFailure", 500)
-    assert _error(lambda: client.get_custom_verification_email_template(TemplateName="lost"))[0] == \
+    assert refusal(lambda: create(client, "lost")) == ("InternalFailure", 500)
+    assert refusal(lambda: client.get_custom_verification_email_template(TemplateName="lost"))[0] == \
         "NotFoundException"
-    assert _error(lambda: client.update_custom_verification_email_template(
+    assert refusal(lambda: client.update_custom_verification_email_template(
         TemplateName="confirm", FromEmailAddress=SENDER, TemplateSubject="New", TemplateContent="<p>x</p>",
         SuccessRedirectionURL=OK_URL, FailureRedirectionURL=NO_URL))[1] == 500
-    assert _error(lambda: client.delete_custom_verification_email_template(TemplateName="confirm"))[1] == 500
+    assert refusal(lambda: client.delete_custom_verification_email_template(TemplateName="confirm"))[1] == 500
     got = client.get_custom_verification_email_template(TemplateName="confirm")
     assert got["TemplateSubject"] == "Confirm your address"
 
     # a send whose link cannot be stored: no PENDING identity either, no mail in the outbox
     links = DiskFull("cv_tokens")
     monkeypatch.setattr(store_module, "_commit", links)
-    assert _error(lambda: client.send_custom_verification_email(
+    assert refusal(lambda: client.send_custom_verification_email(
         EmailAddress="new@example.org", TemplateName="confirm"))[1] == 500
-    assert _error(lambda: client.get_email_identity(EmailIdentity="new@example.org"))[0] == \
+    assert refusal(lambda: client.get_email_identity(EmailIdentity="new@example.org"))[0] == \
         "NotFoundException"
     assert ses.outbox_messages() == []
     links.failing = False

@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from ses_workbench.project.config import load_config
 from ses_workbench.ses.local import LocalSes, LocalSesSettings
 from ses_workbench.ses.local import store as store_module
 
-from .conftest import SENDER, ManualClock, make_client
+from .conftest import SENDER, ManualClock, make_client, refusal
 
 CONTENT = {"Subject": "Hi", "Text": "Hello"}
 
@@ -35,12 +34,6 @@ class DiskFull:
         self._real(conn, tables)
 
 
-def _error(call: Any) -> tuple[str, int]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return info.value.response["Error"]["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 def test_a_failed_template_write_is_neither_acknowledged_nor_served(start_ses: Any,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     ses = start_ses()
@@ -49,13 +42,13 @@ def test_a_failed_template_write_is_neither_acknowledged_nor_served(start_ses: A
     disk = DiskFull("templates")
     monkeypatch.setattr(store_module, "_commit", disk)
 
-    assert _error(lambda: client.create_email_template(TemplateName="t6", TemplateContent=CONTENT)) == \
+    assert refusal(lambda: client.create_email_template(TemplateName="t6", TemplateContent=CONTENT)) == \
         ("InternalFailure", 500)
-    assert _error(lambda: client.get_email_template(TemplateName="t6"))[0] == "NotFoundException"
-    assert _error(lambda: client.update_email_template(
+    assert refusal(lambda: client.get_email_template(TemplateName="t6"))[0] == "NotFoundException"
+    assert refusal(lambda: client.update_email_template(
         TemplateName="kept", TemplateContent={"Subject": "New", "Text": "x"}))[1] == 500
     assert client.get_email_template(TemplateName="kept")["TemplateContent"]["Subject"] == "Hi"
-    assert _error(lambda: client.delete_email_template(TemplateName="kept"))[1] == 500
+    assert refusal(lambda: client.delete_email_template(TemplateName="kept"))[1] == 500
     assert [t["TemplateName"] for t in client.list_email_templates()["TemplatesMetadata"]] == ["kept"]
 
     disk.failing = False  # space again: the retry of the create works (no AlreadyExistsException)
@@ -71,13 +64,13 @@ def test_a_failed_identity_write_changes_nothing(start_ses: Any, monkeypatch: py
     client.create_email_identity(EmailIdentity="pending@example.org")
     disk = DiskFull("identities")
     monkeypatch.setattr(store_module, "_commit", disk)
-    assert _error(lambda: client.create_email_identity(EmailIdentity="new@example.org"))[1] == 500
-    assert _error(lambda: client.get_email_identity(EmailIdentity="new@example.org"))[0] == \
+    assert refusal(lambda: client.create_email_identity(EmailIdentity="new@example.org"))[1] == 500
+    assert refusal(lambda: client.get_email_identity(EmailIdentity="new@example.org"))[0] == \
         "NotFoundException"
     with pytest.raises(OSError):
         ses.verify_identity("pending@example.org")
     assert client.get_email_identity(EmailIdentity="pending@example.org")["VerificationStatus"] == "PENDING"
-    assert _error(lambda: client.delete_email_identity(EmailIdentity=SENDER))[1] == 500
+    assert refusal(lambda: client.delete_email_identity(EmailIdentity=SENDER))[1] == 500
     assert client.get_email_identity(EmailIdentity=SENDER)["VerificationStatus"] == "SUCCESS"
 
 

@@ -96,15 +96,21 @@ def test_a_json_store_is_migrated_on_start_nothing_lost_the_files_kept(state_dir
     assert len(list(root.glob("json-backup-*"))) == 1
 
 
-def test_a_json_store_of_the_wrong_shape_is_one_line_and_moves_nothing(state_dir: Path) -> None:
+@pytest.mark.parametrize(("name", "text", "match"), [
+    ("templates.json", '{"templates": [{"content": {}}]}', "unexpected shape"),
+    ("custom-verification.json", '{"templates": {"x": "not an object"}}',
+     "custom-verification.json: .*unexpected shape"),
+])
+def test_a_json_store_of_the_wrong_shape_is_one_line_and_moves_nothing(state_dir: Path, name: str, text: str,
+                                                                       match: str) -> None:
     root = state_dir / "local-ses"
     root.mkdir(parents=True)
-    (root / "templates.json").write_text('{"templates": [{"content": {}}]}')
+    (root / name).write_text(text)
     ses = LocalSes(state_dir, LocalSesSettings(**FAST))
-    with pytest.raises(LocalSesStoreError, match="unexpected shape") as info:
+    with pytest.raises(LocalSesStoreError, match=match) as info:
         ses.start()
     assert "\n" not in str(info.value)
-    assert (root / "templates.json").is_file() and not list(root.glob("json-backup-*"))
+    assert (root / name).is_file() and not list(root.glob("json-backup-*"))
     assert not ses.running and not (root / "endpoint.lock").exists()  # the lock is released
 
 
