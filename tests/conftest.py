@@ -5,14 +5,19 @@
 - :func:`copy_samples` is the one copy of ``sample_templates/`` (``samples_copy`` / ``sample_project``
   as fixtures); nothing is ever written into the repository's copy.
 - :func:`unused_port` names a port nothing listens on (a refused connection).
+- :func:`local_ses_process` runs ``ses-workbench local-ses`` in another process and stops it as Ctrl-C does.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import signal
 import socket
-from collections.abc import Mapping
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +97,23 @@ def unused_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def local_ses_process(root: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """``ses-workbench local-ses --dir ROOT --port 0 ARGS`` in another process (its output piped, as text);
+    on leaving, SIGINT as Ctrl-C sends it, and a kill if it has not stopped within 15 s."""
+    proc = subprocess.Popen([sys.executable, "-m", "ses_workbench", "local-ses", "--dir", str(root),
+                             "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture

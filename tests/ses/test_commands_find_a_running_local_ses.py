@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,26 +15,18 @@ import pytest
 
 from ses_workbench.cli import main
 from ses_workbench.project import Project
+from tests.conftest import local_ses_process
 
 AWS = [shutil.which("aws")] if shutil.which("aws") else None
 
 
 @pytest.fixture
 def local_ses(project: Project) -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "ses_workbench", "local-ses", "--dir", str(project.root),
-                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with local_ses_process(project.root) as proc:
         assert proc.stdout is not None
         first = proc.stdout.readline()
         assert first.startswith("Local SES endpoint: "), first
         yield first.split(": ", 1)[1].strip()
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def aws(url: str, tmp: Path, *args: str) -> dict[str, object]:

@@ -7,10 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import signal
 import stat
-import subprocess
-import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +20,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ses_workbench.ses.local import EndpointCredentials, LocalSes, endpoint_credentials, running_endpoint_info
+from tests.conftest import local_ses_process
 
 from .conftest import make_client, raw_request, signed_headers
 
@@ -204,10 +202,7 @@ def test_the_reserved_key_ids_still_fail_like_aws(ses: LocalSes) -> None:
 
 
 def test_local_ses_on_all_interfaces_warns_and_still_requires_the_secret(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "ses_workbench", "local-ses", "--dir", str(tmp_path),
-                             "--port", "0", "--host", "0.0.0.0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with local_ses_process(tmp_path, "--host", "0.0.0.0") as proc:
         assert proc.stdout is not None and proc.stderr is not None
         first = proc.stdout.readline()
         assert first.startswith("Local SES endpoint: http://0.0.0.0:"), first
@@ -225,10 +220,3 @@ def test_local_ses_on_all_interfaces_warns_and_still_requires_the_secret(tmp_pat
         status, _, reply = raw_request(probe, "GET", "/v2/email/account",
                                        signed_headers(probe, "GET", "/v2/email/account", credentials=creds))
         assert status == 200 and reply["SendingEnabled"] is True
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
