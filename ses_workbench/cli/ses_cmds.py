@@ -314,6 +314,23 @@ def _print_diff(text: str, color: bool, out: TextIO | None = None) -> None:
         out.write(_paint(visible(line), color) + "\n")
 
 
+def print_diffs(diffs: list[Any], color: bool, kind: str) -> int:
+    """Print what differs (a ``# summary`` line for a template on one side only or unreadable, then its
+    unified diff); "no differences (N KIND)" on stderr when nothing does.  Returns 1 when anything differs."""
+    different = False
+    for d in diffs:
+        if not d.changed:
+            continue
+        different = True
+        if d.old is None or d.new is None or d.error:
+            print(_paint(visible(f"# {d.summary}"), color))
+        if not d.error:
+            _print_diff(d.unified(), color)
+    if not different:
+        print(f"no differences ({plural(len(diffs), kind)})", file=sys.stderr)
+    return 1 if different else 0
+
+
 def _names_known(project: Any, names: list[str]) -> None:
     for n in names:
         get_template(project, n)
@@ -391,19 +408,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         else:
             _names_known_here_or_in(project, args.names, client)
             diffs = diff(client, project, args.names or None, progress=bar)
-    different = False
-    for d in diffs:
-        if not d.changed:
-            continue
-        different = True
-        if d.old is None or d.new is None or d.error:
-            print(_paint(f"# {d.summary}", color))
-        if d.error:
-            continue
-        _print_diff(d.unified(), color)
-    if not different:
-        print(f"no differences ({plural(len(diffs), 'template')})", file=sys.stderr)
-    return 1 if different else 0
+    return print_diffs(diffs, color, "template")
 
 
 def cmd_push(args: argparse.Namespace) -> int:

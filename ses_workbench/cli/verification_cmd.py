@@ -139,7 +139,7 @@ def _status(client: Any, project: Any, args: argparse.Namespace) -> int:
 
 
 def _diff(client: Any, project: Any, args: argparse.Namespace) -> int:
-    from ses_workbench.cli.ses_cmds import _color, _open, _paint, _print_diff
+    from ses_workbench.cli.ses_cmds import _color, _open, print_diffs
     from ses_workbench.ses.verification import verification_diff
 
     color = _color(args)
@@ -148,18 +148,7 @@ def _diff(client: Any, project: Any, args: argparse.Namespace) -> int:
             diffs = verification_diff(client, project, args.names or None, against=other)
     else:
         diffs = verification_diff(client, project, args.names or None)
-    different = False
-    for d in diffs:
-        if not d.changed:
-            continue
-        different = True
-        if d.old is None or d.new is None or d.error:
-            print(_paint(visible(f"# {d.summary}"), color))
-        if not d.error:
-            _print_diff(d.unified(), color)
-    if not different:
-        print(f"no differences ({plural(len(diffs), 'custom verification template')})", file=sys.stderr)
-    return 1 if different else 0
+    return print_diffs(diffs, color, "custom verification template")
 
 
 def _items(items: list[Any], args: argparse.Namespace, env: str) -> int:
