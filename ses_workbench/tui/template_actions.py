@@ -26,7 +26,8 @@ class TemplateActions:
         self.screen = screen
 
     def _change(self, change: Callable[[], object]) -> bool:
-        """Run one template CRUD call of the project; its error becomes a notification (False)."""
+        """Run one call of the project model (a template or fixture change, a name check); its error becomes
+        a notification (False)."""
         try:
             change()
         except WorkbenchError as exc:
@@ -125,18 +126,12 @@ class TemplateActions:
             if name in tpl.fixtures:
                 screen.app.notify(f"{tpl.name} already has a fixture {name!r}.", severity="error")
                 return
-            try:
-                validate_fixture_name(name)
-            except WorkbenchError as exc:
-                screen.app.notify(str(exc), severity="error")
+            if not self._change(lambda: validate_fixture_name(name)):
                 return
             screen.settle_fixture_edits(f"opening the new fixture {name}", lambda: write(name))
 
         def write(name: str) -> None:
-            try:
-                tpl.write_fixture(name, text)
-            except WorkbenchError as exc:
-                screen.app.notify(str(exc), severity="error")
+            if not self._change(lambda: tpl.write_fixture(name, text)):
                 return
             screen.switch_fixture(name)
 
@@ -151,10 +146,7 @@ class TemplateActions:
         def delete(yes: bool | None) -> None:
             if not yes:
                 return
-            try:
-                tpl.delete_fixture(name)
-            except WorkbenchError as exc:
-                screen.app.notify(str(exc), severity="error")
+            if not self._change(lambda: tpl.delete_fixture(name)):
                 return
             fixtures = tpl.fixtures
             screen.load_fixture("default" if "default" in fixtures else next(iter(fixtures), None))
@@ -184,10 +176,7 @@ class TemplateActions:
             screen.app.notify(f"Fix the JSON first{where}: {exc.message}.", severity="error")
             return
         if screen.fixture_name is None:
-            try:
-                tpl.write_fixture("default", text)
-            except WorkbenchError as exc:
-                screen.app.notify(str(exc), severity="error")
+            if not self._change(lambda: tpl.write_fixture("default", text)):
                 return
             screen.load_fixture("default")
         elif text != editor.text:
