@@ -86,6 +86,8 @@ CREATE TABLE IF NOT EXISTS cv_templates (name TEXT PRIMARY KEY, rec TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS cv_tokens (token TEXT PRIMARY KEY, rec TEXT NOT NULL);
 """
 _COUNTED = ("templates", "identities", "cv_templates", "cv_tokens")
+#: the key column of each key → record table (``rec`` is the other column)
+_KEY_COLUMNS = {"identities": "key", "cv_templates": "name", "cv_tokens": "token"}
 
 
 class LocalSesStoreError(WorkbenchError):
@@ -217,9 +219,9 @@ class Store:
         self.events_path = self.root / "events.jsonl"
         self.db_path = self.root / DB_NAME
         self.templates = _Table(self, "templates", "name")
-        self.identities = _Table(self, "identities", "key")
-        self.cv_templates = _Table(self, "cv_templates", "name")
-        self.cv_tokens = _Table(self, "cv_tokens", "token")
+        self.identities = _Table(self, "identities", _KEY_COLUMNS["identities"])
+        self.cv_templates = _Table(self, "cv_templates", _KEY_COLUMNS["cv_templates"])
+        self.cv_tokens = _Table(self, "cv_tokens", _KEY_COLUMNS["cv_tokens"])
         self.sent: list[list[float]] = []  # [minute start (epoch s), recipients], oldest first
         self._sent_dirty: set[float] = set()  # minutes changed since the last successful flush
         self._sent_cutoff = 0.0  # minutes before this are gone from memory; delete them at the flush
@@ -440,21 +442,10 @@ class Store:
 
     def put_identities(self, *recs: dict[str, Any]) -> None:
         """Create or replace identity records, all in one transaction."""
-        added: list[int] = []
-
-        def change(conn: sqlite3.Connection) -> None:
-            added.clear()
-            for rec in recs:
-                if conn.execute("SELECT 1 FROM identities WHERE key = ?", (rec["key"],)).fetchone() is None:
-                    added.append(1)
-                conn.execute("INSERT OR REPLACE INTO identities VALUES (?, ?)", (rec["key"], _dumps(rec)))
-
-        with self._write_lock:
-            self._write(frozenset({"identities"}), change)
-            self._counts["identities"] += len(added)
+        self._put([("identities", str(rec["key"]), rec) for rec in recs])
 
     def delete_identity(self, key: str) -> None:
-        self._delete("identities", "key", key)
+        self._delete("identities", _KEY_COLUMNS["identities"], key)
 
     # -- custom verification templates and their links ------------------------------------------
     def put_custom_verification(self, *, template: dict[str, Any] | None = None,
@@ -463,32 +454,32 @@ class Store:
         """Create or replace a custom verification template record, a link's record and identity records,
         all in one transaction (a send's new PENDING identity and its link, or a used link and the
         identity it verified, are written together or not at all)."""
-        added: dict[str, int] = {}
+        rows = [("cv_templates", str(template["TemplateName"]), template)] if template is not None else []
+        if token is not None:
+            rows.append(("cv_tokens", token[0], token[1]))
+        rows += [("identities", str(rec["key"]), rec) for rec in identities]
+        self._put(rows)
 
-        def upsert(conn: sqlite3.Connection, table: str, column: str, key: str, rec: dict[str, Any]) -> None:
-            if conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", (key,)).fetchone() is None:
-                added[table] = added.get(table, 0) + 1
-            conn.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", (key, _dumps(rec)))
+    def delete_custom_verification_template(self, name: str) -> None:
+        self._delete("cv_templates", _KEY_COLUMNS["cv_templates"], name)
+
+    def _put(self, rows: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Create or replace ``(table, key, record)`` rows of the key → record tables in one transaction,
+        then count the new keys."""
+        added: dict[str, int] = {}
 
         def change(conn: sqlite3.Connection) -> None:
             added.clear()
-            if template is not None:
-                upsert(conn, "cv_templates", "name", str(template["TemplateName"]), template)
-            if token is not None:
-                upsert(conn, "cv_tokens", "token", token[0], token[1])
-            for rec in identities:
-                upsert(conn, "identities", "key", str(rec["key"]), rec)
+            for table, key, rec in rows:
+                column = _KEY_COLUMNS[table]
+                if conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", (key,)).fetchone() is None:
+                    added[table] = added.get(table, 0) + 1
+                conn.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", (key, _dumps(rec)))
 
-        tables = {"cv_templates"} if template is not None else set()
-        tables |= {"cv_tokens"} if token is not None else set()
-        tables |= {"identities"} if identities else set()
         with self._write_lock:
-            self._write(frozenset(tables), change)
+            self._write(frozenset(table for table, _, _ in rows), change)
             for table, n in added.items():
                 self._counts[table] += n
-
-    def delete_custom_verification_template(self, name: str) -> None:
-        self._delete("cv_templates", "name", name)
 
     def _delete(self, table: str, column: str, key: str) -> None:
         gone: list[int] = []
