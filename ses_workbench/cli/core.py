@@ -213,12 +213,11 @@ def _write_preview_html(project: Any, html: str, name: str) -> Path:
     file after we exit, so it must outlive us)."""
     from ses_workbench.errors import WorkbenchError
     from ses_workbench.project import atomic
-    from ses_workbench.project.state import StateDir
 
-    path = StateDir(project.state_dir).preview(name)
+    path = project.state.preview(name)
     folder = path.parent
     try:
-        StateDir(project.state_dir).ensure()
+        project.state.ensure()
         folder.mkdir(exist_ok=True)
         return atomic.write_text(path, html)
     except OSError as exc:

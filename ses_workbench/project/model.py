@@ -51,7 +51,9 @@ class Project:
     def __init__(self, root: Path, config: Config) -> None:
         self.root = root
         self.config = config
-        self.state_dir = StateDir.of(root).path
+        #: the paths of the state folder (``.ses-workbench/``)
+        self.state = StateDir.of(root)
+        self.state_dir = self.state.path
         self.templates: dict[str, EmailTemplate] = {}
         #: custom verification email templates (``kind = "custom-verification"``): a namespace of their own
         self.verification_templates: dict[str, VerificationTemplate] = {}
@@ -232,7 +234,7 @@ class Project:
     # -- state folder ------------------------------------------------------------------------------
     @property
     def trash_dir(self) -> Path:
-        return StateDir(self.state_dir).trash
+        return self.state.trash
 
     def trash(self, path: Path) -> Path:
         """Move a file or folder of the project into ``trash/<timestamp>/<its path in the project>``."""
@@ -253,7 +255,7 @@ class Project:
         return self.trash_dir / stamp / rel
 
     def _staging_dir(self, name: str) -> Path:
-        base = StateDir(self.state_dir).tmp
+        base = self.state.tmp
         ensure_state_dir(self.state_dir)
         base.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f"{name}.", dir=base))

@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ses_workbench.project.state import StateDir
 from ses_workbench.ses.client import SesClient
 from ses_workbench.ses.errors import BadRequest
 from ses_workbench.ses.state import utc_iso
@@ -176,7 +175,7 @@ def calibrate(client: SesClient, project: Project, *, progress: Progress | None 
     from ses_workbench.ses.state import StateWriteError, write_state_text
 
     env = client.environment.name
-    raw_dir = StateDir(project.state_dir).calibration_probes(env)
+    raw_dir = project.state.calibration_probes(env)
     results: list[ProbeResult] = []
     save_error: str | None = None  # the first write that failed: the probing goes on, nothing more is written
     with scratch_lease(client) as name:  # deleted on the way out, found by the next run if we are killed
@@ -244,7 +243,7 @@ def calibrate(client: SesClient, project: Project, *, progress: Progress | None 
 def _save(project: Project, cal: Calibration) -> None:
     from ses_workbench.ses.state import write_state_json
 
-    path = StateDir(project.state_dir).calibration
+    path = project.state.calibration
     try:
         data = json.loads(path.read_text("utf-8"))
         if not isinstance(data, dict):
@@ -262,7 +261,7 @@ def load_dialect(project: Project, env: str | None = None) -> Dialect:
     from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 
     try:
-        data = json.loads(StateDir(project.state_dir).calibration.read_text("utf-8"))
+        data = json.loads(project.state.calibration.read_text("utf-8"))
         envs = data.get("environments", {})
     except (OSError, ValueError, AttributeError):
         return DEFAULT_DIALECT

@@ -68,7 +68,7 @@ def scratch_name(now: float | None = None) -> str:
 
 
 def _lease_dir(client: SesClient) -> Path | None:
-    return StateDir(client.project.state_dir).scratch if client.project is not None else None
+    return client.project.state.scratch if client.project is not None else None
 
 
 @dataclass

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ses_workbench.errors import WorkbenchError
-from ses_workbench.project.state import StateDir
 from ses_workbench.ses.addresses import AddressError, parse_address
 from ses_workbench.ses.client import Account, SesClient
 from ses_workbench.ses.errors import (
@@ -426,7 +425,7 @@ def execute_send(client: SesClient, project: Project, plan: SendPlan, *, progres
     if write_report:  # the mail is out: a report that cannot be written is a note, never an error
         from ses_workbench.ses.state import StateWriteError, write_state_json
 
-        path = StateDir(project.state_dir).send_report(plan.environment, plan.template, utc_stamp())
+        path = project.state.send_report(plan.environment, plan.template, utc_stamp())
         try:
             report.path = write_state_json(path, report.to_dict())
         except StateWriteError as exc:

@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any
 
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.project.content import PARTS
-from ses_workbench.project.state import StateDir
 from ses_workbench.ses.client import RemoteTemplate, SesClient
 from ses_workbench.ses.errors import Refused, SesError
 from ses_workbench.ses.state import SyncState
@@ -911,7 +910,7 @@ def _overwrite_parts(project: Project, name: str, content: TemplateContent, env:
     existing = [path for path in [*writes, *moves] if path.exists()]
     backup: Path | None = None
     if existing:
-        backup = StateDir(project.state_dir).local_backup(env, name, utc_stamp())
+        backup = project.state.local_backup(env, name, utc_stamp())
         for path in existing:
             atomic.write_bytes(backup / path.name, path.read_bytes())
     atomic.write_together(project.state_dir, writes, moves)

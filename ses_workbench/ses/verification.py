@@ -283,7 +283,7 @@ def pull_verification(client: SesClient, project: Project, names: Sequence[str] 
         try:
             present = [p for p in files if p.exists()]
             if present:
-                item.backup = StateDir(project.state_dir).local_backup(env, name, utc_stamp())
+                item.backup = project.state.local_backup(env, name, utc_stamp())
                 for p in present:
                     atomic.write_bytes(item.backup / p.name, p.read_bytes())
             atomic.write_together(project.state_dir, {p: t.encode("utf-8") for p, t in files.items()})

@@ -39,10 +39,9 @@ class DiskSync:
         screen = self.screen
         if not screen.alive:
             return
-        from ses_workbench.project.state import StateDir
 
         project = screen.project
-        calibration = StateDir(project.state_dir).calibration
+        calibration = project.state.calibration
         changed_paths = {path for path in paths if path != calibration}
         if len(changed_paths) < len(paths) and screen.use_dialect(self.dialect()):
             screen.app.notify("Calibration changed: the preview and lint now use the new dialect.")
@@ -132,11 +131,10 @@ class DiskSync:
 
     def _save_copy(self, editor: PartEditor, disk: str | None) -> Path:
         from ses_workbench.project import atomic
-        from ses_workbench.project.state import StateDir
 
         stamp = time.strftime("%Y%m%d-%H%M%S")
         name = editor.path.name if editor.path else editor.part
-        target = (StateDir(self.screen.project.state_dir).conflicts(self.screen.current or "template")
+        target = (self.screen.project.state.conflicts(self.screen.current or "template")
                   / f"{stamp}-{name}")
         atomic.write_text(target, disk or "")
         return target
