@@ -107,36 +107,40 @@ class PreviewJob:
 
 
 def render(job: PreviewJob, base: EmailTemplate | None) -> PreviewOutcome:
-    """Render ``job`` over its saved template ``base`` (None: there is no such template any more)."""
+    """Render ``job`` over its saved template ``base`` (None: no template is open, or there is no such
+    template any more — an error unless the job shows an outbox message)."""
     started = time.perf_counter()
     outcome = PreviewOutcome(seq=job.seq, template=job.template, fixture=job.fixture,
                              outbox=job.outbox[0] if job.outbox is not None else None)
-    if base is None:
+    if base is None and job.outbox is None:
         outcome.extra, outcome.error = {}, RenderFailure(f"no template named {job.template!r}")
-    else:
+    else:  # an outbox message shows with no template open too
         outcome.rendered, outcome.extra, outcome.error = run(
-            job.edited(base), job.tab, job.width, job.outbox, job.sender, job.attributes, job.dialect)
+            job.edited(base) if base is not None else None, job.tab, job.width, job.outbox, job.sender,
+            job.attributes, job.dialect)
     outcome.elapsed_ms = (time.perf_counter() - started) * 1000
     return outcome
 
 
-def render_job(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,
+def render_job(edited: EditedTemplate | None, tab: str, width: int, outbox: tuple[str, Any] | None,
                *, sender: str | None, want_attributes: bool = True,
                dialect: Dialect = DEFAULT_DIALECT) -> tuple[Any, dict[str, Any]]:
-    """Render the edited template and build the lines of the visible preview tab (any thread/process).
+    """Render the edited template (or take the ``outbox`` message instead) and build the lines of the
+    visible preview tab (any thread/process); ``edited`` is None only with an outbox message.
 
     ``dialect``: the environment's calibrated dialect (``ses.calibrate.dialect_for``), as the CLI uses."""
     from ses_workbench.render import render_template
 
-    fixture = edited.edited_fixture()
     if outbox is not None:
         rendered = outbox[1]
         banner = f"outbox: {outbox[0]}"
     else:
-        rendered = render_template(edited, fixture=fixture if fixture is not None else None, dialect=dialect)
+        assert edited is not None, "a preview job without an outbox message has a template"
+        rendered = render_template(edited, fixture=edited.edited_fixture(), dialect=dialect)
         banner = None
     # the attribute list costs a walk of every reference: only when the data pane shows it
-    extra: dict[str, Any] = {"attributes": attributes(edited, dialect)} if want_attributes else {}
+    extra: dict[str, Any] = \
+        {"attributes": attributes(edited, dialect)} if want_attributes and edited is not None else {}
     views: dict[str, tuple[list[Any], object]] = {}
     if tab == "read":
         signature = ("read", rendered.subject, rendered.html, width, banner)
@@ -194,7 +198,7 @@ class RenderFailure(Exception):
                    isinstance(error, FixtureError))
 
 
-def run(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | None,
+def run(edited: EditedTemplate | None, tab: str, width: int, outbox: tuple[str, Any] | None,
         sender: str | None, want_attributes: bool = True,
         dialect: Dialect = DEFAULT_DIALECT) -> tuple[Any, dict[str, Any], RenderFailure | None]:
     """``(rendered, extra, failure)``: one of rendered/failure is None."""
@@ -205,7 +209,7 @@ def run(edited: EditedTemplate, tab: str, width: int, outbox: tuple[str, Any] | 
     except Exception as exc:  # noqa: BLE001 - shown in the preview's status line
         failure = RenderFailure.from_error(exc)
         extra = {}
-        if want_attributes:
+        if want_attributes and edited is not None:
             try:
                 extra = {"attributes": attributes(edited, dialect)}
             except Exception:  # noqa: BLE001 - the template does not even compile

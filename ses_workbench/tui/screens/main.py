@@ -34,7 +34,7 @@ from ses_workbench.errors import WorkbenchError
 from ses_workbench.lint import Diagnostic
 from ses_workbench.project import PARTS, EmailTemplate, Project
 from ses_workbench.project.verification import KIND
-from ses_workbench.tui import preview_job, reading
+from ses_workbench.tui import preview_job
 from ses_workbench.tui.messages import LintDone, PreviewOutcome, PreviewRendered, PreviewShown
 from ses_workbench.tui.overlay import EditedTemplate
 from ses_workbench.tui.preview_job import PreviewJob
@@ -117,7 +117,7 @@ class MainScreen(Screen[None]):
         """Bumped on every project reload (the render process reloads its copy when it changes)."""
         self._preview_seq = 0
         self._applied_seq = 0
-        self._renderer: LatestOnly[tuple[PreviewJob, EmailTemplate]] = LatestOnly(self._render_preview)
+        self._renderer: LatestOnly[tuple[PreviewJob, EmailTemplate | None]] = LatestOnly(self._render_preview)
         self._process: RenderProcess | None = None
         self._lint_timer: Timer | None = None
         self._lint_running = False
@@ -551,14 +551,14 @@ class MainScreen(Screen[None]):
         """Render the editors' state off the event loop: coalesced, the newest request wins."""
         tpl = self.template
         edited = self.snapshot()
-        if tpl is None or edited is None:
+        if (tpl is None or edited is None) and (self.outbox_message is None or not self.alive):
             return
         self._preview_seq += 1
         tab = self.preview_pane.visible_tab
-        fixture = edited.edited_fixture()
+        fixture = edited.edited_fixture() if edited is not None else None
         job = PreviewJob(
-            seq=self._preview_seq, template=tpl.name,
-            sources={part: edited.source(part) for part in PARTS},
+            seq=self._preview_seq, template=tpl.name if tpl is not None else "",
+            sources={part: edited.source(part) for part in PARTS} if edited is not None else {},
             fixture=fixture.name if fixture is not None else None,
             fixture_path=str(fixture.path) if fixture is not None else None,
             fixture_text=fixture.text if fixture is not None else None,
@@ -574,7 +574,7 @@ class MainScreen(Screen[None]):
         """From the render process's reader thread: hand the outcome to the screen as a message."""
         self.post_message(PreviewRendered(outcome))
 
-    def _render_preview(self, work: tuple[PreviewJob, EmailTemplate]) -> None:
+    def _render_preview(self, work: tuple[PreviewJob, EmailTemplate | None]) -> None:
         """Render thread body: never touches a widget, posts one PreviewRendered."""
         self.post_message(PreviewRendered(preview_job.render(*work)))
 
@@ -584,7 +584,7 @@ class MainScreen(Screen[None]):
         if not self.alive:
             return
         outcome = message.outcome
-        if outcome.seq > self._applied_seq and outcome.template == self.current:
+        if outcome.seq > self._applied_seq and outcome.template == (self.current or ""):
             self._applied_seq = outcome.seq
             self._apply_preview(outcome)
         if not self._ready_sent:
@@ -639,15 +639,7 @@ class MainScreen(Screen[None]):
         except (WorkbenchError, ValueError) as exc:
             self.app.notify(f"{name}: {exc}", severity="error")
             return
-        title = f"{name} (custom verification preview)"
-        if self.template is None:  # no email template open, so no render job to carry it: shown here
-            self.preview_pane.show_tab("read")
-            lines = reading.reading_lines(email.subject, email.html, self.preview_pane.width_of("read"),
-                                          banner=f"outbox: {title}")
-            self.preview_pane.view("read").set_lines(lines, None)
-            self.app.post_message(PreviewShown(email.html))
-            return
-        self.show_outbox(title, email)
+        self.show_outbox(f"{name} (custom verification preview)", email)
 
     def live_preview(self) -> None:
         """Leave the outbox message and show the template's live preview again."""
