@@ -31,8 +31,10 @@ stays for now; an entry that matches no import fails the test, so the list only 
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,8 +117,10 @@ def imports_of(path: Path, top: Path = PACKAGE) -> list[Import]:
     return found
 
 
-def all_imports(top: Path = PACKAGE) -> list[Import]:
-    return [imp for path in sorted(top.rglob("*.py")) for imp in imports_of(path, top)]
+@functools.cache
+def all_imports(top: Path = PACKAGE) -> tuple[Import, ...]:
+    """Every import of the package at ``top`` (scanned once per package: the tests share the scan)."""
+    return tuple(imp for path in sorted(top.rglob("*.py")) for imp in imports_of(path, top))
 
 
 def _top(dotted: str) -> str:
@@ -153,13 +157,13 @@ def _breaks(imp: Import) -> str | None:
     return None
 
 
-def layer_violations(imports: list[Import]) -> list[str]:
+def layer_violations(imports: Sequence[Import]) -> list[str]:
     found = [f"{imp.where}: {imp.module} imports {imp.target}: {why}" for imp in imports
              if (why := _breaks(imp)) is not None and (imp.module, imp.target) not in ALLOWED]
     return list(dict.fromkeys(found))
 
 
-def import_cycles(imports: list[Import]) -> list[list[str]]:
+def import_cycles(imports: Sequence[Import]) -> list[list[str]]:
     """Every loop of module-level imports between our modules (one sorted list per strongly connected
     part of the graph: the modules that reach each other)."""
     graph: dict[str, set[str]] = {}

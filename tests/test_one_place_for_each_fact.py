@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -31,8 +32,8 @@ def _classes_in_code() -> dict[str, str]:
     """Every subclass of WorkbenchError in the package → its base (by class name)."""
     bases: dict[str, list[str]] = {}
     twice: set[str] = set()
-    for path in PACKAGE.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for _module, module_tree in _modules():
+        for node in ast.walk(module_tree):
             if isinstance(node, ast.ClassDef):
                 if node.name in bases:
                     twice.add(node.name)
@@ -88,9 +89,11 @@ def test_the_drawing_reader_sees_both_trees() -> None:
     assert _drawn(DRAWINGS[1])["SenderNotVerified"] == "MessageRejected"
 
 
-def _modules() -> list[tuple[str, ast.Module]]:
-    return [(path.relative_to(PACKAGE.parent).as_posix(), ast.parse(path.read_text(encoding="utf-8")))
-            for path in sorted(PACKAGE.rglob("*.py"))]
+@functools.cache
+def _modules() -> tuple[tuple[str, ast.Module], ...]:
+    """Every module of the package, parsed once for all the scans here."""
+    return tuple((path.relative_to(PACKAGE.parent).as_posix(), ast.parse(path.read_text(encoding="utf-8")))
+                 for path in sorted(PACKAGE.rglob("*.py")))
 
 
 def _names_state_folder(node: ast.expr) -> bool:
