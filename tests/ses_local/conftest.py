@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +179,30 @@ def refusal(call: Callable[[], Any]) -> tuple[str, int]:
     with pytest.raises(ClientError) as info:
         call()
     return error_code(info.value), int(info.value.response["ResponseMetadata"]["HTTPStatusCode"])
+
+
+_ENDPOINT_PROCESS = r"""
+import json, sys
+from ses_workbench.ses.local import LocalSes, LocalSesSettings
+ses = LocalSes(sys.argv[1], LocalSesSettings(template_ops_per_second=None, max_send_rate=None,
+                                             verified_identities=(sys.argv[2],)))
+ses.start()
+print(json.dumps(ses.boto3_kwargs()), flush=True)
+sys.stdin.read()
+"""
+
+
+@contextmanager
+def killed_after(state_dir: Path) -> Iterator[Any]:
+    """A sesv2 client (no retries) of an endpoint in another process over ``state_dir`` (``SENDER``
+    verified, no rate limits), SIGKILLed on leaving: no stop(), no close(), whatever was only in its
+    memory is gone."""
+    proc = subprocess.Popen([sys.executable, "-c", _ENDPOINT_PROCESS, str(state_dir), SENDER],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        yield boto3.client("sesv2", **json.loads(proc.stdout.readline()),
+                           config=Config(retries={"total_max_attempts": 1}))
+    finally:
+        proc.kill()
+        proc.wait()

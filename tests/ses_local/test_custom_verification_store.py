@@ -18,10 +18,9 @@ import pytest
 
 from ses_workbench.ses.local import store as store_module
 
-from .conftest import SENDER, make_client, refusal
+from .conftest import SENDER, killed_after, make_client, refusal
 from .test_custom_verification import NO_URL, OK_URL, create, link_in, open_link, status
 from .test_store_faults import DiskFull
-from .test_store_sqlite import _ENDPOINT
 
 
 def _schema_1(db: Path) -> None:
@@ -154,21 +153,10 @@ def test_a_failed_write_changes_nothing_and_is_not_acknowledged(start_ses: Any,
 def test_what_a_send_was_acknowledged_for_survives_a_killed_endpoint(state_dir: Path, start_ses: Any) -> None:
     """SIGKILL right after the answers: the template, the PENDING identity, the link, the outbox index and
     the events of a SendCustomVerificationEmail that got its 200 are all there at the next start."""
-    import boto3
-    from botocore.config import Config
-
-    proc = subprocess.Popen([sys.executable, "-c", _ENDPOINT, str(state_dir), SENDER], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        client = boto3.client("sesv2", **json.loads(proc.stdout.readline()),
-                              config=Config(retries={"total_max_attempts": 1}))
+    with killed_after(state_dir) as client:
         create(client)
         sent = client.send_custom_verification_email(EmailAddress="later@example.org",
                                                      TemplateName="confirm")["MessageId"]
-    finally:
-        proc.kill()  # no stop(), no close(): whatever was only in memory is gone
-        proc.wait()
     ses = start_ses()
     again = make_client(ses.endpoint_url)
     got = again.get_custom_verification_email_template(TemplateName="confirm")

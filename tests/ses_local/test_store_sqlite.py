@@ -20,7 +20,7 @@ import pytest
 from ses_workbench.ses.local import LocalSes, LocalSesSettings, LocalSesStoreError
 from ses_workbench.ses.local import store as store_module
 
-from .conftest import FAST, SENDER, make_client
+from .conftest import FAST, SENDER, killed_after, make_client
 
 CONTENT = {"Subject": "Hi {{name}}", "Html": "<p>Hello {{name}}</p>", "Text": "Hello {{name}}"}
 SIMPLE = {"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "t"}}}}
@@ -247,37 +247,17 @@ def test_a_failed_sending_record_write_is_kept_and_written_by_the_next_send(
         assert conn.execute("SELECT sum(recipients) FROM sent").fetchone()[0] == 2.0
 
 
-_ENDPOINT = r"""
-import json, sys
-from ses_workbench.ses.local import LocalSes, LocalSesSettings
-ses = LocalSes(sys.argv[1], LocalSesSettings(template_ops_per_second=None, max_send_rate=None,
-                                             verified_identities=(sys.argv[2],)))
-ses.start()
-print(json.dumps(ses.boto3_kwargs()), flush=True)
-sys.stdin.read()
-"""
 
 
 def test_what_was_acknowledged_survives_a_killed_endpoint(state_dir: Path, start_ses: Any) -> None:
     """SIGKILL right after the answers: nothing the endpoint said 200 to is missing at the next start."""
-    import boto3
-    from botocore.config import Config
-
-    proc = subprocess.Popen([sys.executable, "-c", _ENDPOINT, str(state_dir), SENDER], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        client = boto3.client("sesv2", **json.loads(proc.stdout.readline()),
-                              config=Config(retries={"total_max_attempts": 1}))
+    with killed_after(state_dir) as client:
         for i in range(20):
             client.create_email_template(TemplateName=f"t{i:02d}", TemplateContent=CONTENT)
         client.delete_email_template(TemplateName="t00")
         client.create_email_identity(EmailIdentity="new@example.org")
         sent = [client.send_email(FromEmailAddress=SENDER, Destination={"ToAddresses": [SENDER]},
                                   Content=SIMPLE)["MessageId"] for _ in range(3)]
-    finally:
-        proc.kill()  # no stop(), no close(): whatever was only in memory is gone
-        proc.wait()
     ses = start_ses()
     again = make_client(ses.endpoint_url)
     names = [t["TemplateName"] for t in again.list_email_templates(PageSize=100)["TemplatesMetadata"]]
