@@ -1120,6 +1120,8 @@ class RowChecker:
         self._projector: _Projector | None = None
         self._cache: dict[Any, tuple[Failure | None, list[int]]] = {}
         self._reuses = 0
+        #: verdicts of names found missing inside a block (their hint depends on data outside the signature)
+        self._scoped: set[tuple[Any, ...]] = set()
         # (part, line, column) of a tag in the composed source -> its path from the data root
         self._paths: dict[tuple[str | None, int | None, int | None], str] = {
             (part, ref.line, ref.column): ref.path
@@ -1133,7 +1135,10 @@ class RowChecker:
         try:
             self.compiled.render(data)
         except MissingAttributeError as err:
-            return self._failure(err, "missing-attribute")
+            failure = self._failure(err, "missing-attribute")
+            if err.scoped:
+                self._scoped.add(failure.verdict)
+            return failure
         except EngineError as err:
             return self._failure(err, "render-error")
         except RecursionError:
@@ -1166,6 +1171,10 @@ class RowChecker:
                 self._cache[sig] = (verdict, [1])
             return verdict
         verdict, seen = entry
+        if verdict is not None and verdict.verdict in self._scoped:
+            # a name missing inside a block: its hint ("is 1 level up: write ../c") reads outer contexts
+            # the signature does not record, so these rows are rendered (they are few)
+            return self.render_verdict(data)
         if seen[0] < _CONFIRM_RENDERS:
             seen[0] += 1
             self._compare(verdict, self.render_verdict(data))

@@ -51,13 +51,15 @@ class TemplateSyntaxError(EngineError):
 class MissingAttributeError(EngineError):
     """A value the template renders is not in the data (SES rejects or silently drops the send).
 
-    ``str()`` is exactly SES's message; ``hint`` may add advice (e.g. use ``../name``).
+    ``str()`` is exactly SES's message; ``hint`` may add advice (e.g. use ``../name``).  ``scoped``: the
+    name was looked up inside a block's context, so whether there is a hint depends on the outer contexts.
     """
 
     def __init__(self, attribute: str, line: int | None = None, column: int | None = None,
-                 hint: str | None = None) -> None:
+                 hint: str | None = None, scoped: bool = False) -> None:
         self.attribute = attribute
         self.hint = hint
+        self.scoped = scoped
         super().__init__(f"Attribute '{attribute}' is not present in the rendering data.", line, column)
 
 

@@ -320,8 +320,9 @@ def _hint(name: str, parts: tuple[str, ...], outers: tuple[Any, ...], root: Any,
 def missing(name: str, line: int, column: int, parts: tuple[str, ...] = (), outers: tuple[Any, ...] = (),
             root: Any = None, in_partial: bool = False) -> MissingAttributeError:
     """Build SES's missing-attribute error, with a hint when an outer context has the value."""
-    hint = _hint(name, parts, outers, root, in_partial) if outers and parts else None
-    return MissingAttributeError(name, line, column, hint=hint)
+    scoped = bool(outers and parts)
+    hint = _hint(name, parts, outers, root, in_partial) if scoped else None
+    return MissingAttributeError(name, line, column, hint=hint, scoped=scoped)
 
 
 def scope_up(parts: tuple[str, ...], outers: tuple[Any, ...]) -> Any:
