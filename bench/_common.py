@@ -92,7 +92,7 @@ def make_project(root: Path, config: str, templates: Mapping[str, Mapping[str, s
 @contextmanager
 def local_client(project: Any) -> Iterator[Any]:
     """An ``SesClient`` on a fresh embedded endpoint, with every retry off so any throttling surfaces."""
-    from ses_workbench.ses.client import open_environment
+    from ses_workbench.session.environment import open_environment
 
     # botocore retries off and ours off: any 429 would surface as a failure and be counted.
     with open_environment(project, local=True, max_attempts=1, throttle_retries=0) as (client, _server):

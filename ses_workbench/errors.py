@@ -35,8 +35,8 @@ Hierarchy (``tests/test_one_place_for_each_fact.py`` checks it against the code)
 Outside the tree on purpose, because none reaches a person: ``ses.local.service.ApiError`` (the
 endpoint's wire error, which boto3 turns into a :class:`SesError`), ``ses.local.store.StoreWriteError``
 (an ``OSError`` rolled back inside the store), ``project.files.UnsafeFile`` and
-``ses.local.rules.AddressError`` (reasons that become a message), ``tui.preview_job.RenderFailure`` (a
-picklable copy of a render error for the preview child) and ``check.FastPathMismatch`` (the signal to
+``ses.local.rules.AddressError`` (reasons that become a message), ``session.preview.RenderFailure`` (a
+picklable copy of a render error, for the preview child) and ``check.FastPathMismatch`` (the signal to
 redo a report by rendering).
 """
 

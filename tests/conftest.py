@@ -6,6 +6,8 @@
   as fixtures); nothing is ever written into the repository's copy.
 - :func:`unused_port` names a port nothing listens on (a refused connection).
 - :func:`local_ses_process` runs ``ses-workbench local-ses`` in another process and stops it as Ctrl-C does.
+- ``calibrated_project`` (:class:`CalibratedProject`) is a project calibrated to a non-default dialect
+  with a template whose result depends on it: every face must give the calibrated answer.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -123,3 +126,53 @@ def instant_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     from botocore.retries.standard import ExponentialBackoff
 
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+
+
+@dataclass(frozen=True)
+class CalibratedProject:
+    """A project whose latest calibrated real account (``production``) looks names up in parent scopes
+    (``parent_scope_lookup=True``, not the engine's default), and a template whose result depends on it.
+
+    ``template`` renders ``row`` as ``calibrated_html`` under that calibration; with the engine's defaults
+    the same render is an error naming ``missing`` (a root variable used inside ``{{#each}}`` without
+    ``../``), and lint reports it as the error ``code``.  The default environment is the embedded local
+    endpoint, which stands in for the latest calibrated account, so every face opened with no ``--env``
+    must give the calibrated answer."""
+
+    root: Path
+    template: str = "scoped"
+    row: dict[str, Any] = field(default_factory=lambda: {"items": [1, 2], "shop": "S"})
+    calibrated_html: str = "<p>[S][S]</p>"
+    missing: str = "shop"
+    code: str = "parent-scope"
+
+
+def write_calibration(root: Path, env: str, **fields: Any) -> None:
+    """Record a calibration of ``env`` in ``root``'s state folder exactly as ``ses-workbench calibrate``
+    does (a :class:`~ses_workbench.ses.calibrate.Calibration`'s ``to_dict()`` per environment)."""
+    from dataclasses import replace
+
+    from ses_workbench.engine import DEFAULT_DIALECT
+    from ses_workbench.project import atomic
+    from ses_workbench.project.state import StateDir
+    from ses_workbench.ses.calibrate import Calibration
+
+    dialect = replace(DEFAULT_DIALECT, **fields)
+    cal = Calibration(env, "https://email.eu-west-1.amazonaws.com", [], dialect,
+                      {k: (getattr(DEFAULT_DIALECT, k), v) for k, v in fields.items()}, [],
+                      at="2026-11-01T00:00:00+00:00")
+    path = StateDir.of(root).calibration
+    data = json.loads(path.read_text()) if path.exists() else {"version": 1, "environments": {}}
+    data["environments"][env] = cal.to_dict()
+    atomic.write_json(path, data)
+
+
+@pytest.fixture
+def calibrated_project(tmp_path: Path) -> CalibratedProject:
+    """A copy of ``sample_templates/`` calibrated to a non-default dialect, with a template whose result
+    depends on it (see :class:`CalibratedProject`)."""
+    found = CalibratedProject(copy_samples(tmp_path / "calibrated"))
+    write_template(found.root, found.template, subject="Order\n",
+                   html="<p>{{#each items}}[{{shop}}]{{/each}}</p>\n", fixtures={"default": found.row})
+    write_calibration(found.root, "production", parent_scope_lookup=True)
+    return found

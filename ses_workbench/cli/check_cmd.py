@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from ses_workbench.check import FORMATS, CheckReport, check_file, confirm_via_ses
+from ses_workbench.check import FORMATS, CheckReport
 from ses_workbench.cli import add_dir_option, add_ses_options
 from ses_workbench.engine.errors import EngineError
 from ses_workbench.errors import WorkbenchError
@@ -86,16 +86,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, data: Any) -> int:
-    from ses_workbench.cli import get_template, load_project, project_dir, require_env
+    from ses_workbench.cli import get_template, load_project, project_dir
+    from ses_workbench.cli.ui import CliUi, session_for
 
     project = load_project(project_dir(args.dir))
     tpl = get_template(project, args.name)
-    require_env(project, args.env)  # before the rows are read: a typo must not cost a long check
+    # before the rows are read: a typo must not cost a long check; the rows render with its dialect
+    session = session_for(project, args.env, local=args.local, endpoint_url=args.endpoint_url, api=args.api,
+                          ui=CliUi(args))
 
     bar = _ProgressBar(sys.stderr) if args.format == "text" and sys.stderr.isatty() else None
     try:
-        report = check_file(
-            tpl, data, args.data_format, empty_cells=args.empty_cells, max_failures=args.max_failures,
+        report = session.check(
+            tpl.name, data, args.data_format, empty_cells=args.empty_cells, max_failures=args.max_failures,
             fast=not args.no_fast, progress=bar.update if bar else None, sample=args.via_ses,
             workers=args.workers)
     except EngineError as err:  # the template does not compile: where, as lint says it
@@ -104,7 +107,8 @@ def _run(args: argparse.Namespace, data: Any) -> int:
         if bar is not None:
             bar.close()
     if args.via_ses and report.samples:
-        _confirm_via_ses(report, project, tpl.name, args, bar_enabled=bar is not None)
+        with session:
+            _confirm_via_ses(report, session, tpl.name, bar_enabled=bar is not None)
     if report.rows == 0:
         # not an error (no row fails), but a check that checked nothing should not pass silently
         sys.stderr.write(f"ses-workbench: warning: {report.source} holds no data rows; nothing was checked\n")
@@ -126,19 +130,14 @@ def _run(args: argparse.Namespace, data: Any) -> int:
     return 0 if report.passed and not unconfirmed else 1
 
 
-def _confirm_via_ses(report: CheckReport, project: Any, name: str, args: argparse.Namespace,
-                     bar_enabled: bool) -> None:
+def _confirm_via_ses(report: CheckReport, session: Any, name: str, bar_enabled: bool) -> None:
     """Render the sampled rows through TestRenderEmailTemplate (paced by the SES client)."""
-    from ses_workbench.ses.remote import remote_error_for_data
-
     def progress(done: int, total: int) -> None:
         if bar_enabled:
             sys.stderr.write(f"\r  via SES: {done}/{total} rows (paced)")
             sys.stderr.flush()
 
-    with remote_error_for_data(project, name, env=args.env, local=args.local,
-                               endpoint_url=args.endpoint_url, api=args.api) as remote_error:
-        confirm_via_ses(report, remote_error, progress=progress)
+    session.confirm_via_ses(name, report, progress=progress)
     if bar_enabled:
         sys.stderr.write("\n")
 

@@ -28,9 +28,9 @@ from ses_workbench.cli import (
     load_project,
     no_templates_message,
     project_dir,
-    require_env,
 )
 from ses_workbench.cli.output import for_stream, visible
+from ses_workbench.cli.ui import session_for
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect, EngineError
 from ses_workbench.project.errors import ConfigError, FixtureError, UnknownFixtureError
 from ses_workbench.wording import plural
@@ -82,17 +82,6 @@ def _add_env(p: argparse.ArgumentParser) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _dialect(project: Any, env: str | None) -> Dialect:
-    """The calibrated dialect for ``--env`` (see the module docstring); an unknown name is a usage error."""
-    from ses_workbench.ses.calibrate import dialect_for
-
-    require_env(project, env)
-    try:
-        return dialect_for(project, env)
-    except ConfigError as exc:
-        raise UsageError(exc.message) from None
-
-
 def _dialect_note(dialect: Dialect) -> str:
     """``parent_scope_lookup=True, ...``: the settings that differ from the defaults ("" when none)."""
     return ", ".join(f"{f.name}={getattr(dialect, f.name)!r}" for f in dataclasses.fields(dialect)
@@ -100,11 +89,9 @@ def _dialect_note(dialect: Dialect) -> str:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from ses_workbench.render import render_template
-
     project = load_project(project_dir(args.dir))
     tpl = get_template(project, args.name)
-    dialect = _dialect(project, args.env)
+    session = session_for(project, args.env)
     try:
         tpl.meta  # noqa: B018 - a broken template.toml (text_part, layout_vars) changes what is rendered
     except ConfigError as exc:
@@ -120,7 +107,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         except UnknownFixtureError as exc:
             raise UsageError(str(exc)) from None
     try:
-        rendered = render_template(tpl, fixture=fixture, data=data, dialect=dialect)
+        rendered = session.render(tpl, fixture, data=data)
     except EngineError as err:
         print(engine_error_line(err), file=sys.stderr)
         return 1
@@ -248,7 +235,7 @@ def _is_template_folder(folder: Path) -> bool:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from ses_workbench.lint import Diagnostic, lint_project
+    from ses_workbench.lint import Diagnostic
 
     folder, names = _split_targets(list(args.targets), args.dir)
     try:
@@ -260,8 +247,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     for name in names:
         if name not in project.verification_templates:
             get_template(project, name)  # unknown name: usage error before any output
-    dialect = _dialect(project, args.env)
-    diags = lint_project(project, names or None, dialect)
+    session = session_for(project, args.env)
+    diags = session.lint(names or None)
     # a wrong folder (a repo root, a typo) must not pass as "0 errors"
     if not project.templates and not project.verification_templates:
         message = no_templates_message(project)
@@ -271,7 +258,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
         diags.append(Diagnostic("error", "no-templates", message, str(project.root)))
     return _print_lint(args, diags, names, len(names) if names else
                        len(project.templates) + len(project.verification_templates),
-                       names or [*project.templates, *project.verification_templates], dialect)
+                       names or [*project.templates, *project.verification_templates], session.dialect)
 
 
 def _print_lint(args: argparse.Namespace, diags: list[Any], names: list[str], count: int,

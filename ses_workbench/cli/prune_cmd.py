@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from ses_workbench.cli import load_project, project_dir
-from ses_workbench.cli.ses_cmds import _ask, _common, _open, _Progress
+from ses_workbench.cli.ses_cmds import _common
+from ses_workbench.cli.ui import Progress, ask, open_client
 from ses_workbench.cli.verification_cmd import point_at_verification
 from ses_workbench.wording import plural
 
@@ -31,17 +32,17 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
     project = load_project(project_dir(args.dir))
     point_at_verification(project, "prune", args.names)
-    with _open(project, args) as client:
+    with open_client(project, args) as client:
         plan = plan_prune(client, project, args.names or None)
         print(plan.summary())
         if not plan.items or args.dry_run:
             if plan.items:
                 print("dry run: nothing deleted")
             return 0
-        if not _ask(f"Delete {plural(len(plan.items), 'template')} from {plan.environment}?", args):
+        if not ask(f"Delete {plural(len(plan.items), 'template')} from {plan.environment}?", args):
             print("cancelled: nothing deleted")
             return 0
-        with _Progress("Deleting") as progress:
+        with Progress("Deleting") as progress:
             execute_prune(client, project, plan, progress)
     for item in plan.items:
         if item.done:

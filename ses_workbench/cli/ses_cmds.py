@@ -17,8 +17,6 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, TextIO
 
 from ses_workbench.cli import (
@@ -33,6 +31,7 @@ from ses_workbench.cli import (
     require_templates,
 )
 from ses_workbench.cli.output import for_stream, visible
+from ses_workbench.cli.ui import Progress, ask, note, open_client
 from ses_workbench.cli.verification_cmd import point_at_verification
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.project.errors import UnknownFixtureError
@@ -155,136 +154,6 @@ def register(subparsers: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------------ helpers
-@contextmanager
-def _open(project: Any, args: argparse.Namespace, env: str | None = None) -> Iterator[Any]:
-    from ses_workbench.cli.waiting import WaitingLine
-    from ses_workbench.project.state import ensure_state_dir
-    from ses_workbench.ses.client import open_environment
-
-    env_name = env if env is not None else args.env
-    require_env(project, env_name)
-    requested = project.config.env(env_name)
-    # A request SES leaves unanswered shows "waiting for URL (Operation) N s" on a terminal after 1 s.
-    with WaitingLine() as waiting, \
-            open_environment(project, env_name, args.local, endpoint_url=args.endpoint_url,
-                             api=getattr(args, "api", None), on_note=_note,
-                             on_request=waiting.request) as (client, server):
-        if server is not None:  # the embedded endpoint keeps its store in the state folder
-            ensure_state_dir(project.state_dir, create=False)
-        if client.environment.local and not requested.local and not args.local:
-            _note(f"no AWS credentials for environment '{requested.name}': using the embedded local SES "
-                  f"endpoint ({client.endpoint_url}) as environment '{client.environment.name}'")
-        yield client
-
-
-def _note(text: str) -> None:
-    print(f"ses-workbench: {visible(text)}", file=sys.stderr)
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
-
-
-class _Progress:
-    """``progress(done, total, name)`` for a multi-template operation, on stderr.
-
-    On a terminal: one line rewritten in place (count, current template, elapsed, time left).  Otherwise
-    (CI logs, pipes): nothing for quick work, and one line every ``interval`` seconds (default 10,
-    ``$SES_WORKBENCH_PROGRESS_INTERVAL``) once it runs long — a 300-template account at SES's one
-    call per second takes about five minutes, and a silent log for that long looks hung.
-
-    Used as a context manager, so the line is cleared even when the command fails mid-way and the
-    one-line error starts on a clean line.
-    """
-
-    def __init__(self, verb: str, stream: TextIO | None = None, *, interval: float | None = None,
-                 clock: Any = None) -> None:
-        import time
-
-        self.verb = verb
-        self.stream = stream or sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        if interval is None:
-            try:
-                interval = float(os.environ.get("SES_WORKBENCH_PROGRESS_INTERVAL", "10"))
-            except ValueError:
-                interval = 10.0
-        self.interval = interval
-        self.clock = clock or time.monotonic
-        self.started: float | None = None
-        self.last_line: float | None = None
-        self.shown = False    # a rewritable line is on the terminal
-        self.logged = False   # at least one log line was written (non-terminal)
-
-    def text(self, done: int, total: int, name: str, now: float) -> str:
-        elapsed = now - (self.started if self.started is not None else now)
-        line = f"{self.verb} {done}/{total}"
-        if name and done < total:
-            line += f" {name}"
-        line += f" · {_duration(elapsed)}"
-        if 0 < done < total and elapsed >= 1:
-            line += f", ~{_duration(elapsed / done * (total - done))} left"
-        return line
-
-    def __call__(self, done: int, total: int, name: str) -> None:
-        if total == 0:
-            return
-        now = self.clock()
-        if self.started is None:
-            self.started = now
-        if self.tty:
-            line = self.text(done, total, name, now)[:99]
-            self.stream.write("\r" + line.ljust(60))
-            self.stream.flush()
-            self.shown = True
-            if done >= total:
-                self.finish()
-            return
-        if done >= total:
-            if self.logged:
-                self.stream.write(f"{self.verb} {total}/{total} done in {_duration(now - self.started)}\n")
-                self.stream.flush()
-            return
-        since = now - (self.last_line if self.last_line is not None else self.started)
-        if since >= self.interval and (self.last_line is not None or now - self.started >= self.interval):
-            self.stream.write(self.text(done, total, name, now) + "\n")
-            self.stream.flush()
-            self.last_line = now
-            self.logged = True
-
-    def finish(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 100 + "\r")
-            self.stream.flush()
-            self.shown = False
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.finish()
-
-
-def _ask(question: str, args: argparse.Namespace) -> bool:
-    """Ask once: ``--yes`` → yes; a terminal → input(); otherwise a usage error (exit 2)."""
-    if getattr(args, "yes", False):
-        return True
-    if not sys.stdin.isatty():
-        raise UsageError("stdin is not a terminal: pass --yes to confirm")
-    try:
-        answer = input(f"{question} [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
-
-
 def _color(args: argparse.Namespace) -> bool:
     mode = getattr(args, "color", "auto")
     if mode == "always":
@@ -349,7 +218,7 @@ def _names_known_here_or_in(project: Any, names: list[str], *clients: Any) -> No
 def _note_if_empty(project: Any) -> None:
     """One line on stderr when the folder holds no template (a wrong --dir must not look like all is well)."""
     if not project.templates:
-        _note(no_templates_message(project))
+        note(no_templates_message(project))
 
 
 # ------------------------------------------------------------------------------------------ commands
@@ -363,7 +232,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from ses_workbench.ses.remote import scratch_templates
 
     listed: list[Any] = []
-    with _open(project, args) as client, _Progress("checking") as bar:
+    with open_client(project, args) as client, Progress("checking") as bar:
         _names_known_here_or_in(project, args.names, client)
         rows = status(client, project, args.names or None, progress=bar, scratch=listed)
         scratch = scratch_templates(client, listed)
@@ -400,9 +269,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if not args.against:
         _note_if_empty(project)
     require_env(project, args.against)
-    with _open(project, args) as client, _Progress("comparing") as bar:
+    with open_client(project, args) as client, Progress("comparing") as bar:
         if args.against:
-            with _open(project, args, env=args.against) as other:
+            with open_client(project, args, env=args.against) as other:
                 _names_known_here_or_in(project, args.names, client, other)
                 diffs = diff(client, project, args.names or None, against=other, progress=bar)
         else:
@@ -422,15 +291,15 @@ def cmd_push(args: argparse.Namespace) -> int:
     color = _color(args)
     if args.yes and not args.dry_run:
         # Nobody reviews the plan first: plan and push template by template (lint overlaps pacing).
-        with _open(project, args) as client, _Progress("pushing") as bar:
+        with open_client(project, args) as client, Progress("pushing") as bar:
             result = push(client, project, args.names or None, force=args.force, no_lint=args.no_lint,
                           progress=bar)
         for item in result.plan.refused:
             print(visible(f"refused {item.name}: {item.reason}"), file=sys.stderr)
         print(result.plan.summary())
         return _push_report(result)
-    with _open(project, args) as client:
-        with _Progress("checking") as bar:
+    with open_client(project, args) as client:
+        with Progress("checking") as bar:
             plan = plan_push(client, project, args.names or None, force=args.force, no_lint=args.no_lint,
                              progress=bar)
         for item in plan.changes:
@@ -444,10 +313,10 @@ def cmd_push(args: argparse.Namespace) -> int:
             if not plan.changes:
                 print("nothing to push")
             return 1 if plan.refused else 0
-        if not _ask(f"Push {plural(len(plan.changes), 'template')} to {client.environment.name}?", args):
+        if not ask(f"Push {plural(len(plan.changes), 'template')} to {client.environment.name}?", args):
             print("cancelled")
             return 1
-        with _Progress("pushing") as bar:
+        with Progress("pushing") as bar:
             result = execute_push(client, project, plan, progress=bar)
     return _push_report(result)
 
@@ -470,13 +339,13 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
     project = load_project(project_dir(args.dir))
     point_at_verification(project, "pull", args.names)
-    with _open(project, args) as client, _Progress("pulling") as bar:
+    with open_client(project, args) as client, Progress("pulling") as bar:
         _names_known_here_or_in(project, args.names, client)
 
         def confirm(planned: Any) -> bool:
             bar.finish()
             doomed = [i.name for i in planned.items if i.overwrites_edits]
-            return _ask(f"Overwrite local edits of {', '.join(doomed)} with {client.environment.name}'s "
+            return ask(f"Overwrite local edits of {', '.join(doomed)} with {client.environment.name}'s "
                         "content?", args)
 
         result = pull(client, project, args.names or None, force=args.force, dry_run=args.dry_run,
@@ -513,7 +382,7 @@ def cmd_remote_render(args: argparse.Namespace) -> int:
 
     project = load_project(project_dir(args.dir))
     _names_known(project, [args.name])
-    with _open(project, args) as client:
+    with open_client(project, args) as client:
         try:
             r = remote_render(client, project, args.name, args.fixture, pushed=args.pushed or None)
         except UnknownFixtureError as exc:
@@ -541,7 +410,7 @@ def cmd_parity(args: argparse.Namespace) -> int:
 
     project = load_project(project_dir(args.dir))
     _names_known(project, [args.name])
-    with _open(project, args) as client, _Progress("rendering") as bar:
+    with open_client(project, args) as client, Progress("rendering") as bar:
         try:
             results = parity(client, project, args.name, args.fixture, all_fixtures=args.all_fixtures,
                              progress=bar)
@@ -560,11 +429,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from ses_workbench.ses.calibrate import calibrate
 
     project = load_project(project_dir(args.dir))
-    with _open(project, args) as client, _Progress("probing") as bar:
+    with open_client(project, args) as client, Progress("probing") as bar:
         result = calibrate(client, project, progress=bar)
     sys.stdout.write(result.report())
     if result.save_error:
-        _note(f"calibration not saved: {result.save_error}")
+        note(f"calibration not saved: {result.save_error}")
         return 1
     return 0
 
@@ -577,7 +446,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     fixtures = args.fixture
     if args.all_fixtures:
         fixtures = list(project.get(args.name).fixtures)
-    with _open(project, args) as client:
+    with open_client(project, args) as client:
         try:
             plan = plan_send(client, project, args.name, args.to, fixtures=fixtures, sender=args.sender,
                              draft=args.draft, allow_unverified=args.allow_unverified)
@@ -592,10 +461,10 @@ def cmd_send(args: argparse.Namespace) -> int:
             return 1
         if args.dry_run:
             return 0
-        if not _ask(f"Send {plural(plan.count, 'email')}?", args):
+        if not ask(f"Send {plural(plan.count, 'email')}?", args):
             print("cancelled")
             return 1
-        with _Progress("sending") as bar:
+        with Progress("sending") as bar:
             report = execute_send(client, project, plan, progress=bar)
     print(report.summary())
     for o in report.failed:
@@ -620,7 +489,7 @@ def cmd_events(args: argparse.Namespace) -> int:
         raise UsageError("--last takes a number >= 0")
     project = load_project(project_dir(args.dir))
     _names_known(project, args.names)
-    with _open(project, args) as client:
+    with open_client(project, args) as client:
         events.require_local(client)
         templates = None
         if args.names:

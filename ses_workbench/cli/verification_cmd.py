@@ -92,7 +92,7 @@ def register(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ses_workbench.cli.ses_cmds import _open
+    from ses_workbench.cli.ui import open_client as _open
 
     project = load_project(project_dir(args.dir))
     names = getattr(args, "names", None) or ([args.name] if getattr(args, "name", None) else [])
@@ -139,7 +139,8 @@ def _status(client: Any, project: Any, args: argparse.Namespace) -> int:
 
 
 def _diff(client: Any, project: Any, args: argparse.Namespace) -> int:
-    from ses_workbench.cli.ses_cmds import _color, _open, print_diffs
+    from ses_workbench.cli.ses_cmds import _color, print_diffs
+    from ses_workbench.cli.ui import open_client as _open
     from ses_workbench.ses.verification import verification_diff
 
     color = _color(args)

@@ -13,8 +13,8 @@ values whose output matches SES's are the ones consistent with this account.  Th
 raw answers, matching values, the derived dialect, what differs from the defaults — is
 written to ``state_dir/calibration.json`` (per environment), and every raw
 ``RenderedTemplate`` to ``state_dir/calibration/<env>/<probe>.eml`` for MIME-parser and
-parity tests.  :func:`load_dialect` gives the rest of the workbench the calibrated dialect;
-:func:`dialect_for` is the rule the CLI's ``render``/``lint`` and the TUI's preview/lint share.
+parity tests.  :func:`load_dialect` reads a calibrated dialect back;
+:mod:`ses_workbench.session.dialect` holds the rule local work follows.
 
 Against the embedded local endpoint (which renders with the default dialect) calibration is
 a self-test: every answer must equal the defaults.
@@ -35,8 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.engine import Dialect
     from ses_workbench.project import Project
 
-__all__ = ["Probe", "PROBES", "ProbeResult", "Calibration", "calibrate", "load_dialect", "dialect_for",
-           "CANDIDATES"]
+__all__ = ["Probe", "PROBES", "ProbeResult", "Calibration", "calibrate", "load_dialect", "CANDIDATES"]
 
 Progress = Callable[[int, int, str], None]
 
@@ -277,16 +276,3 @@ def load_dialect(project: Project, env: str | None = None) -> Dialect:
         return Dialect(**fields)
     except (TypeError, ValueError):
         return DEFAULT_DIALECT
-
-
-def dialect_for(project: Project, env: str | None = None) -> Dialect:
-    """The dialect local renders and lint use for ``env`` (a ``--env`` value; None: not given).
-
-    A named environment: its own calibration.  None: the project's default environment — and when that is
-    the embedded local endpoint (a stand-in for SES), the most recently calibrated real account.  Never
-    calibrated: the engine's defaults.  An unknown name raises
-    :class:`~ses_workbench.project.errors.ConfigError` listing the known ones."""
-    environment = project.config.env(env)
-    if env is None and environment.local:
-        return load_dialect(project, None)
-    return load_dialect(project, environment.name)

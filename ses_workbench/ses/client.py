@@ -2,7 +2,7 @@
 client — for one environment.
 
 This is the only module that creates a boto3 client.  Everything above it (sync, send,
-remote render, calibration, the TUI, the notebook) calls these methods, which:
+remote render, calibration, the session and its faces) calls these methods, which:
 
 - speak the API generation the environment names (``api = "v2" | "v1" | "auto"`` in
   ``ses-workbench.toml``, ``--api``): ``v2`` is ``sesv2`` (REST/JSON), ``v1`` the 2017 API (``ses``, the
@@ -24,9 +24,8 @@ remote render, calibration, the TUI, the notebook) calls these methods, which:
 - paginate listings (``sesv2`` has no paginator for ListEmailTemplates: NextToken loop);
 - translate every exception into a :class:`~ses_workbench.ses.errors.SesError`.
 
-:func:`open_environment` picks the endpoint: the embedded local SES endpoint when the
-environment is local, ``--local`` is given, or (for the default environment) no AWS
-credentials are configured — and stops it again on exit.
+:func:`ses_workbench.session.environment.open_environment` picks the endpoint (AWS, or the embedded local
+SES endpoint it starts); this module never starts one.
 """
 
 from __future__ import annotations
@@ -36,9 +35,9 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -51,10 +50,9 @@ from ses_workbench.ses.pacing import TokenBucket
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.project import Environment, Project, TemplateContent
     from ses_workbench.project.verification import VerificationContent
-    from ses_workbench.ses.local import LocalSes
 
-__all__ = ["SesClient", "RemoteTemplate", "Account", "Identity", "BulkResult", "open_environment",
-           "SCRATCH_PREFIX", "TEMPLATE_NAME_RE", "has_aws_credentials", "timeouts",
+__all__ = ["SesClient", "RemoteTemplate", "Account", "Identity", "BulkResult", "SCRATCH_PREFIX",
+           "TEMPLATE_NAME_RE", "has_aws_credentials", "timeouts",
            "CONNECT_TIMEOUT", "READ_TIMEOUT", "ENV_CONNECT_TIMEOUT", "ENV_READ_TIMEOUT", "APIS",
            "V1_OPERATIONS", "api_label"]
 
@@ -940,51 +938,3 @@ def v1_bulk_status(status: Any) -> str:
 def _is_quota_message(exc: Any) -> bool:
     msg = str(exc.response.get("Error", {}).get("Message", ""))
     return bool(re.search(r"daily message quota|24.hour|sending quota", msg, re.I))
-
-
-@contextmanager
-def open_environment(project: Project, env_name: str | None = None, local: bool | None = None, *,
-                     endpoint_url: str | None = None, api: str | None = None, **client_kwargs: Any
-                     ) -> Iterator[tuple[SesClient, LocalSes | None]]:
-    """A :class:`SesClient` for ``env_name`` (default: the project's default environment).
-
-    The embedded local endpoint is started (state in ``project.state_dir``) and stopped on exit when
-    the environment is local, ``local=True`` (``--local``), or the *default* environment is used and
-    boto3 finds no AWS credentials — then the client is for the project's ``local`` environment (check
-    ``client.environment.name``), never the AWS one.  A named AWS environment without credentials is an error
-    (NoCredentials) rather than a silent switch to a local endpoint.  ``endpoint_url``
-    (``--endpoint-url``) overrides the environment's endpoint and never starts a server.  When another
-    local endpoint already serves the project's state folder, the client talks to that one.
-    ``api`` (``--api``: ``v2``, ``v1``, ``auto``) overrides the environment's API generation.
-    """
-    env = project.config.env(env_name)
-    use_local = bool(local) or env.local
-    if not use_local and local is None and env_name is None and endpoint_url is None \
-            and env.endpoint_url is None and not has_aws_credentials(env.profile):
-        # No credentials for the default AWS environment: work against the embedded endpoint *as the
-        # project's "local" environment* (its name, no prefix), so nothing that happens there can be taken
-        # for — or recorded in the state folder as — a push to the AWS environment.
-        use_local = True
-        env = project.config.environments.get("local") or replace(env, name="local", prefix="")
-    if api is not None:
-        env = replace(env, api=api)
-    server: LocalSes | None = None
-    if use_local and not env.local:
-        env = replace(env, local=True, region=env.region or "us-east-1")
-    if use_local and not (endpoint_url or env.endpoint_url):
-        from ses_workbench.ses.local import LocalSes, LocalSesBusyError
-
-        server = LocalSes(project.state_dir, project.config.local_ses, port=0)
-        try:
-            endpoint_url = server.start()
-        except LocalSesBusyError as exc:
-            # `ses-workbench local-ses` (or the TUI) already serves this project: talk to that one.
-            if not exc.url:
-                raise
-            server, endpoint_url = None, exc.url
-    try:
-        client = SesClient(env, project, endpoint_url=endpoint_url, **client_kwargs)
-        yield client, server
-    finally:
-        if server is not None:
-            server.stop()

@@ -464,24 +464,20 @@ def _dialect(project: Project, client: SesClient) -> Any:
 
 
 @contextmanager
-def remote_error_for_data(project: Project, name: str, *, env: str | None = None, local: bool | None = None,
-                          endpoint_url: str | None = None,
-                          api: str | None = None) -> Iterator[Callable[[Any], str | None]]:
+def remote_error_for_data(client: SesClient, project: Project,
+                          name: str) -> Iterator[Callable[[Any], str | None]]:
     """For ``check --via-ses``: yield ``remote_error(data)`` → SES's rendering error message, or None.
 
-    Opens the environment (starting the local endpoint if needed), renders the local composed content
-    (the pushed template when identical, else one scratch copy, deleted on exit).
+    Renders the local composed content: the pushed template when identical, else one scratch copy,
+    deleted on exit.
     """
-    from ses_workbench.ses.client import open_environment
-
     content = project.get(name).compose()
-    with open_environment(project, env, local, endpoint_url=endpoint_url, api=api) as (client, _server):
-        with _render_target(client, name, content, None) as (target, _scratch):
-            def remote_error(data: Any) -> str | None:
-                try:
-                    client.test_render(target, data)
-                except BadRequest as exc:
-                    return exc.ses_message or str(exc)
-                return None
+    with _render_target(client, name, content, None) as (target, _scratch):
+        def remote_error(data: Any) -> str | None:
+            try:
+                client.test_render(target, data)
+            except BadRequest as exc:
+                return exc.ses_message or str(exc)
+            return None
 
-            yield remote_error
+        yield remote_error

@@ -455,7 +455,7 @@ def plan_push(client: SesClient, project: Project, names: Sequence[str] | None =
     did not push there (changed remotely / conflict / untracked) unless ``force``.
 
     ``linter(names, dialect)`` lints the selected templates in one go (e.g. in another process:
-    ``lint_process``) and returns each name's error lines; a name it leaves out is linted here.
+    ``session.offload``) and returns each name's error lines; a name it leaves out is linted here.
     """
     progress = progress or _noop
     selected = _selected_for_push(project, names)

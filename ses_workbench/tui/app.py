@@ -169,7 +169,7 @@ class WorkbenchApp(App[int]):
         super().__init__()
         self.project = project if isinstance(project, Project) else Project.load(project)
         # The preview and lint use the dialect the CLI's render/lint would for this environment
-        # (``ses.calibrate.dialect_for``); ``_dialect_env`` is that rule's ``--env`` argument.
+        # (``session.dialect.dialect_for``); ``_dialect_env`` is that rule's ``--env`` argument.
         self._dialect_env = env_name
         self.watch_files = watch
         self.auto_connect = connect
@@ -247,7 +247,7 @@ class WorkbenchApp(App[int]):
 
     def resolve_dialect(self) -> Dialect:
         """The calibrated dialect for the environment (read from ``.ses-workbench/calibration.json``)."""
-        from ses_workbench.ses.calibrate import dialect_for
+        from ses_workbench.session.dialect import dialect_for
 
         try:
             return dialect_for(self.project, self._dialect_env)

@@ -80,7 +80,7 @@ def _open_abandonable(project: Any, env_name: str | None, local: bool,
     cancels every worker when it quits), and an attempt given up on closes what it opened when it ends."""
     from textual.worker import get_current_worker
 
-    from ses_workbench.ses.client import open_environment
+    from ses_workbench.session.environment import open_environment
 
     worker = get_current_worker()
     lock = threading.Lock()
@@ -414,7 +414,7 @@ class SesFlows:
 
     def _push_linter(self, names: list[str], dialect: Any) -> dict[str, list[str]]:
         """Push planning's lint through :meth:`bulk_lint` (a child interpreter for big batches)."""
-        from ses_workbench.lint_process import errors_by_template
+        from ses_workbench.session.offload import errors_by_template
 
         return dict(errors_by_template(self.screen.bulk_lint(names, dialect), names))
 

@@ -16,12 +16,13 @@ from typing import Any
 
 from rich.text import Text
 
-from ses_workbench.attributes import AttributeStatus, attribute_status
+from ses_workbench.attributes import AttributeStatus
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 from ses_workbench.project import EmailTemplate
+from ses_workbench.session.edits import BufferFixture, EditedTemplate
+from ses_workbench.session.preview import RenderFailure, attributes
 from ses_workbench.tui import reading
 from ses_workbench.tui.messages import PreviewOutcome
-from ses_workbench.tui.overlay import BufferFixture, EditedTemplate
 
 
 class OutboxEmail:
@@ -128,7 +129,7 @@ def render_job(edited: EditedTemplate | None, tab: str, width: int, outbox: tupl
     """Render the edited template (or take the ``outbox`` message instead) and build the lines of the
     visible preview tab (any thread/process); ``edited`` is None only with an outbox message.
 
-    ``dialect``: the environment's calibrated dialect (``ses.calibrate.dialect_for``), as the CLI uses."""
+    ``dialect``: the environment's calibrated dialect (``session.dialect.dialect_for``), as the CLI uses."""
     from ses_workbench.render import render_template
 
     if outbox is not None:
@@ -160,42 +161,6 @@ def render_job(edited: EditedTemplate | None, tab: str, width: int, outbox: tupl
                       ("mime", rendered.subject, rendered.html, rendered.text))
     extra["views"] = views
     return rendered, extra
-
-
-def attributes(edited: EditedTemplate, dialect: Dialect = DEFAULT_DIALECT) -> list[AttributeStatus]:
-    """The attributes the template uses, each marked present/missing for the edited fixture (core's list)."""
-    from ses_workbench.render import compile_content
-
-    compiled = compile_content(edited.compose(validate=False), dialect)
-    fixture = edited.edited_fixture()
-    data = fixture.data if fixture is not None and fixture.error is None else None
-    return attribute_status(compiled, data)
-
-
-class RenderFailure(Exception):
-    """A render error reduced to what the workbench shows (picklable)."""
-
-    def __init__(self, message: str, path: str | None = None, line: int | None = None,
-                 column: int | None = None, part: str | None = None, is_fixture: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.path = path
-        self.line = line
-        self.column = column
-        self.part = part
-        self.is_fixture = is_fixture
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (RenderFailure, (self.message, self.path, self.line, self.column, self.part, self.is_fixture))
-
-    @classmethod
-    def from_error(cls, error: BaseException) -> RenderFailure:
-        from ses_workbench.project import FixtureError
-
-        path = getattr(error, "path", None)
-        return cls(str(getattr(error, "message", None) or error), str(path) if path is not None else None,
-                   getattr(error, "line", None), getattr(error, "column", None), getattr(error, "part", None),
-                   isinstance(error, FixtureError))
 
 
 def run(edited: EditedTemplate | None, tab: str, width: int, outbox: tuple[str, Any] | None,

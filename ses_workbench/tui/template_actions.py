@@ -14,7 +14,7 @@ from ses_workbench.errors import WorkbenchError
 from ses_workbench.project import TemplateContent
 from ses_workbench.project.errors import FixtureError
 from ses_workbench.project.fixtures import validate_fixture_name
-from ses_workbench.tui import preview_job
+from ses_workbench.session.preview import attributes
 from ses_workbench.tui.screens.dialogs import ConfirmScreen, PromptScreen
 from ses_workbench.tui.screens.main import MainScreen
 
@@ -165,7 +165,7 @@ class TemplateActions:
             return
         edited = screen.snapshot()
         try:
-            rows = preview_job.attributes(edited, screen.dialect) if edited is not None else screen.attributes
+            rows = attributes(edited, screen.dialect) if edited is not None else screen.attributes
         except WorkbenchError as exc:
             screen.app.notify(f"Cannot list the template's attributes: {exc}", severity="error")
             return

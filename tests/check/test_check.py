@@ -235,7 +235,7 @@ def test_cli_via_ses_confirms_sampled_rows(project_dir: Path, tmp_path: Path,
     assert "is not present in the rendering data." in sampled[6]["ses"]
     # the scratch template was deleted again
     from ses_workbench.project import Project
-    from ses_workbench.ses.client import open_environment
+    from ses_workbench.session.environment import open_environment
 
     with open_environment(Project.load(project_dir), None, True) as (client, _server):
         assert [t.name for t in client.list_templates(include_scratch=True)] == []

@@ -9,8 +9,9 @@ import pytest
 
 from ses_workbench.project import Environment, Project, TemplateContent
 from ses_workbench.ses import errors as E
-from ses_workbench.ses.client import SCRATCH_PREFIX, SesClient, open_environment
+from ses_workbench.ses.client import SCRATCH_PREFIX, SesClient
 from ses_workbench.ses.local import LocalSes
+from ses_workbench.session.environment import open_environment
 from tests.conftest import unused_port
 
 from .conftest import ManualClock, make_client, settings

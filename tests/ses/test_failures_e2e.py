@@ -168,7 +168,7 @@ def test_default_aws_env_without_credentials_falls_back_to_local(
     ``local`` environment, so a push there is never shown or recorded as a push to the AWS one."""
     import json
 
-    from ses_workbench.ses.client import open_environment
+    from ses_workbench.session.environment import open_environment
 
     cfg = project.root / "ses-workbench.toml"
     cfg.write_text(cfg.read_text().replace('default_env = "local"', 'default_env = "bare"') +

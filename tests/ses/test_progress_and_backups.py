@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from ses_workbench.cli import main
-from ses_workbench.cli.ses_cmds import _Progress
+from ses_workbench.cli.ui import Progress
 from ses_workbench.project import Project, TemplateContent
 from ses_workbench.ses import sync
 from ses_workbench.ses.client import SesClient
@@ -25,7 +25,7 @@ def test_progress_for_a_300_template_account_in_a_log() -> None:
     """Not a terminal: quiet for quick work, then a line every interval with time left, then a total."""
     now = [0.0]
     out = io.StringIO()
-    bar = _Progress("pushing", out, interval=10, clock=lambda: now[0])
+    bar = Progress("pushing", out, interval=10, clock=lambda: now[0])
     for i in range(300):  # SES's one template operation per second
         now[0] = float(i)
         bar(i, 300, f"t{i}")
@@ -38,7 +38,7 @@ def test_progress_for_a_300_template_account_in_a_log() -> None:
     assert len(lines) == 30
 
     quick = io.StringIO()
-    bar = _Progress("pushing", quick, interval=10, clock=lambda: 0.0)
+    bar = Progress("pushing", quick, interval=10, clock=lambda: 0.0)
     for i in range(4):
         bar(i, 3, "x")
     assert quick.getvalue() == ""

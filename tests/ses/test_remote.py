@@ -62,7 +62,7 @@ def test_parity_reports_differences(project: Project, client: SesClient) -> None
     assert not fp.same and "differs in html" in fp.report()
 
 
-def test_remote_error_for_data(project: Project) -> None:
-    with remote.remote_error_for_data(project, "welcome", local=True) as remote_error:
+def test_remote_error_for_data(project: Project, client: SesClient) -> None:
+    with remote.remote_error_for_data(client, project, "welcome") as remote_error:
         assert remote_error({"name": "x"}) is None
         assert "Attribute 'name' is not present" in (remote_error({}) or "")

@@ -28,7 +28,7 @@ def many(project_dir: Path) -> Path:
 
 @pytest.fixture
 def child_calls(monkeypatch: Any) -> list[list[str] | None]:
-    import ses_workbench.lint_process as lp
+    import ses_workbench.session.offload as lp
 
     calls: list[list[str] | None] = []
     real = lp.lint_in_child

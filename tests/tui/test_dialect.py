@@ -1,4 +1,4 @@
-"""The preview and lint use the dialect the CLI's render/lint would (``ses.calibrate.dialect_for``)."""
+"""The preview and lint use the dialect the CLI's render/lint would (``session.dialect.dialect_for``)."""
 
 from __future__ import annotations
 

@@ -34,9 +34,10 @@ from ses_workbench.errors import WorkbenchError
 from ses_workbench.lint import Diagnostic
 from ses_workbench.project import PARTS, EmailTemplate, Project
 from ses_workbench.project.verification import KIND
+from ses_workbench.session.edits import EditedTemplate
+from ses_workbench.session.offload import CHILD_LINT_MIN
 from ses_workbench.tui import preview_job
 from ses_workbench.tui.messages import LintDone, PreviewOutcome, PreviewRendered, PreviewShown
-from ses_workbench.tui.overlay import EditedTemplate
 from ses_workbench.tui.preview_job import PreviewJob
 from ses_workbench.tui.render_process import RenderProcess
 from ses_workbench.tui.render_thread import LatestOnly
@@ -57,9 +58,6 @@ from ses_workbench.wording import plural
 #: Below these widths the panes stack, then the template list collapses.
 STACK_BELOW = 120
 COLLAPSE_BELOW = 70
-#: From this many templates on, bulk lint runs in a child interpreter: it starts in a fraction of a
-#: second, while linting on a thread takes GIL time from the event loop for every template.
-CHILD_LINT_MIN = 12
 
 
 @dataclass(frozen=True)
@@ -708,11 +706,11 @@ class MainScreen(Screen[None]):
 
     def bulk_lint(self, names: list[str], dialect: Dialect) -> list[Diagnostic]:
         """``lint_project`` of saved templates; from ``CHILD_LINT_MIN`` templates on, in a child interpreter
-        (``lint_process``) so the seconds it takes do not compete with typing for the GIL."""
+        (``session.offload``) so the seconds it takes do not compete with typing for the GIL."""
         from ses_workbench.lint import lint_project
 
         if self.use_render_process and len(names) >= CHILD_LINT_MIN:
-            from ses_workbench.lint_process import LintProcessError, lint_in_child
+            from ses_workbench.session.offload import LintProcessError, lint_in_child
 
             try:
                 return lint_in_child(self.project.root, names, dialect)

@@ -25,7 +25,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.lint import Diagnostic
 from ses_workbench.project import PARTS, EmailTemplate
-from ses_workbench.tui.overlay import BufferFixture, EditedTemplate
+from ses_workbench.session.edits import BufferFixture, EditedTemplate
 from ses_workbench.tui.widgets.data_pane import DataPane
 from ses_workbench.tui.widgets.editor import Marker, PartEditor
 from ses_workbench.wording import plural

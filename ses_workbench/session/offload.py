@@ -3,9 +3,11 @@ the child's own GIL.
 
 Linting renders every fixture of every template (~8 ms a template for the samples; a 100-template
 project takes about a second).  On a thread of an interactive process that second competes with the event
-loop for the GIL, and each keystroke waits its turn.  ``python -m ses_workbench.lint_process`` reads
+loop for the GIL, and each keystroke waits its turn.  ``python -m ses_workbench.session.offload`` reads
 ``(root, names, dialect)`` from stdin and writes the diagnostics back as plain dicts; the parent only
-waits on a pipe.  Costs ~0.3 s of interpreter start, so callers use it for batches, not for one template.
+waits on a pipe.  Costs ~0.3 s of interpreter start, so it pays for batches, not for one template:
+:meth:`Session.lint <ses_workbench.session.Session.lint>` sends a batch of :data:`CHILD_LINT_MIN` saved
+templates or more here when the session was opened with ``offload=True`` (an interactive face).
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.lint import Diagnostic, lint_project
 
-__all__ = ["LintProcessError", "errors_by_template", "lint_in_child"]
+__all__ = ["CHILD_LINT_MIN", "LintProcessError", "errors_by_template", "lint_in_child"]
+
+#: From this many templates on, an offloading session lints in a child interpreter.
+CHILD_LINT_MIN = 12
 
 
 class LintProcessError(WorkbenchError):
@@ -33,7 +38,7 @@ def lint_in_child(root: str | Path, names: Iterable[str] | None = None, dialect:
     """``lint_project(Project.load(root), names, dialect)``, computed in a child interpreter."""
     payload = pickle.dumps((str(root), list(names) if names is not None else None, dialect))
     try:
-        proc = subprocess.run([sys.executable, "-m", "ses_workbench.lint_process"], input=payload,
+        proc = subprocess.run([sys.executable, "-m", "ses_workbench.session.offload"], input=payload,
                               capture_output=True, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise LintProcessError(f"the lint process did not run: {exc}") from None

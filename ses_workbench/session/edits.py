@@ -1,19 +1,24 @@
 """Unsaved edits as a template the core can work on, without writing them anywhere.
 
-The core composes, renders and lints an :class:`EmailTemplate` that reads its parts from disk.  The live
-preview and the lint markers must follow the *editor*, so ``EditedTemplate`` is an ``EmailTemplate`` whose
+The core composes, renders and lints an :class:`EmailTemplate` that reads its parts from disk.  A live
+preview and its lint markers must follow the *editor*, so :class:`EditedTemplate` (also spelled
+:data:`Edits`, what :meth:`Session.preview <ses_workbench.session.Session.preview>` and
+:meth:`Session.lint <ses_workbench.session.Session.lint>` take) is an ``EmailTemplate`` whose
 ``source``/``has_part`` answer from the editor buffers and whose edited fixture answers from the JSON
-editor; everything else (layouts, text generation, validation, line mapping) is the project model's own
-code, unchanged.  Overlays are built on the event loop from a snapshot of the buffers and then only read
-in workers.
+editor's buffer (:class:`BufferFixture`); everything else (layouts, text generation, validation, line
+mapping) is the project model's own code, unchanged.  A face builds one from a snapshot of its buffers and
+then only reads it, from any thread.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeAlias
 
 from ses_workbench.project import EmailTemplate, Fixture
 from ses_workbench.project.fixtures import parse_fixture_text
+
+__all__ = ["BufferFixture", "EditedTemplate", "Edits"]
 
 
 class BufferFixture(Fixture):
@@ -59,3 +64,7 @@ class EditedTemplate(EmailTemplate):
 
     def edited_fixture(self) -> Fixture | None:
         return self._buffer_fixture
+
+
+#: Unsaved buffers of one template, as the session's ``preview`` and ``lint`` take them.
+Edits: TypeAlias = EditedTemplate

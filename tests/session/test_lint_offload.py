@@ -1,4 +1,4 @@
-"""Lint in a child interpreter (``lint_process``) gives exactly what ``lint_project`` gives here."""
+"""Lint in a child interpreter (``session.offload``) gives exactly what ``lint_project`` gives here."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ import pytest
 
 from ses_workbench.engine import DEFAULT_DIALECT
 from ses_workbench.lint import lint_project
-from ses_workbench.lint_process import LintProcessError, errors_by_template, lint_in_child
 from ses_workbench.project import Project
+from ses_workbench.session.offload import LintProcessError, errors_by_template, lint_in_child
 from tests.conftest import copy_samples
-
-from .conftest import write_template
+from tests.domain.conftest import write_template
 
 
 def test_the_child_finds_what_lint_project_finds(tmp_path: Path) -> None:

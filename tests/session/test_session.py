@@ -1,0 +1,144 @@
+"""The session: one dialect rule for every piece of local work, edits as a template, lint that decides
+where it runs, and the environment it stands for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ses_workbench.engine import DEFAULT_DIALECT
+from ses_workbench.lint import lint_project
+from ses_workbench.project import Project
+from ses_workbench.project.errors import ConfigError
+from ses_workbench.session import BufferFixture, EditedTemplate, Session, offload
+from tests.conftest import CalibratedProject, write_calibration
+
+
+def parent_scope_errors(diags: list[Any], cp: CalibratedProject) -> list[Any]:
+    return [d for d in diags if d.template == cp.template and d.code == cp.code and d.is_error]
+
+
+def test_without_calibration_the_dialect_is_the_engines_default(sample_project: Project) -> None:
+    assert Session(sample_project).dialect == DEFAULT_DIALECT
+    assert Session(sample_project, "production").dialect == DEFAULT_DIALECT
+
+
+def test_the_dialect_follows_the_calibration_of_an_environment(calibrated_project: CalibratedProject) -> None:
+    root = calibrated_project.root
+    # the default environment is the local endpoint: it stands in for the latest calibrated real account
+    assert Session(root).dialect.parent_scope_lookup is True
+    assert Session(root, "production").dialect.parent_scope_lookup is True
+    assert Session(root, "staging").dialect == DEFAULT_DIALECT  # never calibrated
+    assert Session(root, "local").dialect == DEFAULT_DIALECT  # named: its own (self-test) calibration
+
+    session = Session(root, "production")
+    session.switch("staging")
+    assert session.dialect == DEFAULT_DIALECT and session.environment.name == "staging"
+    write_calibration(root, "staging", parent_scope_lookup=True)  # `calibrate` ran meanwhile
+    assert session.reload_dialect() is True
+    assert session.dialect.parent_scope_lookup is True
+    assert session.reload_dialect() is False
+
+
+def test_an_unknown_environment_is_refused_before_anything_changes(sample_project: Project) -> None:
+    with pytest.raises(ConfigError, match="stagin"):
+        Session(sample_project, "stagin")
+    session = Session(sample_project, "production")
+    with pytest.raises(ConfigError):
+        session.switch("nope")
+    assert session.env_name == "production"
+
+
+def test_render_preview_lint_and_check_use_the_session_dialect(calibrated_project: CalibratedProject) -> None:
+    cp = calibrated_project
+    calibrated, default = Session(cp.root), Session(cp.root, "staging")
+
+    assert calibrated.render(cp.template).html.strip() == cp.calibrated_html
+    good = calibrated.preview(cp.template, attributes=True)
+    assert good.ok and good.rendered is not None and good.rendered.html.strip() == cp.calibrated_html
+    assert good.fixture == "default" and good.attributes is not None
+    assert {a.path: a.present for a in good.attributes}["items"] is True  # the default fixture's data
+    bad = default.preview(cp.template)
+    assert not bad.ok and bad.rendered is None and bad.error is not None and cp.missing in bad.error.message
+
+    assert not parent_scope_errors(calibrated.lint(), cp)
+    assert parent_scope_errors(default.lint(), cp)
+    assert parent_scope_errors(default.lint([cp.template]), cp)
+
+    assert calibrated.check(cp.template, [cp.row]).passed
+    assert not default.check(cp.template, [cp.row]).passed
+
+
+def test_unsaved_edits_are_previewed_and_linted_as_the_buffers_say(sample_project: Project) -> None:
+    session = Session(sample_project)
+    base = sample_project.get("welcome")
+    fixture = BufferFixture("default", base.dir / "data" / "default.json", '{"name": "Ada"}')
+    edits = EditedTemplate(base, {"subject": "Hi {{name}}", "html": "<p>Hi {{name}}</p>", "text": None},
+                           fixture)
+
+    shown = session.preview(edits)
+    assert shown.ok and shown.rendered is not None and "Hi Ada" in shown.rendered.html
+    assert shown.fixture == "default"
+    assert "Hi Ada" not in (base.dir / "body.html").read_text()  # nothing was written
+
+    broken = EditedTemplate(base, {"subject": "Hi", "html": "<p>{{#if name}}</p>", "text": None}, fixture)
+    assert any(d.is_error and d.code == "syntax" for d in session.lint(broken))
+    failed = session.preview(broken)
+    assert not failed.ok and failed.error is not None and failed.error.line == 1
+
+    bad_json = EditedTemplate(base, {}, BufferFixture("default", fixture.path, '{"name": '))
+    assert session.preview(bad_json).error is not None and session.preview(bad_json).error.is_fixture
+
+
+@pytest.fixture
+def many(sample_project: Project) -> Project:
+    """Enough saved templates for a batch lint to go to a child, one of them broken."""
+    import shutil
+
+    root = sample_project.root
+    names = sample_project.names
+    for i in range(offload.CHILD_LINT_MIN - len(names) + 1):
+        shutil.copytree(root / names[i % len(names)], root / f"copy-{i}")
+    (root / "copy-0" / "body.html").write_text("<p>{{#if a}}</p>\n")
+    return Project.load(root)
+
+
+@pytest.fixture
+def child_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str] | None]:
+    calls: list[list[str] | None] = []
+    real = offload.lint_in_child
+
+    def spy(root: Path, names: Any = None, *args: Any, **kwargs: Any) -> Any:
+        calls.append(list(names) if names is not None else None)
+        return real(root, names, *args, **kwargs)
+
+    monkeypatch.setattr(offload, "lint_in_child", spy)
+    return calls
+
+
+def test_an_offloading_session_lints_a_large_batch_in_a_child(many: Project, child_calls: list[Any]) -> None:
+    session = Session(many, offload=True)
+    found = session.lint(many.names)
+    assert child_calls == [many.names]
+    assert found == lint_project(many, many.names, session.dialect)
+    assert session.lint_errors(many.names)["copy-0"]  # what a push refusal quotes
+
+    session.lint(["welcome"])  # one template: linted here
+    session.lint(many.get("welcome"))
+    assert len(child_calls) == 2  # lint_errors was the second batch
+
+
+def test_a_session_that_does_not_offload_lints_here(many: Project, child_calls: list[Any]) -> None:
+    Session(many).lint(many.names)
+    assert child_calls == []
+
+
+def test_a_failing_child_is_replaced_by_lint_here(many: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_a: Any, **_kw: Any) -> Any:
+        raise offload.LintProcessError("the lint process did not run: no interpreter")
+
+    monkeypatch.setattr(offload, "lint_in_child", broken)
+    session = Session(many, offload=True)
+    assert session.lint(many.names) == lint_project(many, many.names, session.dialect)
