@@ -7,9 +7,8 @@ from typing import Any
 
 from ses_workbench.cli import load_project, project_dir
 from ses_workbench.cli.ses_cmds import _common
-from ses_workbench.cli.ui import Progress, ask, open_client
+from ses_workbench.cli.ui import CliUi, open_session
 from ses_workbench.cli.verification_cmd import point_at_verification
-from ses_workbench.wording import plural
 
 
 def register(subparsers: Any) -> None:
@@ -28,22 +27,19 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    from ses_workbench.ses.prune import execute_prune, plan_prune
-
     project = load_project(project_dir(args.dir))
     point_at_verification(project, "prune", args.names)
-    with open_client(project, args) as client:
-        plan = plan_prune(client, project, args.names or None)
+    ui = CliUi(args, "Deleting", show=lambda plan: print(plan.subject.summary()))
+    with open_session(project, args, ui=ui) as session, ui:
+        plan = session.prune(args.names or None, ui, dry_run=args.dry_run)
+    if not ui.shown:
         print(plan.summary())
-        if not plan.items or args.dry_run:
-            if plan.items:
-                print("dry run: nothing deleted")
-            return 0
-        if not ask(f"Delete {plural(len(plan.items), 'template')} from {plan.environment}?", args):
-            print("cancelled: nothing deleted")
-            return 0
-        with Progress("Deleting") as progress:
-            execute_prune(client, project, plan, progress)
+        if plan.items:
+            print("dry run: nothing deleted")
+        return 0
+    if plan.cancelled:
+        print("cancelled: nothing deleted")
+        return 0
     for item in plan.items:
         if item.done:
             print(f"deleted {item.remote_name} (backup: {item.backup})")

@@ -1,10 +1,10 @@
 """SES commands: status, diff, push, pull, remote-render, parity, calibrate, send, events.
 
-Thin wrappers over :mod:`ses_workbench.ses` (the TUI and the notebook call the same functions):
-parse flags, open the environment (starting the embedded local endpoint when needed), print
-progress on stderr (a rewritten line on a terminal, a line every 10 s in a log), show the plan and
-ask once.  Asking uses ``input()`` only when stdin is a terminal; otherwise ``--yes`` is required
-(exit 2 without it).
+Each command: the parsed flags → a :class:`~ses_workbench.session.Session` (:func:`~.ui.open_session`,
+which starts the embedded local endpoint when needed) → one use case of the session, with a
+:class:`~.ui.CliUi` (progress on stderr: a rewritten line on a terminal, a line every 10 s in a log; the
+plan shown and asked about once) → print.  The TUI and the notebook run the same use cases.  Asking uses
+``input()`` only when stdin is a terminal; otherwise ``--yes`` is required (exit 2 without it).
 
 Common flags: ``--dir``, ``--env NAME``, ``--local``, ``--endpoint-url URL``, ``--api v2|v1|auto``, ``--yes``.
 Exit codes: 0 ok (``diff``: same), 1 refused/failed (``diff``: different; ``send``: any entry not
@@ -31,7 +31,7 @@ from ses_workbench.cli import (
     require_templates,
 )
 from ses_workbench.cli.output import for_stream, visible
-from ses_workbench.cli.ui import Progress, ask, note, open_client
+from ses_workbench.cli.ui import CliUi, note, open_client, open_session
 from ses_workbench.cli.verification_cmd import point_at_verification
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.project.errors import UnknownFixtureError
@@ -223,7 +223,7 @@ def _note_if_empty(project: Any) -> None:
 
 # ------------------------------------------------------------------------------------------ commands
 def cmd_status(args: argparse.Namespace) -> int:
-    from ses_workbench.ses.sync import State, status
+    from ses_workbench.ses.sync import State
 
     project = load_project(project_dir(args.dir))
     point_at_verification(project, "status", args.names)
@@ -232,9 +232,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     from ses_workbench.ses.remote import scratch_templates
 
     listed: list[Any] = []
-    with open_client(project, args) as client, Progress("checking") as bar:
+    ui = CliUi(args, "checking")
+    with open_session(project, args, ui=ui) as session, ui:
+        client = session.client()
         _names_known_here_or_in(project, args.names, client)
-        rows = status(client, project, args.names or None, progress=bar, scratch=listed)
+        rows = session.status(args.names or None, ui, scratch=listed)
         scratch = scratch_templates(client, listed)
     failed = 1 if any(r.state == State.ERROR for r in rows) else 0  # scripts must see an error row
     if args.format == "json":
@@ -261,64 +263,63 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from ses_workbench.ses.sync import diff
-
     project = load_project(project_dir(args.dir))
     point_at_verification(project, "diff", args.names)
     color = _color(args)
     if not args.against:
         _note_if_empty(project)
     require_env(project, args.against)
-    with open_client(project, args) as client, Progress("comparing") as bar:
+    ui = CliUi(args, "comparing")
+    with open_session(project, args, ui=ui) as session, ui:
         if args.against:
-            with open_client(project, args, env=args.against) as other:
-                _names_known_here_or_in(project, args.names, client, other)
-                diffs = diff(client, project, args.names or None, against=other, progress=bar)
+            with open_session(project, args, env=args.against) as other:
+                _names_known_here_or_in(project, args.names, session.client(), other.client())
+                diffs = session.diff(args.names or None, ui, against=other)
         else:
-            _names_known_here_or_in(project, args.names, client)
-            diffs = diff(client, project, args.names or None, progress=bar)
+            _names_known_here_or_in(project, args.names, session.client())
+            diffs = session.diff(args.names or None, ui)
     return print_diffs(diffs, color, "template")
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from ses_workbench.ses.sync import execute_push, plan_push, push
-
     project = load_project(project_dir(args.dir))
     point_at_verification(project, "push", args.names)
     _names_known(project, args.names)
     if not project.templates:  # nothing to push: a CI job pointed at the wrong folder must not pass
         raise WorkbenchError(no_templates_message(project))
     color = _color(args)
-    if args.yes and not args.dry_run:
-        # Nobody reviews the plan first: plan and push template by template (lint overlaps pacing).
-        with open_client(project, args) as client, Progress("pushing") as bar:
-            result = push(client, project, args.names or None, force=args.force, no_lint=args.no_lint,
-                          progress=bar)
-        for item in result.plan.refused:
-            print(visible(f"refused {item.name}: {item.reason}"), file=sys.stderr)
-        print(result.plan.summary())
-        return _push_report(result)
-    with open_client(project, args) as client:
-        with Progress("checking") as bar:
-            plan = plan_push(client, project, args.names or None, force=args.force, no_lint=args.no_lint,
-                             progress=bar)
-        for item in plan.changes:
-            print(_paint(f"# {item.action} {item.name} ({item.reason})", color))
-            if item.diff is not None and item.action == "update":
-                _print_diff(item.diff.unified(), color)
+    # --yes: nobody reviews the plan first, so plan and push template by template (lint overlaps pacing)
+    review = not args.yes or args.dry_run
+    ui = CliUi(args, "checking" if review else "pushing", after="pushing",
+               show=lambda plan: _show_push_plan(plan.subject, color))
+    with open_session(project, args, ui=ui) as session, ui:
+        result = session.push(args.names or None, ui, force=args.force, no_lint=args.no_lint,
+                              dry_run=args.dry_run, review=review)
+    plan = result.plan
+    if not review:
         for item in plan.refused:
             print(visible(f"refused {item.name}: {item.reason}"), file=sys.stderr)
         print(plan.summary())
-        if args.dry_run or not plan.changes:
-            if not plan.changes:
-                print("nothing to push")
-            return 1 if plan.refused else 0
-        if not ask(f"Push {plural(len(plan.changes), 'template')} to {client.environment.name}?", args):
-            print("cancelled")
-            return 1
-        with Progress("pushing") as bar:
-            result = execute_push(client, project, plan, progress=bar)
+        return _push_report(result)
+    if not ui.shown:  # a dry run, or nothing to push: the plan is all there is
+        _show_push_plan(plan, color)
+        if not plan.changes:
+            print("nothing to push")
+        return 1 if plan.refused else 0
+    if result.cancelled:
+        print("cancelled")
+        return 1
     return _push_report(result)
+
+
+def _show_push_plan(plan: Any, color: bool) -> None:
+    for item in plan.changes:
+        print(_paint(f"# {item.action} {item.name} ({item.reason})", color))
+        if item.diff is not None and item.action == "update":
+            _print_diff(item.diff.unified(), color)
+    for item in plan.refused:
+        print(visible(f"refused {item.name}: {item.reason}"), file=sys.stderr)
+    print(plan.summary())
 
 
 def _push_report(result: Any) -> int:
@@ -335,21 +336,12 @@ def _push_report(result: Any) -> int:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    from ses_workbench.ses.sync import pull
-
     project = load_project(project_dir(args.dir))
     point_at_verification(project, "pull", args.names)
-    with open_client(project, args) as client, Progress("pulling") as bar:
-        _names_known_here_or_in(project, args.names, client)
-
-        def confirm(planned: Any) -> bool:
-            bar.finish()
-            doomed = [i.name for i in planned.items if i.overwrites_edits]
-            return ask(f"Overwrite local edits of {', '.join(doomed)} with {client.environment.name}'s "
-                        "content?", args)
-
-        result = pull(client, project, args.names or None, force=args.force, dry_run=args.dry_run,
-                      confirm=confirm, progress=bar)
+    ui = CliUi(args, "pulling")
+    with open_session(project, args, ui=ui) as session, ui:
+        _names_known_here_or_in(project, args.names, session.client())
+        result = session.pull(args.names or None, ui, force=args.force, dry_run=args.dry_run)
     if result.cancelled:
         print("cancelled")
         return 1
@@ -378,13 +370,11 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_remote_render(args: argparse.Namespace) -> int:
-    from ses_workbench.ses.remote import remote_render
-
     project = load_project(project_dir(args.dir))
     _names_known(project, [args.name])
-    with open_client(project, args) as client:
+    with open_session(project, args) as session:
         try:
-            r = remote_render(client, project, args.name, args.fixture, pushed=args.pushed or None)
+            r = session.remote_render(args.name, args.fixture, pushed=args.pushed or None)
         except UnknownFixtureError as exc:
             raise UsageError(str(exc)) from None
     out = sys.stdout  # SES's render on a terminal: control characters shown; to a file: exact
@@ -406,14 +396,12 @@ def cmd_remote_render(args: argparse.Namespace) -> int:
 
 
 def cmd_parity(args: argparse.Namespace) -> int:
-    from ses_workbench.ses.remote import parity
-
     project = load_project(project_dir(args.dir))
     _names_known(project, [args.name])
-    with open_client(project, args) as client, Progress("rendering") as bar:
+    ui = CliUi(args, "rendering")
+    with open_session(project, args, ui=ui) as session, ui:
         try:
-            results = parity(client, project, args.name, args.fixture, all_fixtures=args.all_fixtures,
-                             progress=bar)
+            results = session.parity(args.name, args.fixture, ui, all_fixtures=args.all_fixtures)
         except UnknownFixtureError as exc:
             raise UsageError(str(exc)) from None
     color = _color(args)
@@ -426,11 +414,10 @@ def cmd_parity(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from ses_workbench.ses.calibrate import calibrate
-
     project = load_project(project_dir(args.dir))
-    with open_client(project, args) as client, Progress("probing") as bar:
-        result = calibrate(client, project, progress=bar)
+    ui = CliUi(args, "probing")
+    with open_session(project, args, ui=ui) as session, ui:
+        result = session.calibrate(ui)
     sys.stdout.write(result.report())
     if result.save_error:
         note(f"calibration not saved: {result.save_error}")
@@ -439,39 +426,40 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from ses_workbench.ses.send import execute_send, plan_send
-
     project = load_project(project_dir(args.dir))
     _names_known(project, [args.name])
-    fixtures = args.fixture
-    if args.all_fixtures:
-        fixtures = list(project.get(args.name).fixtures)
-    with open_client(project, args) as client:
+    ui = CliUi(args, "sending", show=lambda plan: _show_send_plan(plan.subject))
+    with open_session(project, args, ui=ui) as session, ui:
         try:
-            plan = plan_send(client, project, args.name, args.to, fixtures=fixtures, sender=args.sender,
-                             draft=args.draft, allow_unverified=args.allow_unverified)
+            sending = session.send(args.name, args.to, ui, fixtures=args.fixture,
+                                   all_fixtures=args.all_fixtures, sender=args.sender, draft=args.draft,
+                                   allow_unverified=args.allow_unverified, dry_run=args.dry_run)
         except UnknownFixtureError as exc:
             raise UsageError(str(exc)) from None
-        print(plan.summary())
-        for w in plan.warnings:
-            print(visible(f"warning: {w}"), file=sys.stderr)
-        if plan.refusals:
-            for r in plan.refusals:
-                print(visible(f"refused: {r}"), file=sys.stderr)
-            return 1
-        if args.dry_run:
-            return 0
-        if not ask(f"Send {plural(plan.count, 'email')}?", args):
-            print("cancelled")
-            return 1
-        with Progress("sending") as bar:
-            report = execute_send(client, project, plan, progress=bar)
+    plan, report = sending.plan, sending.report
+    if not ui.shown:
+        _show_send_plan(plan)
+    if plan.refusals:
+        for r in plan.refusals:
+            print(visible(f"refused: {r}"), file=sys.stderr)
+        return 1
+    if sending.cancelled:
+        print("cancelled")
+        return 1
+    if report is None:  # a dry run
+        return 0
     print(report.summary())
     for o in report.failed:
         print(visible(f"  {o.status} {o.recipient} [{o.fixture}]: {o.error}"), file=sys.stderr)
     if report.path:
         print(f"report: {report.path}")
     return 0 if report.ok else 1
+
+
+def _show_send_plan(plan: Any) -> None:
+    print(plan.summary())
+    for w in plan.warnings:
+        print(visible(f"warning: {w}"), file=sys.stderr)
 
 
 def cmd_events(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -45,23 +45,44 @@ def ask(question: str, args: argparse.Namespace) -> bool:
 
 
 class CliUi:
-    """A session's :class:`~ses_workbench.session.Ui` on a terminal or in a log: progress on stderr (see
-    :class:`Progress`), ``confirm`` by ``--yes`` or a prompt, notes as ``ses-workbench: …`` lines."""
+    """A session's :class:`~ses_workbench.session.Ui` on a terminal or in a log: progress on stderr as
+    ``VERB done/total`` (see :class:`Progress`), ``confirm`` by ``--yes`` or a prompt, notes as
+    ``ses-workbench: …`` lines.
 
-    def __init__(self, args: argparse.Namespace, verb: str = "working") -> None:
+    ``show(plan)`` prints the plan just before the question; :attr:`shown` tells whether it was asked.
+    After the answer, progress goes on under ``after`` (``checking`` → ``pushing``).  Used as a context
+    manager, so the progress line is cleared even when the command fails mid-way."""
+
+    def __init__(self, args: argparse.Namespace, verb: str = "working", *, after: str | None = None,
+                 show: Callable[[Plan], None] | None = None) -> None:
         self.args = args
         self.bar = Progress(verb)
+        self.after = after
+        self.show = show
+        self.shown = False
 
     def progress(self, done: int, total: int, name: str) -> None:
         self.bar(done, total, name)
 
     def confirm(self, plan: Plan) -> Answer:
         self.bar.finish()
-        return "yes" if ask(plan.question, self.args) else "no"
+        self.shown = True
+        if self.show is not None:
+            self.show(plan)
+        answer: Answer = "yes" if ask(plan.question, self.args) else "no"
+        if self.after is not None:
+            self.bar = Progress(self.after)
+        return answer
 
     def note(self, text: str, severity: str = "information") -> None:
         self.bar.finish()
         note(text)
+
+    def __enter__(self) -> CliUi:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.finish()
 
 
 def session_for(project: Project, env: str | None, **options: Any) -> Session:

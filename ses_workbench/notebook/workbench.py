@@ -53,9 +53,10 @@ class NotebookUi:
     updates in place (a notebook shows stderr under the cell, so a 300-template status at 1 call/s is not
     silent), notes as ``ses-workbench: …`` lines, and ``confirm`` answered by the call's ``yes=``."""
 
-    def __init__(self, what: str = "", answer: Answer = "no") -> None:
+    def __init__(self, what: str = "", answer: Answer = "no", *, after: str | None = None) -> None:
         self.what = what
         self.answer: Answer = answer
+        self.after = after
 
     def progress(self, done: int, total: int, name: str) -> None:
         if total < 2:
@@ -68,6 +69,8 @@ class NotebookUi:
         self.progress(done, total, name)
 
     def confirm(self, plan: Plan) -> Answer:
+        if self.after is not None:  # the progress that follows is the execution's
+            self.what = self.after
         return self.answer
 
     def note(self, text: str, severity: str = "information") -> None:
@@ -222,38 +225,27 @@ class Workbench:
 
     def status(self, names: Sequence[str] | None = None) -> StatusView:
         """Every template local vs the environment (in sync, modified locally, changed remotely, ...)."""
-        from ses_workbench.ses import sync
-
-        client = self.client()
-        return StatusView(sync.status(client, self.project, names, progress=NotebookUi("status")),
-                          client.environment.name)
+        rows = self.session.status(names, NotebookUi("status"))
+        return StatusView(rows, self.session.environment.name)
 
     def diff(self, name: str | Sequence[str] | None = None) -> DiffView:
         """What a push would change: the environment's content vs the composed local content."""
-        from ses_workbench.ses import sync
-
         names = [name] if isinstance(name, str) else name
-        return DiffView(sync.diff(self.client(), self.project, names, progress=NotebookUi("diff")))
+        return DiffView(self.session.diff(names, NotebookUi("diff")))
 
     def push(self, names: str | Sequence[str] | None = None, *, yes: bool = False, force: bool = False,
              no_lint: bool = False) -> PushView:
         """Push what changed.  Without ``yes=True`` nothing is pushed: the plan (with diffs) is returned."""
-        from ses_workbench.ses import sync
-
         if isinstance(names, str):
             names = [names]
-        client = self.client()
-        plan = sync.plan_push(client, self.project, names, force=force, no_lint=no_lint,
-                              progress=NotebookUi("planning"))
+        ui = NotebookUi("planning", "yes" if yes else "no", after="pushing")
+        result = self.session.push(names, ui, force=force, no_lint=no_lint)
         if not yes:
-            return PushView(plan, executed=False)
-        result = sync.execute_push(client, self.project, plan, progress=NotebookUi("pushing"))
-        return PushView(plan, executed=True, result=result)
+            return PushView(result.plan, executed=False)
+        return PushView(result.plan, executed=True, result=result)
 
     def remote_render(self, name: str, fixture: str | None = None, data: Any = None) -> RenderedView:
         """SES's own render (TestRenderEmailTemplate); a scratch copy is rendered for unpushed edits."""
-        from ses_workbench.ses import remote
-
         tpl = self.project.get(name)
         fixture_name = None
         if data is None:
@@ -265,7 +257,7 @@ class Workbench:
                             source=f"rendered by SES ({client.environment.name})",
                             remote_images=self.remote_images)
         try:
-            view.email = remote.remote_render(client, self.project, name, fixture_name, data=data)
+            view.email = self.session.remote_render(name, fixture_name, data=data)
         except WorkbenchError as exc:
             view.error = exc
         return view
@@ -273,10 +265,8 @@ class Workbench:
     def parity(self, name: str, fixture: str | Sequence[str] | None = None, *,
                all_fixtures: bool = False) -> ParityView:
         """Local render vs SES's render (TestRenderEmailTemplate), per fixture and part."""
-        from ses_workbench.ses import remote
-
         fixtures = [fixture] if isinstance(fixture, str) else (list(fixture) if fixture else None)
-        results = remote.parity(self.client(), self.project, name, fixtures, all_fixtures=all_fixtures)
+        results = self.session.parity(name, fixtures, NotebookUi("parity"), all_fixtures=all_fixtures)
         return ParityView(results)
 
     def send(self, name: str, to: str | Sequence[str] | None = None,
@@ -287,16 +277,15 @@ class Workbench:
         Without ``yes=True`` nothing is sent: the preview lists who would get what (and any refusal).
         ``draft=True`` sends the local edits rendered here as raw MIME, without touching the pushed template.
         """
-        from ses_workbench.ses import send as ses_send
         from ses_workbench.ses.errors import Refused
 
         to_list = [to] if isinstance(to, str) else (list(to) if to else None)
         fx_list = [fixtures] if isinstance(fixtures, str) else (list(fixtures) if fixtures else None)
-        client = self.client()
-        env = client.environment.name
-        plan = ses_send.plan_send(client, self.project, name, to_list, fixtures=fx_list, sender=sender,
-                                  draft=draft)
-        if not yes or plan.refusals:
+        sending = self.session.send(name, to_list, NotebookUi("sending", "yes" if yes else "no"),
+                                    fixtures=fx_list, sender=sender, draft=draft)
+        plan, report = sending.plan, sending.report
+        env = plan.environment
+        if report is None:
             rows: list[dict[str, Any]] = [{"recipient": d.recipient, "fixture": d.fixture}
                                           for d in plan.destinations]
             notes = [f"refused: {r}" for r in plan.refusals] + [f"warning: {w}" for w in plan.warnings]
@@ -304,7 +293,6 @@ class Workbench:
             if yes and plan.refusals:
                 raise Refused("Send refused: " + "; ".join(plan.refusals))
             return view
-        report = ses_send.execute_send(client, self.project, plan, progress=NotebookUi("sending"))
         rows = [
             {"recipient": o.recipient, "fixture": o.fixture, "status": o.status,
              "MessageId": o.message_id, "error": o.error} for o in report.outcomes]

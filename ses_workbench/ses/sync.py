@@ -418,14 +418,15 @@ def _selected_for_push(project: Project, names: Sequence[str] | None) -> list[st
 
 
 def _plan_item(client: SesClient, project: Project, name: str, remote: set[str], state: SyncState, *,
-               force: bool, no_lint: bool, linted: Mapping[str, list[str]]) -> PushItem:
+               force: bool, no_lint: bool, linted: Mapping[str, list[str]], dialect: Any = None) -> PushItem:
     env = client.environment.name
     remote_name = client.remote_name(name)
     local, error = _compose(project, name)
     if local is None:
         return PushItem(name, "refuse", State.ERROR, error or "does not compose", remote_name)
     if not no_lint:
-        errors = linted[name] if name in linted else _lint_errors(project, name, _env_dialect(project, env))
+        errors = linted[name] if name in linted else _lint_errors(
+            project, name, dialect if dialect is not None else _env_dialect(project, env))
         if errors:
             more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
             return PushItem(name, "refuse", None, f"lint error: {errors[0]}{more}", remote_name, local)
@@ -448,28 +449,31 @@ def _plan_item(client: SesClient, project: Project, name: str, remote: set[str],
 
 def plan_push(client: SesClient, project: Project, names: Sequence[str] | None = None, *,
               force: bool = False, no_lint: bool = False,
-              progress: Progress | None = None, linter: Linter | None = None) -> PushPlan:
+              progress: Progress | None = None, linter: Linter | None = None,
+              linted: Mapping[str, list[str]] | None = None, dialect: Any = None) -> PushPlan:
     """Decide, per template, whether a push creates, updates, skips (same content) or refuses.
 
     Refused: the template does not compose, fails lint (unless ``no_lint``), or SES holds content we
     did not push there (changed remotely / conflict / untracked) unless ``force``.
 
-    ``linter(names, dialect)`` lints the selected templates in one go (e.g. in another process:
-    ``session.offload``) and returns each name's error lines; a name it leaves out is linted here.
+    ``linted`` holds each name's lint error lines when the caller linted the selection already (the
+    session, which may lint in another process); ``linter(names, dialect)`` is asked for them instead.
+    A name left out is linted here, with ``dialect`` (default: the one calibrated for the environment).
     """
     progress = progress or _noop
     selected = _selected_for_push(project, names)
     remote = {t.name for t in client.list_templates()}
     state = SyncState(project.state_dir)
-    linted: Mapping[str, list[str]] = {}
+    linted = dict(linted or {})
     if linter is not None and not no_lint:
         progress(0, len(selected), "")
-        linted = linter(selected, _env_dialect(project, client.environment.name))
+        linted.update(linter(selected, dialect if dialect is not None else
+                             _env_dialect(project, client.environment.name)))
     items: list[PushItem] = []
     for i, name in enumerate(selected):
         progress(i, len(selected), name)
         items.append(_plan_item(client, project, name, remote, state, force=force, no_lint=no_lint,
-                                linted=linted))
+                                linted=linted, dialect=dialect))
     items += [PushItem(n, "refuse", State.ERROR, why) for n, why in _folder_problems(project, names)]
     progress(len(selected), len(selected), "")
     return PushPlan(client.environment.name, items, force)
@@ -616,7 +620,7 @@ def execute_push(client: SesClient, project: Project, plan: PushPlan,
 
 def push(client: SesClient, project: Project, names: Sequence[str] | None = None, *, force: bool = False,
          dry_run: bool = False, no_lint: bool = False, confirm: Callable[[PushPlan], bool] | None = None,
-         progress: Progress | None = None) -> PushResult:
+         progress: Progress | None = None, dialect: Any = None) -> PushResult:
     """Plan, ask ``confirm(plan)`` once (when there is anything to do), then push only what changed.
 
     Without ``confirm`` (``--yes``, scripts) planning and pushing are interleaved template by
@@ -624,7 +628,8 @@ def push(client: SesClient, project: Project, names: Sequence[str] | None = None
     the push takes as long as SES's rate limit says and no longer.  The result is the same.
     """
     if dry_run or confirm is not None:
-        plan = plan_push(client, project, names, force=force, no_lint=no_lint, progress=progress)
+        plan = plan_push(client, project, names, force=force, no_lint=no_lint, progress=progress,
+                         dialect=dialect)
         if dry_run or not plan.changes:
             return PushResult(plan, dry_run=dry_run)
         if not confirm(plan):  # type: ignore[misc]
@@ -637,7 +642,8 @@ def push(client: SesClient, project: Project, names: Sequence[str] | None = None
     plan = PushPlan(client.environment.name, [], force)
     for i, name in enumerate(selected):
         progress(i, len(selected), name)
-        item = _plan_item(client, project, name, remote, state, force=force, no_lint=no_lint, linted={})
+        item = _plan_item(client, project, name, remote, state, force=force, no_lint=no_lint, linted={},
+                          dialect=dialect)
         plan.items.append(item)
         if item.action in ("create", "update"):  # planned just now: the plan's GET is the fresh read
             _push_item(client, state, plan.environment, item, reread=False)

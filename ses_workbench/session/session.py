@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,8 @@ from ses_workbench.errors import WorkbenchError
 from ses_workbench.project import EmailTemplate, Project
 from ses_workbench.session.dialect import dialect_for
 from ses_workbench.session.preview import Preview, preview
-from ses_workbench.session.ui import QuietUi, Ui
+from ses_workbench.session.ui import Plan, QuietUi, Ui
+from ses_workbench.wording import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.check import CheckReport
@@ -36,10 +38,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.lint import Diagnostic
     from ses_workbench.project import Environment, Fixture
     from ses_workbench.render import CompiledEmail, RenderedEmail
-    from ses_workbench.ses.client import SesClient
+    from ses_workbench.ses.calibrate import Calibration
+    from ses_workbench.ses.client import RemoteTemplate, SesClient
     from ses_workbench.ses.local import LocalSes
+    from ses_workbench.ses.prune import PrunePlan
+    from ses_workbench.ses.remote import FixtureParity, RemoteRender
+    from ses_workbench.ses.send import SendPlan, SendReport
+    from ses_workbench.ses.sync import PullResult, PushResult, TemplateDiff, TemplateStatus
 
-__all__ = ["Session"]
+__all__ = ["Sending", "Session"]
+
+
+@dataclass
+class Sending:
+    """What :meth:`Session.send` did: the plan, and the report when anything was sent."""
+
+    plan: SendPlan
+    report: SendReport | None = None
+    cancelled: bool = False
 
 
 class Session:
@@ -252,3 +268,155 @@ class Session:
 
         with remote_error_for_data(self.client(), self.project, name) as remote_error:
             confirm_via_ses(report, remote_error, progress=progress)
+
+    # ------------------------------------------------------------------------------------ SES use cases
+    # Each is written once: plan → ui.confirm → execute, with progress and notes through the face's Ui.
+
+    def status(self, names: Sequence[str] | None = None, ui: Ui | None = None,
+               scratch: list[RemoteTemplate] | None = None) -> list[TemplateStatus]:
+        """Every template (or ``names``) here and in the environment, classified; ``scratch`` receives the
+        workbench's scratch templates the same listing found."""
+        from ses_workbench.ses import sync
+
+        ui = ui or self.ui
+        return sync.status(self.client(), self.project, names, progress=ui.progress, scratch=scratch)
+
+    def diff(self, names: Sequence[str] | None = None, ui: Ui | None = None, *,
+             against: Session | None = None) -> list[TemplateDiff]:
+        """What a push would change (the environment's content vs the composed local content); with
+        ``against``, that session's environment (old) vs this one's (new)."""
+        from ses_workbench.ses import sync
+
+        ui = ui or self.ui
+        other = against.client() if against is not None else None
+        return sync.diff(self.client(), self.project, names, against=other, progress=ui.progress)
+
+    def push(self, names: Sequence[str] | None = None, ui: Ui | None = None, *, force: bool = False,
+             no_lint: bool = False, dry_run: bool = False, review: bool = True,
+             offer_force: bool = False) -> PushResult:
+        """Push what changed, linted with this session's dialect (:meth:`lint` decides where).
+
+        ``review`` (a person reads the plan first): plan, ask ``ui.confirm`` once when there is something to
+        push — or, with ``offer_force``, drift a ``"force"`` answer would push over (backed up; what changed
+        again since the plan is still refused) — then push.  ``review=False`` (``--yes``): plan and push
+        template by template, so linting one overlaps the pacing wait of the previous call."""
+        from ses_workbench.ses import sync
+
+        ui = ui or self.ui
+        client = self.client()
+        if not review and not dry_run:
+            return sync.push(client, self.project, names, force=force, no_lint=no_lint, progress=ui.progress,
+                             dialect=self.dialect)
+        linted: Mapping[str, list[str]] = {}
+        if not no_lint:
+            selected = list(dict.fromkeys(names)) if names else list(self.project.templates)
+            for name in selected:
+                self.project.get(name)  # UnknownTemplateError with close matches, before any lint
+            ui.progress(0, len(selected), "")
+            linted = self.lint_errors(selected)
+        plan = sync.plan_push(client, self.project, names, force=force, no_lint=no_lint, progress=ui.progress,
+                              linted=linted, dialect=self.dialect)
+        drifted = [i for i in plan.refused if i.state is not None and i.state.drifted]
+        forceable = offer_force and bool(drifted)
+        if dry_run or not (plan.changes or forceable):
+            return sync.PushResult(plan, dry_run=dry_run)
+        answer = ui.confirm(Plan(
+            "push", f"Push {plural(len(plan.changes), 'template')} to {plan.environment}?",
+            [f"{i.action} {i.name} ({i.reason})" for i in plan.changes],
+            [f"{i.name}: {i.reason}" for i in plan.refused], forceable, plan))
+        if answer == "no" or (answer == "yes" and not plan.changes):
+            return sync.PushResult(plan, cancelled=True)
+        if answer == "force" and forceable:  # over what the plan showed: a change since is still refused
+            plan = sync.forced(plan)
+        return sync.execute_push(client, self.project, plan, ui.progress)
+
+    def pull(self, names: Sequence[str] | None = None, ui: Ui | None = None, *, force: bool = False,
+             dry_run: bool = False) -> PullResult:
+        """Import the environment's templates as folders; ``ui.confirm`` is asked once before local edits
+        are overwritten (only with ``force``: without it such a template is refused)."""
+        from ses_workbench.ses import sync
+
+        ui = ui or self.ui
+        client = self.client()
+
+        def confirm(planned: PullResult) -> bool:
+            doomed = [i.name for i in planned.items if i.overwrites_edits]
+            return ui.confirm(Plan(
+                "pull", f"Overwrite local edits of {', '.join(doomed)} with {client.environment.name}'s "
+                "content?", [f"overwrite {n}" for n in doomed], subject=planned)) != "no"
+
+        return sync.pull(client, self.project, names, force=force, dry_run=dry_run, confirm=confirm,
+                         progress=ui.progress)
+
+    def prune(self, names: Sequence[str] | None = None, ui: Ui | None = None, *,
+              dry_run: bool = False) -> PrunePlan:
+        """Delete from the environment what has no template folder here any more (each backed up first),
+        after ``ui.confirm``; the plan comes back (``cancelled``: the answer was no)."""
+        from ses_workbench.ses.prune import execute_prune, plan_prune
+
+        ui = ui or self.ui
+        client = self.client()
+        plan = plan_prune(client, self.project, names)
+        if not plan.items or dry_run:
+            return plan
+        answer = ui.confirm(Plan("prune", f"Delete {plural(len(plan.items), 'template')} from "
+                                          f"{plan.environment}?",
+                                 [f"delete {i.remote_name}" for i in plan.items], subject=plan))
+        if answer == "no":
+            plan.cancelled = True
+            return plan
+        return execute_prune(client, self.project, plan, ui.progress)
+
+    def send(self, name: str, to: Sequence[str] | None = None, ui: Ui | None = None, *,
+             fixtures: Sequence[str] | None = None, all_fixtures: bool = False, sender: str | None = None,
+             draft: bool = False, allow_unverified: bool = False,
+             dry_run: bool = False) -> Sending:
+        """Test-send one email per (recipient, fixture) with every guard; ``ui.confirm`` once.  The report
+        is None when nothing was sent (refused, a dry run, or the answer was no: ``cancelled``)."""
+        from ses_workbench.ses.send import execute_send, plan_send
+
+        ui = ui or self.ui
+        client = self.client()
+        if all_fixtures:
+            fixtures = list(self.project.get(name).fixtures)
+        plan = plan_send(client, self.project, name, to, fixtures=fixtures, sender=sender, draft=draft,
+                         allow_unverified=allow_unverified)
+        if plan.refusals or dry_run:
+            return Sending(plan)
+        answer = ui.confirm(Plan("send", f"Send {plural(plan.count, 'email')}?",
+                                 [f"{d.recipient} [{d.fixture}]" for d in plan.destinations],
+                                 warnings(plan), subject=plan))
+        if answer == "no":
+            return Sending(plan, cancelled=True)
+        return Sending(plan, execute_send(client, self.project, plan, progress=ui.progress))
+
+    def remote_render(self, name: str, fixture: str | None = None, *, data: Any = None,
+                      pushed: bool | None = None) -> RemoteRender:
+        """SES's own render (TestRenderEmailTemplate); unpushed edits render from a scratch copy."""
+        from ses_workbench.ses.remote import remote_render
+
+        return remote_render(self.client(), self.project, name, fixture, data=data, pushed=pushed)
+
+    def parity(self, name: str, fixtures: Sequence[str] | None = None, ui: Ui | None = None, *,
+               all_fixtures: bool = False) -> list[FixtureParity]:
+        """The local render vs SES's, per fixture and part (normalised for MIME encoding)."""
+        from ses_workbench.ses.remote import parity
+
+        ui = ui or self.ui
+        return parity(self.client(), self.project, name, fixtures, all_fixtures=all_fixtures,
+                      progress=ui.progress)
+
+    def calibrate(self, ui: Ui | None = None) -> Calibration:
+        """Probe how the environment renders, record it, and follow it: the session's dialect is read again
+        (it changes when this environment is the one it predicts)."""
+        from ses_workbench.ses.calibrate import calibrate
+
+        ui = ui or self.ui
+        result = calibrate(self.client(), self.project, progress=ui.progress)
+        self.reload_dialect()
+        return result
+
+
+def warnings(plan: SendPlan) -> list[str]:
+    """A send plan's warnings as ``warning: …`` lines."""
+    return [f"warning: {w}" for w in plan.warnings]
