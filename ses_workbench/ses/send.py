@@ -50,6 +50,7 @@ from ses_workbench.ses.state import utc_iso, utc_stamp
 from ses_workbench.wording import plural
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ses_workbench.engine import Dialect
     from ses_workbench.project import Project
 
 __all__ = ["SIMULATOR_DOMAIN", "SIMULATOR_MAILBOXES", "Destination", "SendPlan", "SendOutcome",
@@ -209,11 +210,12 @@ class SendReport:
 # ------------------------------------------------------------------------------------------ plan
 def plan_send(client: SesClient, project: Project, name: str, to: Sequence[str] | None = None, *,
               fixtures: Sequence[str] | None = None, sender: str | None = None, draft: bool = False,
-              allow_unverified: bool = False) -> SendPlan:
+              allow_unverified: bool = False, dialect: Dialect | None = None) -> SendPlan:
     """Build the send plan and run every guard; ``plan.refusals`` lists what blocks it (empty = ok).
 
     ``to`` defaults to the config's ``test_recipients``, ``sender`` to its ``sender``, ``fixtures`` to
-    the template's default fixture.  Costs GetAccount + ListEmailIdentities (+ GetEmailTemplate).
+    the template's default fixture.  Lint and the local renders use ``dialect`` (default: the one
+    calibrated for the environment).  Costs GetAccount + ListEmailIdentities (+ GetEmailTemplate).
     """
     from ses_workbench.lint import lint_template
 
@@ -263,9 +265,10 @@ def plan_send(client: SesClient, project: Project, name: str, to: Sequence[str] 
     # Fixtures: lint (local template) and, for template sends, a local render of the pushed content.
     destinations: list[Destination] = []
     fixture_data: dict[str, Any] = {}
-    from ses_workbench.ses.calibrate import load_dialect
+    if dialect is None:  # the caller's (a session's) dialect, else the one calibrated for the environment
+        from ses_workbench.ses.calibrate import load_dialect
 
-    dialect = load_dialect(project, client.environment.name)
+        dialect = load_dialect(project, client.environment.name)
     diags = lint_template(tpl, dialect, config=project.config)
     general = [d for d in diags if d.is_error and d.fixture is None]
     if general:

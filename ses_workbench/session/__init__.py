@@ -28,9 +28,26 @@ API (``from ses_workbench.session import …``)::
 An offloading session (``offload=True``) lints :data:`~.offload.CHILD_LINT_MIN` saved templates or more in
 a child interpreter (:mod:`.offload`).
 
-The face's side of the SES use cases is :class:`Ui` (:mod:`.ui`): ``progress(done, total, name)``,
+SES use cases, each plan → ``ui.confirm`` → execute (``ui`` defaults to the session's)::
+
+    s.status(names=None, ui=None, scratch=None) -> [TemplateStatus]
+    s.diff(names=None, ui=None, *, against: Session | None = None) -> [TemplateDiff]
+    s.push(names=None, ui=None, *, force=False, no_lint=False, dry_run=False, review=True,
+           offer_force=False) -> PushResult     # asks "Push N templates to ENV?" (Plan.forceable: drift)
+    s.pull(names=None, ui=None, *, force=False, dry_run=False) -> PullResult   # asks before overwriting
+    s.prune(names=None, ui=None, *, dry_run=False) -> PrunePlan                # .cancelled on "no"
+    s.send(name, to=None, ui=None, *, fixtures=, all_fixtures=, sender=, draft=, allow_unverified=,
+           dry_run=) -> Sending(plan, report | None, cancelled)
+    s.remote_render(name, fixture=None, *, data=None, pushed=None) -> RemoteRender
+    s.parity(name, fixtures=None, ui=None, *, all_fixtures=False) -> [FixtureParity]
+    s.calibrate(ui=None) -> Calibration        # then s.dialect follows the new calibration
+
+The face's side is :class:`Ui` (:mod:`.ui`): ``progress(done, total, name)``,
 ``confirm(plan: Plan) -> "yes" | "force" | "no"``, ``note(text, severity)``; ``QuietUi`` answers one
-fixed way.
+fixed way.  The faces: ``cli/ui.py`` (``CliUi``), ``notebook/workbench.py`` (``NotebookUi``).
+
+Tests of a face against the dialect rule use the ``calibrated_project`` fixture of ``tests/conftest.py``
+(a project calibrated to a non-default dialect, and a template whose result depends on it).
 """
 
 from __future__ import annotations

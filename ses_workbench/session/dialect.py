@@ -8,6 +8,11 @@ the answer per environment (:mod:`ses_workbench.ses.calibrate`, read back by
 - no name: the project's default environment — and when that is the embedded local endpoint (a stand-in
   for SES), the most recently calibrated real account;
 - never calibrated: the engine's defaults (shared/SES.md's safe side).
+
+A session computes it once (:attr:`Session.dialect <ses_workbench.session.Session.dialect>`) and every
+prediction uses it: render, preview, lint, check, and the lint and local renders of push and send.  Only
+``parity`` differs on purpose: it compares the engine with the endpoint it talks to, so it renders with
+that endpoint's own calibration (:mod:`ses_workbench.ses.remote`).
 """
 
 from __future__ import annotations

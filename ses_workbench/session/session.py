@@ -371,8 +371,9 @@ class Session:
              fixtures: Sequence[str] | None = None, all_fixtures: bool = False, sender: str | None = None,
              draft: bool = False, allow_unverified: bool = False,
              dry_run: bool = False) -> Sending:
-        """Test-send one email per (recipient, fixture) with every guard; ``ui.confirm`` once.  The report
-        is None when nothing was sent (refused, a dry run, or the answer was no: ``cancelled``)."""
+        """Test-send one email per (recipient, fixture) with every guard (lint and draft renders with this
+        session's dialect); ``ui.confirm`` once.  The report is None when nothing was sent (refused, a dry
+        run, or the answer was no: ``cancelled``)."""
         from ses_workbench.ses.send import execute_send, plan_send
 
         ui = ui or self.ui
@@ -380,7 +381,7 @@ class Session:
         if all_fixtures:
             fixtures = list(self.project.get(name).fixtures)
         plan = plan_send(client, self.project, name, to, fixtures=fixtures, sender=sender, draft=draft,
-                         allow_unverified=allow_unverified)
+                         allow_unverified=allow_unverified, dialect=self.dialect)
         if plan.refusals or dry_run:
             return Sending(plan)
         answer = ui.confirm(Plan("send", f"Send {plural(plan.count, 'email')}?",
