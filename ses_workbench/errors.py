@@ -24,7 +24,7 @@ Hierarchy (``tests/test_one_place_for_each_fact.py`` checks it against the code)
      │   ├─ TemplateExistsError         creating, renaming or importing would overwrite a template
      │   └─ ImportFormatError           an import file is not an AWS CLI template JSON shape
      ├─ DataFormatError                 check: the data file cannot be read as rows at all
-     ├─ LintProcessError                lint_process: the lint child did not answer
+     ├─ LintProcessError                session.offload: the lint child did not answer
      ├─ StateWriteError                 ses.state: a file in the state folder could not be written
      ├─ LocalSesStoreError              ses.local.store: the local endpoint's state cannot be read
      │   └─ LocalSesBusyError           another local endpoint already owns this state folder

@@ -41,7 +41,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "ses_workbench"
 FACES = ("tui", "cli", "notebook")
 DOMAIN = ("project", "render", "lint", "check", "mime", "attributes", "limits", "wording",
-          "preview_policy", "lint_process")
+          "preview_policy")
 TOOLKITS = ("textual", "rich", "ipywidgets", "IPython")
 
 #: Floor of each top-level name under ``ses_workbench`` (a module or a package); a name missing here
@@ -57,9 +57,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("ses_workbench.lint", "ses_workbench.ses.local.rules"):
         "custom verification lint checks the sender with SES's address rules, which live in the "
         "emulator's pure rules module; they belong in the domain",
-    ("ses_workbench.ses.client", "ses_workbench.ses.local"):
-        "open_environment starts the embedded endpoint and finds its credentials in the boto3 "
-        "wrapper; choosing AWS or the endpoint moves to session/environment.py",
     # Loops (type-only back references).
     ("ses_workbench.project.template", "ses_workbench.project.model"):
         "parent and child: a template's annotations name the Project that holds it",

@@ -250,7 +250,10 @@ class SesClient:
     while it waits for SES (the CLI's "waiting for ..." line).  ``api``: ``"v2"``, ``"v1"`` (the 2017
     API) or ``"auto"`` (default: the environment's ``api``); :attr:`active_api` is the one in use.
     ``on_note(text)``: called once when ``auto`` falls back to the 2017 API (the text is also kept in
-    :attr:`notes`).
+    :attr:`notes`).  ``credentials``: ``(access key id, secret)`` for a local environment — the per-run
+    pair of the embedded endpoint there (:func:`ses_workbench.session.environment.open_environment` finds
+    it); without it the client signs with placeholders, which only an endpoint that checks nothing takes.
+    An AWS environment always uses boto3's credential chain.
     """
 
     def __init__(self, environment: Environment, project: Project | None = None, *,
@@ -260,7 +263,8 @@ class SesClient:
                  backoff_max: float = 20.0, connect_timeout: float | None = None,
                  read_timeout: float | None = None, page_size: int = 100, safety: float = 0.98,
                  sleep: Callable[[float], None] = time.sleep, on_request: RequestWatch | None = None,
-                 api: str | None = None, on_note: Callable[[str], None] | None = None) -> None:
+                 api: str | None = None, on_note: Callable[[str], None] | None = None,
+                 credentials: tuple[str, str] | None = None) -> None:
         self.environment = environment
         self.project = project
         self.endpoint_url = endpoint_url or environment.endpoint_url
@@ -314,7 +318,7 @@ class SesClient:
             # botocore's defaults a silent STS endpoint held the first SES request for minutes.
             core.set_default_client_config(cfg)
             if environment.local:
-                key_id, secret = _local_credentials(self.endpoint_url, project)
+                key_id, secret = credentials or LOCAL_CREDENTIALS
                 local_key = key_id
                 session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret,
                                         region_name=environment.region or "us-east-1",
@@ -906,16 +910,6 @@ _UNPACED = TokenBucket(0)  # account/identity calls are not rate-limited like te
 def _json(data: Any) -> str:
     """TemplateData: JSON text as given, else the data as SES's parser takes it (no NaN: FixtureError)."""
     return data if isinstance(data, str) else template_data_json(data if data is not None else {})
-
-
-def _local_credentials(endpoint_url: str | None, project: Project | None) -> tuple[str, str]:
-    """The per-run credentials of the local endpoint at ``endpoint_url`` (this process's, or the one
-    serving the project's state folder), else placeholders."""
-    from ses_workbench.ses.local import endpoint_credentials
-
-    found = endpoint_credentials(endpoint_url, project.state_dir if project is not None else None) \
-        if endpoint_url else None
-    return (found.access_key_id, found.secret_access_key) if found else LOCAL_CREDENTIALS
 
 
 def _snake(operation: str) -> str:

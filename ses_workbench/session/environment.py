@@ -17,7 +17,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.project import Environment, Project
     from ses_workbench.ses.local import LocalSes
 
-__all__ = ["open_environment", "resolve_environment"]
+__all__ = ["local_credentials", "open_environment", "resolve_environment"]
+
+
+def local_credentials(endpoint_url: str | None, project: Project | None = None) -> tuple[str, str] | None:
+    """The per-run credentials of the local endpoint at ``endpoint_url`` (one in this process, or the one
+    serving the project's state folder), else None."""
+    from ses_workbench.ses.local import endpoint_credentials
+
+    found = endpoint_credentials(endpoint_url, project.state_dir if project is not None else None) \
+        if endpoint_url else None
+    return (found.access_key_id, found.secret_access_key) if found else None
 
 
 def resolve_environment(project: Project, env_name: str | None = None, local: bool | None = None, *,
@@ -72,6 +82,9 @@ def open_environment(project: Project, env_name: str | None = None, local: bool 
                 raise
             server, endpoint_url = None, exc.url
     try:
+        if env.local:
+            url = endpoint_url or env.endpoint_url
+            client_kwargs.setdefault("credentials", local_credentials(url, project))
         client = SesClient(env, project, endpoint_url=endpoint_url, **client_kwargs)
         yield client, server
     finally:

@@ -104,6 +104,7 @@ def make_client(project: Project, server: LocalSes, env: str = "local", **kw: An
                               prefix=base.prefix)
     kw.setdefault("template_rate", 0)  # unpaced: the endpoint is unlimited in tests
     kw.setdefault("backoff_base", 0.01)
+    kw.setdefault("credentials", (server.credentials.access_key_id, server.credentials.secret_access_key))
     return SesClient(environment, project, **kw)
 
 

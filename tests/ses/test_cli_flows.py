@@ -68,7 +68,8 @@ def test_status_every_state_for_an_env(project: Project, server: LocalSes, clien
                                        capsys: pytest.CaptureFixture[str]) -> None:
     assert run(project, server, "push", "--yes", "--env", "stg") == 0
     stg = SesClient(Environment("stg", local=True, region="us-east-1", endpoint_url=server.endpoint_url,
-                                prefix="stg-"), project, template_rate=0)
+                                prefix="stg-"), project, template_rate=0,
+                    credentials=(server.credentials.access_key_id, server.credentials.secret_access_key))
     stg.update_template("receipt", TemplateContent("Theirs", "<p>t</p>"))
     stg.create_template("legacy", TemplateContent("L", "<p>l</p>"))
     project.get("welcome").write_part("subject", "Mine {{name}}\n")

@@ -191,7 +191,8 @@ def test_the_flow_through_the_2017_api_with_a_v1_only_policy(sample: Project) ->
              "ses:GetSendQuota", "ses:GetAccountSendingEnabled")
     with LocalSes(sample.state_dir, settings(verified_identities=("acme.test",), iam_allow=allow)) as ses:
         env = Environment("local", local=True, region="us-east-1", endpoint_url=ses.endpoint_url, api="v1")
-        client = SesClient(env, sample, template_rate=0)
+        pair = (ses.credentials.access_key_id, ses.credentials.secret_access_key)
+        client = SesClient(env, sample, template_rate=0, credentials=pair)
         assert [i.action for i in push_verification(client, sample)] == ["create"]
         assert [r.state for r in verification_status(client, sample)] == [State.IN_SYNC]
         assert client.send_verification_email(NAME, "v1@customer.example")
@@ -204,5 +205,5 @@ def test_the_flow_through_the_2017_api_with_a_v1_only_policy(sample: Project) ->
         assert client.active_api == "v1"
         # the IAM actions of these operations are named alike in both APIs: sesv2 reads the same store
         v2 = SesClient(Environment("local", local=True, region="us-east-1", endpoint_url=ses.endpoint_url,
-                                   api="v2"), sample, template_rate=0)
+                                   api="v2"), sample, template_rate=0, credentials=pair)
         assert [t.name for t in v2.list_verification_templates()] == [NAME]
