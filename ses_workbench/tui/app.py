@@ -29,9 +29,9 @@ from textual.notifications import Notification, SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from ses_workbench.engine import DEFAULT_DIALECT, Dialect
-from ses_workbench.errors import WorkbenchError
 from ses_workbench.project import Project
+from ses_workbench.session import Answer, Plan, Session
+from ses_workbench.session.ui import Severity
 from ses_workbench.tui.browser import PreviewServer
 from ses_workbench.tui.disk_sync import DiskSync
 from ses_workbench.tui.flows import SesFlows
@@ -168,19 +168,17 @@ class WorkbenchApp(App[int]):
                  render_process: bool = True) -> None:
         super().__init__()
         self.project = project if isinstance(project, Project) else Project.load(project)
-        # The preview and lint use the dialect the CLI's render/lint would for this environment
-        # (``session.dialect.dialect_for``); ``_dialect_env`` is that rule's ``--env`` argument.
-        self._dialect_env = env_name
+        self.session = Session(self.project, env_name, local=True if local else None, offload=render_process,
+                               ui=_Notices(self))
+        """The one session: environment, dialect, SES client, preview, lint and the SES use cases."""
         self.watch_files = watch
         self.auto_connect = connect
         self.use_browser = browser
-        self.main: MainScreen = MainScreen(self.project, self.resolve_dialect(),
-                                           render_process=render_process, key_for=self.key_for)
+        self.main: MainScreen = MainScreen(self.session, render_process=render_process, key_for=self.key_for)
         """The workbench screen (queries go here even while a modal is on top)."""
-        self.flows: SesFlows = SesFlows(self, self.main, env_name=env_name, local=local,
-                              use_env_dialect=self.use_env_dialect)
+        self.flows: SesFlows = SesFlows(self, self.main, self.session, self.main.dialect_changed)
         self.templates: TemplateActions = TemplateActions(self.main)
-        self.disk = DiskSync(self.main, self.resolve_dialect, self._local_change)
+        self.disk = DiskSync(self.main, self._local_change)
         self.preview_server = PreviewServer()
         self.watcher: FolderWatcher | None = None
         """The file watcher (None when started with ``watch=False``, or before mount)."""
@@ -224,7 +222,7 @@ class WorkbenchApp(App[int]):
         gc.set_threshold(*GC_THRESHOLDS)
         self.main.start_render_process()
         if self.auto_connect:
-            self.flows.start(self.flows.requested_env, self.flows.local)
+            self.flows.start()
         self.main.lint_templates(None)
 
     def on_unmount(self) -> None:
@@ -232,7 +230,7 @@ class WorkbenchApp(App[int]):
         if self.watcher is not None:
             self.watcher.stop()
         self.preview_server.stop()
-        self.flows.close()
+        self.session.close()
 
     # ------------------------------------------------------------------------------------ state
     @property
@@ -244,20 +242,6 @@ class WorkbenchApp(App[int]):
     def notifications(self) -> list[Notification]:
         """The notifications on screen now, oldest first."""
         return list(self._notifications)
-
-    def resolve_dialect(self) -> Dialect:
-        """The calibrated dialect for the environment (read from ``.ses-workbench/calibration.json``)."""
-        from ses_workbench.session.dialect import dialect_for
-
-        try:
-            return dialect_for(self.project, self._dialect_env)
-        except WorkbenchError:  # an environment the config no longer names: the engine's defaults
-            return DEFAULT_DIALECT
-
-    def use_env_dialect(self, env_name: str | None) -> None:
-        """Follow ``env_name``'s calibration (switching environment); re-render and re-lint if it changed."""
-        self._dialect_env = env_name
-        self.main.use_dialect(self.resolve_dialect())
 
     def _local_change(self, names: list[str]) -> None:
         for name in names:
@@ -435,6 +419,23 @@ class WorkbenchApp(App[int]):
         if flows.ses is not None and flows.env_api:  # e.g. the environment now uses the 2017 API
             flows.env_api = flows.ses.api_description
             flows.show_env()
+
+
+class _Notices:
+    """What the session says while it connects (the switch to the embedded endpoint for want of AWS
+    credentials, the 2017 API), as notifications; thread-safe. The use cases get a ``TuiUi`` each."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+
+    def progress(self, done: int, total: int, name: str) -> None:
+        return None
+
+    def confirm(self, plan: Plan) -> Answer:
+        return "no"
+
+    def note(self, text: str, severity: Severity = "information") -> None:
+        self.app.post_message(Notice(text, "warning" if severity == "information" else severity))
 
 
 def _runner(app: WorkbenchApp, action_id: str) -> Callable[[], Any]:

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ses_workbench.engine import Dialect
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
 from ses_workbench.tui.screens.main import MainScreen
 from ses_workbench.tui.widgets.editor import PartEditor
@@ -25,13 +24,10 @@ Conflict = tuple[PartEditor, str | None]
 class DiskSync:
     """Applies the watcher's batches to ``screen``.
 
-    ``dialect()`` re-resolves the calibrated dialect; ``local_change(names)`` re-classifies the deployment
-    state of templates whose files changed."""
+    ``local_change(names)`` re-classifies the deployment state of templates whose files changed."""
 
-    def __init__(self, screen: MainScreen, dialect: Callable[[], Dialect],
-                 local_change: Callable[[list[str]], None]) -> None:
+    def __init__(self, screen: MainScreen, local_change: Callable[[list[str]], None]) -> None:
         self.screen = screen
-        self.dialect = dialect
         self.local_change = local_change
         self._conflict_open = False
 
@@ -43,7 +39,7 @@ class DiskSync:
         project = screen.project
         calibration = project.state.calibration
         changed_paths = {path for path in paths if path != calibration}
-        if len(changed_paths) < len(paths) and screen.use_dialect(self.dialect()):
+        if len(changed_paths) < len(paths) and screen.session.reload_dialect() and screen.dialect_changed():
             screen.app.notify("Calibration changed: the preview and lint now use the new dialect.")
         if not changed_paths:
             return

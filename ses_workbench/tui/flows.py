@@ -12,7 +12,6 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -21,6 +20,9 @@ from textual.app import App
 from textual.screen import Screen
 from textual.timer import Timer
 
+from ses_workbench.ses.client import SesClient
+from ses_workbench.session import Answer, Plan, QuietUi, Session
+from ses_workbench.session.ui import Severity
 from ses_workbench.tui import reading
 from ses_workbench.tui.messages import Notice, SesConnected, SesPanel, SesStatus
 from ses_workbench.tui.preview_job import OutboxEmail
@@ -69,76 +71,82 @@ class SesProgress:
         self.show(self.label, done, total, name)
 
 
-def _open_abandonable(project: Any, env_name: str | None, local: bool,
-                      on_note: Callable[[str], None] | None = None) -> Any:
-    """``(stack, client, server, account)`` for the environment, opened on a daemon thread; None when the
-    current worker is cancelled first.
+def _connect_abandonable(session: Session) -> tuple[SesClient, Any] | None:
+    """``(client, account)`` of the session's environment, opened and asked GetAccount on a daemon thread;
+    None when the current worker is cancelled first.
 
     An endpoint that never answers holds a request for up to the client's timeouts (retries included).
     Waiting for it on the worker's own thread would hold the app's exit for as long — Python joins
     executor threads when it exits — so the worker waits here, watching for its cancellation (the app
-    cancels every worker when it quits), and an attempt given up on closes what it opened when it ends."""
+    cancels every worker when it quits, and closes the session)."""
     from textual.worker import get_current_worker
 
-    from ses_workbench.session.environment import open_environment
-
     worker = get_current_worker()
-    lock = threading.Lock()
     done = threading.Event()
     outcome: dict[str, Any] = {}
-    abandoned = False
 
     def run() -> None:
-        stack = ExitStack()
         try:
-            client, server = stack.enter_context(open_environment(project, env_name, True if local else None,
-                                                                  on_note=on_note))
-            account = client.get_account(refresh=True)
+            client = session.client()
+            outcome["value"] = (client, client.get_account(refresh=True))
         except BaseException as exc:  # noqa: BLE001 - handed to the worker, which raises it
-            stack.close()
             outcome["error"] = exc
-        else:
-            with lock:
-                if abandoned:
-                    stack.close()
-                    return
-                outcome["value"] = (stack, client, server, account)
         done.set()
 
     threading.Thread(target=run, name="ses-connect", daemon=True).start()
     while not done.wait(0.1):
         if worker.is_cancelled:
-            with lock:
-                abandoned = True
-                value = outcome.pop("value", None)
-            if value is not None:  # opened just now, but nobody will take it
-                value[0].close()
             return None
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["value"]
+    value: tuple[SesClient, Any] = outcome["value"]
+    return value
+
+
+class TuiUi:
+    """The session's :class:`~ses_workbench.session.Ui` in the workbench, for one flow (callable from its
+    worker thread): progress in the progress bar (``label`` until the question, ``then`` after it), the
+    question in a modal the worker waits on (``ask(plan)`` builds it and maps its answer), notes as
+    notifications."""
+
+    def __init__(self, flows: SesFlows, label: str, then: str | None = None,
+                 ask: Callable[[Plan], Answer] | None = None) -> None:
+        self.flows = flows
+        self.asked = False
+        """Whether ``confirm`` was called (the use case had a question)."""
+        self._ask = ask
+        self._then = then
+        self._progress = flows._progress(label)
+
+    def progress(self, done: int, total: int, name: str) -> None:
+        self._progress(done, total, name)
+
+    def confirm(self, plan: Plan) -> Answer:
+        self.asked = True
+        self.flows.app.call_from_thread(self.flows.screen.hide_progress)
+        if self._then is not None:
+            self._progress = self.flows._progress(self._then)
+        return self._ask(plan) if self._ask is not None else "no"
+
+    def note(self, text: str, severity: Severity = "information") -> None:
+        self.flows.app.post_message(Notice(text, severity))
 
 
 class SesFlows:
-    """The SES side of the workbench for ``screen``: the connection, and one method per SES action.
+    """The SES side of the workbench for ``screen``, over the app's one ``session``: the connection (what
+    the header says about it, Reconnect, switching environment) and one method per SES action.
 
-    ``use_env_dialect(env)`` is told the environment whose calibration the preview and lint follow
-    (None: the default one) on every switch."""
+    ``dialect_changed()`` is called when switching changed the session's dialect (the preview and lint
+    follow it)."""
 
-    def __init__(self, app: App[Any], screen: MainScreen, *, env_name: str | None, local: bool,
-                 use_env_dialect: Callable[[str | None], None]) -> None:
+    def __init__(self, app: App[Any], screen: MainScreen, session: Session,
+                 dialect_changed: Callable[[], object]) -> None:
         self.app = app
         self.screen = screen
-        self.use_env_dialect = use_env_dialect
-        self.local = local
-        self.env_name = env_name or screen.project.config.default_env
-        # None = "the default environment", which open_environment may serve from the local endpoint
-        # when boto3 finds no credentials; a named one never silently becomes local.
-        self.requested_env = env_name
-        self.ses: Any = None
-        """The SES client of the connected environment (None while connecting or not connected)."""
-        self.local_server: Any = None
-        """The embedded local endpoint when it serves the environment, else None."""
+        self.session = session
+        self.dialect_changed = dialect_changed
+        self.ses: SesClient | None = None
+        """The session's client once the environment answered (None while connecting or not connected)."""
         self.account: Any = None
         self.status_cache: dict[str, Any] = {}
         self.env_description = "connecting…"
@@ -148,11 +156,19 @@ class SesFlows:
         """Why the last connection attempt failed (one line); None while connecting or connected."""
         self.connect_seq = 0
         """Which connection attempt is the latest (an answer of an older one is dropped)."""
-        self._connect_target: tuple[str | None, bool] = (env_name, local)
         self._connect_started = 0.0
         self._connect_timer: Timer | None = None
         self.clock: Callable[[], float] = time.monotonic
-        self._env_stack: ExitStack | None = None
+
+    @property
+    def env_name(self) -> str:
+        """The environment's name (the local one once connected there for want of AWS credentials)."""
+        return self.session.environment.name
+
+    @property
+    def local_server(self) -> Any:
+        """The embedded local endpoint the session started (None: none, or not connected)."""
+        return self.session.server if self.ses is not None else None
 
     def show_env(self) -> None:
         """The header's environment part, from the connection's state."""
@@ -162,20 +178,12 @@ class SesFlows:
     def _progress(self, label: str) -> SesProgress:
         return SesProgress(partial(self.app.call_from_thread, self.screen.show_progress), label)
 
-    def close(self) -> None:
-        """Close the environment (stops the local endpoint); the app is quitting."""
-        if self._env_stack is not None:
-            self._env_stack.close()
-            self._env_stack = None
-
     # ------------------------------------------------------------------------------------ environment
-    def start(self, env_name: str | None, local: bool = False, previous: ExitStack | None = None) -> None:
-        """Start connecting to ``env_name`` (see :meth:`connect_environment`); remembered for Reconnect.
-
-        The header says "connecting…" until the answer; a failure (the client gives up within seconds: see
-        ``ses.client``) says "not connected" there, notifies the one-line reason and offers Reconnect."""
+    def start(self) -> None:
+        """Start connecting to the session's environment; the header says "connecting…" until the
+        answer; a failure (the client gives up within seconds: see ``ses.client``) says "not connected"
+        there, notifies the one-line reason and offers Reconnect."""
         self.connect_seq += 1
-        self._connect_target = (env_name, local)
         self.connect_error = None
         self.env_description = "connecting…"
         self._connect_started = self.clock()
@@ -184,7 +192,7 @@ class SesFlows:
         self.env_api = None
         self.show_env()
         self.app.refresh_bindings()
-        self.connect_environment(env_name, local, previous, self.connect_seq)
+        self.connect_environment(self.connect_seq)
 
     def tick_connecting(self) -> None:
         """Once a second while connecting: "connecting… N s" in the header, so a slow endpoint is seen
@@ -199,50 +207,33 @@ class SesFlows:
         self.show_env()
 
     @_worker("ses-connect")
-    def connect_environment(self, env_name: str | None, local: bool = False,
-                            previous: ExitStack | None = None, seq: int = 0) -> None:
-        """Open ``env_name`` (starting the embedded endpoint when local or without credentials).
-
-        ``previous`` (the environment being left) is closed first: its local endpoint shares the state
-        folder with the next one.  ``seq`` tells the answer of this attempt from a late one of an attempt
-        given up on (the user switched environments meanwhile)."""
-        if previous is not None:
-            previous.close()
-        # the client says once when it falls back to the 2017 API (a v2 action denied)
-        def note(text: str) -> None:
-            self.app.post_message(Notice(text, "warning"))
-
-        opened = _open_abandonable(self.screen.project, env_name, local, note)
-        if opened is None:  # the app is quitting (or another attempt replaced this one)
+    def connect_environment(self, seq: int = 0) -> None:
+        """Open the session's environment (the embedded endpoint starts when it is local, or the default
+        one has no credentials) and ask GetAccount.  ``seq`` tells the answer of this attempt from a late
+        one of an attempt given up on (the user switched environments meanwhile)."""
+        opened = _connect_abandonable(self.session)
+        if opened is None:  # the app is quitting
             return
-        stack, client, server, account = opened
+        client, account = opened
         env = client.environment
-        if server is not None or env.local:
+        if self.session.server is not None or env.local:
             description = "local endpoint"
         else:
             region = getattr(client, "region", None)
             bits = [b for b in (env.profile and f"profile {env.profile}", region) if b]
             description = ", ".join(bits) or "AWS"
-        self.app.post_message(SesConnected(client.environment.name, client, account, description,
-                                           stack=stack, server=server, seq=seq))
+        self.app.post_message(SesConnected(env.name, client, account, description, seq=seq))
 
     def connected(self, message: SesConnected) -> None:
         if not self.screen.alive or message.seq != self.connect_seq:  # quitting, or an attempt given up on
-            message.stack.close() if message.stack is not None else None
             return
-        old = self._env_stack
-        self._env_stack = message.stack
         self.ses = message.client
-        self.local_server = message.server
         self.account = message.account
-        self.env_name = message.env_name
         self.env_description = message.description
         self.env_api = message.client.api_description
         self.connect_error = None
         self.screen.states = {}
         self.status_cache = {}
-        if old is not None:
-            old.close()
         self.show_env()
         self.screen.refresh_rows()
         self.app.refresh_bindings()
@@ -257,12 +248,12 @@ class SesFlows:
         self.app.refresh_bindings()
 
     def reconnect(self) -> None:
-        """Try the last environment again after a failed connection (the network, a VPN, a credential
-        fixed meanwhile): a new client, so changed timeouts and credentials apply."""
+        """Try the environment again after a failed connection (the network, a VPN, a credential fixed
+        meanwhile): a new client, so changed timeouts and credentials apply."""
         if self.ses is not None or self.connect_error is None:
             return
-        env_name, local = self._connect_target
-        self.start(env_name, local)
+        self.session.close()
+        self.start()
 
     def switch_env(self) -> None:
         envs = self.screen.project.config.environments
@@ -274,18 +265,16 @@ class SesFlows:
             if not name or (name == self.env_name and self.ses is not None):
                 return
             self.ses = None
-            self.local_server = None
             self.account = None
             self.screen.states = {}
             self.screen.refresh_rows()
-            self.env_name = self.screen.project.config.default_env if name == "__local__" else name
             # the preview and lint follow the new environment's calibration, as `render --env` would
-            self.use_env_dialect(None if name == "__local__" else name)
-            previous, self._env_stack = self._env_stack, None
             if name == "__local__":
-                self.start(self.screen.project.config.default_env, True, previous)
+                self.session.switch(None, local=True)
             else:
-                self.start(name, False, previous)
+                self.session.switch(name)
+            self.dialect_changed()
+            self.start()
 
         from ses_workbench.tui.screens.dialogs import ChoiceScreen
 
@@ -294,13 +283,11 @@ class SesFlows:
     # ------------------------------------------------------------------------------------ status
     @_worker("ses-status")
     def refresh_status(self, names: list[str] | None = None) -> None:
-        """Deployment state of every template (one paced GetEmailTemplate each)."""
-        from ses_workbench.ses import sync
-
+        """Deployment state of every template (one paced GetEmailTemplate each; no progress bar)."""
         client = self.ses
         if client is None:
             return
-        statuses = sync.status(client, self.screen.project, names)
+        statuses = self.session.status(names, QuietUi())
         self.app.post_message(SesStatus(client.environment.name, {s.name: s for s in statuses}))
 
     def status_arrived(self, message: SesStatus) -> None:
@@ -363,37 +350,26 @@ class SesFlows:
 
     @_worker("ses-push")
     def _push(self, names: list[str] | None) -> None:
-        from ses_workbench.ses import sync
-        from ses_workbench.tui.screens.diff import DiffScreen
-
-        client = self.ses
-        if client is None:
+        """The session's push: plan (lint included), the diff dialog (Force when SES drifted), push."""
+        if self.ses is None:
             return
+        ui = TuiUi(self, "Planning push", "Pushing", self._confirm_push)
         try:
-            plan = sync.plan_push(client, self.screen.project, names,
-                                  progress=self._progress("Planning push"), linter=self._push_linter)
+            result = self.session.push(names, ui, offer_force=True)
         finally:
             self.app.call_from_thread(self.screen.hide_progress)
-        if not plan.changes and not plan.refused:
-            self.app.post_message(Notice(f"Nothing to push: {plan.summary()}"))
-            return
-        diffs = [item.diff for item in plan.items if item.diff is not None and item.action != "skip"]
-        refusals = [f"{item.name}: {item.reason}" for item in plan.refused]
-        drifted = [item.name for item in plan.refused if item.state is not None and item.state.drifted]
-        answer = self.ask(DiffScreen(
-            f"Push to {plan.environment}", diffs, summary=plan.summary(), refusals=refusals,
-            confirm=f"Push {len(plan.changes)}" if plan.changes else None,
-            force="Force push (backup kept)" if drifted else None))
-        if answer not in ("push", "force"):
+        plan = result.plan
+        if not ui.asked:
+            if not plan.refused:
+                self.app.post_message(Notice(f"Nothing to push: {plan.summary()}"))
+                return
+            # only refusals: the dialog says why (and pushes nothing)
+            self._confirm_push(Plan("push", "", refusals=[f"{i.name}: {i.reason}" for i in plan.refused],
+                                    subject=plan))
+        if result.cancelled or not ui.asked:
             self.app.post_message(Notice("Push cancelled."))
             self.refresh_status_after([item.name for item in plan.refused])  # we learned about drift
             return
-        if answer == "force":  # over what the dialog showed: a change since is still refused
-            plan = sync.forced(plan)
-        try:
-            result = sync.execute_push(client, self.screen.project, plan, progress=self._progress("Pushing"))
-        finally:
-            self.app.call_from_thread(self.screen.hide_progress)
         pushed = [item.name for item in result.pushed]
         # execute_push re-read each template after the dialog closed: a change made while it was open
         # is refused (drift), never overwritten.
@@ -412,11 +388,17 @@ class SesFlows:
             self.app.post_message(Notice(warned[0], "warning"))
         self.refresh_status_after(pushed + [item.name for item in plan.refused + result.drifted])
 
-    def _push_linter(self, names: list[str], dialect: Any) -> dict[str, list[str]]:
-        """Push planning's lint through :meth:`bulk_lint` (a child interpreter for big batches)."""
-        from ses_workbench.session.offload import errors_by_template
+    def _confirm_push(self, question: Plan) -> Answer:
+        """The push dialog: the diffs of what would change, the refusals, Push N and (over drift) Force."""
+        from ses_workbench.tui.screens.diff import DiffScreen
 
-        return dict(errors_by_template(self.screen.bulk_lint(names, dialect), names))
+        plan = question.subject
+        diffs = [item.diff for item in plan.items if item.diff is not None and item.action != "skip"]
+        answer = self.ask(DiffScreen(
+            f"Push to {plan.environment}", diffs, summary=plan.summary(), refusals=question.refusals,
+            confirm=f"Push {len(plan.changes)}" if plan.changes else None,
+            force="Force push (backup kept)" if question.forceable else None))
+        return "yes" if answer == "push" else "force" if answer == "force" else "no"
 
     def refresh_status_after(self, names: list[str]) -> None:
         if names:
@@ -429,14 +411,13 @@ class SesFlows:
 
     @_worker("ses-diff")
     def _diff(self, names: list[str]) -> None:
-        from ses_workbench.ses import sync
         from ses_workbench.tui.screens.diff import DiffScreen
 
         client = self.ses
         if client is None:
             return
         try:
-            diffs = sync.diff(client, self.screen.project, names, progress=self._progress("Diff"))
+            diffs = self.session.diff(names, TuiUi(self, "Diff"))
         finally:
             self.app.call_from_thread(self.screen.hide_progress)
         note = " (saved files; unsaved edits are not included)" if self.screen.is_dirty else ""
@@ -449,33 +430,33 @@ class SesFlows:
 
     @_worker("ses-pull")
     def _pull(self, names: list[str]) -> None:
-        from ses_workbench.ses import sync
+        """Pull after one question: "Pull from ENV?", or — when local edits would be overwritten —
+        "Overwrite local files?" (then the session pulls with force; the replaced files are backed up)."""
         from ses_workbench.tui.screens.dialogs import ConfirmScreen
 
         client = self.ses
         if client is None:
             return
-        plan = sync.pull(client, self.screen.project, names, dry_run=True)
+        plan = self.session.pull(names, dry_run=True)
         changes = [i for i in plan.items if i.action in ("create", "update")]
         refused = plan.refused
         if not changes and not refused:
             self.app.post_message(Notice("Nothing to pull: " + "; ".join(
                 f"{i.name}: {i.reason}" for i in plan.items)))
             return
-        force = False
         if refused:
             body = "\n".join(f"{i.name}: {i.reason}" for i in refused)
             if not self.ask(ConfirmScreen("Overwrite local files?",
-                                           body + "\n\nOverwrite replaces them with SES's content; the "
-                                           "replaced files are copied to .ses-workbench/backups/ first.",
-                                           yes="Overwrite local", danger=True)):
+                                          body + "\n\nOverwrite replaces them with SES's content; the "
+                                          "replaced files are copied to .ses-workbench/backups/ first.",
+                                          yes="Overwrite local", danger=True)):
                 return
-            force = True
         elif not self.ask(ConfirmScreen(f"Pull from {client.environment.name}?",
-                                         "\n".join(f"{i.name}: {i.action} ({i.reason})" for i in changes),
-                                         yes="Pull")):
+                                        "\n".join(f"{i.name}: {i.action} ({i.reason})" for i in changes),
+                                        yes="Pull")):
             return
-        result = sync.pull(client, self.screen.project, names, force=force)
+        # asked above: the session's own question before overwriting is answered yes
+        result = self.session.pull(names, QuietUi("yes"), force=bool(refused))
         errors = [f"{i.name}: {i.error}" for i in result.items if i.error]
         if errors:
             self.app.post_message(Notice(f"Pull failed: {errors[0]}", "error"))
@@ -495,14 +476,13 @@ class SesFlows:
 
     @_worker("ses-render")
     def _remote_render(self, name: str, fixture: str | None, width: int) -> None:
-        from ses_workbench.ses import remote
         from ses_workbench.ses.errors import BadRequest
 
         client = self.ses
         if client is None:
             return
         try:
-            result = remote.remote_render(client, self.screen.project, name, fixture)
+            result = self.session.remote_render(name, fixture)
         except BadRequest as exc:
             self.app.post_message(SesPanel("ses", name, f"SES refused to render: {exc}", ok=False))
             return
@@ -510,16 +490,6 @@ class SesFlows:
                   + (" · scratch copy of local content" if result.scratch else ""))
         lines = reading.reading_lines(result.subject or "", result.html or "", width, banner=banner)
         self.app.post_message(SesPanel("ses", name, "", lines=lines))
-
-    def panel_arrived(self, message: SesPanel) -> None:
-        if not self.screen.alive or message.template != self.screen.current:
-            return  # an answer for a template that is no longer open: its tab was reset on the switch
-        view = self.screen.view(message.tab)
-        if message.lines is not None:
-            view.set_lines(message.lines, None)
-        else:
-            view.set_text(message.body)
-        self.screen.preview_tabs.active = f"pv-{message.tab}"
 
     # ------------------------------------------------------------------------------------ parity
     def parity(self) -> None:
@@ -533,12 +503,11 @@ class SesFlows:
     def _parity(self, name: str, fixture: str | None) -> None:
         from rich.text import Text
 
-        from ses_workbench.ses import remote
 
         client = self.ses
         if client is None:
             return
-        results = remote.parity(client, self.screen.project, name, [fixture] if fixture else None)
+        results = self.session.parity(name, [fixture] if fixture else None, QuietUi())
         text = Text()
         for res in results:
             verdict = "same" if res.same else "DIFFERENT"

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 from textual.notifications import SeverityLevel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_workbench.ses.client import SesClient
 
 
 class FilesChanged(Message):
@@ -62,14 +65,12 @@ class PreviewShown(Message):
 class SesConnected(Message):
     """The SES environment is open (client ready); ``account`` is GetAccount's answer, or None."""
 
-    def __init__(self, env_name: str, client: Any, account: Any, description: str, *,
-                 stack: Any = None, server: Any = None, seq: int = 0) -> None:
+    def __init__(self, env_name: str, client: SesClient, account: Any, description: str, *,
+                 seq: int = 0) -> None:
         self.env_name = env_name
-        self.client = client
+        self.client = client    # the session's client (the session owns it and closes it)
         self.account = account
         self.description = description
-        self.stack = stack      # ExitStack holding the environment open (closes the local endpoint)
-        self.server = server    # LocalSes when the embedded endpoint runs, else None
         self.seq = seq          # which connection attempt this answers (the app keeps only the latest)
         super().__init__()
 

@@ -1,10 +1,10 @@
 """One preview render: a :class:`PreviewJob` in, a :class:`~ses_workbench.tui.messages.PreviewOutcome` out
 (the rendered email, the visible tab's lines, the attributes, or the error).
 
-Pure functions with no widget in sight, so the same job runs on the render thread or in the render
-process (``render_process.py``). Errors that cross the process boundary travel as :class:`RenderFailure`
-(exception classes with keyword-only constructors do not survive pickling); they keep what the status
-line shows: file, line, column, message, and whether the fixture JSON was at fault.
+The render itself is the session's preview (:func:`ses_workbench.session.preview.preview`: render,
+attribute status and error in one value; errors as its picklable ``RenderFailure``); this module adds the
+terminal lines of the visible tab. Pure functions with no widget in sight, so the same job runs on the
+render thread or in the render process (``render_process.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from ses_workbench.attributes import AttributeStatus
 from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 from ses_workbench.project import EmailTemplate
 from ses_workbench.session.edits import BufferFixture, EditedTemplate
-from ses_workbench.session.preview import RenderFailure, attributes
 from ses_workbench.tui import reading
 from ses_workbench.tui.messages import PreviewOutcome
 
@@ -109,39 +108,48 @@ class PreviewJob:
 
 def render(job: PreviewJob, base: EmailTemplate | None) -> PreviewOutcome:
     """Render ``job`` over its saved template ``base`` (None: no template is open, or there is no such
-    template any more — an error unless the job shows an outbox message)."""
+    template any more — an error unless the job shows an outbox message) with the session's preview
+    (render + attributes + error in one value), then build the visible tab's lines."""
+    from ses_workbench.session.preview import RenderFailure, attributes, preview
+
     started = time.perf_counter()
     outcome = PreviewOutcome(seq=job.seq, template=job.template, fixture=job.fixture,
-                             outbox=job.outbox[0] if job.outbox is not None else None)
+                             outbox=job.outbox[0] if job.outbox is not None else None, extra={})
     if base is None and job.outbox is None:
-        outcome.extra, outcome.error = {}, RenderFailure(f"no template named {job.template!r}")
-    else:  # an outbox message shows with no template open too
-        outcome.rendered, outcome.extra, outcome.error = run(
-            job.edited(base) if base is not None else None, job.tab, job.width, job.outbox, job.sender,
-            job.attributes, job.dialect)
+        outcome.error = RenderFailure(f"no template named {job.template!r}")
+        outcome.elapsed_ms = (time.perf_counter() - started) * 1000
+        return outcome
+    edited = job.edited(base) if base is not None else None
+    extra: dict[str, Any] = {}
+    banner = None
+    if job.outbox is not None:  # an outbox message shows with no template open too
+        outcome.rendered = job.outbox[1]
+        banner = f"outbox: {job.outbox[0]}"
+        if job.attributes and edited is not None:  # the attribute list walks every reference
+            try:
+                extra["attributes"] = attributes(edited, job.dialect)
+            except Exception:  # noqa: BLE001 - the template does not even compile
+                pass
+    else:
+        assert edited is not None, "a preview job without an outbox message has a template"
+        found = preview(edited, None, job.dialect, want_attributes=job.attributes)
+        outcome.rendered, outcome.error = found.rendered, found.error
+        if found.attributes is not None:
+            extra["attributes"] = found.attributes
+    if outcome.rendered is not None:
+        try:
+            extra["views"] = tab_lines(outcome.rendered, job.tab, job.width, job.sender, banner)
+        except Exception as exc:  # noqa: BLE001 - shown in the preview's status line
+            outcome.rendered, outcome.error = None, RenderFailure.from_error(exc)
+    outcome.extra = extra
     outcome.elapsed_ms = (time.perf_counter() - started) * 1000
     return outcome
 
 
-def render_job(edited: EditedTemplate | None, tab: str, width: int, outbox: tuple[str, Any] | None,
-               *, sender: str | None, want_attributes: bool = True,
-               dialect: Dialect = DEFAULT_DIALECT) -> tuple[Any, dict[str, Any]]:
-    """Render the edited template (or take the ``outbox`` message instead) and build the lines of the
-    visible preview tab (any thread/process); ``edited`` is None only with an outbox message.
-
-    ``dialect``: the environment's calibrated dialect (``session.dialect.dialect_for``), as the CLI uses."""
-    from ses_workbench.render import render_template
-
-    if outbox is not None:
-        rendered = outbox[1]
-        banner = f"outbox: {outbox[0]}"
-    else:
-        assert edited is not None, "a preview job without an outbox message has a template"
-        rendered = render_template(edited, fixture=edited.edited_fixture(), dialect=dialect)
-        banner = None
-    # the attribute list costs a walk of every reference: only when the data pane shows it
-    extra: dict[str, Any] = \
-        {"attributes": attributes(edited, dialect)} if want_attributes and edited is not None else {}
+def tab_lines(rendered: Any, tab: str, width: int, sender: str | None,
+              banner: str | None = None) -> dict[str, tuple[list[Any], object]]:
+    """The lines of preview tab ``tab`` for a rendered email (any thread or process), with a signature
+    that tells whether they changed."""
     views: dict[str, tuple[list[Any], object]] = {}
     if tab == "read":
         signature = ("read", rendered.subject, rendered.html, width, banner)
@@ -159,28 +167,4 @@ def render_job(edited: EditedTemplate | None, tab: str, width: int, outbox: tupl
         mime = build_mime(rendered, sender=sender or "sender@example.com", to="recipient@example.com")
         views[tab] = (reading.mime_header_lines(mime),
                       ("mime", rendered.subject, rendered.html, rendered.text))
-    extra["views"] = views
-    return rendered, extra
-
-
-def run(edited: EditedTemplate | None, tab: str, width: int, outbox: tuple[str, Any] | None,
-        sender: str | None, want_attributes: bool = True,
-        dialect: Dialect = DEFAULT_DIALECT) -> tuple[Any, dict[str, Any], RenderFailure | None]:
-    """``(rendered, extra, failure)``: one of rendered/failure is None."""
-    try:
-        rendered, extra = render_job(edited, tab, width, outbox, sender=sender,
-                                     want_attributes=want_attributes, dialect=dialect)
-        return rendered, extra, None
-    except Exception as exc:  # noqa: BLE001 - shown in the preview's status line
-        failure = RenderFailure.from_error(exc)
-        extra = {}
-        if want_attributes and edited is not None:
-            try:
-                extra = {"attributes": attributes(edited, dialect)}
-            except Exception:  # noqa: BLE001 - the template does not even compile
-                extra = {}
-        return None, extra, failure
-
-
-def source_path(path: str | Path | None) -> str | None:
-    return str(path) if path is not None else None
+    return views

@@ -1,5 +1,5 @@
-"""Bulk lint (lint all, push planning) of many templates runs in a child interpreter, with the same
-diagnostics as lint in the app; a batch under the threshold stays in the app."""
+"""The workbench lints many templates in a child interpreter (its session offloads), with the same
+diagnostics as lint in the app, and push planning's lint refusals reach the push dialog."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 
 from ses_workbench.lint import lint_project
 from ses_workbench.project import Project
+from ses_workbench.session.offload import CHILD_LINT_MIN
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.diff import DiffScreen
-from ses_workbench.tui.screens.main import CHILD_LINT_MIN
 from tests.tui.conftest import connected, settle, wait_for, wait_screen
 
 
@@ -41,7 +41,11 @@ def child_calls(monkeypatch: Any) -> list[list[str] | None]:
     return calls
 
 
-async def test_lint_all_and_push_planning_lint_in_a_child(many: Path, child_calls: list[Any]) -> None:
+async def test_startup_lint_runs_in_a_child_and_push_shows_its_refusals(many: Path,
+                                                                       child_calls: list[Any]) -> None:
+    """The workbench's session offloads: its startup lint of every template runs in a child interpreter
+    (which batches go there is the session's rule: tests/session), with the diagnostics lint gives here,
+    and the push dialog lists the template that lint refuses."""
     app = WorkbenchApp(many, local=True, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await connected(pilot)
@@ -52,14 +56,9 @@ async def test_lint_all_and_push_planning_lint_in_a_child(many: Path, child_call
             sorted(str(d) for d in expected if d.template is not None)
         assert any(d.is_error for d in app.main.lint["copy-0"])
 
-        calls_before = len(child_calls)
         await app.action_run("push_all")
         screen = await wait_screen(pilot, DiffScreen)
-        assert len(child_calls) == calls_before + 1  # planning linted all of them in one child run
-        assert any("copy-0: lint error" in line for line in screen._refusals)
+        refusals = " ".join(str(widget.render()) for widget in screen.query(".refusal"))
+        assert "copy-0: lint error" in refusals
         await pilot.press("escape")
         await settle(pilot)
-
-        app.main.lint_templates(["welcome"])  # one template: linted in the app
-        await settle(pilot)
-        assert len(child_calls) == calls_before + 1

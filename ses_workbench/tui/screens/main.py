@@ -34,8 +34,8 @@ from ses_workbench.errors import WorkbenchError
 from ses_workbench.lint import Diagnostic
 from ses_workbench.project import PARTS, EmailTemplate, Project
 from ses_workbench.project.verification import KIND
+from ses_workbench.session import Session
 from ses_workbench.session.edits import EditedTemplate
-from ses_workbench.session.offload import CHILD_LINT_MIN
 from ses_workbench.tui import preview_job
 from ses_workbench.tui.messages import LintDone, PreviewOutcome, PreviewRendered, PreviewShown
 from ses_workbench.tui.preview_job import PreviewJob
@@ -90,12 +90,12 @@ class MainScreen(Screen[None]):
     sidebar_hidden: reactive[bool] = reactive(False)
     """The template list is collapsed (very narrow terminal, or toggled)."""
 
-    def __init__(self, project: Project, dialect: Dialect, *, render_process: bool = True,
+    def __init__(self, session: Session, *, render_process: bool = True,
                  key_for: Callable[[str], str] = lambda action: "palette") -> None:
         super().__init__()
-        self.project = project
-        self.dialect = dialect
-        """The dialect the preview and lint use (the environment's calibration, as the CLI's)."""
+        self.session = session
+        self.project: Project = session.project
+        self._dialect = session.dialect  # what the preview and lint on screen were made with
         self.key_for = key_for
         self.use_render_process = render_process
         self.fixture_name: str | None = None
@@ -106,7 +106,7 @@ class MainScreen(Screen[None]):
         self.attributes: list[AttributeStatus] = []
         self.outbox_message: tuple[str, Any] | None = None
         """(file name, email) of the outbox message shown instead of the live preview, or None."""
-        self.env = EnvLine(project.config.default_env)
+        self.env = EnvLine(self.project.config.default_env)
         self.preview_listeners: list[Callable[[PreviewOutcome], None]] = []
         """Called with every finished preview (benchmarks measure keystroke-to-preview with it)."""
         self.header_text = ""
@@ -238,6 +238,11 @@ class MainScreen(Screen[None]):
 
     def view(self, tab: str) -> LinesView:
         return self.preview_pane.view(tab)
+
+    @property
+    def dialect(self) -> Dialect:
+        """The dialect the preview and lint use: the session's (the environment's calibration)."""
+        return self.session.dialect
 
     @property
     def template(self) -> EmailTemplate | None:
@@ -646,11 +651,12 @@ class MainScreen(Screen[None]):
             self.request_preview()
 
     # ------------------------------------------------------------------------------------ dialect
-    def use_dialect(self, dialect: Dialect) -> bool:
-        """Preview and lint with ``dialect`` from now on; re-render and re-lint if it changed."""
-        if dialect == self.dialect:
+    def dialect_changed(self) -> bool:
+        """The session's dialect may have changed (calibration, another environment): when it did,
+        re-render and re-lint with it; True then."""
+        if self.session.dialect == self._dialect:
             return False
-        self.dialect = dialect
+        self._dialect = self.session.dialect
         others = [name for name in self.project.names if name != self.current]
         if others:
             self.lint_templates(others)
@@ -676,14 +682,11 @@ class MainScreen(Screen[None]):
         if edited is None:
             return
         self._lint_running = True
-        self.app.run_worker(partial(self._lint_one, edited, self.dialect), thread=True, group="lint",
-                            exit_on_error=False)
+        self.app.run_worker(partial(self._lint_one, edited), thread=True, group="lint", exit_on_error=False)
 
-    def _lint_one(self, edited: EditedTemplate, dialect: Dialect) -> None:
-        from ses_workbench.lint import lint_template
-
+    def _lint_one(self, edited: EditedTemplate) -> None:
         try:
-            diags = lint_template(edited, dialect, config=self.project.config)
+            diags = self.session.lint(edited)
         finally:
             self.app.call_from_thread(self.lint_finished)
         self.post_message(LintDone([edited.name], diags))
@@ -696,27 +699,14 @@ class MainScreen(Screen[None]):
             self._lint_current()
 
     def lint_templates(self, names: list[str] | None, announce: bool = False) -> None:
-        """Lint saved templates (None: all) in a worker; the list's badges follow."""
-        self.app.run_worker(partial(self._lint_many, names, announce, self.dialect), thread=True,
-                            exclusive=True, group="lint-all", exit_on_error=False)
+        """Lint saved templates (None: all) in a worker; the list's badges follow. The session lints a
+        large batch in a child interpreter, so typing does not wait on it."""
+        self.app.run_worker(partial(self._lint_many, names, announce), thread=True, exclusive=True,
+                            group="lint-all", exit_on_error=False)
 
-    def _lint_many(self, names: list[str] | None, announce: bool, dialect: Dialect) -> None:
+    def _lint_many(self, names: list[str] | None, announce: bool) -> None:
         done = list(names if names is not None else self.project.names)
-        self.post_message(LintDone(done, self.bulk_lint(done, dialect), announce))
-
-    def bulk_lint(self, names: list[str], dialect: Dialect) -> list[Diagnostic]:
-        """``lint_project`` of saved templates; from ``CHILD_LINT_MIN`` templates on, in a child interpreter
-        (``session.offload``) so the seconds it takes do not compete with typing for the GIL."""
-        from ses_workbench.lint import lint_project
-
-        if self.use_render_process and len(names) >= CHILD_LINT_MIN:
-            from ses_workbench.session.offload import LintProcessError, lint_in_child
-
-            try:
-                return lint_in_child(self.project.root, names, dialect)
-            except LintProcessError:
-                pass  # lint here instead: slower to type beside, same result
-        return lint_project(self.project, names, dialect)
+        self.post_message(LintDone(done, self.session.lint(done), announce))
 
     @on(LintDone)
     def _lint_done(self, message: LintDone) -> None:
