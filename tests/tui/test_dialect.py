@@ -1,4 +1,4 @@
-"""The preview and lint use the dialect the CLI's render/lint would (``session.dialect.dialect_for``)."""
+"""The preview and lint use the dialect the CLI's render/lint would (the session's dialect rule)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
+from ses_workbench.cli import main as cli_main
 from ses_workbench.engine import DEFAULT_DIALECT
 from ses_workbench.project import atomic
 from ses_workbench.project.state import StateDir
 from ses_workbench.ses.calibrate import Calibration
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
+from tests.conftest import CalibratedProject
 from tests.tui.conftest import preview_text, settle, type_text, wait_for, wait_screen, watcher_ready
 
 NAME = "scoped"
@@ -126,3 +128,32 @@ async def test_a_calibration_written_while_the_app_runs_is_picked_up(scoped: Pat
         await wait_for(pilot, lambda: app.main.last_error is None and "[S][S]" in preview_text(app),
                        what="calibrated preview")
         await wait_for(pilot, lambda: not parent_scope_errors(app), what="lint with the calibration")
+
+
+@pytest.mark.parametrize("env", [None, "staging"])
+async def test_after_calibrate_the_preview_answers_as_the_cli_lint(calibrated_project: CalibratedProject,
+                                                                  capsys: pytest.CaptureFixture[str],
+                                                                  env: str | None) -> None:
+    """The TUI face of "every face gives the same answer after calibrate". For the default environment
+    (served by the local endpoint, which stands in for the calibrated account) ``ses-workbench lint``
+    finds the template clean and the workbench's preview renders it as the account would, with lint
+    clean too; for an environment never calibrated both report the engine default's error."""
+    cp = calibrated_project
+    args = ["lint", str(cp.root), cp.template, "--format", "json"] + (["--env", env] if env else [])
+    assert cli_main(args) == (0 if env is None else 1)
+    cli_codes = sorted(d["code"] for d in json.loads(capsys.readouterr().out)["diagnostics"]
+                       if d["severity"] == "error")
+    app = WorkbenchApp(cp.root, env_name=env, connect=False, watch=False, browser=False, render_process=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.main.open_template(cp.template)
+        await wait_for(pilot, lambda: app.main.last_good is not None or app.main.last_error is not None,
+                       what="the preview")
+        await wait_for(pilot, lambda: cp.template in app.main.lint, what="lint")
+        tui_codes = sorted(d.code for d in app.main.lint[cp.template] if d.severity == "error")
+        assert tui_codes == cli_codes
+        if env is None:
+            assert app.main.last_error is None and cli_codes == []
+            assert app.main.last_good.html.strip() == cp.calibrated_html
+        else:
+            assert app.main.last_error is not None and cp.missing in app.main.last_error
+            assert cp.code in cli_codes
