@@ -44,7 +44,7 @@ class DiskSync:
         if not changed_paths:
             return
         before = set(project.names)
-        if any(_is_structural(path, project.root) for path in changed_paths) and not screen.reload_project():
+        if any(_is_structural(path, project.root) for path in changed_paths) and not self._reload():
             return
         after = set(project.names)
         if screen.current is not None and screen.current not in after:
@@ -89,7 +89,7 @@ class DiskSync:
         else:
             screen.data_pane.set_fixtures(list(fixtures), screen.fixture_name)
             if screen.fixture_name is not None:
-                disk_fx = screen.disk_text(fixtures[screen.fixture_name].path)
+                disk_fx = self._disk_text(fixtures[screen.fixture_name].path)
                 changed |= _reconcile(screen.fixture_editor, disk_fx, conflicts)
         if changed:
             screen.dirty_changed()
@@ -107,7 +107,7 @@ class DiskSync:
         def answer(choice: str | None) -> None:
             self._conflict_open = False
             for editor, _seen in conflicts:
-                disk = screen.disk_text(editor.path)  # the newest version on disk, not the first event's
+                disk = self._disk_text(editor.path)  # the newest version on disk, not the first event's
                 if choice == "theirs":
                     editor.load(editor.path, disk, keep_cursor=True)
                 elif choice == "both":
@@ -124,6 +124,29 @@ class DiskSync:
             "Changed on disk while you were editing",
             f"{files} changed outside the app, and you have unsaved edits. Which should stay?",
             [("mine", "Keep mine"), ("theirs", "Take theirs"), ("both", "Keep both")]), answer)
+
+    def _disk_text(self, path: Path | None) -> str | None:
+        """A project file as it is on disk now (never blocks on a FIFO or follows a link out)."""
+        from ses_workbench.project.files import UnsafeFile, read_file
+
+        if path is None:
+            return None
+        try:
+            return read_file(path, self.screen.project.root).decode("utf-8-sig")
+        except (OSError, UnsafeFile, UnicodeDecodeError):
+            return None
+
+    def _reload(self) -> bool:
+        """Re-scan the project after structural changes on disk; False (and a notice) when it failed."""
+        from ses_workbench.errors import WorkbenchError
+
+        try:
+            self.screen.project.reload()
+        except WorkbenchError as exc:
+            self.screen.app.notify(str(exc), severity="error")
+            return False
+        self.screen.project_generation += 1
+        return True
 
     def _save_copy(self, editor: PartEditor, disk: str | None) -> Path:
         from ses_workbench.project import atomic

@@ -26,7 +26,8 @@ from ses_workbench.session.ui import Severity
 from ses_workbench.tui import reading
 from ses_workbench.tui.messages import Notice, SesConnected, SesPanel, SesStatus
 from ses_workbench.tui.preview_job import OutboxEmail
-from ses_workbench.tui.screens.main import EnvLine, MainScreen
+from ses_workbench.tui.screens.main import MainScreen
+from ses_workbench.tui.widgets.header import EnvLine
 
 P = ParamSpec("P")
 F = TypeVar("F", bound="SesFlows")

@@ -6,7 +6,6 @@ that belong to one widget are nested in that widget instead (``TemplateList.Sele
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from textual.notifications import SeverityLevel
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_workbench.ses.client import SesClient
+    from ses_workbench.tui.preview_job import PreviewOutcome
 
 
 class FilesChanged(Message):
@@ -30,20 +30,6 @@ class FilesChanged(Message):
             message.paths |= self.paths
             return True
         return False
-
-
-@dataclass
-class PreviewOutcome:
-    """What one preview render produced: the rendered email or the error (the last good one stays)."""
-
-    seq: int
-    template: str
-    fixture: str | None
-    rendered: Any = None           # ses_workbench.render.RenderedEmail
-    error: BaseException | None = None
-    elapsed_ms: float = 0.0
-    extra: dict[str, Any] | None = None   # views (tab -> (lines, signature)), attributes
-    outbox: str | None = None      # the outbox message's file name when it shows one, not a render
 
 
 class PreviewRendered(Message):

@@ -1,4 +1,4 @@
-"""One preview render: a :class:`PreviewJob` in, a :class:`~ses_workbench.tui.messages.PreviewOutcome` out
+"""One preview render: a :class:`PreviewJob` in, a :class:`PreviewOutcome` out
 (the rendered email, the visible tab's lines, the attributes, or the error).
 
 The render itself is the session's preview (:func:`ses_workbench.session.preview.preview`: render,
@@ -21,7 +21,6 @@ from ses_workbench.engine import DEFAULT_DIALECT, Dialect
 from ses_workbench.project import EmailTemplate
 from ses_workbench.session.edits import BufferFixture, EditedTemplate
 from ses_workbench.tui import reading
-from ses_workbench.tui.messages import PreviewOutcome
 
 
 class OutboxEmail:
@@ -72,6 +71,20 @@ def attribute_label(row: AttributeStatus) -> Text:
     notes.append("/".join(sorted(row.parts)))
     text.append(f"  ({', '.join(notes)})", style="dim")
     return text
+
+
+@dataclass
+class PreviewOutcome:
+    """What one preview render produced: the rendered email or the error (the last good one stays)."""
+
+    seq: int
+    template: str
+    fixture: str | None
+    rendered: Any = None           # ses_workbench.render.RenderedEmail
+    error: BaseException | None = None
+    elapsed_ms: float = 0.0
+    extra: dict[str, Any] | None = None   # views (tab -> (lines, signature)), attributes
+    outbox: str | None = None      # the outbox message's file name when it shows one, not a render
 
 
 @dataclass(frozen=True)

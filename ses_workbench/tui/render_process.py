@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ses_workbench.tui.messages import PreviewOutcome
-    from ses_workbench.tui.preview_job import PreviewJob
+    from ses_workbench.tui.preview_job import PreviewJob, PreviewOutcome
 
 
 class RenderProcess:

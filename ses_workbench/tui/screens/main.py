@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.events import Resize
-from textual.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -37,14 +34,15 @@ from ses_workbench.project.verification import KIND
 from ses_workbench.session import Session
 from ses_workbench.session.edits import EditedTemplate
 from ses_workbench.tui import preview_job
-from ses_workbench.tui.messages import LintDone, PreviewOutcome, PreviewRendered, PreviewShown
-from ses_workbench.tui.preview_job import PreviewJob
+from ses_workbench.tui.messages import LintDone, PreviewRendered, PreviewShown
+from ses_workbench.tui.preview_job import PreviewJob, PreviewOutcome
 from ses_workbench.tui.render_process import RenderProcess
 from ses_workbench.tui.render_thread import LatestOnly
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
 from ses_workbench.tui.widgets.data_pane import DataPane
 from ses_workbench.tui.widgets.editor import PartEditor
 from ses_workbench.tui.widgets.editor_pane import EditorPane
+from ses_workbench.tui.widgets.header import EnvLine, header_markup
 from ses_workbench.tui.widgets.lines_view import LinesView
 from ses_workbench.tui.widgets.preview_pane import (
     LOCAL_PREVIEW_TABS,
@@ -58,17 +56,6 @@ from ses_workbench.wording import plural
 #: Below these widths the panes stack, then the template list collapses.
 STACK_BELOW = 120
 COLLAPSE_BELOW = 70
-
-
-@dataclass(frozen=True)
-class EnvLine:
-    """What the header says about the environment: its name, how it is reached, its API and account."""
-
-    name: str
-    description: str = "connecting…"
-    api: str | None = None
-    account: Any = None
-
 
 class MainScreen(Screen[None]):
     """The one screen under every modal: list, editors, preview; routes their messages."""
@@ -306,31 +293,8 @@ class MainScreen(Screen[None]):
 
     def update_header(self) -> None:
         """Project, template, fixture, environment, account mode and quota — shorter on narrow screens."""
-        short = self.compact
-        root = escape(self.project.root.name or str(self.project.root))
-        parts = [root if short else f"[b]ses-workbench[/b] · {root}"]
-        if self.current:
-            dirty = " [yellow]●[/]" if self.is_dirty else ""
-            fixture = (f" · {'' if short else 'data: '}{escape(self.fixture_name)}"
-                       if self.fixture_name else "")
-            parts.append(f"[b]{self.current}[/b]{dirty}{fixture}")
-        env = f"{'' if short else 'env: '}[b]{escape(str(self.env.name))}[/b]"
-        if self.env.description and not short:
-            api = f", {self.env.api}" if self.env.api else ""
-            env += f" ({escape(self.env.description + api)})"
-        parts.append(env)
-        account = self.env.account
-        if account is not None:
-            mode = "[yellow]sandbox[/]" if account.sandbox else "[green]production[/]"
-            left = account.remaining_24h
-            if left is None:
-                quota = "quota ∞"
-            elif short:
-                quota = f"{int(left)}/{int(account.max_24h_send)}"
-            else:
-                quota = f"quota {int(left)}/{int(account.max_24h_send)} left"
-            parts.append(f"{mode} {quota}" if short else f"{mode} · {quota}")
-        text = (" · " if short else "  ·  ").join(parts)
+        text = header_markup(self.project.root.name or str(self.project.root), self.current, self.is_dirty,
+                             self.fixture_name, self.env, short=self.compact)
         if text != self.header_text:
             self.header_text = text
             self.query_one("#header", Static).update(text, layout=False)
@@ -734,26 +698,3 @@ class MainScreen(Screen[None]):
     def _show_lint_line(self, editor: PartEditor) -> None:
         self.editor_pane.show_lint_line(editor, self.lint.get(self.current) if self.current else None,
                                         self.current, self.fixture_name)
-
-    # ------------------------------------------------------------------------------------ disk
-    def disk_text(self, path: Path | None) -> str | None:
-        """A project file as it is on disk now (never blocks on a FIFO or follows a link out)."""
-        from ses_workbench.project.files import UnsafeFile, read_file
-
-        if path is None:
-            return None
-        try:
-            return read_file(path, self.project.root).decode("utf-8-sig")
-        except (OSError, UnsafeFile, UnicodeDecodeError):
-            return None
-
-    def reload_project(self) -> bool:
-        """Re-scan the project after structural changes on disk; False (and a notice) when it failed."""
-        try:
-            self.project.reload()
-        except WorkbenchError as exc:
-            self.app.notify(str(exc), severity="error")
-            return False
-        self.project_generation += 1
-        return True
-

@@ -1,10 +1,11 @@
 """The preview pane: a status line over the preview tabs (Read, HTML, Text, MIME, SES, Parity).
 
-:meth:`PreviewPane.show` applies one finished preview (:class:`~ses_workbench.tui.messages.PreviewOutcome`):
-the lines of the tab that was visible when it started, the status line (✓ template · fixture, or
-✗ file:line:col message). A render error keeps the last good preview of the template on screen; when
-there is none yet (or the views hold an outbox message) the local tabs show the error instead. The SES
-and Parity tabs only show answers for the open template (:meth:`reset_ses_views` on every switch).
+:meth:`PreviewPane.show` applies one finished preview
+(:class:`~ses_workbench.tui.preview_job.PreviewOutcome`): the lines of the tab that was visible when it
+started, and the status line (✓ template · fixture, or ✗ file:line:col message). A render error keeps the
+last good preview of the template on screen; when there is none yet (or the views hold an outbox
+message) the local tabs show the error instead. The SES and Parity tabs only show answers for the open
+template (:meth:`reset_ses_views` on every switch).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
-from ses_workbench.tui.messages import PreviewOutcome, SesPanel
+from ses_workbench.tui.messages import SesPanel
+from ses_workbench.tui.preview_job import PreviewOutcome
 from ses_workbench.tui.widgets.lines_view import LinesView
 
 #: Preview tabs, in order: (tab id, label).
