@@ -30,11 +30,10 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from ses_workbench.project import Project
-from ses_workbench.session import Answer, Plan, Session
-from ses_workbench.session.ui import Severity
+from ses_workbench.session import Session
 from ses_workbench.tui.browser import PreviewServer
 from ses_workbench.tui.disk_sync import DiskSync
-from ses_workbench.tui.flows import SesFlows
+from ses_workbench.tui.flows import NoticeUi, SesFlows
 from ses_workbench.tui.messages import FilesChanged, Notice, PreviewShown, SesConnected, SesPanel, SesStatus
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
 from ses_workbench.tui.screens.main import MainScreen
@@ -137,9 +136,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("skeleton", "Fill skeleton fixture", "Add every attribute the template uses to the fixture",
            lambda app: app.templates.skeleton(), "ctrl+l", "Skeleton", when=_template),
     Action("focus_filter", "Find template", "Focus the template filter",
-           lambda app: app.focus_filter(), "ctrl+f", "Find"),
+           lambda app: app.main.focus_filter(), "ctrl+f", "Find"),
     Action("toggle_sidebar", "Toggle template list", "Show or hide the template list",
-           lambda app: app.toggle_sidebar(), "ctrl+t", "List"),
+           lambda app: app.main.toggle_sidebar(), "ctrl+t", "List"),
     Action("help", "Keys", "This help screen", lambda app: app.show_help(), "f1", "Help", True),
     Action("quit", "Quit", "Quit (asks when there are unsaved edits)",
            lambda app: app.quit_asking(), "ctrl+q", "Quit", True),
@@ -169,7 +168,7 @@ class WorkbenchApp(App[int]):
         super().__init__()
         self.project = project if isinstance(project, Project) else Project.load(project)
         self.session = Session(self.project, env_name, local=True if local else None, offload=render_process,
-                               ui=_Notices(self))
+                               ui=NoticeUi(self))
         """The one session: environment, dialect, SES client, preview, lint and the SES use cases."""
         self.watch_files = watch
         self.auto_connect = connect
@@ -355,19 +354,6 @@ class WorkbenchApp(App[int]):
         if error is not None:
             self.notify(error, severity="error")
 
-    def focus_filter(self) -> None:
-        self.main.sidebar_hidden = False
-        self.main.add_class("-sidebar")
-        self.main.template_list.filter_input.focus()
-
-    def toggle_sidebar(self) -> None:
-        """Wide: hide/show the list column. Narrow: show/hide the list as a strip above the editor."""
-        if self.main.compact:
-            self.main.sidebar_hidden = False
-            self.main.toggle_class("-sidebar")
-        else:
-            self.main.sidebar_hidden = not self.main.sidebar_hidden
-
     def show_help(self) -> None:
         from ses_workbench.tui.screens.help import HelpScreen
 
@@ -419,23 +405,6 @@ class WorkbenchApp(App[int]):
         if flows.ses is not None and flows.env_api:  # e.g. the environment now uses the 2017 API
             flows.env_api = flows.ses.api_description
             flows.show_env()
-
-
-class _Notices:
-    """What the session says while it connects (the switch to the embedded endpoint for want of AWS
-    credentials, the 2017 API), as notifications; thread-safe. The use cases get a ``TuiUi`` each."""
-
-    def __init__(self, app: App[Any]) -> None:
-        self.app = app
-
-    def progress(self, done: int, total: int, name: str) -> None:
-        return None
-
-    def confirm(self, plan: Plan) -> Answer:
-        return "no"
-
-    def note(self, text: str, severity: Severity = "information") -> None:
-        self.app.post_message(Notice(text, "warning" if severity == "information" else severity))
 
 
 def _runner(app: WorkbenchApp, action_id: str) -> Callable[[], Any]:

@@ -133,6 +133,23 @@ class TuiUi:
         self.flows.app.post_message(Notice(text, severity))
 
 
+class NoticeUi:
+    """What the session says while it connects (the switch to the embedded endpoint for want of AWS
+    credentials, the 2017 API), as notifications; thread-safe. The use cases get a ``TuiUi`` each."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+
+    def progress(self, done: int, total: int, name: str) -> None:
+        return None
+
+    def confirm(self, plan: Plan) -> Answer:
+        return "no"
+
+    def note(self, text: str, severity: Severity = "information") -> None:
+        self.app.post_message(Notice(text, "warning" if severity == "information" else severity))
+
+
 class SesFlows:
     """The SES side of the workbench for ``screen``, over the app's one ``session``: the connection (what
     the header says about it, Reconnect, switching environment) and one method per SES action.

@@ -317,6 +317,19 @@ class MainScreen(Screen[None]):
                  if name not in self.project.templates]
         self.template_list.set_rows(rows, self.current)
 
+    def focus_filter(self) -> None:
+        self.sidebar_hidden = False
+        self.add_class("-sidebar")
+        self.template_list.filter_input.focus()
+
+    def toggle_sidebar(self) -> None:
+        """Wide: hide/show the list column. Narrow: show/hide the list as a strip above the editor."""
+        if self.compact:
+            self.sidebar_hidden = False
+            self.toggle_class("-sidebar")
+        else:
+            self.sidebar_hidden = not self.sidebar_hidden
+
     def show_progress(self, label: str, done: int, total: int, name: str) -> None:
         self.query_one("#progress-box").display = True
         self.query_one("#progress-label", Static).update(f"{label}: {name}" if name else label)
