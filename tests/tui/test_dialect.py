@@ -58,16 +58,6 @@ async def open_scoped(pilot: Any, app: WorkbenchApp) -> None:
                    what="first preview")
 
 
-async def test_preview_and_lint_default_dialect_without_calibration(scoped: Path) -> None:
-    app = WorkbenchApp(scoped, connect=False, watch=False, browser=False)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_scoped(pilot, app)
-        assert app.main.dialect == DEFAULT_DIALECT
-        assert app.main.last_error is not None and "shop" in app.main.last_error
-        assert "[S]" not in preview_text(app)
-        await wait_for(pilot, lambda: bool(parent_scope_errors(app)), what="lint")
-
-
 @pytest.mark.usefixtures("no_aws_credentials")
 async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path) -> None:
     # the default environment is the local endpoint: it stands in for the latest calibrated account
