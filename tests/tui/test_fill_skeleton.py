@@ -1,37 +1,12 @@
-"""The workbench for a newcomer: a folder with no template says so, and "Fill skeleton" adds only what is
-missing to the fixture as the person wrote it."""
+""""Fill skeleton" adds only what is missing to the fixture, as the person wrote it."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from textual.widgets import Static
-
 from ses_workbench.tui.app import WorkbenchApp
 from tests.tui.conftest import preview_text, settle, wait_for
-
-
-async def test_a_folder_with_no_template_says_so(tmp_path: Path) -> None:
-    empty = tmp_path / "repo-root"
-    (empty / "docs").mkdir(parents=True)
-    app = WorkbenchApp(empty, connect=False, watch=False, browser=False)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        note = app.query_one("#template-empty", Static)
-        assert note.display and app.query_one("#template-options").display is False
-        text = str(note.render())
-        assert "No templates in" in text and "subject.txt" in text
-        assert str(empty.resolve()) in app.main.no_templates_text()
-        assert [n.title for n in app.notifications] == ["No templates"]
-
-
-async def test_a_folder_with_templates_shows_no_empty_note(project_dir: Path) -> None:
-    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        assert not app.query_one("#template-empty", Static).display
-        assert "No templates" not in [n.title for n in app.notifications]
 
 
 async def test_fill_skeleton_appends_only_what_is_missing_to_the_text_as_written(project_dir: Path) -> None:
