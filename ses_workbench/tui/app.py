@@ -379,7 +379,7 @@ class WorkbenchApp(App[int]):
         files = ", ".join(e.path.name if e.path else e.part for e in main.dirty_editors)
         self.push_screen(ChoiceScreen("Quit with unsaved edits?", f"Unsaved: {files}",
                                       [("save", "Save and quit"), ("discard", "Quit without saving"),
-                                       ("cancel", "Cancel")]), answer)
+                                       ("cancel", "Cancel")], focus="cancel"), answer)
 
     # ------------------------------------------------------------------------------------ errors
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",

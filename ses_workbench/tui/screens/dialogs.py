@@ -15,7 +15,11 @@ from textual.widgets import Button, Input, Label, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Yes / no. Enter or y confirms, escape or n declines."""
+    """Yes / no: y confirms, escape or n declines, Enter presses the focused button.
+
+    A ``danger`` question (delete, overwrite) opens with Cancel focused, so a reflexive Enter declines;
+    otherwise the yes button has the focus.
+    """
 
     BINDINGS = [
         Binding("escape,n", "answer(False)", "No", id="dialog.no"),
@@ -37,7 +41,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(self._no, id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one("#no" if self._danger else "#yes", Button).focus()
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
@@ -87,10 +91,13 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, title: str, body: str, choices: list[tuple[str, str]]) -> None:
-        """``choices``: (value, label) pairs, the first is the default."""
+    def __init__(self, title: str, body: str, choices: list[tuple[str, str]], *,
+                 focus: str | None = None) -> None:
+        """``choices``: (value, label) pairs, the first is the primary one. ``focus``: the value whose button
+        has the focus on open (the first by default); a question with a destructive answer (discard)
+        passes its harmless one, so Enter on open loses nothing."""
         super().__init__(classes="dialog")
-        self._title, self._body, self._choices = title, body, choices
+        self._title, self._body, self._choices, self._focus = title, body, choices, focus
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -102,6 +109,9 @@ class ChoiceScreen(ModalScreen[str | None]):
                     yield Button(label, id=f"choice-{value}", variant="primary" if index == 0 else "default")
 
     def on_mount(self) -> None:
+        if self._focus is not None:
+            self.query_one(f"#choice-{self._focus}", Button).focus()
+            return
         buttons = self.query(Button)
         if buttons:
             buttons.first().focus()

@@ -158,8 +158,11 @@ class DiffScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.side = self.app.size.width >= SIDE_BY_SIDE_WIDTH
         self._show()
-        first = self.query(Button).first()
-        first.focus()
+        # a force push overwrites what SES holds: Cancel has the focus then, so Enter on open pushes nothing
+        if self._force:
+            self.query_one("#close", Button).focus()
+        else:
+            self.query(Button).first().focus()
 
     @on(OptionList.OptionHighlighted, "#diff-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -368,7 +368,8 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(ChoiceScreen(f"Unsaved edits in {self.current}",
                                           "Save them before opening another template?",
-                                          [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]),
+                                          [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")],
+                                          focus="cancel"),
                              answer)
 
     def open_template(self, name: str, fixture: str | None = None) -> None:
@@ -451,7 +452,8 @@ class MainScreen(Screen[None]):
         except json.JSONDecodeError as exc:
             body += f"\nThe JSON does not parse (line {exc.lineno}, column {exc.colno})."
         self.app.push_screen(ChoiceScreen(f"Unsaved edits in fixture {current}", body,
-                                          [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]),
+                                          [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")],
+                                          focus="cancel"),
                              answer)
 
     def switch_fixture(self, name: str) -> None:

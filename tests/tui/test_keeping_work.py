@@ -1,0 +1,82 @@
+"""Losing work is never one reflexive key away: destructive dialogs open on Cancel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Button
+
+from ses_workbench.project import TemplateContent
+from ses_workbench.tui.app import WorkbenchApp
+from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen
+from ses_workbench.tui.screens.diff import DiffScreen
+from tests.tui.conftest import connected, settle, type_text, wait_for, wait_screen
+from tests.tui.test_flows import cursor_at, open_receipt
+
+TEMPLATE = "order-receipt"
+
+
+async def enter_on_open(pilot, cls: type, cancel: str) -> None:  # type: ignore[no-untyped-def]
+    """The dialog ``cls`` opens with the button ``cancel`` focused, and Enter just closes it."""
+    screen = await wait_screen(pilot, cls)
+    focused = pilot.app.focused
+    assert isinstance(focused, Button) and focused.id == cancel, focused
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.screen is not screen, what="dialog closed")
+    await settle(pilot)
+
+
+async def test_enter_on_a_delete_dialog_deletes_nothing(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        await app.run_action("run('delete_template')")
+        await enter_on_open(pilot, ConfirmScreen, "no")
+        assert (project_dir / TEMPLATE / "body.html").exists() and app.main.current == TEMPLATE
+
+        app.templates.delete_fixture()
+        await enter_on_open(pilot, ConfirmScreen, "no")
+        assert (project_dir / TEMPLATE / "data" / "default.json").exists()
+        assert not (app.project.state_dir / "trash").exists()
+
+
+async def test_enter_on_a_discard_question_keeps_the_edits(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        cursor_at(app, "html", "Thanks for your order")
+        await type_text(pilot, "MINE ")
+        await wait_for(pilot, lambda: app.main.is_dirty, what="dirty")
+        app.main.switch_template("welcome")
+        await enter_on_open(pilot, ChoiceScreen, "choice-cancel")
+        assert app.main.current == TEMPLATE and "MINE Thanks" in app.main.editor("html").text
+
+        await app.action_quit()
+        await enter_on_open(pilot, ChoiceScreen, "choice-cancel")
+        assert app.is_running and "MINE Thanks" in app.main.editor("html").text
+
+
+async def test_enter_on_force_push_and_overwrite_local_changes_nothing(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        await connected(pilot)
+        await pilot.press("f2")
+        await wait_screen(pilot, DiffScreen)
+        await pilot.click("#push")
+        await settle(pilot)
+        await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "in-sync", what="first push")
+        app.ses.update_template(TEMPLATE, TemplateContent("Changed in the console", "<p>1</p>", "1"))
+        cursor_at(app, "subject", "Your Acme receipt")
+        await type_text(pilot, "New ")
+        await pilot.press("f2")  # saves, plans: drift, only a force push is offered
+        await wait_screen(pilot, DiffScreen)
+        assert app.screen.query("#force")
+        await enter_on_open(pilot, DiffScreen, "close")
+        assert app.ses.get_template(TEMPLATE).subject == "Changed in the console"
+
+        subject = (project_dir / TEMPLATE / "subject.txt").read_text()
+        await pilot.press("f5")  # the local files have edits since the last push: "Overwrite local files?"
+        await enter_on_open(pilot, ConfirmScreen, "no")
+        assert (project_dir / TEMPLATE / "subject.txt").read_text() == subject
+        assert subject.startswith("New ")
