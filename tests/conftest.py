@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import socket
@@ -74,10 +75,21 @@ def write_project(root: Path, templates: Mapping[str, Mapping[str, Any]], config
     return Project.load(root)
 
 
-def copy_samples(dest: Path) -> Path:
-    """A private copy of ``sample_templates/`` at ``dest`` (without any state folder or bytecode)."""
+def copy_samples(dest: Path, *, unpaced: bool = False) -> Path:
+    """A private copy of ``sample_templates/`` at ``dest`` (without any state folder or bytecode).
+
+    ``unpaced``: the simulated account allows 200 template operations and sends a second instead of the
+    samples' 1 (a real account's template rate), so a test that pushes and diffs does not wait a second
+    per call. Pacing itself is tested where it is the subject."""
     assert SAMPLE_TEMPLATES.is_dir() and any(SAMPLE_TEMPLATES.iterdir()), f"{SAMPLE_TEMPLATES} is missing"
     shutil.copytree(SAMPLE_TEMPLATES, dest, ignore=shutil.ignore_patterns(".ses-workbench", "__pycache__"))
+    if unpaced:
+        config = dest / "ses-workbench.toml"
+        text = config.read_text(encoding="utf-8")
+        for key in ("template_ops_per_second", "max_send_rate"):
+            text, found = re.subn(rf"(?m)^{key} = .*$", f"{key} = 200", text)
+            assert found == 1, f"the samples' [local_ses] no longer sets {key}"
+        config.write_text(text, encoding="utf-8")
     return dest
 
 

@@ -8,7 +8,6 @@ import copy
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -20,8 +19,7 @@ from typing import Any
 import pytest
 
 from tests.check.check_helpers import good_row
-
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_templates"
+from tests.conftest import copy_samples
 
 
 def command() -> list[str]:
@@ -38,9 +36,7 @@ def run(*args: str, cwd: Path, **kw: Any) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def samples(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(SAMPLES, dest, ignore=shutil.ignore_patterns(".ses-workbench"))
-    return dest
+    return copy_samples(tmp_path / "project")
 
 
 def receipt_rows(samples: Path) -> list[dict[str, Any]]:

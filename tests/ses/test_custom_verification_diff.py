@@ -15,17 +15,16 @@ from ses_workbench.cli import main
 from ses_workbench.project import Project
 from ses_workbench.ses.local import LocalSes
 from ses_workbench.ses.verification import push_verification, verification_diff
+from tests.conftest import copy_samples
 from tests.ses.conftest import make_client, settings
 
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_templates"
 NAME = "newsletter-sender"
 CONFIRMED = "https://acme.test/newsletters/sender-confirmed"
 
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Project:
-    shutil.copytree(SAMPLES, tmp_path / "samples")
-    return Project.load(tmp_path / "samples")
+    return Project.load(copy_samples(tmp_path / "samples", unpaced=True))
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import re
-import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SAMPLE_TEMPLATES
+from tests.conftest import copy_samples
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -29,15 +27,6 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     kwargs = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
     asyncio.run(pyfuncitem.obj(**kwargs))
     return True
-
-
-def fast_local_config(root: Path) -> None:
-    """Make the simulated account fast (the real one paces template calls at 1/s) so tests stay short."""
-    config = root / "ses-workbench.toml"
-    text = config.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^template_ops_per_second = .*$", "template_ops_per_second = 200", text)
-    text = re.sub(r"(?m)^max_send_rate = .*$", "max_send_rate = 200", text)
-    config.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture
@@ -53,10 +42,7 @@ def no_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def project_dir(tmp_path: Path) -> Path:
     """A private copy of sample_templates/ (always named ``sample_templates`` so snapshots match)."""
-    dest = tmp_path / "sample_templates"
-    shutil.copytree(SAMPLE_TEMPLATES, dest, ignore=shutil.ignore_patterns(".ses-workbench", "__pycache__"))
-    fast_local_config(dest)
-    return dest
+    return copy_samples(tmp_path / "sample_templates", unpaced=True)
 
 
 async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
