@@ -22,7 +22,8 @@ Hierarchy (``tests/test_one_place_for_each_fact.py`` checks it against the code)
      │   ├─ UnknownFixtureError         no fixture of that name for the template
      │   ├─ PartError                   a required part is missing or unusable
      │   ├─ TemplateExistsError         creating, renaming or importing would overwrite a template
-     │   └─ ImportFormatError           an import file is not an AWS CLI template JSON shape
+     │   ├─ ImportFormatError           an import file is not an AWS CLI template JSON shape
+     │   └─ RestoreError                project.restore: a kept item cannot be put back
      ├─ DataFormatError                 check: the data file cannot be read as rows at all
      ├─ LintProcessError                session.offload: the lint child did not answer
      ├─ StateWriteError                 ses.state: a file in the state folder could not be written

@@ -127,6 +127,8 @@ ACTIONS: tuple[Action, ...] = (
            lambda app: app.templates.rename_template(), when=_template, list_key="r (in list)"),
     Action("delete_template", "Delete template", "Move the current template to the trash",
            lambda app: app.templates.delete_template(), when=_template, list_key="delete (in list)"),
+    Action("restore", "Restore…", "Put back a deleted template, fixture or part, or a backed-up version",
+           lambda app: app.templates.restore(), list_key="u (in list)"),
     Action("new_fixture", "New fixture", "Add a fixture to the current template",
            lambda app: app.templates.new_fixture(), when=_template),
     Action("duplicate_fixture", "Duplicate fixture", "Copy the current fixture",

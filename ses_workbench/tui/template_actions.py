@@ -14,6 +14,7 @@ from ses_workbench.errors import WorkbenchError
 from ses_workbench.project import TemplateContent
 from ses_workbench.project.errors import FixtureError
 from ses_workbench.project.fixtures import validate_fixture_name
+from ses_workbench.project.restore import Restorable
 from ses_workbench.session.preview import attributes
 from ses_workbench.tui.screens.dialogs import ConfirmScreen, PromptScreen
 from ses_workbench.tui.screens.main import MainScreen
@@ -104,6 +105,43 @@ class TemplateActions:
         screen.app.push_screen(ConfirmScreen(f"Delete template {name}?",
                                              "The folder moves to .ses-workbench/trash/ (nothing is pushed).",
                                              yes="Delete", danger=True), delete)
+
+    def restore(self) -> None:
+        """Restore… : pick what the trash or a backup keeps and put it back (project.restore)."""
+        from ses_workbench.project.restore import restorable, restore
+        from ses_workbench.tui.screens.restore import RestoreScreen
+
+        screen = self.screen
+        project = screen.project
+
+        def put_back(item: Restorable | None) -> None:
+            if item is None:
+                return
+            tpl = screen.template
+            over_edits = tpl is not None and (item.target == tpl.dir or tpl.dir in item.target.parents)
+            if tpl is not None and over_edits and screen.is_dirty:
+                screen.app.notify(f"Save or discard your edits in {tpl.name} before restoring over it.",
+                                  severity="warning")
+                return
+            try:
+                replaced = restore(project, item)
+            except (WorkbenchError, OSError) as exc:
+                screen.app.notify(str(exc), severity="error")
+                return
+            screen.project_generation += 1
+            rel = item.target.relative_to(project.root)
+            name = rel.parts[0]
+            note = f"; what was there is in {replaced}" if replaced else ""
+            screen.app.notify(f"Restored {rel}{note}.", timeout=8)
+            screen.refresh_rows()
+            if name in project.templates:
+                screen.lint_templates([name])
+                if name == screen.current or screen.current is None:
+                    screen.open_template(name, screen.fixture_name if name == screen.current else None)
+                else:
+                    screen.switch_template(name)
+
+        screen.app.push_screen(RestoreScreen(restorable(project), project.root), put_back)
 
     # ------------------------------------------------------------------------------------ fixtures
     def new_fixture(self) -> None:

@@ -1,15 +1,17 @@
-"""Losing work is never one reflexive key away: destructive dialogs open on Cancel."""
+"""Losing work is never one reflexive key away: destructive dialogs open on Cancel, and Restore… puts back
+what the trash and the backups keep."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Button
+from textual.widgets import Button, OptionList
 
 from ses_workbench.project import TemplateContent
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from ses_workbench.tui.screens.diff import DiffScreen
+from ses_workbench.tui.screens.restore import RestoreScreen
 from tests.tui.conftest import connected, settle, type_text, wait_for, wait_screen
 from tests.tui.test_flows import cursor_at, open_receipt
 
@@ -80,3 +82,68 @@ async def test_enter_on_force_push_and_overwrite_local_changes_nothing(project_d
         await enter_on_open(pilot, ConfirmScreen, "no")
         assert (project_dir / TEMPLATE / "subject.txt").read_text() == subject
         assert subject.startswith("New ")
+
+
+async def restore_newest(pilot) -> str:  # type: ignore[no-untyped-def]
+    """Restore… from the template list (key u): the newest kept item is highlighted; Enter restores it."""
+    app = pilot.app
+    app.main.query_one("#template-options").focus()
+    await pilot.press("u")
+    screen = await wait_screen(pilot, RestoreScreen)
+    label = str(screen.query_one("#restore-list", OptionList).get_option_at_index(0).prompt)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.screen is not screen, what="restore dialog closed")
+    await settle(pilot)
+    return label
+
+
+async def test_restore_puts_a_deleted_template_back_and_trashes_its_successor(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    original = (project_dir / TEMPLATE / "body.html").read_text()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        await app.run_action("run('delete_template')")
+        await wait_screen(pilot, ConfirmScreen)
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert not (project_dir / TEMPLATE).exists()
+        # a new template takes the name meanwhile
+        app.project.create_template(TEMPLATE, TemplateContent("Newer", "<p>newer</p>\n"))
+        app.main.refresh_rows()
+
+        label = await restore_newest(pilot)
+        assert "deleted" in label and TEMPLATE in label
+        assert (project_dir / TEMPLATE / "body.html").read_text() == original
+        assert app.main.current == TEMPLATE and app.main.editor("html").text == original
+        # the newer one is in the trash, and Restore… offers it
+        kept = [p.read_text() for p in (app.project.state_dir / "trash").rglob("body.html")]
+        assert kept == ["<p>newer</p>\n"]
+        label = await restore_newest(pilot)
+        assert (project_dir / TEMPLATE / "body.html").read_text() == "<p>newer</p>\n"
+        assert [p.read_text() for p in (app.project.state_dir / "trash").rglob("body.html")] == [original]
+
+
+async def test_restore_a_remote_backup_as_the_local_files(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        await connected(pilot)
+        await pilot.press("f2")
+        await wait_screen(pilot, DiffScreen)
+        await pilot.click("#push")
+        await settle(pilot)
+        await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "in-sync", what="first push")
+        app.ses.update_template(TEMPLATE, TemplateContent("Changed in the console", "<p>1</p>", "1"))
+        cursor_at(app, "subject", "Your Acme receipt")
+        await type_text(pilot, "New ")
+        await pilot.press("f2")
+        await wait_screen(pilot, DiffScreen)
+        await pilot.click("#force")  # SES's "Changed in the console" goes to backups/local/ first
+        await settle(pilot)
+        ours = (project_dir / TEMPLATE / "subject.txt").read_text()
+
+        label = await restore_newest(pilot)
+        assert "remote backup (local)" in label
+        assert (project_dir / TEMPLATE / "subject.txt").read_text().rstrip("\n") == "Changed in the console"
+        assert app.main.editor("subject").text.rstrip("\n") == "Changed in the console"
+        assert [p.read_text() for p in (app.project.state_dir / "trash").rglob("subject.txt")] == [ours]

@@ -76,6 +76,7 @@ class TemplateList(Vertical):
         Binding("c", "app.run('duplicate_template')", "Duplicate", id="template.duplicate", show=False),
         Binding("r", "app.run('rename_template')", "Rename", id="template.rename", show=False),
         Binding("delete,x", "app.run('delete_template')", "Delete", id="template.delete", show=False),
+        Binding("u", "app.run('restore')", "Restore", id="template.restore", show=False),
     ]
 
     class Selected(Message):
