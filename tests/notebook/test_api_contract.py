@@ -30,9 +30,6 @@ WRITES = {"CreateEmailTemplate", "UpdateEmailTemplate", "DeleteEmailTemplate", "
 
 @pytest.fixture
 def wb(project_copy: Path) -> Iterator[Workbench]:
-    toml = project_copy / "ses-workbench.toml"
-    toml.write_text(toml.read_text().replace("template_ops_per_second = 1\n",
-                                             "template_ops_per_second = 25\n"))
     bench = Workbench(project_copy)
     yield bench
     bench.close()

@@ -21,7 +21,7 @@ def _text(output: dict[str, Any]) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(240)  # ~25 s here (the local endpoint paces template calls at 1/s)
+@pytest.mark.timeout(240)  # a kernel start and every cell
 def test_example_notebook_executes(project_copy: Path, monkeypatch: pytest.MonkeyPatch,
                                    tmp_path: Path) -> None:
     from ses_workbench.project import Project
