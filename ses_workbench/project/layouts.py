@@ -146,7 +146,7 @@ class LayoutEnvironment:
                 where, line = self._template_frame(sys.exc_info()[2], path)
                 raise LayoutError(f"layout failed: {type(exc).__name__}: {exc}", where, line) from None
             files = [path, *self.loader.loaded.values()]
-            return out, SourceMap(out, files)
+            return out, SourceMap(out, files, {path: source})
 
 
 _JINJA_RE = re.compile(r"\[\[.*?\]\]|\{%.*?%\}|\[#.*?#\]")
@@ -158,12 +158,23 @@ class SourceMap:
     Built by matching composed lines against the lines of the part file first, then of the layouts it
     used; a source line with ``[[ var ]]`` / ``{% ... %}`` matches as a pattern (those constructs match
     anything); lines that match nothing follow the line before them (the next line in its file).
+    ``texts`` gives the text a file is matched against when it is not the saved file (the part as
+    composed: an editor's unsaved buffer); other files are read from disk.
     """
 
-    def __init__(self, composed: str | None, files: list[Path]) -> None:
+    def __init__(self, composed: str | None, files: list[Path],
+                 texts: Mapping[Path, str] | None = None) -> None:
         self._composed = composed  # None = identity map (no jinja ran)
         self.files = files
+        self._texts = dict(texts or {})
         self._entries: list[tuple[Path, int]] | None = None
+
+    def _lines(self, path: Path) -> list[str]:
+        """The lines of ``path`` as composed (the given text, else the file); OSError if unreadable."""
+        text = self._texts.get(path)
+        if text is None:
+            text = path.read_text(encoding="utf-8-sig")
+        return text.splitlines()
 
     @classmethod
     def identity(cls, path: Path) -> SourceMap:
@@ -180,7 +191,7 @@ class SourceMap:
         if not 1 <= line <= len(composed_lines):
             return path, src_line, column
         try:
-            source_lines = path.read_text(encoding="utf-8-sig").splitlines()
+            source_lines = self._lines(path)
         except (OSError, UnicodeDecodeError):
             return path, src_line, column
         if not 1 <= src_line <= len(source_lines):
@@ -192,19 +203,20 @@ class SourceMap:
         if self._composed is None:
             return self.files[0], max(line, 1)
         if self._entries is None:  # built on first use: compose stays cheap
-            self._entries = self._build(self._composed, self.files)
+            self._entries = self._build(self._composed, self.files, self._lines)
         if not self._entries:
             return self.files[0], 1
         idx = min(max(line, 1), len(self._entries)) - 1
         return self._entries[idx]
 
     @staticmethod
-    def _build(composed: str, files: list[Path]) -> list[tuple[Path, int]]:
+    def _build(composed: str, files: list[Path],
+               read: Callable[[Path], list[str]]) -> list[tuple[Path, int]]:
         index: list[tuple[Path, list[str], list[re.Pattern[str] | None]]] = []
         for f in files:
             try:
-                lines = f.read_text(encoding="utf-8-sig").splitlines()
-            except OSError:
+                lines = read(f)
+            except (OSError, UnicodeDecodeError):
                 continue
             pats: list[re.Pattern[str] | None] = []
             for ln in lines:

@@ -142,3 +142,22 @@ def test_a_failing_child_is_replaced_by_lint_here(many: Project, monkeypatch: py
     monkeypatch.setattr(offload, "lint_in_child", broken)
     session = Session(many, offload=True)
     assert session.lint(many.names) == lint_project(many, many.names, session.dialect)
+
+
+def test_positions_in_an_unsaved_layout_buffer_come_from_the_buffer(sample_project: Project) -> None:
+    """A line typed (not saved) into a template that extends a layout: lint and the preview error name
+    the line and column in the buffer, not a line of the saved file that happens to match."""
+    session = Session(sample_project)
+    base = sample_project.get("welcome")
+    lines = (base.dir / "body.html").read_text().splitlines()
+    typed = "<p>Live preview test for {{firstName}} at {{company}}</p>"
+    buffer = "\n".join([*lines[:10], typed, *lines[10:]]) + "\n"
+    edits = EditedTemplate(base, {"html": buffer})
+    column = typed.index("{{company}}") + 1
+
+    found = [d for d in session.lint(edits) if d.code == "missing-attribute" and "'company'" in d.message]
+    assert found and {(d.line, d.column) for d in found} == {(11, column)}, found
+    assert all(d.path == str(base.dir / "body.html") for d in found)
+
+    shown = session.preview(edits)
+    assert shown.error is not None and (shown.error.line, shown.error.column) == (11, column)
