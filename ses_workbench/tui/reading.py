@@ -148,6 +148,11 @@ def _wrap(text: Text, width: int) -> list[Strip]:
         return [Strip(list(line.render(_console, end="")), line.cell_len) for line in lines]
 
 
+def wrapped_lines(text: Text, width: int) -> list[Strip]:
+    """``text`` wrapped to ``width`` as lines (banners and messages over a view)."""
+    return _wrap(text, max(width, 1))
+
+
 def markdown_lines(markdown: str, width: int) -> list[Strip]:
     """Style and wrap each line (cached per line and width)."""
     width = max(width, 20)

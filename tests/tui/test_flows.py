@@ -75,7 +75,9 @@ async def test_broken_json_shows_error_and_keeps_last_preview(project_dir: Path)
         assert "invalid JSON" in app.main.last_error
         error = str(app.main.data_pane.query_one("#fixture-error").render())
         assert "line 1, column" in error
-        assert preview_text(app) == good  # the last good preview stays
+        banner, kept = preview_text(app).split("\n\n", 1)
+        assert banner.startswith("⚠ stale:") and "invalid JSON" in banner
+        assert kept == good  # the last good preview stays, under a banner that says it is stale
         # fixing the JSON brings the preview back
         for _ in range(len('"oops": ,')):
             await pilot.press("backspace")

@@ -90,4 +90,6 @@ async def test_error_after_good_render_keeps_that_templates_preview(project_dir:
         editor.load_text("<p>one</p>\n<p>{{#if name}}three</p>\n")
         await wait_for(pilot, lambda: app.main.last_error is not None, what="broken again")
         await settle(pilot)
-        assert preview_text(app) == good
+        banner, kept = preview_text(app).split("\n\n", 1)
+        assert banner.startswith("⚠ stale:") and "never closed" in " ".join(banner.split())
+        assert kept == good

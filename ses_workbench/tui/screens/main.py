@@ -537,6 +537,7 @@ class MainScreen(Screen[None]):
             return
         self._preview_seq += 1
         tab = self.preview_pane.visible_tab
+        self.preview_pane.sender = self.project.config.sender
         fixture = edited.edited_fixture() if edited is not None else None
         job = PreviewJob(
             seq=self._preview_seq, template=tpl.name if tpl is not None else "",

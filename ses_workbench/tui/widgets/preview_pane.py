@@ -3,24 +3,30 @@
 :meth:`PreviewPane.show` applies one finished preview
 (:class:`~ses_workbench.tui.preview_job.PreviewOutcome`): the lines of the tab that was visible when it
 started, and the status line (✓ template · fixture, or ✗ file:line:col message). A render error keeps the
-last good preview of the template on screen; when there is none yet (or the views hold an outbox
-message) the local tabs show the error instead. The SES and Parity tabs only show answers for the open
-template (:meth:`reset_ses_views` on every switch).
+last good preview of the template on screen, dimmed under a banner that says it is stale, since when, and
+the error; a local tab that was not built from that render builds it then. When there is no good render
+yet (or the views hold an outbox message) the local tabs show the error instead. The SES and Parity tabs
+only show answers for the open template (:meth:`reset_ses_views` on every switch).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.strip import Strip
 from textual.widgets import Static, TabbedContent, TabPane
 
+from ses_workbench.tui import reading
 from ses_workbench.tui.messages import SesPanel
-from ses_workbench.tui.preview_job import PreviewOutcome
+from ses_workbench.tui.preview_job import PreviewOutcome, tab_lines
 from ses_workbench.tui.widgets.lines_view import LinesView
 
 #: Preview tabs, in order: (tab id, label).
@@ -35,6 +41,8 @@ PREVIEW_TABS: tuple[tuple[str, str], ...] = (
 #: The preview tabs the local render fills (the others show SES's answers).
 LOCAL_PREVIEW_TABS = ("read", "html", "text", "mime")
 RENDER_ERROR_STYLE = Style(color="red")
+STALE_BANNER_STYLE = Style(color="#ffd75f", bgcolor="#3a331f", bold=True)
+STALE_STYLE = Style(dim=True)
 SES_VIEW_PLACEHOLDERS = {
     "ses": "Press F7 (SES render) to render this template with TestRenderEmailTemplate.",
     "parity": "Press F8 (parity) to compare the local render with SES's.",
@@ -52,6 +60,14 @@ class PreviewPane(Vertical):
         """The last render's error as one line (``file:line:col: message``), None after a good one."""
         self._views_show_outbox = False
         self._status = ("", False)
+        self._good_lines: dict[str, tuple[list[Strip], object]] = {}
+        """The lines each local tab got from the last good render (built when that render came, or later
+        from it when an error finds the tab without them)."""
+        self._good_at: datetime | None = None
+        self.clock: Callable[[], datetime] = datetime.now
+        """When a render is good (the stale banner says since when)."""
+        self.sender: str | None = None
+        """The project's sender, for a MIME tab built here from the last good render."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-status")
@@ -92,6 +108,8 @@ class PreviewPane(Vertical):
         """Another template opens: nothing of the previous one is kept as its last good render."""
         self.last_good = None
         self.last_error = None
+        self._good_lines = {}
+        self._good_at = None
 
     def reset_ses_views(self) -> None:
         """The SES and Parity tabs' placeholders (they only ever show the open template's answers)."""
@@ -110,17 +128,24 @@ class PreviewPane(Vertical):
                 # keep showing another email, so they show the error instead
                 self._views_show_outbox = False
                 self._show_render_error(outcome.template, error)
+            else:
+                self._show_stale(self.visible_tab, error)
             return
         self.last_error = None
         self._views_show_outbox = outcome.outbox is not None
+        views = extra.get("views", {})
         if outcome.outbox is not None:
             self.set_status(f"✉ outbox message {outcome.outbox} · {back_key}: back to the live preview",
                             error=False)
         else:
             fixture = f"fixture {outcome.fixture}" if outcome.fixture else "no fixture"
             self.set_status(f"✓ {outcome.template} · {fixture}", error=False)
+            if outcome.rendered is not self.last_good:
+                self._good_lines = {}  # the other tabs were built from an older render
             self.last_good = outcome.rendered  # the template's own render, never an outbox message
-        for tab, (lines, signature) in extra.get("views", {}).items():
+            self._good_at = self.clock()
+            self._good_lines.update(views)
+        for tab, (lines, signature) in views.items():
             self.view(tab).set_lines(lines, signature)
 
     def show_panel(self, message: SesPanel) -> None:
@@ -131,6 +156,35 @@ class PreviewPane(Vertical):
         else:
             view.set_text(message.body)
         self.show_tab(message.tab)
+
+    def _show_stale(self, tab: str, error: str) -> None:
+        """``tab`` shows the last good render, dimmed, under a banner: stale since when, and why."""
+        if tab not in LOCAL_PREVIEW_TABS:
+            return
+        good = self._good_lines.get(tab)
+        if good is None:  # this tab was never built from the last good render: build it now
+            try:
+                good = tab_lines(self.last_good, tab, self.width_of(tab), self.sender).get(tab)
+            except Exception:  # noqa: BLE001 - the error text below still says what is wrong
+                good = None
+            if good is not None:
+                self._good_lines[tab] = good
+        width = max(self.width_of(tab), 20)
+        view = self.view(tab)
+        signature = ("stale", error, good[1] if good is not None else None, width, self._good_at)
+        if view.signature == signature:
+            return  # the same error over the same render: nothing to restyle
+        since = "last good render" + (f" {self._good_at:%H:%M:%S}" if self._good_at is not None else "")
+        banner = Text(f"⚠ stale: {since} — the current edit does not render: {error}", STALE_BANNER_STYLE)
+        head = [*reading.wrapped_lines(banner, width), Strip.blank(0)]
+        body = ([strip.apply_style(STALE_STYLE) for strip in good[0]] if good is not None
+                else self._error_lines(error))
+        view.set_lines([*head, *body], signature)
+
+    @staticmethod
+    def _error_lines(error: str) -> list[Strip]:
+        return [Strip([Segment(line, RENDER_ERROR_STYLE)]) if line else Strip.blank(0)
+                for line in error.split("\n")]
 
     def _show_render_error(self, template: str, error: str) -> None:
         """Put a render error in the local preview views (the template has no good render to keep)."""

@@ -1,0 +1,52 @@
+"""Broken behaviours of the terminal workbench, fixed: preview tabs after a render error, and a stale
+preview that says so on its content."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from ses_workbench.tui.app import WorkbenchApp
+from tests.tui.conftest import preview_text, settle, wait_for
+
+TEMPLATE = "welcome"
+
+
+async def open_welcome(pilot, app: WorkbenchApp) -> None:  # type: ignore[no-untyped-def]
+    app.main.open_template(TEMPLATE)
+    await settle(pilot)
+    await wait_for(pilot, lambda: "Welcome aboard" in preview_text(app), what="first preview")
+
+
+async def test_every_preview_tab_after_a_render_error_shows_the_last_good_render_marked_stale(
+        project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.main.preview_pane.clock = lambda: datetime(2026, 12, 7, 14, 2, 11)
+        await open_welcome(pilot, app)
+        editor = app.main.editor("html")
+        editor.insert("<p>{{company}}</p>\n", (10, 0))  # 'company' is not in the default fixture
+        await wait_for(pilot, lambda: app.main.last_error is not None, what="render error")
+        await settle(pilot)
+        error = app.main.last_error
+        assert error is not None and "company" in error
+
+        read = preview_text(app, "read")
+        assert read.startswith("⚠ stale: last good render 14:02:11"), read
+        assert "company" in read.split("\n\n")[0]  # the banner carries the error
+        assert "Welcome aboard" in read  # the last good render stays readable under it
+
+        for tab, needle in (("text", "Welcome aboard"), ("html", "Welcome aboard"), ("mime", "Subject:")):
+            app.main.preview_tabs.active = f"pv-{tab}"
+            await settle(pilot)
+            shown = preview_text(app, tab)
+            assert shown.strip(), f"the {tab} tab is blank after the render error"
+            assert shown.startswith("⚠ stale:") and "company" in shown, shown
+            assert needle in shown, (tab, shown)
+
+        # the next good render drops the banner
+        editor.load_text(editor.text.replace("<p>{{company}}</p>\n", ""))
+        await wait_for(pilot, lambda: app.main.last_error is None, what="good again")
+        await settle(pilot)
+        assert not preview_text(app, "mime").startswith("⚠ stale")
+        assert "Subject:" in preview_text(app, "mime")
