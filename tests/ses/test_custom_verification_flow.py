@@ -107,7 +107,7 @@ def test_push_refuses_drift_and_backs_up_when_forced(sample: Project, sample_ser
 
 def test_a_lint_error_refuses_the_push(sample: Project, sample_server: LocalSes) -> None:
     body = sample.get_verification(NAME).part_path("html")
-    body.write_text(body.read_text() + '<a href="#" onclick="steal()">x</a>\n')
+    body.write_text(body.read_text() + '<p onclick="steal()">x</p>\n')
     items = push_verification(make_client(sample, sample_server), sample)
     assert items[0].action == "refuse" and "onclick" in items[0].reason and "body.html:" in items[0].reason
 

@@ -17,27 +17,24 @@ message's outbox index row and its events are on disk before the answer (:meth:`
 from __future__ import annotations
 
 import email.utils
-import re
 import secrets
 import time
 import uuid
 from typing import Any
 
+from ses_workbench.project.verification import MAX_VERIFICATION_BYTES, MAX_VERIFICATION_TEMPLATES
+from ses_workbench.project.verification_html import html_problems
 from ses_workbench.ses.local.rules import TEMPLATE_NAME_RE, AddressError, bare_address, identity_key
 
 __all__ = ["CustomVerificationMixin", "VERIFY_LINK_PATH", "MAX_CUSTOM_VERIFICATION_TEMPLATES"]
 
 VERIFY_LINK_PATH = "/_local-ses/verify-link/"
-#: SES's quota of custom verification email templates per account.
-MAX_CUSTOM_VERIFICATION_TEMPLATES = 50
-#: API reference: "The total size of the email must be less than 10 MB."
-MAX_CONTENT_BYTES = 10 * 1024 * 1024
+#: SES's quota of custom verification email templates per account, and its size limit of the content: the
+#: domain's definitions, which lint checks too.
+MAX_CUSTOM_VERIFICATION_TEMPLATES = MAX_VERIFICATION_TEMPLATES
+MAX_CONTENT_BYTES = MAX_VERIFICATION_BYTES
 _FIELDS = ("FromEmailAddress", "TemplateSubject", "TemplateContent", "SuccessRedirectionURL",
            "FailureRedirectionURL")
-#: What SES refuses in the content (CustomVerificationEmailInvalidContent): scripts and embedded documents.
-_FORBIDDEN = re.compile(r"<\s*(script|iframe|frame|frameset|object|embed|applet)\b|\son[a-z]+\s*=|"
-                        r"javascript:",
-                        re.IGNORECASE)
 
 
 def _api_error(code: str, message: str, status: int = 400) -> Exception:
@@ -81,11 +78,12 @@ class CustomVerificationMixin:
             raise _api_error("BadRequestException",
                              f"TemplateContent is {size} bytes; the email must be less "
                              f"than {MAX_CONTENT_BYTES} bytes (10 MB).")
-        bad = _FORBIDDEN.search(out["TemplateContent"])
-        if bad:
-            raise _api_error("BadRequestException",
-                             f"TemplateContent: {bad.group(0).strip()!r} is not allowed in "
-                             "a custom verification email (no scripts, frames, plug-ins or event handlers).")
+        problems = html_problems(out["TemplateContent"])
+        if problems:  # the 2017 API answers CustomVerificationEmailInvalidContent (query.py)
+            first = problems[0]
+            more = f" ({len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise _api_error("BadRequestException", f"TemplateContent line {first.line}, column "
+                             f"{first.column}: {first.message}{more}.")
         try:
             sender = bare_address(out["FromEmailAddress"])
         except AddressError as exc:

@@ -1,0 +1,175 @@
+"""The HTML SES allows in a custom verification email template: the one table, and the check that lint and
+the local endpoint both run over ``TemplateContent``.
+
+SES documents an allow-list, not a deny-list.  The Amazon SES Developer Guide, "Using custom verification
+email templates", FAQ Q5 (https://docs.aws.amazon.com/ses/latest/dg/creating-identities.html#send-email-verify-address-custom-faq):
+"Custom verification email templates can't exceed 10 MB in size. Additionally, custom verification email
+templates that contain HTML can only use the tags and attributes listed in the following table." and, under
+the table, "Custom verification email templates can't include comment tags."  :data:`ALLOWED_HTML` is that
+table, tag by tag.  The table has no ``<a>``: SES adds the verification link itself.
+
+Where the page is silent the check takes the side that never passes content SES may refuse: a
+``<!DOCTYPE>`` or other declaration, a processing instruction and a ``<![CDATA[`` section are refused like
+an unlisted tag.  Attribute values are not checked (the table restricts names only), nor is the HTML's
+well-formedness.  Tag and attribute names are case-insensitive, as in HTML.
+
+The text is read by the standard library's :class:`html.parser.HTMLParser` (no pattern matching over
+HTML); a problem's line and column are where the tag, attribute, comment or declaration starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+__all__ = ["ALLOWED_HTML", "HtmlProblem", "html_problems"]
+
+_COMMON = ("class", "id", "style", "title")
+
+
+def _tags(*names: str, extra: tuple[str, ...] = ()) -> dict[str, frozenset[str]]:
+    return {name: frozenset(_COMMON + extra) for name in names}
+
+
+#: Tag → the attributes it may carry (FAQ Q5's table).  Every tag allows class, id, style and title.
+ALLOWED_HTML: Mapping[str, frozenset[str]] = {
+    **_tags("abbr", "acronym", "address", "area", "b", "bdo", "big", "body", "br", "button", "caption",
+            "center", "cite", "code", "dd", "del", "dfn", "dir", "div", "dl", "dt", "em", "fieldset", "font",
+            "form", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "html", "i", "input", "ins", "kbd",
+            "label", "legend", "li", "map", "menu", "optgroup", "option", "p", "pre", "s", "samp", "select",
+            "small", "span", "strike", "strong", "sub", "sup", "tbody", "textarea", "tfoot", "thead", "tr",
+            "tt", "u", "var"),
+    **_tags("blockquote", "q", extra=("cite",)),
+    **_tags("col", "colgroup", extra=("span", "width")),
+    **_tags("img", extra=("align", "alt", "height", "src", "width")),
+    **_tags("ol", extra=("start", "type")),
+    **_tags("table", extra=("summary", "width")),
+    **_tags("td", extra=("abbr", "axis", "colspan", "rowspan", "width")),
+    **_tags("th", extra=("abbr", "axis", "colspan", "rowspan", "scope", "width")),
+    **_tags("ul", extra=("type",)),
+}
+
+
+@dataclass(frozen=True)
+class HtmlProblem:
+    """One thing in the content SES's list does not allow, where it starts (1-based line and column)."""
+
+    line: int
+    column: int
+    message: str
+
+
+def html_problems(text: str) -> list[HtmlProblem]:
+    """Every tag, attribute, comment or declaration in ``text`` that SES does not allow in a custom
+    verification email, in document order (an element refused at its start tag is not reported again
+    at its end tag)."""
+    checker = _Checker()
+    checker.feed(text)
+    checker.close()
+    return checker.problems
+
+
+_NOT_ALLOWED = "is not allowed in a custom verification email"
+
+
+class _Checker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[HtmlProblem] = []
+        self._open_refused: dict[str, int] = {}
+
+    def _add(self, line: int, column0: int, message: str) -> None:
+        self.problems.append(HtmlProblem(line, column0 + 1, message))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, col = self.getpos()
+        allowed = ALLOWED_HTML.get(tag)
+        if allowed is None:
+            self._open_refused[tag] = self._open_refused.get(tag, 0) + 1
+            self._add(line, col, f"<{tag}> {_NOT_ALLOWED} (SES allows only the tags its list names)")
+            return
+        source = self.get_starttag_text() or ""
+        offsets = _attribute_offsets(source)
+        names = [name for name, _ in attrs]
+        if [name for name, _ in offsets] != names:  # a tag the scan reads differently: the tag's position
+            offsets = [(name, 0) for name in names]
+        for name, at in offsets:
+            if name not in allowed:
+                before = source[:at]
+                nl = before.count("\n")
+                column = col + at if nl == 0 else at - before.rfind("\n") - 1
+                self._add(line + nl, column, f"attribute {name!r} on <{tag}> {_NOT_ALLOWED} (SES allows "
+                          f"{', '.join(sorted(allowed))} there)")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in ALLOWED_HTML:
+            self._open_refused[tag] -= 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ALLOWED_HTML:
+            return
+        if self._open_refused.get(tag, 0) > 0:
+            self._open_refused[tag] -= 1
+            return
+        line, col = self.getpos()
+        self._add(line, col, f"</{tag}> {_NOT_ALLOWED} (SES allows only the tags its list names)")
+
+    def handle_comment(self, data: str) -> None:
+        line, col = self.getpos()
+        self._add(line, col, f"a comment (<!--…-->) {_NOT_ALLOWED} (SES: \"can't include comment tags\")")
+
+    def handle_decl(self, decl: str) -> None:
+        line, col = self.getpos()
+        word = (decl.split() or [""])[0].upper()
+        self._add(line, col, f"<!{word}> {_NOT_ALLOWED} (not a tag SES's list names)")
+
+    def unknown_decl(self, data: str) -> None:
+        line, col = self.getpos()
+        self._add(line, col, f"<![{data.split('[')[0]}[…]]> {_NOT_ALLOWED} (not a tag SES's list names)")
+
+    def handle_pi(self, data: str) -> None:
+        line, col = self.getpos()
+        self._add(line, col, f"a processing instruction (<?…>) {_NOT_ALLOWED} (not a tag SES's list names)")
+
+
+_SPACE = " \t\n\r\f"
+
+
+def _attribute_offsets(tag: str) -> list[tuple[str, int]]:
+    """(lower-cased name, offset in ``tag``) of each attribute of a start tag's source text, in order.
+
+    Only locates what :class:`HTMLParser` already parsed (the caller compares the names with the parser's
+    and falls back to the tag's position when they differ)."""
+    n = len(tag)
+    i = 1
+    while i < n and tag[i] not in _SPACE + "/>":
+        i += 1
+    out: list[tuple[str, int]] = []
+    while i < n:
+        while i < n and (tag[i] in _SPACE or (tag[i] == "/" and tag[i + 1:i + 2] != ">")):
+            i += 1
+        if i >= n or tag[i] in "/>":
+            break
+        start = i
+        i += 1  # a name's first character may be '=' (the parser reads `<p =x>` that way)
+        while i < n and tag[i] not in _SPACE + "/=>":
+            i += 1
+        out.append((tag[start:i].lower(), start))
+        j = i
+        while j < n and tag[j] in _SPACE:
+            j += 1
+        if j < n and tag[j] == "=":
+            while j < n and tag[j] == "=":
+                j += 1
+            while j < n and tag[j] in _SPACE:
+                j += 1
+            if j < n and tag[j] in "'\"":
+                end = tag.find(tag[j], j + 1)
+                j = n if end < 0 else end + 1
+            else:
+                while j < n and tag[j] not in _SPACE + ">":
+                    j += 1
+            i = j
+    return out
