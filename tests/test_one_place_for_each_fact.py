@@ -6,6 +6,8 @@
 - Every path below the state folder is built by ``project/state.py`` (``StateDir``): no other module
   joins a name onto a ``state_dir``.
 - ``PARTS`` (the three parts of a template) is assigned once, in ``project/content.py``.
+- The HTML SES allows in a custom verification email (``ALLOWED_HTML``) is one table, in
+  ``project/verification_html.py``, whose check the local endpoint and lint both import.
 """
 
 from __future__ import annotations
@@ -123,3 +125,19 @@ def test_parts_is_defined_once() -> None:
                and any(isinstance(t, ast.Name) and t.id == "PARTS"
                        for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))]
     assert len(defined) == 1 and defined[0].startswith("ses_workbench/project/content.py:"), defined
+
+
+def test_the_html_a_custom_verification_email_may_use_is_one_table() -> None:
+    """``ALLOWED_HTML`` is assigned once, in ``project/verification_html.py``, and the local endpoint and
+    lint both import its check (neither keeps a list of its own)."""
+    home_module = "ses_workbench.project.verification_html"
+    home = home_module.replace(".", "/") + ".py"
+    defined = [f"{module}:{node.lineno}" for module, tree in _modules() for node in ast.walk(tree)
+               if isinstance(node, (ast.Assign, ast.AnnAssign))
+               and any(isinstance(t, ast.Name) and t.id == "ALLOWED_HTML"
+                       for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))]
+    assert len(defined) == 1 and defined[0].startswith(home + ":"), defined
+    importers = {module for module, tree in _modules() for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module == home_module
+                 and any(alias.name == "html_problems" for alias in node.names)}
+    assert {"ses_workbench/ses/local/verification.py", "ses_workbench/lint.py"} <= importers

@@ -71,6 +71,7 @@ def html_problems(text: str) -> list[HtmlProblem]:
 
 
 _NOT_ALLOWED = "is not allowed in a custom verification email"
+_UNLISTED = "not a tag SES's custom verification FAQ lists"
 
 
 class _Checker(HTMLParser):
@@ -87,7 +88,9 @@ class _Checker(HTMLParser):
         allowed = ALLOWED_HTML.get(tag)
         if allowed is None:
             self._open_refused[tag] = self._open_refused.get(tag, 0) + 1
-            self._add(line, col, f"<{tag}> {_NOT_ALLOWED} (SES allows only the tags its list names)")
+            hint = " (SES adds the verification link itself)" if tag == "a" else ""
+            self._add(line, col, f"<{tag}> {_NOT_ALLOWED}: SES allows only the tags its custom "
+                      f"verification FAQ lists{hint}")
             return
         source = self.get_starttag_text() or ""
         offsets = _attribute_offsets(source)
@@ -99,8 +102,8 @@ class _Checker(HTMLParser):
                 before = source[:at]
                 nl = before.count("\n")
                 column = col + at if nl == 0 else at - before.rfind("\n") - 1
-                self._add(line + nl, column, f"attribute {name!r} on <{tag}> {_NOT_ALLOWED} (SES allows "
-                          f"{', '.join(sorted(allowed))} there)")
+                self._add(line + nl, column, f"attribute {name!r} on <{tag}> {_NOT_ALLOWED}: SES allows "
+                          f"{', '.join(sorted(allowed))} there")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -114,7 +117,8 @@ class _Checker(HTMLParser):
             self._open_refused[tag] -= 1
             return
         line, col = self.getpos()
-        self._add(line, col, f"</{tag}> {_NOT_ALLOWED} (SES allows only the tags its list names)")
+        self._add(line, col, f"</{tag}> {_NOT_ALLOWED}: SES allows only the tags its custom verification "
+                  "FAQ lists")
 
     def handle_comment(self, data: str) -> None:
         line, col = self.getpos()
@@ -123,15 +127,25 @@ class _Checker(HTMLParser):
     def handle_decl(self, decl: str) -> None:
         line, col = self.getpos()
         word = (decl.split() or [""])[0].upper()
-        self._add(line, col, f"<!{word}> {_NOT_ALLOWED} (not a tag SES's list names)")
+        self._add(line, col, f"<!{word}> {_NOT_ALLOWED} ({_UNLISTED})")
 
     def unknown_decl(self, data: str) -> None:
         line, col = self.getpos()
-        self._add(line, col, f"<![{data.split('[')[0]}[…]]> {_NOT_ALLOWED} (not a tag SES's list names)")
+        self._add(line, col, f"<![{data.split('[')[0]}[…]]> {_NOT_ALLOWED} ({_UNLISTED})")
+
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        line, col = self.getpos()
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:  # the standard library asserts on a malformed `<![` (`<![;`): refuse it
+            self.lineno, self.offset = line, col  # it had moved the position before raising
+            self._add(line, col, f"<![ {_NOT_ALLOWED} ({_UNLISTED})")
+            end = self.rawdata.find(">", i + 3)
+            return len(self.rawdata) if end < 0 else end + 1
 
     def handle_pi(self, data: str) -> None:
         line, col = self.getpos()
-        self._add(line, col, f"a processing instruction (<?…>) {_NOT_ALLOWED} (not a tag SES's list names)")
+        self._add(line, col, f"a processing instruction (<?…>) {_NOT_ALLOWED} ({_UNLISTED})")
 
 
 _SPACE = " \t\n\r\f"

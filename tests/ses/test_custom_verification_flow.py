@@ -165,6 +165,24 @@ def test_lint_rules_with_file_line_col(sample: Project) -> None:
     assert codes.count("missing-setting") == 2
 
 
+def test_lint_reports_each_tag_and_attribute_ses_does_not_allow_at_file_line_col(
+        sample: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    body = sample.get_verification(NAME).part_path("html")
+    body.write_text('<html>\n<head><title>Hi</title></head>\n<body>\n<p class="x"\n   onclick="go()">Hi</p>\n'
+                    '<!-- note --><table cellpadding="0"><tr><td>x</td></tr></table>\n'
+                    '<a href="https://acme.test">here</a>\n</body>\n</html>\n')
+    assert main(["lint", NAME, "--dir", str(sample.root)]) == 1
+    out = capsys.readouterr().out
+    found = re.findall(r"^(.+?):(\d+):(\d+): error: (.*) \[forbidden-html\]$", out, re.MULTILINE)
+    assert [(Path(p), int(line), int(col)) for p, line, col, _ in found] == [
+        (body, 2, 7), (body, 5, 4), (body, 6, 1), (body, 6, 21), (body, 7, 1)]
+    messages = [m for *_, m in found]
+    assert messages[0].startswith("<title> is not allowed") and "'onclick' on <p>" in messages[1]
+    assert "comment" in messages[2] and "'cellpadding' on <table>" in messages[3]
+    assert "SES allows class, id, style, summary, title, width there" in messages[3]
+    assert "SES adds the verification link itself" in messages[4]
+
+
 def test_cli_render_prints_or_opens_the_recipient_view(sample: Project, capsys: pytest.CaptureFixture[str],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["verification", "render", NAME, "--dir", str(sample.root)]) == 0
