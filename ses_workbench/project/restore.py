@@ -5,7 +5,9 @@ Three places hold it (paths from :mod:`.state`):
 - ``trash/<stamp>/<path>``: a deleted template folder, fixture or part file, at its path in the project;
 - ``backups/<env>/<name>-<stamp>-local/``: the local files of a template a pull replaced;
 - ``backups/<env>/<name>-<stamp>.json``: SES's content of a template before a push, pull or prune replaced
-  it (restored as the template's local part files; a push then puts it back in SES).
+  it (restored as the template's local part files; a push then puts it back in SES);
+- ``conflicts/<template>/<stamp>-<whose>/<path>``: the version of a file that lost when it changed on disk
+  while it had unsaved edits (:func:`keep_conflict_copy` writes it).
 
 :func:`restore` never loses what it replaces: whatever is at the target now moves to the trash first (a
 file that is only overwritten is copied there). A trashed item moves back; a backup is copied and stays.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +26,7 @@ from ses_workbench.project.content import TemplateContent
 from ses_workbench.project.errors import ProjectError
 from ses_workbench.project.model import Project
 
-__all__ = ["Restorable", "RestoreError", "restorable", "restore"]
+__all__ = ["Restorable", "RestoreError", "keep_conflict_copy", "restorable", "restore"]
 
 
 class RestoreError(ProjectError):
@@ -32,7 +35,7 @@ class RestoreError(ProjectError):
 
 @dataclass(frozen=True)
 class Restorable:
-    """One kept item: ``kind`` is ``deleted``, ``local backup`` or ``remote backup``."""
+    """One kept item: ``kind`` is ``deleted``, ``local backup``, ``remote backup`` or ``conflict copy``."""
 
     kind: str
     source: Path
@@ -42,7 +45,7 @@ class Restorable:
 
     def label(self, root: Path) -> str:
         where = self.target.relative_to(root) if self.target.is_relative_to(root) else self.target
-        env = f" ({self.source.parent.name})" if self.kind != "deleted" else ""
+        env = f" ({self.source.parent.name})" if self.kind.endswith("backup") else ""
         return f"{self.stamp}  {self.kind}{env}: {where}"
 
 
@@ -56,6 +59,14 @@ def restorable(project: Project) -> list[Restorable]:
             if leaf is not None:
                 items.append(Restorable("deleted", leaf, project.root / leaf.relative_to(stamp_dir),
                                         stamp_dir.name))
+    conflicts = state.path / "conflicts"
+    if conflicts.is_dir():
+        for tpl_dir in (p for p in conflicts.iterdir() if p.is_dir()):
+            for copy in (p for p in tpl_dir.iterdir() if p.is_dir()):
+                leaf = _leaf(copy)
+                if leaf is not None:
+                    target = project.root / tpl_dir.name / leaf.relative_to(copy)
+                    items.append(Restorable("conflict copy", leaf, target, copy.name))
     backups = state.path / "backups"
     if backups.is_dir():
         for env_dir in sorted(p for p in backups.iterdir() if p.is_dir()):
@@ -65,6 +76,20 @@ def restorable(project: Project) -> list[Restorable]:
                     items.append(Restorable(kind, entry, project.root / name, stamp))
     items.sort(key=lambda item: _sortable(item.stamp), reverse=True)
     return items
+
+
+def keep_conflict_copy(project: Project, template: str, files: dict[Path, str], whose: str) -> Path:
+    """Write ``files`` (paths in the project: text) under ``conflicts/<template>/<stamp>-<whose>/``, by their
+    path in the template folder; returns that folder."""
+    from ses_workbench.project import atomic
+
+    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
+    folder = project.state.conflict_copy(template, stamp, whose)
+    base = project.root / template
+    for path, text in files.items():
+        rel = path.relative_to(base) if path.is_relative_to(base) else Path(path.name)
+        atomic.write_text(folder / rel, text)
+    return folder
 
 
 def restore(project: Project, item: Restorable) -> Path | None:
@@ -80,7 +105,8 @@ def restore(project: Project, item: Restorable) -> Path | None:
         replaced = project.trash(item.target) if item.target.exists() or item.target.is_symlink() else None
         item.target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(item.source, item.target)
-        _prune(item.source.parent, project.state.trash)
+        _prune(item.source.parent, project.state.trash if item.kind == "deleted" else
+               project.state.path / "conflicts")
     project.scan()
     return replaced
 
@@ -153,7 +179,7 @@ def _backup_name(entry: Path) -> tuple[str, str, str]:
 
 
 def _sortable(stamp: str) -> str:
-    """Trash stamps (20261207-170000-…) and backup stamps (20261207T170000…Z) in one order."""
+    """Trash and conflict stamps (20261207-170000-…) and backup stamps (20261207T170000…Z) in one order."""
     return stamp.replace("T", "-", 1)[:15]
 
 

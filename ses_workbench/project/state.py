@@ -13,7 +13,8 @@ the local endpoint's mail).  Every path below it is built here, by :class:`State
       calibration/<env>/         the raw rendered probes, one .eml each
       reports/                   one JSON report per send
       scratch/<ses name>.lock    a flock per scratch template a remote render or calibration holds
-      conflicts/<template>/      the user's version of a file changed on disk while edited (TUI)
+      conflicts/<template>/<stamp>-<whose>/<path>  a version of a file changed on disk while it was
+                                 edited that the user did not keep (theirs or mine)
       preview/<name>.html        ``render --open``'s page, replaced on each call
       local-ses/                 the embedded endpoint's store, outbox and events (ses.local.store)
       trash/<stamp>/<path>       deleted templates and fixtures (nothing is ever removed)
@@ -90,6 +91,11 @@ class StateDir:
 
     def conflicts(self, template: str) -> Path:
         return self.path / "conflicts" / template
+
+    def conflict_copy(self, template: str, stamp: str, whose: str) -> Path:
+        """A folder for one kept version (``whose``: theirs or mine) of a template's files, by their path
+        in the template folder."""
+        return self.conflicts(template) / f"{stamp}-{whose}"
 
     def preview(self, name: str) -> Path:
         return self.path / "preview" / f"{name}.html"

@@ -3,17 +3,18 @@
 The watcher's batches (:class:`~ses_workbench.tui.messages.FilesChanged`) come here. A new calibration
 re-resolves the dialect; a structural change (a template folder added or removed, the config, a layout)
 reloads the project; the open template's editors take the new text when they are clean, and when an
-editor with unsaved edits changed on disk the user chooses: keep mine, take theirs, or keep both (the
-version on disk is copied under ``.ses-workbench/conflicts/``). Nothing the user typed is dropped
-without that question.
+editor with unsaved edits changed on disk the user sees the diff and chooses: decide later (nothing
+changes; a save asks again), keep mine or take theirs. The version that goes is copied under
+``.ses-workbench/conflicts/`` first (``project.restore``), so neither is ever lost.
 """
 
 from __future__ import annotations
 
-import time
+import difflib
 from collections.abc import Callable
 from pathlib import Path
 
+from ses_workbench.project.restore import keep_conflict_copy
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
 from ses_workbench.tui.screens.main import MainScreen
 from ses_workbench.tui.widgets.editor import PartEditor
@@ -30,6 +31,10 @@ class DiskSync:
         self.screen = screen
         self.local_change = local_change
         self._conflict_open = False
+        self._deferred: set[tuple[int, str | None]] = set()
+        """Conflicts answered "decide later" (editor, disk text): not asked again until that file changes
+        again, or a save would overwrite it."""
+        screen.save_guard = self.save_blocked
 
     def files_changed(self, paths: set[Path]) -> None:
         screen = self.screen
@@ -94,10 +99,14 @@ class DiskSync:
         if changed:
             screen.dirty_changed()
             screen.request_preview()
+        conflicts = [(editor, disk) for editor, disk in conflicts if (id(editor), disk) not in self._deferred]
         if conflicts:
             self._ask(conflicts)
 
     def _ask(self, conflicts: list[Conflict]) -> None:
+        """Ask which version stays. Whichever goes is copied to ``conflicts/`` first; escape ("decide
+        later") changes nothing: the buffer stays dirty against the old disk text, so the next save asks
+        again (:meth:`save_blocked`)."""
         if self._conflict_open:
             return
         self._conflict_open = True
@@ -106,24 +115,53 @@ class DiskSync:
 
         def answer(choice: str | None) -> None:
             self._conflict_open = False
-            for editor, _seen in conflicts:
+            if choice not in ("mine", "theirs"):  # decide later
+                self._deferred.update((id(editor), disk) for editor, disk in conflicts)
+                return
+            kept: dict[Path, str] = {}
+            for editor, _ in conflicts:
                 disk = self._disk_text(editor.path)  # the newest version on disk, not the first event's
+                if editor.path is not None:
+                    kept[editor.path] = (disk or "") if choice == "mine" else editor.text
+            try:
+                copy = keep_conflict_copy(screen.project, screen.current or "template", kept,
+                                          "theirs" if choice == "mine" else "mine")
+            except OSError as exc:
+                screen.app.notify(f"Nothing changed: could not keep a copy in conflicts/ ({exc}).",
+                                  severity="error")
+                return
+            for editor, seen in conflicts:
+                self._deferred.discard((id(editor), seen))
+                disk = self._disk_text(editor.path)
                 if choice == "theirs":
                     editor.load(editor.path, disk, keep_cursor=True)
-                elif choice == "both":
-                    copy = self._save_copy(editor, disk)
+                else:  # mine: the buffer stays; the next save writes it
                     editor.disk_text = disk
-                    screen.app.notify(f"Kept your edits; the version on disk was copied to {copy}.",
-                                      timeout=8)
-                else:  # mine (also on escape): keep the buffer; the next save overwrites the file
-                    editor.disk_text = disk
+            whose = "the version on disk" if choice == "mine" else "your edits"
+            screen.app.notify(f"Kept {'yours' if choice == 'mine' else 'theirs'}; {whose} copied to {copy}.",
+                              timeout=8)
             screen.dirty_changed()
             screen.request_preview()
 
         screen.app.push_screen(ChoiceScreen(
             "Changed on disk while you were editing",
-            f"{files} changed outside the app, and you have unsaved edits. Which should stay?",
-            [("mine", "Keep mine"), ("theirs", "Take theirs"), ("both", "Keep both")]), answer)
+            f"{files} changed outside the app, and you have unsaved edits. Which should stay? The other is "
+            "copied to .ses-workbench/conflicts/ (Restore… puts it back).\n\n" + _diffs(conflicts),
+            [("later", "Decide later"), ("mine", "Keep mine"), ("theirs", "Take theirs")],
+            focus="later"), answer)
+
+    def save_blocked(self) -> bool:
+        """Before a save: True (and the question asked) when a dirty editor's file changed on disk since it
+        was loaded, so the save would overwrite a version nobody chose to drop."""
+        conflicts: list[Conflict] = []
+        for editor in [*self.screen.editors, self.screen.fixture_editor]:
+            disk = self._disk_text(editor.path) if editor.dirty else None
+            if disk is not None and disk != editor.disk_text:  # a file gone since: the save recreates it
+                conflicts.append((editor, disk))
+        if not conflicts:
+            return False
+        self._ask(conflicts)
+        return True
 
     def _disk_text(self, path: Path | None) -> str | None:
         """A project file as it is on disk now (never blocks on a FIFO or follows a link out)."""
@@ -148,15 +186,21 @@ class DiskSync:
         self.screen.project_generation += 1
         return True
 
-    def _save_copy(self, editor: PartEditor, disk: str | None) -> Path:
-        from ses_workbench.project import atomic
 
-        stamp = time.strftime("%Y%m%d-%H%M%S")
+DIFF_LINES = 14
+"""How many lines of the theirs/mine diff the conflict dialog shows."""
+
+
+def _diffs(conflicts: list[Conflict]) -> str:
+    """The unified diff of each conflict, on disk (theirs) → the buffer (mine), cut to DIFF_LINES."""
+    lines: list[str] = []
+    for editor, disk in conflicts:
         name = editor.path.name if editor.path else editor.part
-        target = (self.screen.project.state.conflicts(self.screen.current or "template")
-                  / f"{stamp}-{name}")
-        atomic.write_text(target, disk or "")
-        return target
+        lines += difflib.unified_diff((disk or "").splitlines(), editor.text.splitlines(),
+                                      f"{name} on disk (theirs)", f"{name} yours (mine)", n=1, lineterm="")
+    if len(lines) > DIFF_LINES:
+        lines = lines[:DIFF_LINES] + [f"… {len(lines) - DIFF_LINES} more lines"]
+    return "\n".join(lines)
 
 
 def _reconcile(editor: PartEditor, disk: str | None, conflicts: list[Conflict]) -> bool:

@@ -223,11 +223,11 @@ async def test_external_change_during_unsaved_edits_loses_nothing(project_dir: P
         theirs = "Theirs: receipt {{order.number}}\n"
         subject.write_text(theirs)
         await wait_screen(pilot, ChoiceScreen)
-        await pilot.click("#choice-both")
+        await pilot.click("#choice-mine")
         conflicts = project_dir / ".ses-workbench" / "conflicts" / TEMPLATE
-        await wait_for(pilot, lambda: any(conflicts.glob("*subject.txt")), what="the copy of theirs")
+        await wait_for(pilot, lambda: any(conflicts.rglob("subject.txt")), what="the copy of theirs")
         assert app.main.editor("subject").text == mine          # my edits stay in the editor
-        copies = list(conflicts.glob("*subject.txt"))
+        copies = list(conflicts.rglob("subject.txt"))
         assert [c.read_text() for c in copies] == [theirs]  # theirs kept as a copy
         await pilot.press("ctrl+s")
         assert subject.read_text() == mine

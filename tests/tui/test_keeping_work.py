@@ -1,5 +1,5 @@
-"""Losing work is never one reflexive key away: destructive dialogs open on Cancel, and Restore… puts back
-what the trash and the backups keep."""
+"""Losing work is never one reflexive key away: destructive dialogs open on Cancel, Restore… puts back what
+the trash and the backups keep, and a file changed on disk under unsaved edits keeps both versions."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from ses_workbench.tui.screens.diff import DiffScreen
 from ses_workbench.tui.screens.restore import RestoreScreen
-from tests.tui.conftest import connected, settle, type_text, wait_for, wait_screen
+from tests.tui.conftest import connected, settle, type_text, wait_for, wait_screen, watcher_ready
 from tests.tui.test_flows import cursor_at, open_receipt
 
 TEMPLATE = "order-receipt"
@@ -147,3 +147,53 @@ async def test_restore_a_remote_backup_as_the_local_files(project_dir: Path) -> 
         assert (project_dir / TEMPLATE / "subject.txt").read_text().rstrip("\n") == "Changed in the console"
         assert app.main.editor("subject").text.rstrip("\n") == "Changed in the console"
         assert [p.read_text() for p in (app.project.state_dir / "trash").rglob("subject.txt")] == [ours]
+
+
+async def test_a_conflict_shows_the_diff_escape_waits_and_a_save_asks_again(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=True, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        await watcher_ready(pilot)
+        cursor_at(app, "subject", "Your Acme receipt")
+        await type_text(pilot, "Mine: ")
+        mine = app.main.editor("subject").text
+        subject = project_dir / TEMPLATE / "subject.txt"
+        theirs = "Theirs: receipt {{order.number}}\n"
+        subject.write_text(theirs)
+        screen = await wait_screen(pilot, ChoiceScreen)
+        body = str(screen.query_one(".dialog-body").render())
+        assert "-Theirs: receipt {{order.number}}" in body and "+Mine: Your Acme receipt" in body
+        focused = app.focused
+        assert isinstance(focused, Button) and focused.id == "choice-later"
+        await pilot.press("escape")  # decide later: both stay as they are
+        await wait_for(pilot, lambda: app.screen is not screen, what="dialog closed")
+        conflicts = app.project.state_dir / "conflicts"
+        assert app.main.editor("subject").text == mine and app.main.is_dirty
+        assert subject.read_text() == theirs and not conflicts.exists()
+
+        await pilot.press("ctrl+s")  # would overwrite theirs: asked again, nothing written
+        screen = await wait_screen(pilot, ChoiceScreen)
+        assert subject.read_text() == theirs
+        await pilot.click("#choice-theirs")
+        await wait_for(pilot, lambda: app.screen is not screen, what="dialog closed")
+        assert app.main.editor("subject").text == theirs and not app.main.is_dirty
+        assert [p.read_text() for p in conflicts.rglob("subject.txt")] == [mine]  # mine is kept
+
+
+async def test_keep_mine_copies_theirs_to_conflicts_before_the_save(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=True, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        await watcher_ready(pilot)
+        cursor_at(app, "html", "Thanks for your order")
+        await type_text(pilot, "MINE ")
+        body = project_dir / TEMPLATE / "body.html"
+        theirs = body.read_text() + "<p>EXTERNAL APPEND</p>\n"
+        body.write_text(theirs)
+        await wait_screen(pilot, ChoiceScreen)
+        await pilot.click("#choice-mine")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        assert "MINE Thanks" in body.read_text()
+        copies = list((app.project.state_dir / "conflicts" / TEMPLATE).rglob("body.html"))
+        assert [c.read_text() for c in copies] == [theirs]

@@ -99,6 +99,8 @@ class MainScreen(Screen[None]):
         self.header_text = ""
         """What the header line shows now (console markup)."""
         self.project_generation = 0
+        self.save_guard: Callable[[], bool] = lambda: False
+        """Called before a save; True stops it (DiskSync: a file changed on disk under unsaved edits)."""
         """Bumped on every project reload (the render process reloads its copy when it changes)."""
         self._preview_seq = 0
         self._applied_seq = 0
@@ -499,6 +501,8 @@ class MainScreen(Screen[None]):
         tpl = self.template
         if tpl is None:
             return True
+        if self.save_guard():  # a file changed on disk under unsaved edits: asked instead
+            return False
         failed = self.editor_pane.save_parts(tpl)
         for line in failed:
             self.app.notify(line, severity="error")
