@@ -36,6 +36,20 @@ class TemplateActions:
             return False
         return True
 
+    def _target(self) -> str | None:
+        """The template a list action acts on: the highlighted row when the key came from the template list
+        (it has the focus), else the open template. None (and a notice) for a row that is no local
+        template (only in SES, or a custom verification template)."""
+        screen = self.screen
+        options = screen.template_list.options
+        if not options.has_focus:
+            return screen.current
+        name = screen.template_list.highlighted_name
+        if name is not None and name not in screen.project.templates:
+            screen.app.notify(f"{name} has no template folder here.", severity="warning")
+            return None
+        return name
+
     def _open_created(self, name: str) -> None:
         self.screen.refresh_rows()
         self.screen.switch_template(name)
@@ -55,7 +69,7 @@ class TemplateActions:
                                     create)
 
     def duplicate_template(self) -> None:
-        source = self.screen.current
+        source = self._target()
         if source is None:
             return
 
@@ -67,10 +81,10 @@ class TemplateActions:
 
     def rename_template(self) -> None:
         screen = self.screen
-        old = screen.current
+        old = self._target()
         if old is None:
             return
-        if screen.is_dirty:
+        if old == screen.current and screen.is_dirty:
             screen.app.notify("Save or discard your edits before renaming.", severity="warning")
             return
 
@@ -78,14 +92,17 @@ class TemplateActions:
             if not name or name == old or not self._change(lambda: screen.project.rename_template(old, name)):
                 return
             screen.lint.pop(old, None)
-            screen.open_template(name, screen.fixture_name)
+            if old == screen.current:
+                screen.open_template(name, screen.fixture_name)
+            else:
+                screen.refresh_rows()
             screen.lint_templates([name])
 
         screen.app.push_screen(PromptScreen(f"Rename {old} to", old), rename)
 
     def delete_template(self) -> None:
         screen = self.screen
-        name = screen.current
+        name = self._target()
         if name is None:
             return
 
@@ -98,7 +115,8 @@ class TemplateActions:
                 screen.app.notify(str(exc), severity="error")
                 return
             screen.lint.pop(name, None)
-            screen.close_template()
+            if name == screen.current:
+                screen.close_template()
             screen.refresh_rows()
             screen.app.notify(f"Moved {name} to {where}.")
 

@@ -9,7 +9,7 @@ from textual.widgets import Button, OptionList
 
 from ses_workbench.project import TemplateContent
 from ses_workbench.tui.app import WorkbenchApp
-from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen
+from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from ses_workbench.tui.screens.diff import DiffScreen
 from ses_workbench.tui.screens.restore import RestoreScreen
 from tests.tui.conftest import connected, settle, type_text, wait_for, wait_screen, watcher_ready
@@ -197,3 +197,41 @@ async def test_keep_mine_copies_theirs_to_conflicts_before_the_save(project_dir:
         assert "MINE Thanks" in body.read_text()
         copies = list((app.project.state_dir / "conflicts" / TEMPLATE).rglob("body.html"))
         assert [c.read_text() for c in copies] == [theirs]
+
+
+async def highlight(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Focus the template list and move its highlight to ``name`` (the open template stays open)."""
+    template_list = pilot.app.main.template_list
+    template_list.options.focus()
+    template_list.options.highlighted = template_list.shown_names.index(name)
+    await pilot.pause()
+    option = template_list.options.highlighted_option
+    assert option is not None and option.id == name and pilot.app.main.current != name
+
+
+async def test_list_keys_act_on_the_highlighted_row_not_the_open_template(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        await highlight(pilot, "invoice")
+        await pilot.press("c")
+        screen = await wait_screen(pilot, PromptScreen)
+        assert str(screen.query_one(".dialog-title").render()) == "Duplicate invoice as"
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await highlight(pilot, "invoice")
+        await pilot.press("r")
+        screen = await wait_screen(pilot, PromptScreen)
+        assert str(screen.query_one(".dialog-title").render()) == "Rename invoice to"
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await highlight(pilot, "invoice")
+        await pilot.press("x")
+        screen = await wait_screen(pilot, ConfirmScreen)
+        assert str(screen.query_one(".dialog-title").render()) == "Delete template invoice?"
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert not (project_dir / "invoice").exists() and (project_dir / TEMPLATE).is_dir()
+        assert app.main.current == TEMPLATE

@@ -117,6 +117,12 @@ class TemplateList(Vertical):
         return self.query_one(Input)
 
     @property
+    def highlighted_name(self) -> str | None:
+        """The name on the highlighted row (what the list's keys act on), None when nothing is shown."""
+        option = self.options.highlighted_option
+        return str(option.id) if option is not None and option.id is not None else None
+
+    @property
     def shown_names(self) -> list[str]:
         return [str(opt.id) for opt in self.options.options]
 
