@@ -237,5 +237,8 @@ class TemplateActions:
             screen.load_fixture("default")
         elif text != editor.text:
             editor.replace(text, (0, 0), editor.document.end)
+        else:
+            screen.app.notify(f"Nothing missing: fixture {screen.fixture_name} has every attribute the "
+                              "template uses.", timeout=4)
         screen.editor_tabs.active = "tab-data"
         screen.request_preview()

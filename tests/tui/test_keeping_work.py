@@ -235,3 +235,17 @@ async def test_list_keys_act_on_the_highlighted_row_not_the_open_template(projec
         await settle(pilot)
         assert not (project_dir / "invoice").exists() and (project_dir / TEMPLATE).is_dir()
         assert app.main.current == TEMPLATE
+
+
+async def test_fill_skeleton_on_a_complete_fixture_says_nothing_is_missing(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await open_receipt(pilot, app)
+        editor = app.main.fixture_editor
+        await pilot.press("ctrl+l")  # fills the sample's default fixture (giftMessage is missing)
+        await wait_for(pilot, lambda: editor.dirty, what="skeleton filled")
+        filled = editor.text
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: any("Nothing missing" in str(n.message) for n in app.notifications),
+                       what="the nothing-missing notice")
+        assert editor.text == filled
