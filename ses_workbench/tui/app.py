@@ -353,9 +353,9 @@ class WorkbenchApp(App[int]):
 
     def edit_externally(self) -> None:
         """Edit the current part (or fixture) in $EDITOR; the app suspends and resumes."""
-        from ses_workbench.tui.widgets.editor_pane import edit_externally
+        from ses_workbench.tui.external_editor import edit_externally
 
-        error = edit_externally(self, self.main.active_editor)
+        error = edit_externally(self, self.main.active_editor, self.main.current or "template")
         if error is not None:
             self.notify(error, severity="error")
 

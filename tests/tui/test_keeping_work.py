@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Button, OptionList
 
 from ses_workbench.project import TemplateContent
@@ -249,3 +250,79 @@ async def test_fill_skeleton_on_a_complete_fixture_says_nothing_is_missing(proje
         await wait_for(pilot, lambda: any("Nothing missing" in str(n.message) for n in app.notifications),
                        what="the nothing-missing notice")
         assert editor.text == filled
+
+
+def handing_over_the_terminal(app: WorkbenchApp) -> list[str]:
+    """The headless test driver cannot suspend; this hands the terminal over the way the real driver
+    does (nothing to restore) and records each hand-over and give-back."""
+    from contextlib import contextmanager
+
+    log: list[str] = []
+
+    @contextmanager
+    def suspend():  # type: ignore[no-untyped-def]
+        log.append("suspend")
+        yield
+        log.append("resume")
+
+    app.suspend = suspend  # type: ignore[method-assign]
+    return log
+
+
+def editor_script(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "fake-editor"
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(0o755)
+    return str(script)
+
+
+async def test_an_editor_that_cannot_start_is_one_message_and_the_app_goes_on(
+        project_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    log = handing_over_the_terminal(app)
+    monkeypatch.delenv("VISUAL", raising=False)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await open_receipt(pilot, app)
+        monkeypatch.setenv("EDITOR", "doesnotexist --wait")
+        app.edit_externally()
+        await wait_for(pilot, lambda: len(app.notifications) == 1, what="the message")
+        [note] = [n.message for n in app.notifications]
+        assert note == "Could not run doesnotexist: not found (set $VISUAL or $EDITOR)"
+        assert log == []  # found before suspending: the app never left the screen
+
+        monkeypatch.setenv("EDITOR", editor_script(tmp_path, "echo broken >> \"$1\"; exit 3\n"))
+        body = project_dir / TEMPLATE / "body.html"
+        saved = body.read_text()
+        app.edit_externally()
+        assert log == ["suspend", "resume"] and app.is_running
+        await wait_for(pilot, lambda: len(app.notifications) == 2, what="the second message")
+        assert "exited with status 3" in list(app.notifications)[-1].message
+        assert body.read_text() == saved + "broken\n"  # the real file: what the editor wrote stays there
+        assert app.main.editor("html").text == body.read_text() and not app.main.is_dirty
+
+
+async def test_the_editor_edits_the_real_file_when_clean_and_a_named_copy_when_dirty(
+        project_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = tmp_path / "seen"
+    monkeypatch.delenv("VISUAL", raising=False)
+    script = f"echo \"$1\" >> {seen}; echo '<!-- ed -->' >> \"$1\"\n"
+    monkeypatch.setenv("EDITOR", editor_script(tmp_path, script))
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    handing_over_the_terminal(app)
+    body = project_dir / TEMPLATE / "body.html"
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        editor = app.main.editor("html")
+        editor.focus()
+        app.edit_externally()
+        assert seen.read_text().splitlines() == [str(body)]
+        assert body.read_text().endswith("<!-- ed -->\n") and editor.text == body.read_text()
+        assert not editor.dirty
+
+        cursor_at(app, "html", "Thanks for your order")
+        await type_text(pilot, "MINE ")
+        app.edit_externally()
+        copy = Path(seen.read_text().splitlines()[1])
+        assert copy.name == f"{TEMPLATE}-body.html" and not copy.exists()  # named, and cleaned up
+        assert "MINE Thanks" in editor.text and editor.text.endswith("<!-- ed -->\n<!-- ed -->\n")
+        assert editor.dirty and "MINE" not in body.read_text()  # unsaved, as typed edits are

@@ -8,16 +8,10 @@ project or calls the core beyond reading and writing the open template's files.
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
@@ -199,25 +193,3 @@ class EditorPane(Vertical):
         line = self.query_one("#lint-line", Static)
         line.update(Text(shown[0]), layout=False)  # lint messages may quote [brackets]
         line.set_class(shown[1], "-error")
-
-
-def edit_externally(app: App[Any], editor: PartEditor) -> str | None:
-    """Edit ``editor``'s text in $VISUAL / $EDITOR (the app suspends); the error line, or None.
-
-    The edited text replaces the buffer as one edit (undo brings the old text back); nothing is saved."""
-    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    suffix = editor.path.suffix if editor.path is not None else ".txt"
-    with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False, encoding="utf-8") as handle:
-        handle.write(editor.text)
-        temp = Path(handle.name)
-    try:
-        with app.suspend():
-            subprocess.call([*shlex.split(command), str(temp)])
-        text = temp.read_text(encoding="utf-8")
-    except Exception as exc:  # noqa: BLE001 - no editor, suspend unsupported: say so, carry on
-        return f"Could not run {command}: {exc}"
-    finally:
-        temp.unlink(missing_ok=True)
-    if text != editor.text:
-        editor.replace(text, (0, 0), editor.document.end)
-    return None
