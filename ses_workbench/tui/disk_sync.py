@@ -14,6 +14,7 @@ import difflib
 from collections.abc import Callable
 from pathlib import Path
 
+from ses_workbench.errors import WorkbenchError
 from ses_workbench.project.restore import keep_conflict_copy
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
 from ses_workbench.tui.screens.main import MainScreen
@@ -53,11 +54,14 @@ class DiskSync:
             return
         after = set(project.names)
         if screen.current is not None and screen.current not in after:
-            screen.app.notify(f"{screen.current} was removed on disk.", severity="warning")
-            screen.current = None
-            names = project.names
-            if names:
-                screen.open_template(names[0])
+            if screen.is_dirty:
+                self._orphaned(screen.current)
+            else:
+                screen.app.notify(f"{screen.current} was removed on disk.", severity="warning")
+                screen.current = None
+                names = project.names
+                if names:
+                    screen.open_template(names[0])
         elif screen.current is not None:
             self._sync_editors()
         changed = sorted({name for name in after for path in changed_paths
@@ -149,6 +153,59 @@ class DiskSync:
             "copied to .ses-workbench/conflicts/ (Restore… puts it back).\n\n" + _diffs(conflicts),
             [("later", "Decide later"), ("mine", "Keep mine"), ("theirs", "Take theirs")],
             focus="later"), answer)
+
+    def _orphaned(self, gone: str) -> None:
+        """The open template's folder went away (mv, git checkout) under unsaved edits: the dirty buffers
+        are copied to ``conflicts/`` at once, then the user saves the editors as a template (under its
+        name by default) or closes them; either way nothing typed is lost."""
+        from ses_workbench.project import TemplateContent
+        from ses_workbench.tui.screens.dialogs import PromptScreen
+
+        screen = self.screen
+        project = screen.project
+        texts = {editor.part: editor.text for editor in screen.editors}
+        fixture_name = screen.fixture_name
+        fixtures = {fixture_name: screen.fixture_editor.text} if fixture_name else None
+        try:
+            copy: Path | None = keep_conflict_copy(project, gone, {
+                editor.path: editor.text for editor in screen.dirty_editors if editor.path is not None},
+                "mine")
+        except OSError:
+            copy = None
+        screen.current = None  # no folder behind the editors any more; their texts are held here
+        screen.editor_pane.clear()
+
+        def close() -> None:
+            names = project.names
+            if names:
+                screen.open_template(names[0])
+
+        def save_as(name: str | None) -> None:
+            if not name:
+                close()
+                return
+            content = TemplateContent(subject=texts.get("subject", ""), html=texts.get("html", ""),
+                                      text=texts.get("text") or None)
+            try:
+                project.create_template(name, content, fixtures=fixtures)
+            except (WorkbenchError, OSError) as exc:
+                screen.app.notify(f"{exc}; your edits are in {copy}.", severity="error")
+                close()
+                return
+            screen.refresh_rows()
+            screen.open_template(name, fixture_name)
+            screen.lint_templates([name])
+
+        def answer(choice: str | None) -> None:
+            if choice == "save":
+                screen.app.push_screen(PromptScreen(f"Save the editors of {gone} as template", gone), save_as)
+            else:
+                close()
+
+        kept = f"Your unsaved edits are copied to {copy}." if copy else "Your unsaved edits are still open."
+        screen.app.push_screen(ChoiceScreen(
+            f"{gone} was removed on disk", f"{kept} Save the open editors as a template again?",
+            [("save", "Save as template…"), ("close", "Close (the copy stays)")], focus="save"), answer)
 
     def save_blocked(self) -> bool:
         """Before a save: True (and the question asked) when a dirty editor's file changed on disk since it

@@ -326,3 +326,26 @@ async def test_the_editor_edits_the_real_file_when_clean_and_a_named_copy_when_d
         assert copy.name == f"{TEMPLATE}-body.html" and not copy.exists()  # named, and cleaned up
         assert "MINE Thanks" in editor.text and editor.text.endswith("<!-- ed -->\n<!-- ed -->\n")
         assert editor.dirty and "MINE" not in body.read_text()  # unsaved, as typed edits are
+
+
+async def test_a_folder_removed_under_unsaved_edits_keeps_them_and_saves_them(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=True, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_receipt(pilot, app)
+        await watcher_ready(pilot)
+        cursor_at(app, "html", "Thanks for your order")
+        await type_text(pilot, "IMPORTANT UNSAVED WORK ")
+        mine = app.main.editor("html").text
+        (project_dir / TEMPLATE).rename(project_dir.parent / "elsewhere")  # mv, git checkout
+        screen = await wait_screen(pilot, ChoiceScreen)
+        assert f"{TEMPLATE} was removed on disk" in str(screen.query_one(".dialog-title").render())
+        copies = list((app.project.state_dir / "conflicts" / TEMPLATE).rglob("body.html"))
+        assert [c.read_text() for c in copies] == [mine]  # kept at once, whatever the answer
+        await pilot.click("#choice-save")
+        await wait_screen(pilot, PromptScreen)
+        await pilot.press("enter")  # under its own name
+        await settle(pilot)
+        assert (project_dir / TEMPLATE / "body.html").read_text() == mine
+        assert app.main.current == TEMPLATE and app.main.editor("html").text == mine
+        assert (project_dir / TEMPLATE / "data" / "default.json").read_text() == \
+            (project_dir.parent / "elsewhere" / "data" / "default.json").read_text()
