@@ -5,7 +5,8 @@ re-resolves the dialect; a structural change (a template folder added or removed
 reloads the project; the open template's editors take the new text when they are clean, and when an
 editor with unsaved edits changed on disk the user sees the diff and chooses: decide later (nothing
 changes; a save asks again), keep mine or take theirs. The version that goes is copied under
-``.ses-workbench/conflicts/`` first (``project.restore``), so neither is ever lost.
+``.ses-workbench/conflicts/`` first (``project.restore``), so neither is ever lost. A template folder
+that disappears under unsaved edits has them copied there too before the editors close.
 """
 
 from __future__ import annotations
