@@ -19,6 +19,7 @@ from typing import Any
 
 from textual.app import App, SuspendNotSupported
 
+from ses_workbench.project import atomic
 from ses_workbench.tui.widgets.editor import PartEditor
 
 
@@ -38,7 +39,7 @@ def edit_externally(app: App[Any], editor: PartEditor, template: str) -> str | N
     else:
         name = editor.path.name if editor.path is not None else f"{editor.part}.txt"
         target = Path(tempfile.mkdtemp(prefix="ses-workbench-")) / f"{template}-{name}"
-        target.write_text(editor.text, encoding="utf-8")
+        atomic.write_text(target, editor.text)
     error = _run(app, [*argv, str(target)])
     if error is not None and not real:
         return f"{error}; the text you had is in {target}"
