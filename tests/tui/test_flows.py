@@ -296,13 +296,16 @@ async def test_template_crud(project_dir: Path) -> None:
         await settle(pilot)
         assert app.main.current == "spring-sale" and (project_dir / "spring-sale" / "body.html").exists()
         await wait_for(pilot, lambda: "Hello Ada" in preview_text(app), what="new template preview")
-        app.main.template_list.options.focus()
+        options = app.main.template_list.options
+        options.focus()
+        options.highlighted = app.main.template_list.shown_names.index("spring-sale")  # list keys act on it
         await pilot.press("r")
         await type_text(pilot, "summer-sale")
         await pilot.press("enter")  # the old name is selected: typing replaces it
         await settle(pilot)
         assert app.main.current == "summer-sale" and not (project_dir / "spring-sale").exists()
-        app.main.template_list.options.focus()
+        options.focus()
+        options.highlighted = app.main.template_list.shown_names.index("summer-sale")
         await pilot.press("delete")
         await pilot.click("#yes")
         await settle(pilot)

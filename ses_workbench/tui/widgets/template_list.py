@@ -130,24 +130,21 @@ class TemplateList(Vertical):
         """Replace the rows (the app calls this whenever a template's state changes)."""
         if rows == self._rows and current == self._current:
             return
-        opened = current != self._current
         self._rows = rows
         self._current = current
-        self._rebuild(follow=opened)
+        self._rebuild()
 
     def watch_filter_text(self) -> None:
         self._rebuild()
 
-    def _rebuild(self, follow: bool = False) -> None:
-        """Show the rows that pass the filter; the highlight stays where it was, or moves to the open
-        template when ``follow`` (another one was opened: the list's keys then act on it)."""
+    def _rebuild(self) -> None:
         self.empty_note.display = not self._rows
         self.options.display = bool(self._rows)
         needle = self.filter_text.lower()
         shown = [row for row in self._rows if needle in row.name.lower()]
         options = self.options
         highlighted = options.highlighted_option.id if options.highlighted_option is not None else None
-        keep = self._current if highlighted is None or follow else highlighted
+        keep = self._current if highlighted is None else highlighted
         options.clear_options()
         options.add_options([Option(row.label(), id=row.name) for row in shown])
         for index, row in enumerate(shown):
