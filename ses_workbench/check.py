@@ -1484,14 +1484,20 @@ def check_file(
             progress(report.rows, counter.bytes, total)
         return report
 
-    if fast:
-        try:
-            return run(True)
-        except FastPathMismatch:
-            report = run(False)
-            report.fast_path = FAST_PATH_REDONE
-            return report
-    return run(False)
+    return fast_then_exact(run, fast)
+
+
+def fast_then_exact(run: Callable[[bool], CheckReport], fast: bool) -> CheckReport:
+    """``run(fast)``; when the fast path's run raises :class:`FastPathMismatch` (a render disagreed with its
+    shape's verdict), the report of ``run(False)`` — every row rendered — marked :data:`FAST_PATH_REDONE`."""
+    if not fast:
+        return run(False)
+    try:
+        return run(True)
+    except FastPathMismatch:
+        report = run(False)
+        report.fast_path = FAST_PATH_REDONE
+        return report
 
 
 # --------------------------------------------------------------------------------------------

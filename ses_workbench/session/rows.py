@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ses_workbench.check import FAST_PATH_REDONE, CheckReport, FastPathMismatch, Row, check_rows
+from ses_workbench.check import CheckReport, Row, check_rows, fast_then_exact
 from ses_workbench.project.errors import FixtureError
 from ses_workbench.project.fixtures import parse_json
 
@@ -43,14 +43,7 @@ def check_in_memory(compiled: CompiledEmail, tpl: EmailTemplate, rows: Any, *, m
         return check_rows(compiled, iter_data(rows), template=tpl, source=source, max_failures=max_failures,
                           fast=fast_now, sample=sample, _raise_on_mismatch=fast_now and rerunnable)
 
-    if not fast:
-        return run(False)
-    try:
-        return run(True)
-    except FastPathMismatch:
-        report = run(False)
-        report.fast_path = FAST_PATH_REDONE
-        return report
+    return fast_then_exact(run, fast)
 
 
 def describe_rows(rows: Any) -> str:
