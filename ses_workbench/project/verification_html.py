@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
 
 __all__ = ["ALLOWED_HTML", "HtmlProblem", "html_problems"]
 
@@ -148,42 +148,16 @@ class _Checker(HTMLParser):
         self._add(line, col, f"a processing instruction (<?…>) {_NOT_ALLOWED} ({_UNLISTED})")
 
 
-_SPACE = " \t\n\r\f"
-
-
 def _attribute_offsets(tag: str) -> list[tuple[str, int]]:
     """(lower-cased name, offset in ``tag``) of each attribute of a start tag's source text, in order.
 
-    Only locates what :class:`HTMLParser` already parsed (the caller compares the names with the parser's
-    and falls back to the tag's position when they differ)."""
-    n = len(tag)
-    i = 1
-    while i < n and tag[i] not in _SPACE + "/>":
-        i += 1
+    The parser's own scan (its tag and attribute patterns, applied as ``HTMLParser.parse_starttag`` does),
+    so it only locates what :class:`HTMLParser` already parsed (the caller still compares the names with
+    the parser's and falls back to the tag's position when they differ)."""
+    name = tagfind_tolerant.match(tag, 1)
+    k = name.end() if name is not None else len(tag)
     out: list[tuple[str, int]] = []
-    while i < n:
-        while i < n and (tag[i] in _SPACE or (tag[i] == "/" and tag[i + 1:i + 2] != ">")):
-            i += 1
-        if i >= n or tag[i] in "/>":
-            break
-        start = i
-        i += 1  # a name's first character may be '=' (the parser reads `<p =x>` that way)
-        while i < n and tag[i] not in _SPACE + "/=>":
-            i += 1
-        out.append((tag[start:i].lower(), start))
-        j = i
-        while j < n and tag[j] in _SPACE:
-            j += 1
-        if j < n and tag[j] == "=":
-            while j < n and tag[j] == "=":
-                j += 1
-            while j < n and tag[j] in _SPACE:
-                j += 1
-            if j < n and tag[j] in "'\"":
-                end = tag.find(tag[j], j + 1)
-                j = n if end < 0 else end + 1
-            else:
-                while j < n and tag[j] not in _SPACE + ">":
-                    j += 1
-            i = j
+    while k < len(tag) and (attr := attrfind_tolerant.match(tag, k)) is not None:
+        out.append((attr.group(1).lower(), attr.start(1)))
+        k = attr.end()
     return out
