@@ -16,8 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ses_workbench.errors import WorkbenchError
+from ses_workbench.project import TemplateContent
 from ses_workbench.project.restore import keep_conflict_copy
-from ses_workbench.tui.screens.dialogs import ChoiceScreen
+from ses_workbench.tui.screens.dialogs import ChoiceScreen, PromptScreen
 from ses_workbench.tui.screens.main import MainScreen
 from ses_workbench.tui.widgets.editor import PartEditor
 
@@ -82,8 +83,6 @@ class DiskSync:
         tpl = screen.template
         if tpl is None:
             return
-        from ses_workbench.errors import WorkbenchError
-
         conflicts: list[Conflict] = []
         changed = False
         for editor in screen.editors:
@@ -123,11 +122,10 @@ class DiskSync:
             if choice not in ("mine", "theirs"):  # decide later
                 self._deferred.update((id(editor), disk) for editor, disk in conflicts)
                 return
-            kept: dict[Path, str] = {}
-            for editor, _ in conflicts:
-                disk = self._disk_text(editor.path)  # the newest version on disk, not the first event's
-                if editor.path is not None:
-                    kept[editor.path] = (disk or "") if choice == "mine" else editor.text
+            # the newest version on disk, not the first event's: read once, copied and then taken or kept
+            newest = [(editor, seen, self._disk_text(editor.path)) for editor, seen in conflicts]
+            kept = {editor.path: (disk or "") if choice == "mine" else editor.text
+                    for editor, _, disk in newest if editor.path is not None}
             try:
                 copy = keep_conflict_copy(screen.project, screen.current or "template", kept,
                                           "theirs" if choice == "mine" else "mine")
@@ -135,9 +133,8 @@ class DiskSync:
                 screen.app.notify(f"Nothing changed: could not keep a copy in conflicts/ ({exc}).",
                                   severity="error")
                 return
-            for editor, seen in conflicts:
+            for editor, seen, disk in newest:
                 self._deferred.discard((id(editor), seen))
-                disk = self._disk_text(editor.path)
                 if choice == "theirs":
                     editor.load(editor.path, disk, keep_cursor=True)
                 else:  # mine: the buffer stays; the next save writes it
@@ -159,9 +156,6 @@ class DiskSync:
         """The open template's folder went away (mv, git checkout) under unsaved edits: the dirty buffers
         are copied to ``conflicts/`` at once, then the user saves the editors as a template (under its
         name by default) or closes them; either way nothing typed is lost."""
-        from ses_workbench.project import TemplateContent
-        from ses_workbench.tui.screens.dialogs import PromptScreen
-
         screen = self.screen
         project = screen.project
         texts = {editor.part: editor.text for editor in screen.editors}
@@ -234,8 +228,6 @@ class DiskSync:
 
     def _reload(self) -> bool:
         """Re-scan the project after structural changes on disk; False (and a notice) when it failed."""
-        from ses_workbench.errors import WorkbenchError
-
         try:
             self.screen.project.reload()
         except WorkbenchError as exc:
