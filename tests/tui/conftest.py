@@ -148,3 +148,20 @@ async def watcher_ready(pilot: Any) -> None:
 
 def preview_text(app: Any, tab: str = "read") -> str:
     return str(app.main.view(tab).plain_text())
+
+
+RECEIPT = "order-receipt"
+
+
+async def open_receipt(pilot: Any, app: Any) -> None:
+    """Open the order-receipt sample and wait for its first preview."""
+    app.main.open_template(RECEIPT)
+    await settle(pilot)
+    await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), what="first preview")
+
+
+def status_text(app: Any) -> str:
+    """The preview's status line, as shown."""
+    from textual.widgets import Static
+
+    return str(app.main.query_one("#preview-status", Static).render())

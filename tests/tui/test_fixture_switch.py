@@ -7,15 +7,9 @@ from typing import Any
 
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import ChoiceScreen, PromptScreen
-from tests.tui.conftest import preview_text, settle, type_text, wait_for, wait_screen
+from tests.tui.conftest import open_receipt, settle, type_text, wait_for, wait_screen
 
 TEMPLATE = "order-receipt"
-
-
-async def open_receipt(pilot, app: WorkbenchApp) -> None:  # type: ignore[no-untyped-def]
-    app.main.open_template(TEMPLATE)
-    await settle(pilot)
-    await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), what="first preview")
 
 
 async def type_into_fixture(pilot, app: WorkbenchApp) -> Any:  # type: ignore[no-untyped-def]

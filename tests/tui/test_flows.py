@@ -15,6 +15,7 @@ from ses_workbench.tui.screens.diff import DiffScreen
 from ses_workbench.tui.screens.send import SendScreen
 from tests.tui.conftest import (
     connected,
+    open_receipt,
     preview_text,
     settle,
     type_text,
@@ -34,12 +35,6 @@ def cursor_at(app: WorkbenchApp, part: str, needle: str) -> None:
     col = at - (text.rfind("\n", 0, at) + 1)
     editor.focus()
     editor.cursor_location = (row, col)
-
-
-async def open_receipt(pilot, app: WorkbenchApp) -> None:  # type: ignore[no-untyped-def]
-    app.main.open_template(TEMPLATE)
-    await settle(pilot)
-    await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), what="first preview")
 
 
 async def test_edit_updates_preview(project_dir: Path) -> None:

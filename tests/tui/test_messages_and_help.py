@@ -12,19 +12,16 @@ from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import PromptScreen
 from ses_workbench.tui.screens.help import HelpScreen
 from ses_workbench.tui.widgets.template_list import STATE_GLYPHS, TemplateRow
-from tests.tui.conftest import preview_text, settle, type_text, wait_for, wait_screen
+from tests.tui.conftest import (
+    open_receipt,
+    settle,
+    status_text,
+    type_text,
+    wait_for,
+    wait_screen,
+)
 
 TEMPLATE = "order-receipt"
-
-
-async def open_receipt(pilot, app: WorkbenchApp) -> None:  # type: ignore[no-untyped-def]
-    app.main.open_template(TEMPLATE)
-    await settle(pilot)
-    await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), what="first preview")
-
-
-def status_text(app: WorkbenchApp) -> str:
-    return str(app.main.query_one("#preview-status", Static).render())
 
 
 def toast_texts(app: WorkbenchApp) -> list[str]:

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Static
-
 from ses_workbench.mime import build_mime
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.outbox import OutboxScreen
-from tests.tui.conftest import connected, preview_text, settle, wait_for, wait_screen
+from tests.tui.conftest import (
+    connected,
+    open_receipt,
+    preview_text,
+    settle,
+    status_text,
+    wait_for,
+    wait_screen,
+)
 
 TEMPLATE = "order-receipt"
-
-
-async def open_receipt(pilot, app: WorkbenchApp) -> None:  # type: ignore[no-untyped-def]
-    app.main.open_template(TEMPLATE)
-    await settle(pilot)
-    await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), what="first preview")
-
-
-def status_text(app: WorkbenchApp) -> str:
-    return str(app.main.query_one("#preview-status", Static).render())
 
 
 async def test_outbox_message_says_how_to_go_back(project_dir: Path) -> None:

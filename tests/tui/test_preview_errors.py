@@ -5,22 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Static
-
 from ses_workbench.tui.app import WorkbenchApp
-from tests.tui.conftest import preview_text, settle, wait_for
+from tests.tui.conftest import open_receipt, preview_text, settle, status_text, wait_for
 
 TEMPLATE = "order-receipt"
-
-
-async def open_receipt(pilot, app: WorkbenchApp) -> None:  # type: ignore[no-untyped-def]
-    app.main.open_template(TEMPLATE)
-    await settle(pilot)
-    await wait_for(pilot, lambda: "Thanks for your order" in preview_text(app), what="first preview")
-
-
-def status_text(app: WorkbenchApp) -> str:
-    return str(app.main.query_one("#preview-status", Static).render())
 
 
 def add_broken_templates(root: Path) -> None:
