@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +10,9 @@ import pytest
 
 from ses_workbench.cli import main as cli_main
 from ses_workbench.engine import DEFAULT_DIALECT
-from ses_workbench.project import atomic
-from ses_workbench.project.state import StateDir
-from ses_workbench.ses.calibrate import Calibration
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
-from tests.conftest import CalibratedProject
+from tests.conftest import CalibratedProject, write_calibration, write_template
 from tests.tui.conftest import preview_text, settle, type_text, wait_for, wait_screen, watcher_ready
 
 NAME = "scoped"
@@ -24,25 +20,10 @@ NAME = "scoped"
 HTML = "<p>{{#each items}}[{{shop}}]{{/each}}</p>\n"
 
 
-def calibrated(project_dir: Path, env: str, **fields: Any) -> None:
-    """Store a calibration exactly as ``ses.calibrate`` does: a Calibration's to_dict() per environment."""
-    dialect = replace(DEFAULT_DIALECT, **fields)
-    cal = Calibration(env, "https://email.eu-west-1.amazonaws.com", [], dialect,
-                      {k: (getattr(DEFAULT_DIALECT, k), v) for k, v in fields.items()}, [],
-                      at="2026-11-01T00:00:00+00:00")
-    path = StateDir.of(project_dir).calibration
-    data = json.loads(path.read_text()) if path.exists() else {"version": 1, "environments": {}}
-    data["environments"][env] = cal.to_dict()
-    atomic.write_json(path, data)
-
-
 @pytest.fixture
 def scoped(project_dir: Path) -> Path:
-    folder = project_dir / NAME
-    (folder / "data").mkdir(parents=True)
-    (folder / "subject.txt").write_text("Order\n")
-    (folder / "body.html").write_text(HTML)
-    (folder / "data" / "default.json").write_text('{"items": [1, 2], "shop": "S"}\n')
+    write_template(project_dir, NAME, subject="Order\n", html=HTML,
+                   fixtures={"default": '{"items": [1, 2], "shop": "S"}\n'})
     return project_dir
 
 
@@ -61,7 +42,7 @@ async def open_scoped(pilot: Any, app: WorkbenchApp) -> None:
 @pytest.mark.usefixtures("no_aws_credentials")
 async def test_preview_and_lint_follow_the_calibrated_dialect(scoped: Path) -> None:
     # the default environment is the local endpoint: it stands in for the latest calibrated account
-    calibrated(scoped, "production", parent_scope_lookup=True)
+    write_calibration(scoped, "production", parent_scope_lookup=True)
     app = WorkbenchApp(scoped, connect=False, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await open_scoped(pilot, app)
@@ -113,7 +94,7 @@ async def test_a_calibration_written_while_the_app_runs_is_picked_up(scoped: Pat
         await open_scoped(pilot, app)
         assert app.main.dialect == DEFAULT_DIALECT and app.main.last_error is not None
         await watcher_ready(pilot)
-        calibrated(scoped, "production", parent_scope_lookup=True)
+        write_calibration(scoped, "production", parent_scope_lookup=True)
         await wait_for(pilot, lambda: app.main.dialect.parent_scope_lookup is True, what="the new dialect")
         await wait_for(pilot, lambda: app.main.last_error is None and "[S][S]" in preview_text(app),
                        what="calibrated preview")
