@@ -26,13 +26,9 @@ from ses_workbench.project.verification import MAX_VERIFICATION_BYTES, MAX_VERIF
 from ses_workbench.project.verification_html import html_problems
 from ses_workbench.ses.local.rules import TEMPLATE_NAME_RE, AddressError, bare_address, identity_key
 
-__all__ = ["CustomVerificationMixin", "VERIFY_LINK_PATH", "MAX_CUSTOM_VERIFICATION_TEMPLATES"]
+__all__ = ["CustomVerificationMixin", "VERIFY_LINK_PATH"]
 
 VERIFY_LINK_PATH = "/_local-ses/verify-link/"
-#: SES's quota of custom verification email templates per account, and its size limit of the content: the
-#: domain's definitions, which lint checks too.
-MAX_CUSTOM_VERIFICATION_TEMPLATES = MAX_VERIFICATION_TEMPLATES
-MAX_CONTENT_BYTES = MAX_VERIFICATION_BYTES
 _FIELDS = ("FromEmailAddress", "TemplateSubject", "TemplateContent", "SuccessRedirectionURL",
            "FailureRedirectionURL")
 
@@ -74,10 +70,10 @@ class CustomVerificationMixin:
                 raise _api_error("BadRequestException", f"Missing required parameter {key}.")
             out[key] = value
         size = len(out["TemplateContent"].encode("utf-8"))
-        if size >= MAX_CONTENT_BYTES:
+        if size >= MAX_VERIFICATION_BYTES:
             raise _api_error("BadRequestException",
                              f"TemplateContent is {size} bytes; the email must be less "
-                             f"than {MAX_CONTENT_BYTES} bytes (10 MB).")
+                             f"than {MAX_VERIFICATION_BYTES} bytes (10 MB).")
         problems = html_problems(out["TemplateContent"])
         if problems:  # the 2017 API answers CustomVerificationEmailInvalidContent (query.py)
             first = problems[0]
@@ -118,9 +114,9 @@ class CustomVerificationMixin:
             if name in stored:
                 raise _api_error("AlreadyExistsException",
                                  f"Custom verification email template {name} already exists.")
-            if len(stored) >= MAX_CUSTOM_VERIFICATION_TEMPLATES:
+            if len(stored) >= MAX_VERIFICATION_TEMPLATES:
                 raise _api_error("LimitExceededException", "Maximum number of custom verification email "
-                                 f"templates ({MAX_CUSTOM_VERIFICATION_TEMPLATES}) reached.")
+                                 f"templates ({MAX_VERIFICATION_TEMPLATES}) reached.")
             rec = {"TemplateName": name, **fields, "Tags": params.get("Tags") or [], "created": time.time()}
             self._host.store.put_custom_verification(template=rec)
         return {}
