@@ -99,9 +99,9 @@ class MainScreen(Screen[None]):
         self.header_text = ""
         """What the header line shows now (console markup)."""
         self.project_generation = 0
+        """Bumped on every project reload (the render process reloads its copy when it changes)."""
         self.save_guard: Callable[[], bool] = lambda: False
         """Called before a save; True stops it (DiskSync: a file changed on disk under unsaved edits)."""
-        """Bumped on every project reload (the render process reloads its copy when it changes)."""
         self._preview_seq = 0
         self._applied_seq = 0
         self._renderer: LatestOnly[tuple[PreviewJob, EmailTemplate | None]] = LatestOnly(self._render_preview)
