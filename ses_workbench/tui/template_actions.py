@@ -136,8 +136,7 @@ class TemplateActions:
             if item is None:
                 return
             tpl = screen.template
-            over_edits = tpl is not None and (item.target == tpl.dir or tpl.dir in item.target.parents)
-            if tpl is not None and over_edits and screen.is_dirty:
+            if tpl is not None and item.target.is_relative_to(tpl.dir) and screen.is_dirty:  # over the edits
                 screen.app.notify(f"Save or discard your edits in {tpl.name} before restoring over it.",
                                   severity="warning")
                 return
