@@ -165,3 +165,34 @@ def status_text(app: Any) -> str:
     from textual.widgets import Static
 
     return str(app.main.query_one("#preview-status", Static).render())
+
+
+def cursor_at(app: Any, part: str, needle: str) -> None:
+    """Focus the ``part`` editor with the cursor just before the first ``needle``."""
+    editor = app.main.editor(part)
+    text = editor.text
+    at = text.index(needle)
+    row = text.count("\n", 0, at)
+    col = at - (text.rfind("\n", 0, at) + 1)
+    editor.focus()
+    editor.cursor_location = (row, col)
+
+
+async def push_then_drift(pilot: Any, app: Any, remote_subject: str) -> None:
+    """Open order-receipt, push it to the local endpoint, let SES change under it (its subject becomes
+    ``remote_subject``), type "New " into the local subject and press F2: the push dialog shows drift."""
+    from ses_workbench.project import TemplateContent
+    from ses_workbench.tui.screens.diff import DiffScreen
+
+    await open_receipt(pilot, app)
+    await connected(pilot)
+    await pilot.press("f2")
+    await wait_screen(pilot, DiffScreen)
+    await pilot.click("#push")
+    await settle(pilot)
+    await wait_for(pilot, lambda: app.main.states.get(RECEIPT) == "in-sync", what="first push")
+    app.ses.update_template(RECEIPT, TemplateContent(remote_subject, "<p>1</p>", "1"))
+    cursor_at(app, "subject", "Your Acme receipt")
+    await type_text(pilot, "New ")
+    await pilot.press("f2")
+    await wait_screen(pilot, DiffScreen)

@@ -15,6 +15,7 @@ from ses_workbench.tui.screens.diff import DiffScreen
 from ses_workbench.tui.screens.send import SendScreen
 from tests.tui.conftest import (
     connected,
+    cursor_at,
     open_receipt,
     preview_text,
     settle,
@@ -25,16 +26,6 @@ from tests.tui.conftest import (
 )
 
 TEMPLATE = "order-receipt"
-
-
-def cursor_at(app: WorkbenchApp, part: str, needle: str) -> None:
-    editor = app.main.editor(part)
-    text = editor.text
-    at = text.index(needle)
-    row = text.count("\n", 0, at)
-    col = at - (text.rfind("\n", 0, at) + 1)
-    editor.focus()
-    editor.cursor_location = (row, col)
 
 
 async def test_edit_updates_preview(project_dir: Path) -> None:

@@ -13,8 +13,16 @@ from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from ses_workbench.tui.screens.diff import DiffScreen
 from ses_workbench.tui.screens.restore import RestoreScreen
-from tests.tui.conftest import connected, settle, type_text, wait_for, wait_screen, watcher_ready
-from tests.tui.test_flows import cursor_at, open_receipt
+from tests.tui.conftest import (
+    cursor_at,
+    open_receipt,
+    push_then_drift,
+    settle,
+    type_text,
+    wait_for,
+    wait_screen,
+    watcher_ready,
+)
 
 TEMPLATE = "order-receipt"
 
@@ -62,18 +70,7 @@ async def test_enter_on_a_discard_question_keeps_the_edits(project_dir: Path) ->
 async def test_enter_on_force_push_and_overwrite_local_changes_nothing(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        await open_receipt(pilot, app)
-        await connected(pilot)
-        await pilot.press("f2")
-        await wait_screen(pilot, DiffScreen)
-        await pilot.click("#push")
-        await settle(pilot)
-        await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "in-sync", what="first push")
-        app.ses.update_template(TEMPLATE, TemplateContent("Changed in the console", "<p>1</p>", "1"))
-        cursor_at(app, "subject", "Your Acme receipt")
-        await type_text(pilot, "New ")
-        await pilot.press("f2")  # saves, plans: drift, only a force push is offered
-        await wait_screen(pilot, DiffScreen)
+        await push_then_drift(pilot, app, "Changed in the console")  # only a force push is offered
         assert app.screen.query("#force")
         await enter_on_open(pilot, DiffScreen, "close")
         assert app.ses.get_template(TEMPLATE).subject == "Changed in the console"
@@ -127,18 +124,7 @@ async def test_restore_puts_a_deleted_template_back_and_trashes_its_successor(pr
 async def test_restore_a_remote_backup_as_the_local_files(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        await open_receipt(pilot, app)
-        await connected(pilot)
-        await pilot.press("f2")
-        await wait_screen(pilot, DiffScreen)
-        await pilot.click("#push")
-        await settle(pilot)
-        await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "in-sync", what="first push")
-        app.ses.update_template(TEMPLATE, TemplateContent("Changed in the console", "<p>1</p>", "1"))
-        cursor_at(app, "subject", "Your Acme receipt")
-        await type_text(pilot, "New ")
-        await pilot.press("f2")
-        await wait_screen(pilot, DiffScreen)
+        await push_then_drift(pilot, app, "Changed in the console")
         await pilot.click("#force")  # SES's "Changed in the console" goes to backups/local/ first
         await settle(pilot)
         ours = (project_dir / TEMPLATE / "subject.txt").read_text()

@@ -9,8 +9,16 @@ from typing import Any
 from ses_workbench.project import TemplateContent
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.diff import DiffScreen
-from tests.tui.conftest import connected, settle, type_text, wait_for, wait_screen
-from tests.tui.test_flows import cursor_at, open_receipt
+from tests.tui.conftest import (
+    connected,
+    cursor_at,
+    open_receipt,
+    push_then_drift,
+    settle,
+    type_text,
+    wait_for,
+    wait_screen,
+)
 
 TEMPLATE = "order-receipt"
 
@@ -55,18 +63,7 @@ async def test_a_remote_edit_while_the_push_dialog_is_open_is_refused(project_di
 async def test_force_pushes_over_what_the_dialog_showed_not_over_a_later_edit(project_dir: Path) -> None:
     app = WorkbenchApp(project_dir, local=True, watch=False, browser=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        await open_receipt(pilot, app)
-        await connected(pilot)
-        await pilot.press("f2")
-        await wait_screen(pilot, DiffScreen)
-        await pilot.click("#push")
-        await settle(pilot)
-        await wait_for(pilot, lambda: app.main.states.get(TEMPLATE) == "in-sync", what="first push")
-        app.ses.update_template(TEMPLATE, TemplateContent("First remote edit", "<p>1</p>", "1"))
-        cursor_at(app, "subject", "Your Acme receipt")
-        await type_text(pilot, "New ")
-        await pilot.press("f2")
-        await wait_screen(pilot, DiffScreen)
+        await push_then_drift(pilot, app, "First remote edit")
         assert app.screen.query("#force")  # the dialog shows "First remote edit" as drift
         app.ses.update_template(TEMPLATE, TemplateContent("Second remote edit", "<p>2</p>", "2"))
         await pilot.click("#force")
