@@ -25,8 +25,8 @@ async def test_typing_stays_live_during_a_paced_push(project_dir: Path,
     async with app.run_test(size=(160, 45)) as pilot:
         app.main.open_template(TEMPLATE)
         await wait_for(pilot, lambda: app.ses is not None, 20, "SES connection")
-        await wait_for(pilot, lambda: not app.workers._workers or all(
-            w.group != "ses-status" or not w.is_running for w in app.workers), 30, "status")
+        await wait_for(pilot, lambda: all(w.group != "ses-status" or not w.is_running for w in app.workers),
+                       30, "status")
         # The push must still be running when the preview is checked: at 4/s the eight templates take
         # ~2 s, which a loaded machine can spend before the keys are typed.  After the first template
         # the push waits for this gate (in its worker thread), so "still pushing" does not race the clock;
