@@ -140,6 +140,32 @@ def instant_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
 
 
+def grow_past_child_lint(root: Path, names: list[str]) -> None:
+    """Copy the templates ``names`` of the project at ``root`` until a batch lint of every email template
+    goes to a child interpreter; the first copy, ``copy-0``, gets a syntax error."""
+    from ses_workbench.session.offload import CHILD_LINT_MIN
+
+    for i in range(CHILD_LINT_MIN - len(names) + 1):
+        shutil.copytree(root / names[i % len(names)], root / f"copy-{i}")
+    (root / "copy-0" / "body.html").write_text("<p>{{#if a}}</p>\n")  # a syntax error
+
+
+@pytest.fixture
+def child_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str] | None]:
+    """The template names of each lint that went to a child (``None``: the whole project); it still runs."""
+    from ses_workbench.session import offload
+
+    calls: list[list[str] | None] = []
+    real = offload.lint_in_child
+
+    def spy(root: Path, names: Any = None, *args: Any, **kwargs: Any) -> Any:
+        calls.append(list(names) if names is not None else None)
+        return real(root, names, *args, **kwargs)
+
+    monkeypatch.setattr(offload, "lint_in_child", spy)
+    return calls
+
+
 @dataclass(frozen=True)
 class CalibratedProject:
     """A project whose latest calibrated real account (``production``) looks names up in parent scopes

@@ -3,7 +3,6 @@ where it runs, and the environment it stands for."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ from ses_workbench.lint import lint_project
 from ses_workbench.project import Project
 from ses_workbench.project.errors import ConfigError
 from ses_workbench.session import BufferFixture, EditedTemplate, Session, offload
-from tests.conftest import CalibratedProject, write_calibration
+from tests.conftest import CalibratedProject, grow_past_child_lint, write_calibration
 
 
 def parent_scope_errors(diags: list[Any], cp: CalibratedProject) -> list[Any]:
@@ -95,27 +94,8 @@ def test_unsaved_edits_are_previewed_and_linted_as_the_buffers_say(sample_projec
 @pytest.fixture
 def many(sample_project: Project) -> Project:
     """Enough saved templates for a batch lint to go to a child, one of them broken."""
-    import shutil
-
-    root = sample_project.root
-    names = sample_project.names
-    for i in range(offload.CHILD_LINT_MIN - len(names) + 1):
-        shutil.copytree(root / names[i % len(names)], root / f"copy-{i}")
-    (root / "copy-0" / "body.html").write_text("<p>{{#if a}}</p>\n")
-    return Project.load(root)
-
-
-@pytest.fixture
-def child_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str] | None]:
-    calls: list[list[str] | None] = []
-    real = offload.lint_in_child
-
-    def spy(root: Path, names: Any = None, *args: Any, **kwargs: Any) -> Any:
-        calls.append(list(names) if names is not None else None)
-        return real(root, names, *args, **kwargs)
-
-    monkeypatch.setattr(offload, "lint_in_child", spy)
-    return calls
+    grow_past_child_lint(sample_project.root, sample_project.names)
+    return Project.load(sample_project.root)
 
 
 def test_an_offloading_session_lints_a_large_batch_in_a_child(many: Project, child_calls: list[Any]) -> None:

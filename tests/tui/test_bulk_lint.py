@@ -3,7 +3,6 @@ diagnostics as lint in the app, and push planning's lint refusals reach the push
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,34 +10,16 @@ import pytest
 
 from ses_workbench.lint import lint_project
 from ses_workbench.project import Project
-from ses_workbench.session.offload import CHILD_LINT_MIN
 from ses_workbench.tui.app import WorkbenchApp
 from ses_workbench.tui.screens.diff import DiffScreen
+from tests.conftest import grow_past_child_lint
 from tests.tui.conftest import connected, settle, wait_for, wait_screen
 
 
 @pytest.fixture
 def many(project_dir: Path) -> Path:
-    names = Project.load(project_dir).names  # email templates (not the custom verification one)
-    for i in range(CHILD_LINT_MIN - len(names) + 1):
-        shutil.copytree(project_dir / names[i % len(names)], project_dir / f"copy-{i}")
-    (project_dir / "copy-0" / "body.html").write_text("<p>{{#if a}}</p>\n")  # a syntax error
+    grow_past_child_lint(project_dir, Project.load(project_dir).names)  # email templates only
     return project_dir
-
-
-@pytest.fixture
-def child_calls(monkeypatch: Any) -> list[list[str] | None]:
-    import ses_workbench.session.offload as lp
-
-    calls: list[list[str] | None] = []
-    real = lp.lint_in_child
-
-    def spy(root: Any, names: Any = None, *args: Any, **kwargs: Any) -> Any:
-        calls.append(list(names) if names is not None else None)
-        return real(root, names, *args, **kwargs)
-
-    monkeypatch.setattr(lp, "lint_in_child", spy)
-    return calls
 
 
 async def test_startup_lint_runs_in_a_child_and_push_shows_its_refusals(many: Path,
