@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["State", "TemplateStatus", "TemplateDiff", "PartDiff", "PushItem", "PushPlan", "PushResult",
            "PullItem", "PullResult", "Progress", "status", "diff", "plan_push", "forced", "execute_push",
-           "push", "pull", "unified_part_diff", "classify"]
+           "push", "pull", "selected_for_push", "unified_part_diff", "classify"]
 
 Progress = Callable[[int, int, str], None]
 #: ``linter(names, dialect)`` → each name's lint error lines (see :func:`plan_push`).
@@ -409,7 +409,9 @@ def _env_dialect(project: Project, env: str) -> Any:
     return load_dialect(project, env)
 
 
-def _selected_for_push(project: Project, names: Sequence[str] | None) -> list[str]:
+def selected_for_push(project: Project, names: Sequence[str] | None) -> list[str]:
+    """The templates a push of ``names`` covers, each once (``None``/empty: every template); an unknown name
+    raises UnknownTemplateError with close matches."""
     if names:
         for n in names:
             project.get(n)  # UnknownTemplateError with close matches
@@ -461,7 +463,7 @@ def plan_push(client: SesClient, project: Project, names: Sequence[str] | None =
     A name left out is linted here, with ``dialect`` (default: the one calibrated for the environment).
     """
     progress = progress or _noop
-    selected = _selected_for_push(project, names)
+    selected = selected_for_push(project, names)
     remote = {t.name for t in client.list_templates()}
     state = SyncState(project.state_dir)
     linted = dict(linted or {})
@@ -636,7 +638,7 @@ def push(client: SesClient, project: Project, names: Sequence[str] | None = None
             return PushResult(plan, cancelled=True)
         return execute_push(client, project, plan, progress)
     progress = progress or _noop
-    selected = _selected_for_push(project, names)
+    selected = selected_for_push(project, names)
     remote = {t.name for t in client.list_templates()}
     state = SyncState(project.state_dir)
     plan = PushPlan(client.environment.name, [], force)

@@ -309,9 +309,7 @@ class Session:
                              dialect=self.dialect)
         linted: Mapping[str, list[str]] = {}
         if not no_lint:
-            selected = list(dict.fromkeys(names)) if names else list(self.project.templates)
-            for name in selected:
-                self.project.get(name)  # UnknownTemplateError with close matches, before any lint
+            selected = sync.selected_for_push(self.project, names)  # an unknown name fails before any lint
             ui.progress(0, len(selected), "")
             linted = self.lint_errors(selected)
         plan = sync.plan_push(client, self.project, names, force=force, no_lint=no_lint, progress=ui.progress,
