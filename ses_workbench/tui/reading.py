@@ -167,9 +167,13 @@ def markdown_lines(markdown: str, width: int) -> list[Strip]:
     return out
 
 
+_LINE_BREAK_RE = re.compile(r"\r\n|[\r\n\v\f\x85\u2028\u2029]")
+
+
 def reading_lines(subject: str, html: str, width: int, *, banner: str | None = None) -> list[Strip]:
     """The reading view: subject (and preheader) on top, then the body."""
     width = max(width, 20)
+    subject = _LINE_BREAK_RE.sub("↵", subject)  # shown, never emitted: a raw one would tear the screen
     head: list[Strip] = []
     if banner:
         head += _wrap(Text(banner, style=DIM), width)

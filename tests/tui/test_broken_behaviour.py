@@ -1,10 +1,13 @@
-"""Broken behaviours of the terminal workbench, fixed: preview tabs after a render error, and a stale
-preview that says so on its content."""
+"""Broken behaviours of the terminal workbench, fixed: a one-line subject, preview tabs after a render
+error, and a stale preview that says so on its content."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+
+from textual import events
+from textual.widgets._toast import Toast
 
 from ses_workbench.tui.app import WorkbenchApp
 from tests.tui.conftest import preview_text, settle, wait_for
@@ -50,3 +53,27 @@ async def test_every_preview_tab_after_a_render_error_shows_the_last_good_render
         await settle(pilot)
         assert not preview_text(app, "mime").startswith("⚠ stale")
         assert "Subject:" in preview_text(app, "mime")
+
+
+async def test_a_line_break_never_goes_into_the_subject_nor_onto_the_screen(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await open_welcome(pilot, app)
+        app.main.editor_tabs.active = "tab-subject"
+        subject = app.main.editor("subject")
+        subject.focus()
+        before = subject.text
+        subject.cursor_location = (0, 8)
+        await pilot.press("enter")
+        subject.post_message(events.Paste("Hello\nworld"))
+        await pilot.pause()
+        await settle(pilot)
+        assert subject.text == before and not subject.dirty
+        await wait_for(pilot, lambda: any("the subject must be one line" in str(t.render())
+                                          for t in app.screen.query(Toast)), what="the refusal")
+
+        # a subject with a line break that came from elsewhere (a file, $EDITOR) shows it as ↵: one line
+        subject.load_text("Hi\nthere {{firstName}}")
+        await wait_for(pilot, lambda: "Hi↵there Ada" in preview_text(app), what="subject shown")
+        view = app.main.view("read")
+        assert len(view.plain_text().split("\n")) == view.line_count  # no line holds a raw line break

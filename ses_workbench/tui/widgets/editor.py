@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import TextArea
-from textual.widgets.text_area import Edit, EditResult
+from textual.widgets.text_area import Edit, EditResult, Location
 
 ERROR_STYLE = Style(underline=True, color="#ff5f5f", bgcolor="#3a1f1f")
 WARNING_STYLE = Style(underline=True, bgcolor="#3a331f")
@@ -98,6 +98,16 @@ class PartEditor(TextArea):
             self.edits_notified += 1
             self.on_edit(self)
         return result
+
+    def _replace_via_keyboard(self, insert: str, start: Location, end: Location) -> EditResult | None:
+        """Typing and pasting; a line break never goes into the subject (SES sends it as one header
+        line): Enter and a paste that holds one are refused, and the editor says why."""
+        if self.part == "subject" and ("\n" in insert or "\r" in insert):
+            self.notify("the subject must be one line: the line break was not inserted"
+                        + (" (nothing was pasted)" if insert.strip("\r\n") else ""),
+                        severity="warning")
+            return None
+        return super()._replace_via_keyboard(insert, start, end)
 
     def mark_saved(self) -> None:
         self.disk_text = self.text
