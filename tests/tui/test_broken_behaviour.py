@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from textual import events
+from textual.widgets import Static
 from textual.widgets._toast import Toast
 
 from ses_workbench.tui.app import WorkbenchApp
@@ -77,3 +78,20 @@ async def test_a_line_break_never_goes_into_the_subject_nor_onto_the_screen(proj
         await wait_for(pilot, lambda: "Hi↵there Ada" in preview_text(app), what="subject shown")
         view = app.main.view("read")
         assert len(view.plain_text().split("\n")) == view.line_count  # no line holds a raw line break
+
+
+async def test_fixture_json_that_does_not_parse_leaves_attribute_status_unknown(project_dir: Path) -> None:
+    app = WorkbenchApp(project_dir, connect=False, watch=False, browser=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_welcome(pilot, app)
+        app.main.editor_tabs.active = "tab-data"
+        listing = app.main.data_pane.query_one("#attribute-list", Static)
+        await wait_for(pilot, lambda: "firstName" in str(listing.render()), what="attribute list")
+        fixture = app.main.fixture_editor
+        text = fixture.text.rstrip()
+        assert text.endswith("]\n}") or text.endswith("}")
+        fixture.load_text(text[:-1].rstrip() + ",\n}\n")  # a trailing comma after the last property
+        await wait_for(pilot, lambda: "fixture does not parse" in str(listing.render()), what="unknown")
+        shown = str(listing.render())
+        assert "missing" not in shown and "firstName" in shown, shown
+        assert "invalid JSON" in str(app.main.data_pane.query_one("#fixture-error", Static).render())

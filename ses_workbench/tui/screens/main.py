@@ -586,11 +586,12 @@ class MainScreen(Screen[None]):
 
     def _apply_preview(self, outcome: PreviewOutcome) -> None:
         extra = outcome.extra or {}
+        json_error = fixture_error(outcome.error) if outcome.error is not None else None
         if "attributes" in extra:
             self.attributes = extra["attributes"]
-            self.data_pane.set_attributes(self.attributes)
+            self.data_pane.set_attributes(self.attributes, data_parses=json_error is None)
         error = describe_error(outcome.error) if outcome.error is not None else None
-        self.data_pane.set_error(fixture_error(outcome.error) if outcome.error is not None else None)
+        self.data_pane.set_error(json_error)
         self.preview_pane.show(outcome, error, self.key_for("live_preview"))
         if error is None and outcome.rendered is not None:
             self.app.post_message(PreviewShown(outcome.rendered.html))

@@ -2,7 +2,8 @@
 
 Switch fixtures with the select; add / duplicate / delete / fill-skeleton are app actions (the buttons
 post :class:`DataPane.Action`). The JSON error line shows the parse error's line and column; the attribute
-list marks which required attributes the current fixture lacks.
+list marks which required attributes the current fixture lacks (or, while the JSON does not parse, says
+their status is unknown).
 """
 
 from __future__ import annotations
@@ -75,18 +76,25 @@ class DataPane(Vertical):
         error.update(Text(f"✗ JSON {message}") if message else "")  # the parser's text is not markup
         error.set_class(bool(message), "-error")
 
-    def set_attributes(self, rows: list[AttributeStatus]) -> None:
-        if rows == getattr(self, "_rows", None):
+    def set_attributes(self, rows: list[AttributeStatus], *, data_parses: bool = True) -> None:
+        """List the attributes the template uses; ``data_parses`` False: the fixture JSON does not parse,
+        so whether each is present is unknown (the list says so and marks none of them missing)."""
+        if (rows, data_parses) == getattr(self, "_rows", None):
             return
-        self._rows = rows
+        self._rows = (rows, data_parses)
         text = Text()
-        missing = sum(1 for r in rows if r.required and not r.present)
         text.append(f"Attributes used: {len(rows)}", style="bold")
-        if missing:
-            text.append(f" — {missing} missing", style="bold red")
-        for row in rows:
-            text.append("\n")
-            text.append_text(attribute_label(row))
+        if not data_parses:
+            text.append(" — fixture does not parse: attribute status unknown", style="bold red")
+            for row in rows:
+                text.append(f"\n? {row.path}  ({'/'.join(sorted(row.parts))})", style="dim")
+        else:
+            missing = sum(1 for r in rows if r.required and not r.present)
+            if missing:
+                text.append(f" — {missing} missing", style="bold red")
+            for row in rows:
+                text.append("\n")
+                text.append_text(attribute_label(row))
         self.query_one("#attribute-list", Static).update(text)
 
     @on(Select.Changed, "#fixture-select")
