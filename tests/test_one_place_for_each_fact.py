@@ -140,4 +140,4 @@ def test_the_html_a_custom_verification_email_may_use_is_one_table() -> None:
     importers = {module for module, tree in _modules() for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module == home_module
                  and any(alias.name == "html_problems" for alias in node.names)}
-    assert {"ses_workbench/ses/local/verification.py", "ses_workbench/lint.py"} <= importers
+    assert {"ses_workbench/ses/local/verification.py", "ses_workbench/lint/verification.py"} <= importers

@@ -1,4 +1,4 @@
-"""lint.py: each diagnostic code, on purpose-built broken templates, with file:line:column."""
+"""lint: each diagnostic code, on purpose-built broken templates, with file:line:column."""
 
 from __future__ import annotations
 

@@ -1,28 +1,21 @@
-"""Lint: everything that would make SES reject a template or silently drop an email, found locally.
+"""Linting one template: its own rules (name, size, subject, text part, layout, syntax, unknown
+helpers, ``template.toml``) and, against each fixture, missing data, ``each`` over a non-list, unused
+keys and the points where SES's behaviour is not known.
 
-Each template is checked on its own (name, size, subject, text part, layout, syntax, unknown
-helpers) and against each of its fixtures (missing data, ``each`` over a non-list, unused keys,
-the points where SES's behaviour is not known).  Every finding is a :class:`Diagnostic` with
-``file:line:column`` and a one-line reason, so editors, CI logs and the TUI can all point at it.
-
-Missing data is found by *rendering* with the engine, the same judge as the preview: SES
-stops at the first missing attribute, but a person wants them all, so the renderer is run
-again with each missing path filled by a sentinel, a bounded number of times.
+Missing data is found by *rendering* with the engine, the same judge as the preview: SES stops at the
+first missing attribute, but a person wants them all, so the renderer is run again with each missing path
+filled by a sentinel (:func:`ses_workbench.lint.data._fill`), a bounded number of times.
 """
 
 from __future__ import annotations
 
-import bisect
 import copy
-import json
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ses_workbench.engine import (
-    DEFAULT_DIALECT,
     Dialect,
     EngineError,
     MissingAttributeError,
@@ -32,112 +25,38 @@ from ses_workbench.engine import (
 )
 from ses_workbench.engine import compile as compile_source
 from ses_workbench.limits import template_data_problem
-
-# SES's template name rule and size limit, as the project model defines them (re-exported).
+from ses_workbench.lint.data import (
+    _display,
+    _fill,
+    _fill_parents,
+    _json_positions,
+    _json_type,
+    _parent_display,
+    _parent_scope_name,
+    _short,
+    _walk,
+    unused_paths,
+)
+from ses_workbench.lint.diagnostic import Diagnostic, _one_line
 from ses_workbench.project.content import MAX_TEMPLATE_BYTES, NAME_RE, PARTS
 from ses_workbench.project.errors import (
     ConfigError,
     FixtureError,
     LayoutError,
     ProjectError,
-    TemplateNameError,
     TemplateSizeError,
 )
 from ses_workbench.render import compile_content, map_location
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ses_workbench.project import EmailTemplate, Project
-
-__all__ = ["Diagnostic", "lint_project", "lint_template", "lint_verification", "lint_verification_project",
-           "MAX_TEMPLATE_BYTES", "NAME_RE"]
+    from ses_workbench.project import EmailTemplate
 
 #: How many missing attributes are collected per part and fixture before giving up.
 MAX_MISSING_PER_PART = 50
 #: SES fills this one in when sending with list management; it is never missing.
 RESERVED = "amazonSESUnsubscribeUrl"
 
-_SENTINEL = "\u2063ses-workbench-sentinel\u2063"
 _BLOCK_HELPER_RE = re.compile(r"\{\{~?\s*#\*?\s*([^\s}~()]+)")
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """One finding, located in the file a person edits."""
-
-    severity: str  # "error" | "warning"
-    code: str  # stable short id, e.g. "missing-attribute"
-    message: str  # one line
-    path: str
-    line: int = 1
-    column: int = 1
-    template: str | None = None
-    part: str | None = None
-    fixture: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-# ---------------------------------------------------------------------------------------------
-# public entry points
-
-
-def lint_project(project: Project, names: Iterable[str] | None = None,
-                 dialect: Dialect = DEFAULT_DIALECT) -> list[Diagnostic]:
-    """Lint the named templates (all when ``names`` is None) plus the project's load problems.
-
-    An unknown name raises the project's ``UnknownTemplateError`` (a usage error for the CLI).
-    """
-    diags: list[Diagnostic] = []
-    verification = getattr(project, "verification_templates", {})
-    if names is not None:
-        names = list(names)
-    if names is None:
-        templates = list(project.templates.values())
-        diags.extend(_problem_diagnostic(p) for p in getattr(project, "problems", ()))
-    else:
-        templates = [project.get(n) for n in names if n not in verification]
-        dirs = [Path(t.dir) for t in templates]
-        for problem in getattr(project, "problems", ()):
-            ppath = getattr(problem, "path", None)
-            if ppath is not None and any(_is_under(Path(ppath), d) for d in dirs):
-                diags.append(_problem_diagnostic(problem))
-    config = getattr(project, "config", None)
-    diags.extend(_config_diagnostics(config))  # once per project, not per template
-    for tpl in templates:
-        diags.extend(lint_template(tpl, dialect, config=config))
-    if verification:  # custom verification templates: named ones only when names were given
-        wanted = None if names is None else [n for n in names if n in verification]
-        diags.extend(lint_verification_project(project, wanted))
-    return _sorted_unique(diags)
-
-
-def _config_diagnostics(config: Any) -> list[Diagnostic]:
-    """Warnings for the top-level keys of ``ses-workbench.toml`` nothing reads (``test_recipient = [...]``:
-    lint passed and ``send`` later found no recipients)."""
-    from ses_workbench.project.config import Config, unknown_config_keys
-
-    if not isinstance(config, Config) or config.path is None:
-        return []
-    return [Diagnostic("warning", "unknown-key", message, str(config.path), line, column)
-            for _key, message, line, column in unknown_config_keys(config)]
-
-
-def lint_template(tpl: EmailTemplate, dialect: Dialect = DEFAULT_DIALECT, *,
-                  config: Any = None) -> list[Diagnostic]:
-    """Every diagnostic for one template and each of its fixtures."""
-    return _sorted_unique(_TemplateLinter(tpl, dialect, config).run())
-
-
-# ---------------------------------------------------------------------------------------------
-# one template
 
 
 class _TemplateLinter:
@@ -539,96 +458,6 @@ def _text_policy(tpl: Any, config: Any) -> str:
     return getattr(config, "text_part", "generate") if config is not None else "generate"
 
 
-# ---------------------------------------------------------------------------------------------
-# data walking
-
-
-def _children(node: Any) -> Iterator[tuple[str | int, Any]]:
-    if isinstance(node, dict):
-        yield from node.items()
-    elif isinstance(node, list):
-        yield from enumerate(node)
-
-
-def _walk(node: Any, segs: tuple[str, ...]) -> Iterator[Any]:
-    """Every value reached by ``segs`` (``"[]"`` fans out over list items / object values)."""
-    if not segs:
-        yield node
-        return
-    head, rest = segs[0], segs[1:]
-    if head == "[]":
-        for _, child in _children(node):
-            yield from _walk(child, rest)
-    elif isinstance(node, dict) and head in node:
-        yield from _walk(node[head], rest)
-
-
-def _parent_display(node: Any, segs: tuple[str, ...]) -> str:
-    """The display path of the first missing non-final segment."""
-    out: list[str] = []
-    nodes = [node]
-    for seg in segs[:-1]:
-        out.append(seg)
-        if seg == "[]":
-            nodes = [c for n in nodes for _, c in _children(n)]
-            continue
-        nxt = [n[seg] for n in nodes if isinstance(n, dict) and n.get(seg) is not None]
-        if len(nxt) < len(nodes):
-            break
-        nodes = nxt
-    return _display(tuple(out))
-
-
-def _fill(node: Any, segs: tuple[str, ...]) -> bool:
-    """Put a sentinel where ``segs`` reaches nothing, so the next render goes further."""
-    if not segs:
-        return False
-    head, rest = segs[0], segs[1:]
-    if head == "[]":
-        changed = False
-        if not rest:
-            if isinstance(node, list):
-                for i, v in enumerate(node):
-                    if v is None:
-                        node[i], changed = _SENTINEL, True
-            elif isinstance(node, dict):
-                for k, v in node.items():
-                    if v is None:
-                        node[k], changed = _SENTINEL, True
-            return changed
-        for _, child in list(_children(node)):
-            changed = _fill(child, rest) or changed
-        return changed
-    if not isinstance(node, dict):
-        return False
-    if not rest:
-        if node.get(head) is None:
-            node[head] = _SENTINEL
-            return True
-        return False
-    if node.get(head) is None:
-        node[head] = {}
-    return _fill(node[head], rest)
-
-
-def _fill_parents(node: Any, segs: tuple[str, ...]) -> bool:
-    """Give every missing non-final segment of ``segs`` an empty object (the probe goes on)."""
-    if len(segs) < 2:
-        return False
-    head, rest = segs[0], segs[1:]
-    if head == "[]":
-        changed = False
-        for _, child in list(_children(node)):
-            changed = _fill_parents(child, rest) or changed
-        return changed
-    if not isinstance(node, dict):
-        return False
-    changed = False
-    if node.get(head) is None:
-        node[head], changed = {}, True
-    return _fill_parents(node[head], rest) or changed
-
-
 _TAG_RE = re.compile(r"\{\{[^}]{0,80}\}\}")
 
 
@@ -641,174 +470,6 @@ def _tag_text(source: str, line: int | None, column: int | None) -> str | None:
         return None
     m = _TAG_RE.match(lines[line - 1], column - 1)
     return " ".join(m.group(0).split()) if m else None
-
-
-def _parent_scope_name(ref: Reference | None, data: dict[str, Any]) -> str | None:
-    """For ``items[].shopName`` where the items lack it but an enclosing scope has it: the name."""
-    if ref is None:
-        return None
-    segs = tuple(ref.segments)
-    if "[]" not in segs:
-        return None
-    last = max(i for i, s in enumerate(segs) if s == "[]")
-    tail = segs[last + 1:]
-    if len(tail) != 1:
-        return None
-    name = tail[0]
-    for item in _walk(data, segs[:last + 1]):
-        if isinstance(item, dict) and item.get(name) is not None:
-            return None  # some items have it: a plain missing value, not a scope question
-    for j in range(last - 1, -1, -1):  # enclosing scopes, innermost first
-        for scope in _walk(data, segs[:j]):
-            if isinstance(scope, dict) and scope.get(name) is not None:
-                return name
-    return None
-
-
-class _RefTrie:
-    """Reference paths as a trie (``"[]"`` is the any-item segment): one walk of the fixture follows every
-    reference at once, instead of matching each data path against each reference."""
-
-    __slots__ = ("children", "end", "whole_end")
-
-    def __init__(self) -> None:
-        self.children: dict[str, _RefTrie] = {}
-        self.end = False        # a reference (tested/iterated or read whole) ends here
-        self.whole_end = False  # a reference read as a whole ends here: everything below counts
-
-    @classmethod
-    def build(cls, whole: list[tuple[str, ...]], through: list[tuple[str, ...]]) -> _RefTrie:
-        root = cls()
-        for refs, whole_flag in ((through, False), (whole, True)):
-            for segs in refs:
-                node = root
-                for seg in segs:
-                    node = node.children.setdefault(seg, cls())
-                node.end = True
-                node.whole_end = node.whole_end or whole_flag
-        return root
-
-    def step(self, key: str | int) -> Iterator[_RefTrie]:
-        """The nodes a data key leads to: its own name (object keys only) and the any-item segment."""
-        if isinstance(key, str) and key != "[]":
-            node = self.children.get(key)
-            if node is not None:
-                yield node
-        node = self.children.get("[]")
-        if node is not None:
-            yield node
-
-
-def unused_paths(data: Any, whole: list[tuple[str, ...]],
-                  through: list[tuple[str, ...]]) -> Iterator[tuple[str | int, ...]]:
-    """Every path of ``data`` no reference reads: not below a reference read whole, not an item of an
-    iterated or tested list, and not on the way to any reference (``through`` includes ``whole``).
-
-    Public so the tests can hold this one-pass walk to the rule written out plainly (an oracle)."""
-    root = _RefTrie.build(whole, through)
-    if root.whole_end:  # the whole context is read ({{this}} passed on): everything counts
-        return iter(())
-    return _unused_below(data, (), [root])
-
-
-def _unused_below(node: Any, path: tuple[str | int, ...],
-                  states: list[_RefTrie]) -> Iterator[tuple[str | int, ...]]:
-    iterated = isinstance(node, list) and any(s.end for s in states)
-    for key, child in _children(node):
-        cpath = path + (key,)
-        cstates = [n for s in states for n in s.step(key)]
-        if any(n.whole_end for n in cstates):
-            continue  # read as a whole somewhere
-        if iterated and not isinstance(child, (dict, list)):
-            continue  # an item of a list that is iterated or tested: it counts
-        if not iterated and not cstates:
-            yield cpath
-            continue
-        if isinstance(child, (dict, list)):
-            yield from _unused_below(child, cpath, cstates)
-
-
-def _display(segs: tuple[str | int, ...]) -> str:
-    out = ""
-    for s in segs:
-        if s == "[]" or isinstance(s, int):
-            out += "[]"
-        else:
-            out += ("." if out else "") + str(s)
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# JSON positions (json.loads gives none)
-
-_WS = re.compile(r"[ \t\n\r]*")
-_NUM = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null|NaN|-?Infinity")
-
-
-def _json_positions(text: str) -> dict[tuple[str | int, ...], tuple[int, int]]:
-    """1-based (line, column) of each object key and array item, by concrete path."""
-    starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-    out: dict[tuple[str | int, ...], tuple[int, int]] = {}
-
-    def pos(i: int) -> tuple[int, int]:
-        ln = bisect.bisect_right(starts, i) - 1
-        return ln + 1, i - starts[ln] + 1
-
-    def ws(i: int) -> int:
-        m = _WS.match(text, i)
-        return m.end() if m else i
-
-    def value(i: int, path: tuple[str | int, ...]) -> int:
-        i = ws(i)
-        ch = text[i:i + 1]
-        if ch == "{":
-            i = ws(i + 1)
-            if text[i:i + 1] == "}":
-                return i + 1
-            while True:
-                i = ws(i)
-                key_at = i
-                key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
-                out.setdefault(path + (key,), pos(key_at))
-                i = ws(i)
-                i = value(i + 1, path + (key,))  # skip ':'
-                i = ws(i)
-                if text[i:i + 1] == ",":
-                    i += 1
-                    continue
-                return i + 1
-        if ch == "[":
-            i = ws(i + 1)
-            if text[i:i + 1] == "]":
-                return i + 1
-            n = 0
-            while True:
-                i = ws(i)
-                out.setdefault(path + (n,), pos(i))
-                i = value(i, path + (n,))
-                i = ws(i)
-                n += 1
-                if text[i:i + 1] == ",":
-                    i += 1
-                    continue
-                return i + 1
-        if ch == '"':
-            _, end = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
-            return int(end)
-        m = _NUM.match(text, i)
-        if not m:
-            raise ValueError(f"unexpected JSON at {i}")
-        return m.end()
-
-    try:
-        value(1 if text.startswith("\ufeff") else 0, ())
-    except (ValueError, IndexError):
-        pass
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# small helpers
 
 
 def _block_helper(lines: list[str], line: int, column: int) -> str | None:
@@ -890,182 +551,3 @@ def _size_bytes(content: Any) -> int:
 def _config_of(tpl: Any) -> Any:
     project = getattr(tpl, "project", None)
     return getattr(tpl, "config", None) or getattr(project, "config", None)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "null"
-    return "an object"
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _is_under(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except ValueError:
-        return False
-
-
-def _problem_diagnostic(problem: Any) -> Diagnostic:
-    if isinstance(problem, TemplateNameError):
-        code = "bad-name"
-    elif isinstance(problem, FixtureError):
-        code = "broken-json"
-    elif isinstance(problem, LayoutError):
-        code = "layout"
-    elif isinstance(problem, TemplateSizeError):
-        code = "too-large"
-    elif isinstance(problem, ConfigError):
-        code = "config"
-    else:
-        code = "project"
-    path = getattr(problem, "path", None)
-    return Diagnostic(
-        severity="error", code=code, message=_one_line(getattr(problem, "message", None) or str(problem)),
-        path=str(path) if path is not None else ".", line=getattr(problem, "line", None) or 1,
-        column=getattr(problem, "column", None) or 1, template=getattr(problem, "template", None),
-    )
-
-
-def _sorted_unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
-    seen: set[tuple[str, str, int, int, str, str | None]] = set()
-    out: list[Diagnostic] = []
-    for d in diags:
-        key = (d.code, d.path, d.line, d.column, d.message, d.fixture)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(d)
-    out.sort(key=lambda d: (d.path, d.line, d.column, d.code))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# custom verification email templates
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def lint_verification(tpl: Any, identities: Iterable[str] | None = None) -> list[Diagnostic]:
-    """Every diagnostic for one custom verification template (``kind = "custom-verification"``).
-
-    SES's rules (API reference, CreateCustomVerificationEmailTemplate; the Developer Guide's custom
-    verification FAQ): every member required, the email under 10 MB, HTML only of the tags and attributes
-    the FAQ lists (:mod:`ses_workbench.project.verification_html`), no substitution (``{{`` stays literal
-    text), and the sender a verified identity — checked when ``identities`` (the environment's verified
-    ones) is given.
-    """
-    from ses_workbench.project.config import key_position
-    from ses_workbench.project.verification import MAX_VERIFICATION_BYTES
-    from ses_workbench.project.verification_html import html_problems
-    from ses_workbench.ses.local.rules import identity_key, is_verified
-
-    name = tpl.name
-    out: list[Diagnostic] = []
-    meta_path = str(tpl.meta_path)
-
-    def diag(severity: str, code: str, message: str, path: Any, line: int = 1, column: int = 1,
-             part: str | None = None) -> None:
-        out.append(Diagnostic(severity, code, message, str(path), line, column, name, part))
-
-    try:
-        meta = tpl.meta
-        meta_text = Path(tpl.meta_path).read_text("utf-8-sig")
-    except (ConfigError, OSError) as exc:
-        diag("error", "bad-metadata", _one_line(str(getattr(exc, "message", exc))), meta_path,
-             getattr(exc, "line", None) or 1, getattr(exc, "column", None) or 1)
-        return out
-    for key, value in (("from_address", meta.from_address), ("success_redirection_url", meta.success_url),
-                       ("failure_redirection_url", meta.failure_url)):
-        line, col = key_position(meta_text, (key,)) or (1, 1)
-        if not value:
-            diag("error", "missing-setting", f"{key} is required for a custom verification template "
-                 "(SES requires it)", meta_path)
-        elif key != "from_address" and not re.match(r"^https?://", value):
-            diag("warning", "redirect-url",
-                 f"{key} should be an http:// or https:// URL the recipient's browser can open",
-                 meta_path, line, col)
-    for key in meta.extra:
-        line, col = key_position(meta_text, (key,)) or (1, 1)
-        diag("warning", "unknown-key", f"template.toml key {key!r} is not read for a custom verification "
-             "template", meta_path, line, col)
-    if meta.from_address and identities is not None:
-        try:
-            from ses_workbench.ses.local.rules import bare_address
-
-            sender = bare_address(meta.from_address)
-        except ValueError:
-            sender = meta.from_address
-        if not is_verified(sender, {identity_key(i) for i in identities}):
-            line, col = key_position(meta_text, ("from_address",)) or (1, 1)
-            diag("error", "sender-not-verified", f"from_address {sender} is not a verified identity of this "
-                 "environment (SES sends custom verification emails only from verified identities)",
-                 meta_path, line, col)
-    try:
-        subject = tpl.source("subject")
-        body = tpl.source("html")
-    except ProjectError as exc:
-        diag("error", "unreadable", _one_line(str(getattr(exc, "message", exc))),
-             getattr(exc, "path", "") or tpl.dir)
-        return out
-    subject_path, html_path = tpl.part_path("subject"), tpl.part_path("html")
-    if subject is None or not subject.strip():
-        diag("error", "empty-subject", "the subject is empty or missing (SES requires TemplateSubject)",
-             subject_path, part="subject")
-    elif "\n" in subject.rstrip("\r\n") or "\r" in subject.rstrip("\r\n"):
-        diag("error", "subject-lines", "the subject must be one line", subject_path, 2, 1, "subject")
-    if body is None or not body.strip():
-        diag("error", "no-body", "missing body.html (SES requires TemplateContent)", html_path, part="html")
-        body = ""
-    size = len(body.encode("utf-8"))
-    if size >= MAX_VERIFICATION_BYTES:
-        diag("error", "too-large", f"body.html is {size:,} bytes; SES requires a custom verification email "
-             f"under {MAX_VERIFICATION_BYTES:,} bytes (10 MB)", html_path, part="html")
-    for problem in html_problems(body):  # the endpoint runs the same check (one table, the domain's)
-        diag("error", "forbidden-html", problem.message, html_path, problem.line, problem.column, "html")
-    for part, text, path in (("subject", subject or "", subject_path), ("html", body, html_path)):
-        at = text.find("{{")
-        if at >= 0:
-            line, col = _position(text, at)
-            diag("warning", "literal-braces",
-                 "'{{' is literal text here: SES does no Handlebars substitution "
-                 "in custom verification templates, the recipient sees the braces", path, line, col, part)
-    return _sorted_unique(out)
-
-
-def lint_verification_project(project: Any, names: Iterable[str] | None = None,
-                              identities: Iterable[str] | None = None) -> list[Diagnostic]:
-    """:func:`lint_verification` for the project's custom verification templates, plus SES's quota of
-    custom verification templates per account."""
-    from ses_workbench.project.verification import MAX_VERIFICATION_TEMPLATES
-
-    templates = getattr(project, "verification_templates", {})
-    selected = [templates[n] for n in names if n in templates] if names is not None \
-        else list(templates.values())
-    ids = list(identities) if identities is not None else None
-    out: list[Diagnostic] = []
-    for tpl in selected:
-        out.extend(lint_verification(tpl, ids))
-    if len(templates) > MAX_VERIFICATION_TEMPLATES:
-        out.append(Diagnostic("error", "too-many-templates",
-                              f"{len(templates)} custom verification templates; SES allows at most "
-                              f"{MAX_VERIFICATION_TEMPLATES} per account", str(project.root)))
-    return _sorted_unique(out)
