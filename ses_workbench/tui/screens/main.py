@@ -2,7 +2,7 @@
 
 It holds what the screen is about: the open template and fixture, the lint findings and deployment
 states the list shows, and the preview of the editors' state. A keystroke's render runs off the event
-loop (the render process, else the render thread: at most one in flight, newest wins) and comes back as
+loop (:class:`~ses_workbench.tui.preview_renderer.PreviewRenderer`) and comes back as
 :class:`~ses_workbench.tui.messages.PreviewRendered`; lint runs in thread workers and comes back as
 :class:`~ses_workbench.tui.messages.LintDone`. Workers run on the app (one place turns their errors into
 notifications); nothing here talks to SES.
@@ -30,14 +30,13 @@ from ses_workbench.engine import Dialect
 from ses_workbench.errors import WorkbenchError
 from ses_workbench.lint import Diagnostic
 from ses_workbench.project import PARTS, EmailTemplate, Project
-from ses_workbench.project.verification import KIND
 from ses_workbench.session import Session
 from ses_workbench.session.edits import EditedTemplate
 from ses_workbench.tui import preview_job
 from ses_workbench.tui.messages import LintDone, PreviewRendered, PreviewShown
 from ses_workbench.tui.preview_job import PreviewJob, PreviewOutcome
+from ses_workbench.tui.preview_renderer import PreviewRenderer
 from ses_workbench.tui.render_process import RenderProcess
-from ses_workbench.tui.render_thread import LatestOnly
 from ses_workbench.tui.screens.dialogs import ChoiceScreen
 from ses_workbench.tui.widgets.data_pane import DataPane
 from ses_workbench.tui.widgets.editor import PartEditor
@@ -50,7 +49,7 @@ from ses_workbench.tui.widgets.preview_pane import (
     describe_error,
     fixture_error,
 )
-from ses_workbench.tui.widgets.template_list import TemplateList, TemplateRow
+from ses_workbench.tui.widgets.template_list import TemplateList, list_rows
 from ses_workbench.wording import plural
 
 #: Below these widths the panes stack, then the template list collapses.
@@ -84,7 +83,6 @@ class MainScreen(Screen[None]):
         self.project: Project = session.project
         self._dialect = session.dialect  # what the preview and lint on screen were made with
         self.key_for = key_for
-        self.use_render_process = render_process
         self.fixture_name: str | None = None
         self.lint: dict[str, list[Diagnostic]] = {}
         """Lint findings per template name (a name is present once it was linted)."""
@@ -102,10 +100,7 @@ class MainScreen(Screen[None]):
         """Bumped on every project reload (the render process reloads its copy when it changes)."""
         self.save_guard: Callable[[], bool] = lambda: False
         """Called before a save; True stops it (DiskSync: a file changed on disk under unsaved edits)."""
-        self._preview_seq = 0
-        self._applied_seq = 0
-        self._renderer: LatestOnly[tuple[PreviewJob, EmailTemplate | None]] = LatestOnly(self._render_preview)
-        self._process: RenderProcess | None = None
+        self._renderer = PreviewRenderer(self._deliver_preview, use_process=render_process)
         self._lint_timer: Timer | None = None
         self._lint_running = False
         self._lint_pending = False
@@ -158,13 +153,9 @@ class MainScreen(Screen[None]):
         """Stop the render thread and process (the app is quitting)."""
         self._exiting = True
         self._renderer.stop()
-        if self._process is not None:
-            self._process.stop()
 
     def start_render_process(self) -> None:
-        if self.use_render_process and self._process is None:
-            self._process = RenderProcess(self.project.root, self._process_result)
-            self._process.start()
+        self._renderer.start_process(self.project.root)
 
     def on_resize(self, event: Resize) -> None:
         self.compact = event.size.width < STACK_BELOW
@@ -255,17 +246,17 @@ class MainScreen(Screen[None]):
     @property
     def preview_busy(self) -> bool:
         """A preview render is waiting or running (tests and benchmarks wait on this)."""
-        return self._renderer.busy or (self._process is not None and self._process.busy)
+        return self._renderer.busy
 
     @property
     def preview_settled(self) -> bool:
         """The newest preview asked for is on screen and nothing renders."""
-        return not self.preview_busy and self._applied_seq == self._preview_seq
+        return self._renderer.settled
 
     @property
     def preview_seq(self) -> int:
         """The number of the newest preview asked for (each outcome carries its own)."""
-        return self._preview_seq
+        return self._renderer.seq
 
     @property
     def last_error(self) -> str | None:
@@ -280,12 +271,13 @@ class MainScreen(Screen[None]):
     @property
     def render_process_alive(self) -> bool:
         """The render process is up and renders the previews."""
-        return self._process is not None and self._process.alive
+        process = self._renderer.process
+        return process is not None and process.alive
 
     @property
     def render_process(self) -> RenderProcess | None:
         """The child process rendering previews (None until the background work started, or when off)."""
-        return self._process
+        return self._renderer.process
 
     # ------------------------------------------------------------------------------------ header/list
     def set_environment(self, env: EnvLine) -> None:
@@ -302,21 +294,7 @@ class MainScreen(Screen[None]):
             self.query_one("#header", Static).update(text, layout=False)
 
     def refresh_rows(self) -> None:
-        rows: list[TemplateRow] = []
-        for name in self.project.names:
-            diags = self.lint.get(name, [])
-            rows.append(TemplateRow(
-                name=name,
-                errors=sum(1 for d in diags if d.severity == "error"),
-                warnings=sum(1 for d in diags if d.severity != "error"),
-                dirty=name == self.current and self.is_dirty,
-                state=self.states.get(name, "unknown"),
-            ))
-        for name, state in sorted(self.states.items()):
-            if state == "remote-only" and name not in self.project.templates:
-                rows.append(TemplateRow(name=name, state=state, remote_only=True))
-        rows += [TemplateRow(name=name, kind=KIND) for name in sorted(self.project.verification_templates)
-                 if name not in self.project.templates]
+        rows = list_rows(self.project, self.lint, self.states, self.current, self.is_dirty)
         self.template_list.set_rows(rows, self.current)
 
     def focus_filter(self) -> None:
@@ -539,12 +517,12 @@ class MainScreen(Screen[None]):
         edited = self.snapshot()
         if (tpl is None or edited is None) and (self.outbox_message is None or not self.alive):
             return
-        self._preview_seq += 1
+        seq = self._renderer.next_seq()
         tab = self.preview_pane.visible_tab
         self.preview_pane.sender = self.project.config.sender
         fixture = edited.edited_fixture() if edited is not None else None
         job = PreviewJob(
-            seq=self._preview_seq, template=tpl.name if tpl is not None else "",
+            seq=seq, template=tpl.name if tpl is not None else "",
             sources={part: edited.source(part) for part in PARTS} if edited is not None else {},
             fixture=fixture.name if fixture is not None else None,
             fixture_path=str(fixture.path) if fixture is not None else None,
@@ -552,18 +530,11 @@ class MainScreen(Screen[None]):
             tab=tab, width=self.preview_pane.width_of(tab), sender=self.project.config.sender,
             attributes=self.editor_pane.data_tab_shown, dialect=self.dialect,
             generation=self.project_generation, outbox=self.outbox_message)
-        process = self._process
-        if process is not None and job.outbox is None and process.submit(job):
-            return
-        self._renderer.submit((job, tpl))
+        self._renderer.submit(job, tpl)
 
-    def _process_result(self, outcome: PreviewOutcome) -> None:
-        """From the render process's reader thread: hand the outcome to the screen as a message."""
+    def _deliver_preview(self, outcome: PreviewOutcome) -> None:
+        """From the render thread or the render process's reader: hand the outcome over as a message."""
         self.post_message(PreviewRendered(outcome))
-
-    def _render_preview(self, work: tuple[PreviewJob, EmailTemplate | None]) -> None:
-        """Render thread body: never touches a widget, posts one PreviewRendered."""
-        self.post_message(PreviewRendered(preview_job.render(*work)))
 
     @on(PreviewRendered)
     def _preview_rendered(self, message: PreviewRendered) -> None:
@@ -571,8 +542,7 @@ class MainScreen(Screen[None]):
         if not self.alive:
             return
         outcome = message.outcome
-        if outcome.seq > self._applied_seq and outcome.template == (self.current or ""):
-            self._applied_seq = outcome.seq
+        if self._renderer.accept(outcome, self.current or ""):
             self._apply_preview(outcome)
         if not self._ready_sent:
             self.call_after_refresh(self._ready)

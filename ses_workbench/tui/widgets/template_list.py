@@ -8,6 +8,7 @@ The app owns the rows (``TemplateRow``) and pushes them down with :meth:`Templat
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -19,6 +20,10 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+
+from ses_workbench.lint import Diagnostic
+from ses_workbench.project import Project
+from ses_workbench.project.verification import KIND as VERIFICATION_KIND
 
 #: deployment state -> (glyph, style, words for the help screen)
 STATE_GLYPHS: dict[str, tuple[str, str, str]] = {
@@ -66,6 +71,28 @@ class TemplateRow:
         elif self.warnings:
             text.append(f" !{self.warnings}", style="yellow")
         return text
+
+
+def list_rows(project: Project, lint: Mapping[str, Sequence[Diagnostic]], states: Mapping[str, str],
+              current: str | None, dirty: bool) -> list[TemplateRow]:
+    """The list's rows: the folder's templates (lint badge, deployment state, dirty dot on the open one),
+    then the templates only SES has, then the custom verification templates."""
+    rows: list[TemplateRow] = []
+    for name in project.names:
+        diags = lint.get(name, [])
+        rows.append(TemplateRow(
+            name=name,
+            errors=sum(1 for d in diags if d.severity == "error"),
+            warnings=sum(1 for d in diags if d.severity != "error"),
+            dirty=name == current and dirty,
+            state=states.get(name, "unknown"),
+        ))
+    for name, state in sorted(states.items()):
+        if state == "remote-only" and name not in project.templates:
+            rows.append(TemplateRow(name=name, state=state, remote_only=True))
+    rows += [TemplateRow(name=name, kind=VERIFICATION_KIND) for name in sorted(project.verification_templates)
+             if name not in project.templates]
+    return rows
 
 
 class TemplateList(Vertical):
