@@ -101,6 +101,7 @@ def tokenize(source: str) -> list[Token]:
     n = len(source)
     pos = 0
     state = "INITIAL"
+    opened = 0  # where the tag being lexed opens
     find = source.find
     while pos < n:
         if state == "INITIAL":
@@ -125,7 +126,7 @@ def tokenize(source: str) -> list[Token]:
                 state = "mu"
             if text:
                 append(Token("CONTENT", text, pos))
-            pos = j
+            pos = opened = j
         elif state == "emu":
             # [^\x00]{2,}?/("{{"|"\\{{"|"\\\\{{"|<<EOF>>): escaped mustache text up to the next tag.
             end = n
@@ -171,7 +172,7 @@ def tokenize(source: str) -> list[Token]:
                 continue
             if kind == "INVALID":
                 if find("}}", pos) < 0:
-                    raise _error("A '{{' tag is never closed with '}}'.", source, pos)
+                    raise _error("A '{{' tag is never closed with '}}'.", source, opened)
                 raise _error(f"Unexpected character {text!r} inside a tag.", source, pos)
             if kind == "OPEN_RAW_BLOCK":
                 raise _error("Raw blocks ({{{{raw}}}}) need a custom helper, which SES does not have.",

@@ -24,6 +24,15 @@ def test_lint_column_after_a_layout_variable(samples_copy: Path, capsys: pytest.
     assert ":1:32:" not in out
 
 
+
+def test_an_unclosed_tag_after_a_layout_variable_is_reported_where_it_opens(
+        samples_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    subject = samples_copy / "welcome" / "subject.txt"
+    subject.write_text("Welcome to [[ brand.name ]], {{firstName}} {{lastName}!")
+    assert main(["lint", "welcome", "--dir", str(samples_copy)]) == 1
+    column = subject.read_text().index("{{lastName}") + 1
+    assert f"{subject}:1:{column}: error: A '{{{{' tag is never closed" in capsys.readouterr().out
+
 def test_check_columns_in_subject_and_layout_html(samples_copy: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     rows = tmp_path / "rows.jsonl"

@@ -93,7 +93,8 @@ def test_adjacent_numbers_are_not_added() -> None:
     ("{{#if x}}{{/each}}", 1, 4, "doesn't match"),
     ("a\n  {{/if}}", 2, 3, "closing tag"),
     ("{{else}}", 1, 1, "else"),
-    ("{{x", 1, 3, "never closed"),
+    ("{{x", 1, 1, "never closed"),  # at the opener, like a block or a comment that is never closed
+    ("{{a}} {{b}!", 1, 7, "never closed"),
     ("x {{!-- open", 1, 3, "never closed"),
     ("{{foo.this}}", 1, 3, "Invalid path"),
     ("{{x y=1 z}}", 1, 9, "after hash"),
