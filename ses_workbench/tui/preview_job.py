@@ -51,8 +51,11 @@ def verification_email(project: Any, name: str) -> OutboxEmail:
     return OutboxEmail(parse_mime(raw), raw)
 
 
-def attribute_label(row: AttributeStatus) -> Text:
-    """One line of the data pane's attribute list: ✓ present, ✗ required and missing, · optional."""
+def attribute_label(row: AttributeStatus, *, known: bool = True) -> Text:
+    """One line of the data pane's attribute list: ✓ present, ✗ required and missing, · optional;
+    ``known`` False (the fixture does not parse): ? and the parts only, neither present nor missing."""
+    if not known:
+        return Text(f"? {row.path}  ({'/'.join(sorted(row.parts))})", style="dim")
     text = Text()
     if row.present:
         text.append("✓ ", style="green")

@@ -84,17 +84,14 @@ class DataPane(Vertical):
         self._rows = (rows, data_parses)
         text = Text()
         text.append(f"Attributes used: {len(rows)}", style="bold")
+        missing = sum(1 for r in rows if r.required and not r.present)
         if not data_parses:
             text.append(" — fixture does not parse: attribute status unknown", style="bold red")
-            for row in rows:
-                text.append(f"\n? {row.path}  ({'/'.join(sorted(row.parts))})", style="dim")
-        else:
-            missing = sum(1 for r in rows if r.required and not r.present)
-            if missing:
-                text.append(f" — {missing} missing", style="bold red")
-            for row in rows:
-                text.append("\n")
-                text.append_text(attribute_label(row))
+        elif missing:
+            text.append(f" — {missing} missing", style="bold red")
+        for row in rows:
+            text.append("\n")
+            text.append_text(attribute_label(row, known=data_parses))
         self.query_one("#attribute-list", Static).update(text)
 
     @on(Select.Changed, "#fixture-select")
