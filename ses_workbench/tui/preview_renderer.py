@@ -25,7 +25,7 @@ class PreviewRenderer:
 
     def __init__(self, deliver: Callable[[PreviewOutcome], None], *, use_process: bool = True) -> None:
         self._deliver = deliver
-        self.use_process = use_process
+        self._use_process = use_process
         self._seq = 0
         self._applied = 0
         self._thread: LatestOnly[tuple[PreviewJob, EmailTemplate | None]] = LatestOnly(self._render)
@@ -50,7 +50,7 @@ class PreviewRenderer:
         return False
 
     def start_process(self, root: Path) -> None:
-        if self.use_process and self._process is None:
+        if self._use_process and self._process is None:
             self._process = RenderProcess(root, self._deliver)
             self._process.start()
 
